@@ -1,0 +1,97 @@
+import type { Finding, Location, Severity } from './finding.ts';
+
+export interface FindingCode {
+  /** Short kebab-case name, stable like the code. */
+  name: string;
+  severity: Severity;
+  /** Input Tenet could not use: any such finding makes `tenet analyze` exit 2. */
+  unusable: boolean;
+  title: string;
+  /** What it means and what to do, in a sentence or two; rendered into docs/findings.md. */
+  help: string;
+}
+
+/**
+ * Every finding Tenet reports, by stable code. TN0xx are about the input itself,
+ * TN1xx about risky intent. Codes are never reused; docs/findings.md is generated from this.
+ */
+export const FINDING_CODES = {
+  TN001: { name: 'file-unreadable', severity: 'high', unusable: true, title: 'File cannot be read',
+    help: 'The file could not be opened or read (permissions, a broken link). Nothing in it was analysed.' },
+  TN002: { name: 'file-too-large', severity: 'high', unusable: true, title: 'File too large',
+    help: 'The file is larger than the limit (`--max-file-size`, 10 MiB by default) and was not analysed; manifests are never this large, so it is likely not one.' },
+  TN003: { name: 'binary-file', severity: 'high', unusable: true, title: 'Binary content',
+    help: 'The file holds binary data (NUL bytes or invalid UTF-8) where text was expected.' },
+  TN004: { name: 'yaml-syntax', severity: 'high', unusable: true, title: 'YAML syntax error',
+    help: 'A YAML document could not be parsed. The other documents of the file are still analysed.' },
+  TN005: { name: 'json-syntax', severity: 'high', unusable: true, title: 'JSON syntax error',
+    help: 'The JSON file could not be parsed.' },
+  TN006: { name: 'not-modelled', severity: 'info', unusable: false, title: 'Nothing to model',
+    help: 'The file is valid but describes nothing Tenet models (a kustomization, Istio resources, a JSON schema, an unknown format); it is skipped.' },
+  TN007: { name: 'invalid-value', severity: 'high', unusable: true, title: 'Invalid value',
+    help: 'A field has a value of the wrong type or out of range (a port of 70000, a list where a map belongs). The field is ignored; the rest is analysed.' },
+  TN008: { name: 'dockerfile-unknown-instruction', severity: 'high', unusable: true, title: 'Unknown Dockerfile instruction',
+    help: 'The Dockerfile has an instruction Docker does not know; `docker build` would fail on it.' },
+  TN009: { name: 'dockerfile-syntax', severity: 'high', unusable: true, title: 'Dockerfile error',
+    help: 'The Dockerfile cannot be built as written (no FROM, an instruction without arguments, an unknown stage).' },
+  TN010: { name: 'duplicate-resource', severity: 'info', unusable: false, title: 'Defined twice',
+    help: 'The same object (kind, namespace, name) is defined in more than one place; the first definition is modelled.' },
+  TN011: { name: 'unresolved-reference', severity: 'info', unusable: false, title: 'Peer not in the input',
+    help: 'A workload refers to a service that is not defined in the analysed input. The egress entry stays in its model, but no edge is drawn.' },
+  TN012: { name: 'unresolved-variable', severity: 'low', unusable: false, title: 'Variable without a value',
+    help: 'A `${VAR}` has no value and no default in the input; it was replaced by an empty string as Docker and Compose do.' },
+  TN013: { name: 'missing-file', severity: 'low', unusable: false, title: 'Referenced file not found',
+    help: 'A file the input refers to (an `env_file`, a Dockerfile of a build, an `extends` file) was not found; what it would add is missing from the model.' },
+
+  TN101: { name: 'privileged', severity: 'critical', unusable: false, title: 'Privileged container',
+    help: 'A privileged container has every capability and every device of the host; an escape is one command away. Add the few capabilities it needs instead.' },
+  TN102: { name: 'host-network', severity: 'high', unusable: false, title: 'Host network namespace',
+    help: 'The container shares the host network stack: it can bind host ports and reach services on loopback. Use container networking unless it is a node agent.' },
+  TN103: { name: 'host-pid', severity: 'high', unusable: false, title: 'Host PID namespace',
+    help: 'The container sees and can signal every process of the host.' },
+  TN104: { name: 'host-ipc', severity: 'high', unusable: false, title: 'Host IPC namespace',
+    help: 'The container shares System V IPC and POSIX shared memory with the host.' },
+  TN105: { name: 'runs-as-root', severity: 'medium', unusable: false, title: 'Runs as root',
+    help: 'The main process runs as uid 0. Set a non-root user (`USER`, `runAsUser`, `user:`) and `runAsNonRoot: true`.' },
+  TN106: { name: 'no-user', severity: 'low', unusable: false, title: 'No USER in the Dockerfile',
+    help: 'The final stage has no USER instruction, so the image runs as root unless the deployment overrides it.' },
+  TN107: { name: 'dangerous-capability', severity: 'high', unusable: false, title: 'Dangerous capability added',
+    help: 'A capability that grants near-root power over the host (SYS_ADMIN, SYS_PTRACE, SYS_MODULE, NET_ADMIN, BPF, ALL …) is added.' },
+  TN108: { name: 'added-capability', severity: 'low', unusable: false, title: 'Capability added',
+    help: 'A capability beyond the runtime default is added. Make sure the workload needs it.' },
+  TN109: { name: 'writable-root-filesystem', severity: 'low', unusable: false, title: 'Writable root filesystem',
+    help: 'The root filesystem is writable, so an intruder can drop binaries into it. Set `readOnlyRootFilesystem: true` / `read_only: true` and mount the few writable paths.' },
+  TN110: { name: 'runtime-socket-mounted', severity: 'critical', unusable: false, title: 'Container runtime socket mounted',
+    help: 'The Docker, containerd or CRI-O socket is mounted: whoever controls the container controls the host.' },
+  TN111: { name: 'sensitive-host-path', severity: 'high', unusable: false, title: 'Sensitive host path mounted',
+    help: 'A sensitive host path (/, /etc, /proc, /sys, /root, /var/lib/kubelet, /dev …) is mounted into the container.' },
+  TN112: { name: 'secret-in-env', severity: 'high', unusable: false, title: 'Secret in an environment variable',
+    help: 'A literal value that looks like a password, token or key is written in the manifest. Take it from a Secret or a secret store.' },
+  TN113: { name: 'latest-tag', severity: 'low', unusable: false, title: 'Image without a fixed version',
+    help: 'The image has no tag, or `latest`: what runs changes without the manifest changing. Pin a version or a digest.' },
+  TN114: { name: 'add-from-url', severity: 'medium', unusable: false, title: 'ADD from a URL',
+    help: '`ADD` fetches a remote file at build time without checking it. Download with a checksum in a RUN, or use `ADD --checksum`.' },
+  TN115: { name: 'privilege-escalation', severity: 'medium', unusable: false, title: 'Privilege escalation allowed',
+    help: '`allowPrivilegeEscalation: true` lets setuid binaries gain privileges. Set it to false.' },
+  TN116: { name: 'seccomp-unconfined', severity: 'medium', unusable: false, title: 'Seccomp disabled',
+    help: 'The container runs without a seccomp profile, so every system call is allowed. Use RuntimeDefault or a Tenet-generated profile.' },
+  TN117: { name: 'host-port', severity: 'low', unusable: false, title: 'Host port',
+    help: 'A container port is bound directly on the node (`hostPort`), bypassing Services and network policy.' },
+} as const satisfies Record<string, FindingCode>;
+
+export type FindingCodeId = keyof typeof FINDING_CODES;
+
+/** A finding with the catalog's severity for its code. */
+export function finding(code: FindingCodeId, message: string, location: Location, model?: string): Finding {
+  return {
+    code,
+    severity: FINDING_CODES[code].severity,
+    message,
+    location,
+    ...(model !== undefined && { model }),
+  };
+}
+
+export function isUnusable(f: Finding): boolean {
+  return (FINDING_CODES as Record<string, FindingCode>)[f.code]?.unusable ?? false;
+}

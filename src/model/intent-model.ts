@@ -1,0 +1,156 @@
+import { z } from 'zod';
+import { Sources } from './source.ts';
+
+export const ModelState = z.enum(['static', 'learning', 'active', 'archived']);
+export type ModelState = z.infer<typeof ModelState>;
+
+export const Protocol = z.enum(['tcp', 'udp', 'sctp']);
+export type Protocol = z.infer<typeof Protocol>;
+
+/** A value with the evidence for it; used for the security settings of a model. */
+const flag = <T extends z.ZodType>(value: T) => z.object({ value, sources: Sources });
+
+export const BooleanFlag = flag(z.boolean());
+export type BooleanFlag = z.infer<typeof BooleanFlag>;
+export const StringFlag = flag(z.string());
+export type StringFlag = z.infer<typeof StringFlag>;
+
+export const ProcessRole = z.enum(['main', 'healthcheck', 'probe', 'lifecycle', 'init']);
+export type ProcessRole = z.infer<typeof ProcessRole>;
+
+export const ProcessEntry = z.object({
+  path: z.string().describe('executable as declared (resolved through PATH once an image is read)'),
+  argv: z.array(z.string()).optional(),
+  sha256: z.string().optional(),
+  user: z.string().optional(),
+  role: ProcessRole.optional(),
+  sources: Sources,
+});
+export type ProcessEntry = z.infer<typeof ProcessEntry>;
+
+export const ListenEntry = z.object({
+  port: z.number().int().min(0).max(65535),
+  endPort: z.number().int().min(0).max(65535).optional().describe('last port of a range'),
+  protocol: Protocol,
+  name: z.string().optional(),
+  hostPort: z.number().int().min(0).max(65535).optional().describe('published on the host'),
+  sources: Sources,
+});
+export type ListenEntry = z.infer<typeof ListenEntry>;
+
+export const EgressEntry = z.object({
+  host: z.string(),
+  port: z.number().int().min(0).max(65535),
+  protocol: Protocol,
+  sources: Sources,
+});
+export type EgressEntry = z.infer<typeof EgressEntry>;
+
+export const DnsEntry = z.object({ name: z.string(), sources: Sources });
+export type DnsEntry = z.infer<typeof DnsEntry>;
+
+export const WritableEntry = z.object({ path: z.string(), sources: Sources });
+export type WritableEntry = z.infer<typeof WritableEntry>;
+
+export const MountType = z.enum([
+  'volume', 'bind', 'hostPath', 'tmpfs', 'emptyDir', 'configMap', 'secret', 'projected', 'persistentVolumeClaim', 'other',
+]);
+export type MountType = z.infer<typeof MountType>;
+
+export const MountEntry = z.object({
+  path: z.string().describe('mount point inside the container'),
+  type: MountType,
+  source: z.string().optional().describe('host path, volume name or object name'),
+  readOnly: z.boolean(),
+  sources: Sources,
+});
+export type MountEntry = z.infer<typeof MountEntry>;
+
+export const PackageEntry = z.object({
+  name: z.string(),
+  version: z.string(),
+  manager: z.enum(['dpkg', 'apk', 'rpm']),
+});
+export const ExecutableEntry = z.object({
+  path: z.string(),
+  sha256: z.string(),
+  size: z.number().int().nonnegative(),
+  package: z.string().optional(),
+  layer: z.string().optional(),
+});
+
+export const Workload = z.object({
+  kind: z.string().describe('Deployment, StatefulSet, Pod…, ComposeService, MarathonApp, MarathonPod, Dockerfile'),
+  namespace: z.string().optional(),
+  name: z.string(),
+  container: z.string().optional(),
+  sources: Sources.describe('where the workload (and its container) is declared'),
+});
+export type Workload = z.infer<typeof Workload>;
+
+export const Security = z.object({
+  user: StringFlag.optional().describe('user the main process runs as: name, uid or uid:gid'),
+  runAsNonRoot: BooleanFlag.optional(),
+  privileged: BooleanFlag.optional(),
+  allowPrivilegeEscalation: BooleanFlag.optional(),
+  hostNetwork: BooleanFlag.optional(),
+  hostPID: BooleanFlag.optional(),
+  hostIPC: BooleanFlag.optional(),
+  seccompProfile: StringFlag.optional().describe('RuntimeDefault, Unconfined, Localhost/<path>, or a profile file'),
+  stopSignal: StringFlag.optional(),
+});
+export type Security = z.infer<typeof Security>;
+
+/** The allow-list for one image (or, before an image is read, one declared workload). */
+export const IntentModel = z.object({
+  apiVersion: z.literal('tenet/v1'),
+  kind: z.literal('IntentModel'),
+  id: z.string().describe('image digest when known, else a stable workload reference'),
+  image: z.string().optional(),
+  workload: Workload.optional(),
+  app: z.string().optional().describe('the application the workload belongs to (namespace, compose project, Marathon group)'),
+  state: ModelState,
+  processes: z.array(ProcessEntry),
+  network: z.object({
+    listen: z.array(ListenEntry),
+    egress: z.array(EgressEntry),
+    dns: z.array(DnsEntry),
+  }),
+  filesystem: z.object({
+    readOnlyRoot: z.boolean(),
+    writable: z.array(WritableEntry),
+    mounts: z.array(MountEntry),
+  }),
+  syscalls: z.object({ allow: z.array(z.string()), sources: Sources }),
+  capabilities: z.object({
+    add: z.array(z.string()),
+    drop: z.array(z.string()),
+    sources: Sources,
+  }),
+  security: Security,
+  os: z.object({ id: z.string(), version: z.string().optional(), name: z.string().optional() }).optional(),
+  inventory: z.object({
+    packages: z.array(PackageEntry),
+    executables: z.array(ExecutableEntry),
+  }).optional(),
+});
+export type IntentModel = z.infer<typeof IntentModel>;
+
+/** An empty static model for a workload, ready to be filled in by an analyser. */
+export function emptyModel(id: string, fields: Pick<IntentModel, 'image' | 'workload' | 'app'> = {}): IntentModel {
+  return {
+    apiVersion: 'tenet/v1',
+    kind: 'IntentModel',
+    id,
+    ...(fields.image !== undefined && { image: fields.image }),
+    ...(fields.workload !== undefined && { workload: fields.workload }),
+    ...(fields.app !== undefined && { app: fields.app }),
+    state: 'static',
+    processes: [],
+    network: { listen: [], egress: [], dns: [] },
+    filesystem: { readOnlyRoot: false, writable: [], mounts: [] },
+    syscalls: { allow: [], sources: [] },
+    capabilities: { add: [], drop: [], sources: [] },
+    security: {},
+  };
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+import { Analysis } from './analysis.ts';
+import { Finding } from './finding.ts';
+import { IntentModel } from './intent-model.ts';
+import { Supermodel } from './supermodel.ts';
+
+/** The public schemas, by the file name they are published under in docs/schema/. */
+export const PUBLISHED_SCHEMAS = {
+  'intent-model.schema.json': IntentModel,
+  'supermodel.schema.json': Supermodel,
+  'finding.schema.json': Finding,
+  'analysis.schema.json': Analysis,
+} as const;
+
+export function jsonSchemaOf(name: keyof typeof PUBLISHED_SCHEMAS): Record<string, unknown> {
+  const schema = z.toJSONSchema(PUBLISHED_SCHEMAS[name], { target: 'draft-2020-12' });
+  return { $id: `tenet/v1/${name}`, ...schema };
+}
