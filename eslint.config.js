@@ -1,0 +1,48 @@
+// Lint: typescript-eslint's recommended rules plus the import boundaries of the layout
+// (STYLE.md): `model` imports nothing of ours, the pure stages do no I/O, `sensor` and
+// `detect` never meet, and a folder is entered only through its index.ts.
+import tseslint from 'typescript-eslint';
+
+const FOLDERS = 'model|intent|knowledge|sensor|runtime|learn|detect|enforce|supermodel|store|console|defender|cli';
+const IO_MODULES = 'fs|fs/promises|net|http|https|http2|child_process|dgram|tls|cluster|worker_threads|readline';
+
+const noIo = { regex: `^(node:)?(${IO_MODULES})$`, message: 'This stage is pure (data in, data out): do the I/O in the shell that calls it.' };
+const throughIndex = {
+  regex: `^(\\.\\./)+(${FOLDERS})/(?!index\\.ts$).+`,
+  message: 'Import another folder only through its index.ts.',
+};
+const onlyFrom = (message, ...folders) => ({ regex: `^(\\.\\./)+(${folders.join('|')})/`, message });
+
+const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns: [throughIndex, ...patterns] }] });
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'docs/**', 'web/dist/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      ...restrict(),
+    },
+  },
+  {
+    files: ['src/model/**'],
+    rules: restrict(noIo, onlyFrom('model imports nothing of ours.', ...FOLDERS.split('|').filter((f) => f !== 'model'))),
+  },
+  {
+    files: ['src/intent/**', 'src/learn/**', 'src/supermodel/**', 'src/enforce/generators/**', 'src/knowledge/**'],
+    rules: restrict(noIo, onlyFrom('A pure stage does not reach into the shell.', 'cli', 'console', 'defender', 'store', 'runtime', 'sensor')),
+  },
+  {
+    files: ['src/detect/**'],
+    rules: restrict(noIo, onlyFrom('detect and sensor speak only model\'s RuntimeEvent.', 'sensor', 'cli', 'console', 'defender', 'store', 'runtime')),
+  },
+  {
+    files: ['src/sensor/**'],
+    rules: restrict(onlyFrom('detect and sensor speak only model\'s RuntimeEvent.', 'detect')),
+  },
+  {
+    files: ['bin/**'],
+    languageOptions: { globals: { process: 'readonly' } },
+  },
+);

@@ -1,0 +1,67 @@
+import { FINDING_CODES, jsonSchemaOf, PUBLISHED_SCHEMAS, type FindingCode } from '../src/model/index.ts';
+import { ERRORS } from '../src/cli/errors.ts';
+
+/** docs/findings.md, from the finding catalog. */
+export function findingsDoc(): string {
+  const entries = Object.entries(FINDING_CODES as Record<string, FindingCode>);
+  const section = (title: string, filter: (code: string) => boolean) => [
+    `## ${title}`,
+    '',
+    '| code | name | severity | title |',
+    '|---|---|---|---|',
+    ...entries.filter(([code]) => filter(code)).map(([code, e]) => `| [${code}](#${code.toLowerCase()}) | \`${e.name}\` | ${e.severity} | ${e.title} |`),
+    '',
+  ];
+  return [
+    '# Findings',
+    '',
+    '<!-- Generated from src/model/finding-codes.ts by `npm run docs`; do not edit by hand. -->',
+    '',
+    '`tenet analyze` reports two kinds of findings, each with a stable code, a severity,',
+    'a one-line message and a location (file, line and, for YAML/JSON, the path of the value).',
+    'Codes are never reused. Input findings marked *unusable* make the exit code 2; the others',
+    'make it 1 when they are at least as severe as `--fail-on` (default `high`).',
+    '',
+    ...section('Input (TN0xx)', (code) => code < 'TN100'),
+    ...section('Risky intent (TN1xx)', (code) => code >= 'TN100'),
+    '## Details',
+    '',
+    ...entries.flatMap(([code, e]) => [
+      `### ${code}`,
+      '',
+      `**${e.title}** (\`${e.name}\`, ${e.severity}${e.unusable ? ', unusable input: exit code 2' : ''})`,
+      '',
+      e.help,
+      '',
+    ]),
+  ].join('\n');
+}
+
+/** docs/errors.md, from the CLI's error catalog. */
+export function errorsDoc(): string {
+  return [
+    '# CLI errors',
+    '',
+    '<!-- Generated from src/cli/errors.ts by `npm run docs`; do not edit by hand. -->',
+    '',
+    'When Tenet cannot do a run at all it prints `tenet: ERR_…: message` on standard error and exits 2.',
+    'Problems inside the input are not errors but findings (see findings.md).',
+    '',
+    '| code | meaning |',
+    '|---|---|',
+    ...Object.entries(ERRORS).map(([code, text]) => `| \`${code}\` | ${text} |`),
+    '',
+  ].join('\n');
+}
+
+/** Every generated document, by its path in the repository. */
+export function generatedDocs(): Map<string, string> {
+  const docs = new Map<string, string>([
+    ['docs/findings.md', findingsDoc()],
+    ['docs/errors.md', errorsDoc()],
+  ]);
+  for (const name of Object.keys(PUBLISHED_SCHEMAS) as Array<keyof typeof PUBLISHED_SCHEMAS>) {
+    docs.set(`docs/schema/${name}`, `${JSON.stringify(jsonSchemaOf(name), null, 2)}\n`);
+  }
+  return docs;
+}

@@ -1,0 +1,23 @@
+/**
+ * Every error the CLI reports for a run it could not do, by stable code. The text
+ * of each is documented in docs/errors.md; a test keeps the two in step.
+ */
+export const ERRORS = {
+  ERR_USAGE: 'The command line is not understood (an unknown option, a missing argument).',
+  ERR_UNKNOWN_COMMAND: 'There is no such command; `tenet help` lists them.',
+  ERR_BAD_OPTION_VALUE: 'An option has a value it does not accept (a format or a severity that does not exist).',
+  ERR_PATH_NOT_FOUND: 'A path given on the command line does not exist.',
+  ERR_NO_INPUT: 'The paths given hold no file Tenet can read (no YAML, JSON or Dockerfile).',
+  ERR_INTERNAL: 'A bug in Tenet: the message and stack are printed; please report them.',
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error the CLI reports as `tenet: ERR_…: message` and exit code 2. */
+export class CliError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}

@@ -1,0 +1,3 @@
+import { whenTrue } from './check.ts';
+
+export const hostNetwork = whenTrue('TN102', 'hostNetwork', 'shares the host network namespace');

@@ -1,0 +1,3 @@
+import { whenTrue } from './check.ts';
+
+export const privilegeEscalation = whenTrue('TN115', 'allowPrivilegeEscalation', 'allows privilege escalation');

@@ -1,0 +1,101 @@
+import type { Analysis, Finding, IntentModel, Supermodel } from '../model/index.ts';
+import { checkModels } from './checks/index.ts';
+import { classify, DEFAULT_MAX_FILE_SIZE, type InputFile } from './classify.ts';
+import { analyzeCompose } from './compose/index.ts';
+import { analyzeDockerfile } from './dockerfile/index.ts';
+import { analyzeKubernetes } from './kubernetes/index.ts';
+import { analyzeMarathon } from './marathon/index.ts';
+import { NO_FILES, type FileLookup } from './types.ts';
+
+export { classify, isCandidateName, looksLikeDockerfile, DEFAULT_MAX_FILE_SIZE, type InputFile } from './classify.ts';
+export type { FileLookup, FormatResult } from './types.ts';
+export { CHECKS } from './checks/index.ts';
+
+export interface AnalyzeOptions {
+  /** Files the inputs refer to but that were not given (env files, build Dockerfiles, `extends`). */
+  files?: FileLookup;
+  /** Variables for Compose interpolation, as the shell would have them. */
+  environment?: Record<string, string>;
+  maxFileSize?: number;
+}
+
+/**
+ * Declared intent of a set of files: one model per workload (or Dockerfile), one
+ * supermodel per application, and findings on bad input and risky intent.
+ * Never throws on bad input; a file that cannot be used is a finding.
+ */
+export function analyze(inputs: readonly InputFile[], options: AnalyzeOptions = {}): Analysis {
+  const classified = classify(inputs, options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+  const findings: Finding[] = [...classified.findings];
+  const models: IntentModel[] = [];
+  const supermodels: Supermodel[] = [];
+
+  for (const { file, text } of classified.dockerfiles) {
+    const result = analyzeDockerfile(file, text);
+    models.push(result.model);
+    findings.push(...result.findings);
+  }
+
+  const given = new Map(inputs.map((i) => [i.path, i]));
+  const files: FileLookup = {
+    read(path) {
+      const input = given.get(path);
+      if (input) return new TextDecoder().decode(input.content);
+      return (options.files ?? NO_FILES).read(path);
+    },
+  };
+  const results = [
+    analyzeKubernetes(classified.kubernetes),
+    analyzeCompose(classified.compose, {
+      files,
+      ...(options.environment !== undefined && { environment: options.environment }),
+      dockerfile: (file, text) => {
+        const { config, findings: dockerfileFindings } = analyzeDockerfile(file, text);
+        return { ...config, findings: dockerfileFindings };
+      },
+    }),
+    analyzeMarathon(classified.marathon),
+  ];
+  for (const result of results) {
+    models.push(...result.models);
+    supermodels.push(...result.supermodels);
+    findings.push(...result.findings);
+  }
+
+  uniqueIds(models);
+  findings.push(...checkModels(models));
+  return {
+    models: models.sort((a, b) => compare(a.id, b.id)),
+    supermodels: supermodels.sort((a, b) => compare(a.app, b.app)),
+    findings: sortFindings(dedupe(findings)),
+  };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Models from different formats may share an image digest; later ones get a suffix. */
+function uniqueIds(models: IntentModel[]): void {
+  const seen = new Map<string, number>();
+  for (const model of models) {
+    const n = seen.get(model.id) ?? 0;
+    seen.set(model.id, n + 1);
+    if (n > 0) model.id = `${model.id}#${n + 1}`;
+  }
+}
+
+function dedupe(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.code}\0${f.location.file}\0${f.location.line}\0${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** By file, then line, then code: the order a reader walks the input in. */
+export function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort((a, b) => compare(a.location.file, b.location.file) || a.location.line - b.location.line || compare(a.code, b.code));
+}

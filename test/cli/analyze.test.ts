@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { Analysis } from '../../src/model/index.ts';
+import { FIXTURES } from '../fixtures.ts';
+import { tenet } from '../run-cli.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'tenet-cli-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test('analyze --format json prints one document that satisfies the public schema', () => {
+  const run = tenet(['analyze', join(FIXTURES, 'kubernetes'), join(FIXTURES, 'compose'), join(FIXTURES, 'marathon'), '--format', 'json', '--fail-on', 'none']);
+  assert.equal(run.stderr, '');
+  assert.equal(run.status, 0);
+  const analysis = Analysis.parse(JSON.parse(run.stdout));
+  assert.ok(analysis.models.length > 100, `only ${analysis.models.length} models`);
+  assert.ok(analysis.models.every((m) => m.state === 'static' && m.apiVersion === 'tenet/v1'));
+  const kinds = new Set(analysis.models.map((m) => m.workload?.kind));
+  for (const kind of ['Deployment', 'StatefulSet', 'DaemonSet', 'Pod', 'ComposeService', 'MarathonApp', 'MarathonPod']) {
+    assert.ok(kinds.has(kind), `no ${kind} model`);
+  }
+  // Every listen, egress and process entry says where it came from.
+  for (const m of analysis.models) {
+    for (const entry of [...m.network.listen, ...m.network.egress, ...m.processes, ...m.filesystem.writable]) {
+      assert.ok(entry.sources.length > 0 && entry.sources.every((s) => s.file !== undefined && s.line !== undefined), `${m.id}: entry without a located source`);
+    }
+  }
+});
+
+test('the default table is readable and exit 1 follows --fail-on', () => {
+  const file = join(FIXTURES, 'kubernetes/single/k8s-examples/sysdig-daemonset-privileged.yaml');
+  const run = tenet(['analyze', file]);
+  assert.equal(run.status, 1, run.stderr);
+  assert.match(run.stdout, /^Models \(1\)/);
+  assert.match(run.stdout, /CRITICAL\s+TN101 .*sysdig-daemonset-privileged\.yaml:\d+ .*privileged/);
+  assert.match(run.stdout, /CRITICAL\s+TN110 .*docker\.sock/);
+  assert.equal(tenet(['analyze', file, '--fail-on', 'none']).status, 0);
+  assert.equal(tenet(['analyze', join(FIXTURES, 'kubernetes/single/website/networkpolicy.yaml')]).status, 0);
+});
+
+test('SARIF output is SARIF 2.1.0 as GitHub code scanning takes it', () => {
+  const run = tenet(['analyze', join(FIXTURES, 'compose/other'), '--format', 'sarif', '--fail-on', 'none']);
+  assert.equal(run.status, 0, run.stderr);
+  const sarif = JSON.parse(run.stdout);
+  assert.equal(sarif.version, '2.1.0');
+  assert.equal(sarif.runs.length, 1);
+  const [runLog] = sarif.runs;
+  assert.equal(runLog.tool.driver.name, 'Tenet');
+  const ruleIds = runLog.tool.driver.rules.map((r: { id: string }) => r.id);
+  assert.ok(runLog.results.length > 0);
+  for (const r of runLog.results) {
+    assert.ok(['error', 'warning', 'note'].includes(r.level));
+    assert.equal(ruleIds[r.ruleIndex], r.ruleId);
+    const loc = r.locations[0].physicalLocation;
+    assert.ok(!loc.artifactLocation.uri.startsWith('/'), 'URIs are relative');
+    assert.ok(loc.region.startLine >= 1);
+    assert.equal(typeof r.message.text, 'string');
+  }
+  for (const rule of runLog.tool.driver.rules) {
+    assert.match(rule.id, /^TN\d{3}$/);
+    assert.ok(rule.shortDescription.text.length > 0 && rule.fullDescription.text.length > 0);
+  }
+});
+
+test('malformed input: a finding with file and line each, the rest still analysed, exit 2', () => {
+  const dir = join(tmp, 'malformed');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'broken.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n   bad: [indent\n');
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM debian:12\nRUN true\nFOOBAR baz\nUSER app\nEXPOSE 8080\n');
+  writeFileSync(join(dir, 'compose.yaml'), 'services:\n  web:\n    image: nginx:1.27\n    ports:\n      - "80:abc"\n      - "8443:443"\n');
+  writeFileSync(join(dir, 'garbage.yaml'), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2, 3, 0xff, 0xfe]));
+  writeFileSync(join(dir, 'huge.yaml'), Buffer.alloc(50 * 1024 * 1024, 'a'));
+  writeFileSync(join(dir, 'pod.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: good}\nspec:\n  containers:\n  - name: app\n    image: app:1.0\n    ports: [{containerPort: 9090}]\n');
+  const run = tenet(['analyze', dir, '--format', 'json']);
+  assert.equal(run.status, 2, run.stderr);
+  const { models, findings } = Analysis.parse(JSON.parse(run.stdout));
+  const at = (code: string) => findings.filter((f) => f.code === code).map((f) => `${f.location.file.split('/').pop()}:${f.location.line}`);
+  assert.deepEqual(at('TN004'), ['broken.yaml:5']);
+  assert.deepEqual(at('TN008'), ['Dockerfile:3']);
+  assert.deepEqual(at('TN007'), ['compose.yaml:5']);
+  assert.deepEqual(at('TN003'), ['garbage.yaml:1']);
+  assert.deepEqual(at('TN002'), ['huge.yaml:1']);
+  // The good parts are still modelled: the pod, the Dockerfile (past its bad line), the compose service's good port.
+  const pod = models.find((m) => m.workload?.name === 'good');
+  assert.deepEqual(pod?.network.listen.map((l) => l.port), [9090]);
+  const dockerfile = models.find((m) => m.workload?.kind === 'Dockerfile');
+  assert.deepEqual(dockerfile?.network.listen.map((l) => l.port), [8080]);
+  assert.equal(dockerfile?.security.user?.value, 'app');
+  const web = models.find((m) => m.workload?.kind === 'ComposeService');
+  assert.deepEqual(web?.network.listen.map((l) => [l.port, l.hostPort]), [[443, 8443]]);
+});
+
+test('files are recognised by content, whatever their names', () => {
+  const dir = join(tmp, 'names');
+  mkdirSync(dir);
+  writeFileSync(join(dir, 'build-recipe'), '# a Dockerfile without the name\nFROM alpine:3.20\nEXPOSE 53/udp\n');
+  writeFileSync(join(dir, 'manifest.txt'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: named-oddly}\nspec: {containers: [{name: c, image: busybox:1.36}]}\n');
+  const run = tenet(['analyze', join(dir, 'build-recipe'), join(dir, 'manifest.txt'), '--format', 'json', '--fail-on', 'none']);
+  assert.equal(run.status, 0, run.stderr);
+  const { models } = Analysis.parse(JSON.parse(run.stdout));
+  assert.deepEqual(models.map((m) => m.workload?.kind).sort(), ['Dockerfile', 'Pod']);
+  assert.deepEqual(models.find((m) => m.workload?.kind === 'Dockerfile')?.network.listen.map((l) => [l.port, l.protocol]), [[53, 'udp']]);
+});
+
+test('valid files that describe nothing to model are skipped with an info finding', () => {
+  const run = tenet(['analyze',
+    join(FIXTURES, 'kubernetes/microservices-demo/kustomization.yaml'),
+    join(FIXTURES, 'kubernetes/bookinfo/destination-rule-all.yaml'),
+    join(FIXTURES, 'compose/schema/compose-spec.json'),
+    '--format', 'json', '--fail-on', 'info']);
+  const { models, findings } = Analysis.parse(JSON.parse(run.stdout));
+  assert.equal(models.length, 0);
+  assert.deepEqual(findings.map((f) => [f.code, f.severity, f.location.file.split('/').pop()]), [
+    ['TN006', 'info', 'compose-spec.json'],
+    ['TN006', 'info', 'destination-rule-all.yaml'],
+    ['TN006', 'info', 'kustomization.yaml'],
+  ]);
+  assert.equal(run.status, 1, 'info findings meet --fail-on info');
+});
+
+test('usage errors are coded and exit 2', () => {
+  assert.match(tenet(['analyze']).stderr, /^tenet: ERR_USAGE: /);
+  assert.match(tenet(['analyze', '/no/such/path']).stderr, /^tenet: ERR_PATH_NOT_FOUND: /);
+  assert.match(tenet(['analyze', '.', '--format', 'xml']).stderr, /^tenet: ERR_BAD_OPTION_VALUE: /);
+  assert.match(tenet(['frobnicate']).stderr, /^tenet: ERR_UNKNOWN_COMMAND: /);
+  assert.equal(tenet(['analyze', '--bogus']).status, 2);
+  const help = tenet(['analyze', '--help']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--fail-on/);
+});
