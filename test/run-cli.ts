@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BIN = fileURLToPath(new URL('../bin/tenet.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../bin/tenet.js', import.meta.url));
 
 export interface CliRun {
   status: number | null;

@@ -1,7 +1,7 @@
-import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { finding, type Finding } from '../model/index.ts';
-import { isCandidateName, type FileLookup, type InputFile } from '../intent/index.ts';
+import { candidateByName, looksLikeDockerfile, type FileLookup, type InputFile } from '../intent/index.ts';
 import { CliError } from './errors.ts';
 
 /** Folders that never hold a workload's own manifests. */
@@ -19,25 +19,28 @@ export function displayPath(path: string, cwd = process.cwd()): string {
 }
 
 /**
- * Reads the given files, and the candidate files (YAML, JSON, Dockerfiles) of the
- * given folders recursively, without following links to folders. Files over the
- * size limit are not read; unreadable files become findings.
+ * Reads the given files (`-` is standard input), and the candidate files (YAML,
+ * JSON, Dockerfiles) of the given folders recursively, without following links to
+ * folders. Files over the size limit are not read; unreadable files become findings.
  */
 export function collectInputs(paths: readonly string[], maxFileSize: number): CollectedInputs {
   const out: CollectedInputs = { inputs: [], findings: [] };
   const seen = new Set<string>();
-  const read = (path: string) => {
-    const shown = displayPath(path);
+  const read = (path: string, sniff = false) => {
+    const shown = path === '-' ? '<stdin>' : displayPath(path);
     if (seen.has(shown)) return;
     seen.add(shown);
     try {
-      const size = statSync(path).size;
+      const size = path === '-' ? 0 : statSync(path).size;
       if (size > maxFileSize) {
+        if (sniff) return;
         const mib = (size / 1048576).toFixed(1);
         out.findings.push(finding('TN002', `File is ${mib} MiB, over the ${(maxFileSize / 1048576).toFixed(0)} MiB limit; not analysed`, { file: shown, line: 1 }));
         return;
       }
-      out.inputs.push({ path: shown, content: readFileSync(path) });
+      const content = readFileSync(path === '-' ? 0 : path);
+      if (sniff && !looksLikeDockerfile(new TextDecoder().decode(content.subarray(0, 4096)))) return;
+      out.inputs.push({ path: shown, content });
     } catch (e) {
       out.findings.push(finding('TN001', `Cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: shown, line: 1 }));
     }
@@ -54,13 +57,17 @@ export function collectInputs(paths: readonly string[], maxFileSize: number): Co
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) walk(path);
-      } else if ((entry.isFile() || entry.isSymbolicLink()) && isCandidateName(path)) {
-        if (entry.isSymbolicLink() && !isFileTarget(path)) continue;
-        read(path);
+      } else if (entry.isFile() || (entry.isSymbolicLink() && isFileTarget(path))) {
+        const candidate = candidateByName(path);
+        if (candidate !== 'no') read(path, candidate === 'sniff');
       }
     }
   };
   for (const path of paths) {
+    if (path === '-') {
+      read(path);
+      continue;
+    }
     let stat;
     try {
       stat = statSync(path);
@@ -75,7 +82,7 @@ export function collectInputs(paths: readonly string[], maxFileSize: number): Co
 
 function isFileTarget(path: string): boolean {
   try {
-    return lstatSync(path).isSymbolicLink() && statSync(path).isFile();
+    return statSync(path).isFile();
   } catch {
     return false;
   }

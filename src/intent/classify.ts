@@ -30,10 +30,15 @@ const MODELLED_KINDS = new Set([
   'Service', 'ConfigMap', 'NetworkPolicy', 'List',
 ]);
 
-/** True for a file name the folder walk should read: YAML, JSON, a Dockerfile by name, or a name without an extension. */
-export function isCandidateName(path: string): boolean {
+/**
+ * Whether a folder walk should read a file: `yes` for YAML, JSON and Dockerfile
+ * names, `sniff` for a name without an extension (read it if it looks like a
+ * Dockerfile), `no` for the rest.
+ */
+export function candidateByName(path: string): 'yes' | 'sniff' | 'no' {
   const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
-  return YAML_NAME.test(base) || JSON_NAME.test(base) || DOCKERFILE_NAME.test(path) || !base.includes('.');
+  if (YAML_NAME.test(base) || JSON_NAME.test(base) || DOCKERFILE_NAME.test(path)) return 'yes';
+  return base.includes('.') ? 'no' : 'sniff';
 }
 
 /** A Dockerfile by content: after comments and blank lines, the first instruction is FROM or ARG. */
@@ -104,6 +109,10 @@ export function classify(inputs: readonly InputFile[], maxFileSize = DEFAULT_MAX
     }
     const json = JSON_NAME.test(file) || (!YAML_NAME.test(file) && /^\s*[[{]/.test(text));
     const parsed = json ? parseJson(file, text) : parseYaml(file, text);
+    if (!json && parsed.findings.length > 0 && /\{\{-?\s*[.$A-Za-z"(/]/.test(text)) {
+      out.findings.push(finding('TN014', 'A Helm or Go template, not YAML yet: render it, then analyse the output', { file, line: 1 }));
+      continue;
+    }
     out.findings.push(...parsed.findings);
     const unmodelled: string[] = [];
     let modelled = 0;

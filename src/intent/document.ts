@@ -1,4 +1,4 @@
-import { findNodeAtLocation, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
+import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
 import { finding, type Finding, type Source, type InputFormat } from '../model/index.ts';
 
@@ -117,10 +117,14 @@ function yamlOffset(doc: Document.Parsed, path: ValuePath): number | undefined {
   return undefined;
 }
 
-/** A JSON file as one document; syntax errors become a finding with the line. */
+/**
+ * A JSON file as one document; syntax errors become a finding with the line.
+ * Comments and trailing commas are tolerated, as in the tool configurations a
+ * repository holds beside its manifests.
+ */
 export function parseJson(file: string, text: string): ParsedText {
   const errors: ParseError[] = [];
-  const tree = parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
+  const tree = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   const starts = lineStarts(text);
   const error = errors[0];
   if (error || tree === undefined) {
@@ -128,7 +132,7 @@ export function parseJson(file: string, text: string): ParsedText {
     const what = error ? printParseErrorCode(error.error) : 'empty document';
     return { documents: [], findings: [finding('TN005', `JSON syntax error: ${what}`, { file, line })] };
   }
-  const value: unknown = JSON.parse(text);
+  const value: unknown = getNodeValue(tree);
   const lineOf = (path: ValuePath): number => {
     for (let depth = path.length; depth >= 0; depth--) {
       const node: JsonNode | undefined = findNodeAtLocation(tree, path.slice(0, depth) as PathSegment[]);

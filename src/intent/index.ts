@@ -7,7 +7,7 @@ import { analyzeKubernetes } from './kubernetes/index.ts';
 import { analyzeMarathon } from './marathon/index.ts';
 import { NO_FILES, type FileLookup } from './types.ts';
 
-export { classify, isCandidateName, looksLikeDockerfile, DEFAULT_MAX_FILE_SIZE, type InputFile } from './classify.ts';
+export { classify, candidateByName, looksLikeDockerfile, DEFAULT_MAX_FILE_SIZE, type InputFile } from './classify.ts';
 export type { FileLookup, FormatResult } from './types.ts';
 export { CHECKS } from './checks/index.ts';
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Analysis } from '../../src/model/index.ts';
 import { FIXTURES } from '../fixtures.ts';
-import { tenet } from '../run-cli.ts';
+import { spawnSync } from 'node:child_process';
+import { BIN, tenet } from '../run-cli.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tenet-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -129,4 +130,28 @@ test('usage errors are coded and exit 2', () => {
   const help = tenet(['analyze', '--help']);
   assert.equal(help.status, 0);
   assert.match(help.stdout, /--fail-on/);
+});
+
+test('a repository walk reads manifests and Dockerfiles only, and tells templates from broken YAML', () => {
+  const dir = join(tmp, 'repo');
+  mkdirSync(join(dir, 'chart/templates'), { recursive: true });
+  writeFileSync(join(dir, 'LICENSE'), 'Apache License\nVersion 2.0: January 2004\n  - not: [yaml\n');
+  writeFileSync(join(dir, 'tsconfig.json'), '{\n  // comments are fine here\n  "compilerOptions": { "strict": true, },\n}\n');
+  writeFileSync(join(dir, 'build'), 'ARG BASE=alpine:3.20\nFROM ${BASE}\nUSER 1000\n');
+  writeFileSync(join(dir, 'chart/templates/deployment.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include "x.fullname" . }}\n  labels:\n    {{- include "x.labels" . | nindent 4 }}\n');
+  const run = tenet(['analyze', dir, '--format', 'json', '--fail-on', 'none']);
+  assert.equal(run.status, 0, run.stdout);
+  const { models, findings } = Analysis.parse(JSON.parse(run.stdout));
+  assert.deepEqual(models.map((m) => m.workload?.name.split('/').pop()), ['build']);
+  assert.deepEqual(findings.map((f) => [f.code, f.location.file.split('/').pop()]), [['TN014', 'deployment.yaml'], ['TN006', 'tsconfig.json']]);
+});
+
+test('standard input is read with -', () => {
+  const result = spawnSync(process.execPath, [BIN, 'analyze', '-', '--format', 'json'], {
+    input: 'apiVersion: v1\nkind: Pod\nmetadata: {name: piped}\nspec: {containers: [{name: c, image: "busybox:1.36", securityContext: {runAsNonRoot: true, readOnlyRootFilesystem: true}}]}\n',
+    encoding: 'utf8',
+  });
+  assert.equal(result.status, 0, result.stderr);
+  const { models } = Analysis.parse(JSON.parse(result.stdout));
+  assert.equal(models[0]?.workload?.sources[0]?.file, '<stdin>');
 });

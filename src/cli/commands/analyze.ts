@@ -15,8 +15,9 @@ type Format = (typeof FORMATS)[number];
 const USAGE = `Usage: tenet analyze PATH… [options]
 
 Reads Dockerfiles, Kubernetes manifests, Compose files and Marathon definitions
-(files, or folders searched recursively; recognised by content) and prints the
-intent model of every workload, the graph of every application, and findings.
+(files, folders searched recursively, or - for standard input; recognised by
+content, not only by name) and prints the intent model of every workload, the
+graph of every application, and findings.
 
 Options:
   --format table|json|sarif   output (default: table)
