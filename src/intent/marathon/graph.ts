@@ -1,0 +1,231 @@
+import type { IntentModel, Protocol, Source, Supermodel, SupermodelEdge, SupermodelNode } from '../../model/index.ts';
+import { describe } from '../checks/check.ts';
+import { addDns, addEgress, buildSupermodel } from '../common/model-builder.ts';
+import type { PeerReference } from '../common/peers.ts';
+import { report, reportAt, sourceOf, type Context } from './node.ts';
+import { isUnder, mesosDnsLabel } from './paths.ts';
+import type { PortItem } from './ports.ts';
+import type { Service } from './service.ts';
+
+interface Exposed {
+  service: Service;
+  item: PortItem;
+}
+
+/** The services of the input by every name a client may reach them by. */
+interface Directory {
+  byId: Map<string, Service>;
+  /** Mesos-DNS labels: `/prod/db` → `db-prod`. */
+  byLabel: Map<string, Service>;
+  /** marathon-lb service ports. */
+  byServicePort: Map<number, Exposed[]>;
+  /** DC/OS VIPs, `name:port` or `ip:port`. */
+  byVip: Map<string, Exposed[]>;
+  byVhost: Map<string, Exposed[]>;
+  services: readonly Service[];
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function directoryOf(services: readonly Service[]): Directory {
+  const dir: Directory = { byId: new Map(), byLabel: new Map(), byServicePort: new Map(), byVip: new Map(), byVhost: new Map(), services };
+  for (const service of services) {
+    if (!dir.byId.has(service.spec.id)) dir.byId.set(service.spec.id, service);
+    const label = mesosDnsLabel(service.spec.id);
+    if (!dir.byLabel.has(label)) dir.byLabel.set(label, service);
+    for (const item of service.ports) {
+      if (item.servicePort !== undefined) push(dir.byServicePort, item.servicePort, { service, item });
+      for (const vip of item.vips) push(dir.byVip, vip, { service, item });
+      for (const vhost of item.vhosts) push(dir.byVhost, vhost, { service, item });
+    }
+  }
+  return dir;
+}
+
+/** A port of a service that a client connects to: `port` as the client dials it, `targetPort` where the process listens. */
+interface Target {
+  service: Service;
+  port: number;
+  targetPort: number;
+  protocol: Protocol;
+  source?: Source;
+}
+
+/** Names under which Mesos-DNS and DC/OS publish a Marathon task. */
+const TASK_SUFFIXES = [
+  '.marathon.mesos', '.marathon.slave.mesos', '.marathon.agentip.dcos.thisdcos.directory',
+  '.marathon.autoip.dcos.thisdcos.directory', '.marathon.containerip.dcos.thisdcos.directory', '.marathon.mesos.thisdcos.directory',
+];
+const VIP_SUFFIXES = ['.marathon.l4lb.thisdcos.directory', '.l4lb.thisdcos.directory'];
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+function targetsOf(exposed: readonly Exposed[], port: (e: Exposed) => number, detail: string): Target[] {
+  return exposed.flatMap(({ service, item }) => item.protocols.map((protocol) => ({
+    service, port: port({ service, item }), targetPort: item.port, protocol, source: { ...item.source, detail },
+  })));
+}
+
+function isLoadBalancer(host: string): boolean {
+  return host.split('.')[0]?.startsWith('marathon-lb') ?? false;
+}
+
+/** Whether a name can only mean a Marathon app or pod (so that not finding it is worth a finding). */
+function namesATask(host: string): boolean {
+  return !host.includes('.') || isLoadBalancer(host) || [...TASK_SUFFIXES, ...VIP_SUFFIXES].some((s) => host.endsWith(s));
+}
+
+/**
+ * The services and ports a peer reference means: a marathon-lb service port or
+ * virtual host, a DC/OS VIP, or a Mesos-DNS name of an app. Undefined when the
+ * host names nothing of the input.
+ */
+function resolve(dir: Directory, ref: PeerReference): Target[] | undefined {
+  const host = ref.host.toLowerCase().replace(/\.$/, '');
+  if (isLoadBalancer(host) && ref.port !== undefined) {
+    const exposed = dir.byServicePort.get(ref.port);
+    if (exposed) return targetsOf(exposed, () => ref.port ?? 0, `marathon-lb forwards service port ${ref.port} to this port`);
+  }
+  const vhost = dir.byVhost.get(host);
+  if (vhost) {
+    const port = ref.port ?? (ref.scheme === 'https' ? 443 : 80);
+    return targetsOf(vhost, () => port, `marathon-lb routes virtual host ${host} to this port`);
+  }
+  const vipSuffix = VIP_SUFFIXES.find((s) => host.endsWith(s));
+  if (vipSuffix !== undefined || IPV4.test(host)) {
+    const name = vipSuffix === undefined ? host : host.slice(0, -vipSuffix.length);
+    const matches: Target[] = [];
+    for (const [key, exposed] of dir.byVip) {
+      const colon = key.lastIndexOf(':');
+      const vipPort = Number(key.slice(colon + 1));
+      if (key.slice(0, colon) !== name || (ref.port !== undefined && ref.port !== vipPort)) continue;
+      matches.push(...targetsOf(exposed, () => vipPort, `VIP ${key} forwards to this port`));
+    }
+    if (matches.length > 0) return matches;
+    if (vipSuffix !== undefined) return undefined;
+  }
+  const suffix = TASK_SUFFIXES.find((s) => host.endsWith(s));
+  const service = suffix === undefined ? undefined : dir.byLabel.get(host.slice(0, -suffix.length));
+  if (!service) return undefined;
+  if (ref.port === undefined) return targetsOf(service.ports.map((item) => ({ service, item })), (e) => e.item.port, 'a port of the app the name resolves to');
+  const port = ref.port;
+  const matching = service.ports.filter((p) => p.port === port || p.hostPort === port || p.servicePort === port);
+  if (matching.length > 0) return targetsOf(matching.map((item) => ({ service, item })), () => port, 'a port of the app the name resolves to');
+  return [{ service, port, targetPort: port, protocol: 'tcp' }];
+}
+
+/** A name for findings about a service: a model's description, or the pod itself. */
+function ownerOf(service: Service, model?: IntentModel): string {
+  return model ? describe(model) : `${service.kind} ${service.spec.id}`;
+}
+
+/** An edge, and the service at its far end (an app and a pod may share an id). */
+interface Link {
+  edge: SupermodelEdge;
+  to: Service;
+}
+
+function link(from: Service, target: Target, sources: Source[]): Link {
+  return {
+    edge: {
+      from: from.spec.id,
+      to: target.service.spec.id,
+      port: target.port,
+      targetPort: target.targetPort,
+      protocol: target.protocol,
+      sources: target.source ? [...sources, target.source] : sources,
+    },
+    to: target.service,
+  };
+}
+
+/** Egress, DNS entries and edges for the peers the models of a service name. */
+function connectPeers(ctx: Context, dir: Directory, service: Service): Link[] {
+  const links: Link[] = [];
+  for (const { model, refs } of service.clients) {
+    for (const ref of refs) {
+      addDns(model, ref.host, ref.sources);
+      const targets = resolve(dir, ref);
+      if (!targets) {
+        if (ref.port !== undefined) addEgress(model, ref.host, ref.port, 'tcp', ref.sources);
+        const [first] = ref.sources;
+        if (namesATask(ref.host.toLowerCase()) && first?.file !== undefined && first.line !== undefined) {
+          const location = { file: first.file, line: first.line, ...(first.path !== undefined && { path: first.path }) };
+          reportAt(ctx, 'TN011', `${ownerOf(service, model)} refers to ${ref.host} (${ref.via.join(', ')}), but no app of that name is in the input`, location, model.id);
+        }
+        continue;
+      }
+      for (const target of targets) {
+        addEgress(model, ref.host, target.port, target.protocol, ref.sources);
+        if (target.service !== service) links.push(link(service, target, ref.sources));
+      }
+    }
+  }
+  return links;
+}
+
+/**
+ * Edges for `dependencies`: from the dependent app to every port of each app it
+ * depends on (a group id means every app below it), at the marathon-lb service
+ * port when there is one. A dependency not in the input is reported (TN011).
+ */
+function connectDependencies(ctx: Context, dir: Directory, service: Service): Link[] {
+  const links: Link[] = [];
+  for (const dep of service.dependencies) {
+    const exact = dir.byId.get(dep.id);
+    const targets = exact ? [exact] : dir.services.filter((s) => isUnder(s.spec.id, dep.id));
+    if (targets.length === 0) {
+      report(ctx, 'TN011', `${ownerOf(service, service.models[0])} depends on ${dep.id}, which is not in the input`, dep.node, service.models[0]?.id);
+      continue;
+    }
+    for (const target of targets) {
+      if (target === service) continue;
+      const detail = `${service.spec.id} depends on ${dep.id}`;
+      for (const t of targetsOf(target.ports.map((item) => ({ service: target, item })), (e) => e.item.servicePort ?? e.item.port, `a port of ${target.spec.id}`)) {
+        links.push(link(service, t, [sourceOf(dep.node, detail)]));
+      }
+    }
+  }
+  return links;
+}
+
+interface Graph {
+  nodes: Map<string, SupermodelNode>;
+  edges: SupermodelEdge[];
+}
+
+function addNode(graph: Graph, service: Service): void {
+  const node = graph.nodes.get(service.spec.id);
+  const models = service.models.map((m) => m.id);
+  if (!node) graph.nodes.set(service.spec.id, { id: service.spec.id, kind: service.kind, models });
+  else for (const id of models) if (!node.models.includes(id)) node.models.push(id);
+}
+
+/**
+ * One supermodel per Marathon group: its apps and pods as nodes, and the edges
+ * their dependencies and env peers draw, in the group of the client (with the
+ * server as a node there too, when it lives in another group).
+ */
+export function connect(ctx: Context, services: readonly Service[]): Supermodel[] {
+  const dir = directoryOf(services);
+  const graphs = new Map<string, Graph>();
+  const graphOf = (group: string): Graph => {
+    const graph = graphs.get(group) ?? { nodes: new Map(), edges: [] };
+    graphs.set(group, graph);
+    return graph;
+  };
+  for (const service of services) addNode(graphOf(service.spec.group), service);
+  for (const service of services) {
+    const graph = graphOf(service.spec.group);
+    for (const { edge, to } of [...connectDependencies(ctx, dir, service), ...connectPeers(ctx, dir, service)]) {
+      addNode(graph, to);
+      graph.edges.push(edge);
+    }
+  }
+  return [...graphs]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([group, graph]) => buildSupermodel(group, [...graph.nodes.values()], graph.edges));
+}
