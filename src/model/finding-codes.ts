@@ -42,6 +42,8 @@ export const FINDING_CODES = {
     help: 'A `${VAR}` has no value and no default in the input; it was replaced by an empty string as Docker and Compose do.' },
   TN013: { name: 'missing-file', severity: 'low', unusable: false, title: 'Referenced file not found',
     help: 'A file the input refers to (an `env_file`, a Dockerfile of a build, an `extends` file) was not found; what it would add is missing from the model.' },
+  TN014: { name: 'template', severity: 'info', unusable: false, title: 'Template, not a manifest',
+    help: 'The file is a Helm or Go template (`{{ … }}`), not YAML yet. Render it first and analyse the output: `helm template CHART | tenet analyze -`.' },
 
   TN101: { name: 'privileged', severity: 'critical', unusable: false, title: 'Privileged container',
     help: 'A privileged container has every capability and every device of the host; an escape is one command away. Add the few capabilities it needs instead.' },
