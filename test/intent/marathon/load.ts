@@ -23,13 +23,17 @@ export function analyzeFixtures(...files: string[]): FormatResult {
   return analyzeMarathon(documentsOf(...files));
 }
 
-/** Inline JSON texts as files `a.json`, `b.json` … analysed together. */
-export function analyzeTexts(...texts: string[]): FormatResult {
-  return analyzeMarathon(texts.flatMap((text, i) => {
+/** Inline JSON texts as files `a.json`, `b.json` …. */
+export function textDocuments(...texts: string[]): SourceDocument[] {
+  return texts.flatMap((text, i) => {
     const { documents, findings } = parseJson(`${String.fromCharCode(97 + i)}.json`, text);
     assert.deepEqual(findings, [], 'the test input parses');
     return documents;
-  }));
+  });
+}
+
+export function analyzeTexts(...texts: string[]): FormatResult {
+  return analyzeMarathon(textDocuments(...texts));
 }
 
 export function modelOf(result: FormatResult, id: string): IntentModel {
