@@ -48,7 +48,7 @@ for (let i = 0; i < ROUNDS; i++) {
   analyzeMs.push(time(() => analyze(inputs)));
 }
 
-const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const cli = fileURLToPath(new URL('../bin/tenet.js', import.meta.url));
 const cliMs: number[] = [];
 for (let i = 0; i < 5; i++) {
   cliMs.push(time(() => spawnSync(process.execPath, [cli, 'analyze', FIXTURES, '--format', 'json', '--fail-on', 'none'], { stdio: 'ignore' })));

@@ -1,17 +1,17 @@
 import type { IntentModel } from '../../model/index.ts';
 import { DEFAULT_SHELL, processesOf, splitWords } from '../common/command.ts';
 import { addProcesses } from '../common/model-builder.ts';
-import { peerReferencesInArgs, type PeerReference } from '../common/peers.ts';
+import { peerReferences, peerReferencesInArgs, type PeerReference } from '../common/peers.ts';
 import { readDependencies, type RunSpec } from './collect.ts';
 import { applyAppChecks } from './checks.ts';
 import { applyDocker, applyLinuxInfo, type DockerSettings } from './docker.ts';
 import { emptyEnvironment, readEnvironment } from './env.ts';
 import { child, invalid, isPresent, mapOf, sourceOf, stringMapOf, stringOf, stringsOf, type Node } from './node.ts';
 import { appNetwork, appPorts, type PortItem } from './ports.ts';
-import { applyNetwork, checkImage, checkSecrets, envPeers, newModel, type Service, type Shared } from './service.ts';
+import { applyNetwork, checkImage, checkSecrets, newModel, type Service, type Shared } from './service.ts';
 import { applyAppVolumes, readSecrets } from './volumes.ts';
 
-/** The image of an app's container: `container.docker.image` (Docker or UCR), or the old `container.appc.image`. */
+// Docker and UCR apps name their image in container.docker, the oldest UCR apps in container.appc.
 function imageOf(s: Shared, container: Node | undefined): { image: string; node: Node } | undefined {
   if (!container) return undefined;
   for (const engine of ['docker', 'appc']) {
@@ -24,13 +24,9 @@ function imageOf(s: Shared, container: Node | undefined): { image: string; node:
   return undefined;
 }
 
-/**
- * The main processes of an app. `cmd` runs under `/bin/sh -c` (Mesos overrides a
- * Docker image's entrypoint for it). `args` are the whole command line only
- * without an image, as Marathon then takes `args[0]` as the executable; with an
- * image they are handed to its entrypoint, unknown until the image is read,
- * unless a `--entrypoint` docker parameter names it.
- */
+// `cmd` runs under /bin/sh -c (Mesos overrides a Docker entrypoint for it), while `args` name the
+// executable only without an image, as Marathon then takes args[0], and otherwise go to the
+// image's entrypoint, unknown until the image is read unless a --entrypoint parameter names it.
 function applyCommand(s: Shared, spec: RunSpec, model: IntentModel, hasImage: boolean, docker: DockerSettings): PeerReference[] {
   const { ctx } = s;
   const refs: PeerReference[] = [];
@@ -99,7 +95,7 @@ export function analyzeApp(s: Shared, spec: RunSpec): Service {
     kind: 'MarathonApp',
     models: [model],
     ports: ports.filter((p): p is PortItem => p !== undefined),
-    clients: [{ model, refs: [...envPeers(env), ...commandRefs] }],
+    clients: [{ model, refs: [...peerReferences(env.vars), ...commandRefs] }],
     dependencies: [...spec.groupDependencies, ...readDependencies(ctx, child(app, 'dependencies'), spec.group)],
   };
 }

@@ -25,7 +25,7 @@ function listens(model: IntentModel, item: PortItem | undefined, port: number | 
   addListen(model, { port: target, protocol: 'tcp', ...(item?.name !== undefined && { name: item.name }), sources: [source] });
 }
 
-/** The port an app check aims at: `port`, else `portIndex` (0 when there are ports to count). */
+// Marathon reads a check with neither port nor portIndex as portIndex 0 when the app has ports.
 function appCheckPort(ctx: Context, check: Node, ports: ReadonlyArray<PortItem | undefined>, what: string): { item?: PortItem; port?: number; node: Node } {
   const portNode = child(check, 'port');
   const port = portOf(ctx, portNode);

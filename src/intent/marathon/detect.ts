@@ -1,6 +1,6 @@
 import { isRecord } from '../document.ts';
 
-/** Fields only a Marathon app definition has; one of them beside a string `id` marks an app. */
+// Fields only an app definition has; one beside a string id marks an app.
 const APP_FIELDS = [
   'cmd', 'args', 'container', 'instances', 'cpus', 'mem', 'disk', 'gpus', 'portDefinitions', 'ports', 'requirePorts',
   'healthChecks', 'readinessChecks', 'check', 'dependencies', 'constraints', 'fetch', 'uris', 'executor',

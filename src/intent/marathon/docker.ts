@@ -13,7 +13,7 @@ export interface DockerSettings {
 
 const TRUE = new Set(['', 'true', '1']);
 
-/** `-v SRC:DST[:OPTS]` as a mount: an absolute source is a host path, another one a named volume. */
+// As for `docker run -v SRC:DST[:OPTS]`, an absolute source is a host path and any other a named volume.
 function volumeMount(spec: string, sources: Source[]): MountEntry | undefined {
   const [first, second, options] = spec.split(':');
   if (first === undefined || first === '') return undefined;
@@ -22,7 +22,6 @@ function volumeMount(spec: string, sources: Source[]): MountEntry | undefined {
   return { path: second, type: first.startsWith('/') ? 'hostPath' : 'volume', source: first, readOnly, sources };
 }
 
-/** `--mount type=bind,source=/x,target=/y,readonly` as a mount. */
 function mountOption(spec: string, sources: Source[]): MountEntry | undefined {
   const fields = new Map<string, string>();
   for (const part of spec.split(',')) {
@@ -38,7 +37,7 @@ function mountOption(spec: string, sources: Source[]): MountEntry | undefined {
   return { path, type, ...(source !== undefined && source !== '' && { source }), readOnly, sources };
 }
 
-/** `-p [IP:][HOST:]CONTAINER[/PROTO]` as a listen entry on the container port. */
+// `-p [IP:][HOST:]CONTAINER[/PROTO]`; the process listens on the container port.
 function publish(model: IntentModel, spec: string, sources: Source[]): boolean {
   const m = /^(?:[^:]*:)?(?:(\d{1,5}):)?(\d{1,5})(?:\/(tcp|udp|sctp))?$/i.exec(spec.trim());
   const port = Number(m?.[2]);

@@ -12,14 +12,12 @@ interface Exposed {
   item: PortItem;
 }
 
-/** The services of the input by every name a client may reach them by. */
+// Every name a client may reach a service by: its id, its Mesos-DNS label (`/prod/db` → `db-prod`),
+// marathon-lb service ports, DC/OS VIPs (`name:port`, `ip:port`) and marathon-lb virtual hosts.
 interface Directory {
   byId: Map<string, Service>;
-  /** Mesos-DNS labels: `/prod/db` → `db-prod`. */
   byLabel: Map<string, Service>;
-  /** marathon-lb service ports. */
   byServicePort: Map<number, Exposed[]>;
-  /** DC/OS VIPs, `name:port` or `ip:port`. */
   byVip: Map<string, Exposed[]>;
   byVhost: Map<string, Exposed[]>;
   services: readonly Service[];
@@ -46,7 +44,7 @@ function directoryOf(services: readonly Service[]): Directory {
   return dir;
 }
 
-/** A port of a service that a client connects to: `port` as the client dials it, `targetPort` where the process listens. */
+// `port` is what the client dials, `targetPort` where the process listens.
 interface Target {
   service: Service;
   port: number;
@@ -55,7 +53,7 @@ interface Target {
   source?: Source;
 }
 
-/** Names under which Mesos-DNS and DC/OS publish a Marathon task. */
+// Names under which Mesos-DNS and DC/OS publish a Marathon task.
 const TASK_SUFFIXES = [
   '.marathon.mesos', '.marathon.slave.mesos', '.marathon.agentip.dcos.thisdcos.directory',
   '.marathon.autoip.dcos.thisdcos.directory', '.marathon.containerip.dcos.thisdcos.directory', '.marathon.mesos.thisdcos.directory',
@@ -73,16 +71,13 @@ function isLoadBalancer(host: string): boolean {
   return host.split('.')[0]?.startsWith('marathon-lb') ?? false;
 }
 
-/** Whether a name can only mean a Marathon app or pod (so that not finding it is worth a finding). */
+// Only a name that can mean nothing but a Marathon task is worth a finding when the input lacks it.
 function namesATask(host: string): boolean {
   return !host.includes('.') || isLoadBalancer(host) || [...TASK_SUFFIXES, ...VIP_SUFFIXES].some((s) => host.endsWith(s));
 }
 
-/**
- * The services and ports a peer reference means: a marathon-lb service port or
- * virtual host, a DC/OS VIP, or a Mesos-DNS name of an app. Undefined when the
- * host names nothing of the input.
- */
+// A marathon-lb service port or virtual host, a DC/OS VIP, or a Mesos-DNS name; undefined when
+// the host names nothing of the input.
 function resolve(dir: Directory, ref: PeerReference): Target[] | undefined {
   const host = ref.host.toLowerCase().replace(/\.$/, '');
   if (isLoadBalancer(host) && ref.port !== undefined) {
@@ -117,12 +112,12 @@ function resolve(dir: Directory, ref: PeerReference): Target[] | undefined {
   return [{ service, port, targetPort: port, protocol: 'tcp' }];
 }
 
-/** A name for findings about a service: a model's description, or the pod itself. */
+// A pod's dependencies belong to no one container model.
 function ownerOf(service: Service, model?: IntentModel): string {
   return model ? describe(model) : `${service.kind} ${service.spec.id}`;
 }
 
-/** An edge, and the service at its far end (an app and a pod may share an id). */
+// The far end is kept beside the edge, as an app and a pod may share an id.
 interface Link {
   edge: SupermodelEdge;
   to: Service;
@@ -142,7 +137,6 @@ function link(from: Service, target: Target, sources: Source[]): Link {
   };
 }
 
-/** Egress, DNS entries and edges for the peers the models of a service name. */
 function connectPeers(ctx: Context, dir: Directory, service: Service): Link[] {
   const links: Link[] = [];
   for (const { model, refs } of service.clients) {
@@ -167,11 +161,8 @@ function connectPeers(ctx: Context, dir: Directory, service: Service): Link[] {
   return links;
 }
 
-/**
- * Edges for `dependencies`: from the dependent app to every port of each app it
- * depends on (a group id means every app below it), at the marathon-lb service
- * port when there is one. A dependency not in the input is reported (TN011).
- */
+// A dependency on a group means every app below it, and the edge lands on marathon-lb's service
+// port when the port has one.
 function connectDependencies(ctx: Context, dir: Directory, service: Service): Link[] {
   const links: Link[] = [];
   for (const dep of service.dependencies) {

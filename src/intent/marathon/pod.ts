@@ -1,7 +1,7 @@
 import type { Protocol } from '../../model/index.ts';
 import { processesOf, splitWords } from '../common/command.ts';
 import { addProcesses } from '../common/model-builder.ts';
-import { peerReferencesInArgs, type PeerReference } from '../common/peers.ts';
+import { peerReferences, peerReferencesInArgs, type PeerReference } from '../common/peers.ts';
 import type { RunSpec } from './collect.ts';
 import { applyPodCheck, mesosCommand } from './checks.ts';
 import { applyLinuxInfo } from './docker.ts';
@@ -9,13 +9,13 @@ import { emptyEnvironment, looksLikeSecret, readEnvironment, type Environment } 
 import {
   boolOf, child, invalid, isPresent, listOf, mapOf, portOf, protocolsOf, report, sourceOf, stringMapOf, stringOf, type Context, type Node,
 } from './node.ts';
-import { addPortListen, type Network, type NetworkMode, type PortItem } from './ports.ts';
-import { applyNetwork, checkImage, checkSecrets, envPeers, newModel, type Service, type Shared } from './service.ts';
+import { addPortListen, vipsOf, type Network, type NetworkMode, type PortItem } from './ports.ts';
+import { applyNetwork, checkImage, checkSecrets, newModel, type Service, type Shared } from './service.ts';
 import { applyVolumeMounts, readPodVolumes, readSecrets } from './volumes.ts';
 
 const MODES: Record<string, NetworkMode> = { host: 'host', container: 'container', 'container/bridge': 'bridge' };
 
-/** A pod's network: its `networks` (all containers share one), else the agent's. */
+// All containers of a pod share one network; without `networks` it is the agent's.
 function podNetwork(ctx: Context, pod: Node): Network {
   for (const item of listOf(ctx, child(pod, 'networks'))) {
     if (!mapOf(ctx, item)) continue;
@@ -28,20 +28,8 @@ function podNetwork(ctx: Context, pod: Node): Network {
   return { mode: 'host' };
 }
 
-/** VIP labels of an endpoint, as `name:port`. */
-function vipsOf(labels: ReadonlyMap<string, string>): string[] {
-  const out: string[] = [];
-  for (const [key, value] of labels) {
-    const m = /^vip(_\d+)?$/i.test(key) ? /^\/?(.+):(\d{1,5})$/.exec(value.trim()) : null;
-    if (m) out.push(`${(m[1] ?? '').replace(/\//g, '').toLowerCase()}:${Number(m[2])}`);
-  }
-  return out;
-}
-
-/**
- * The endpoints of a pod container. With host networking the process binds the
- * host port; otherwise the container port, where 0 means the assigned host port.
- */
+// With host networking the process binds the host port, otherwise the container port, where 0
+// means the host port Marathon assigns.
 function readEndpoints(ctx: Context, container: Node, network: Network): Array<PortItem | undefined> {
   return listOf(ctx, child(container, 'endpoints')).map((entry, index) => {
     if (!mapOf(ctx, entry)) return undefined;
@@ -62,10 +50,6 @@ function readEndpoints(ctx: Context, container: Node, network: Network): Array<P
       source: sourceOf(entry, port === 0 ? `Marathon assigns this port when the task starts ($ENDPOINT_${(name ?? String(index)).toUpperCase()})` : undefined),
     };
   });
-}
-
-function mergedEnvironment(pod: Environment): Environment {
-  return { vars: [...pod.vars], literals: [] };
 }
 
 /**
@@ -117,11 +101,12 @@ export function analyzePod(s: Shared, spec: RunSpec): Service {
     service.ports.push(...endpoints.filter((e): e is PortItem => e !== undefined));
     applyVolumeMounts(ctx, model, child(container, 'volumeMounts'), volumes, image !== undefined);
 
-    const env = mergedEnvironment(podEnv);
+    // The pod's variables, overridden by the container's; the pod's literals were checked once above.
+    const env: Environment = { vars: [...podEnv.vars], literals: [] };
     readEnvironment(ctx, env, child(container, 'environment'));
     checkSecrets(ctx, model, env);
 
-    const refs: PeerReference[] = envPeers(env);
+    const refs: PeerReference[] = peerReferences(env.vars);
     const commandNode = child(container, 'exec', 'command');
     const argv = isPresent(commandNode) ? mesosCommand(ctx, commandNode) : undefined;
     const shell = typeof child(commandNode, 'shell').value === 'string';

@@ -73,7 +73,7 @@ interface LoadBalancer {
   vhosts: Map<number, string[]>;
 }
 
-/** `HAPROXY_0_PORT` and `HAPROXY_0_VHOST` labels by port index. */
+// marathon-lb's HAPROXY_n_PORT and HAPROXY_n_VHOST labels, by port index n.
 function loadBalancerLabels(labels: ReadonlyMap<string, string>): LoadBalancer {
   const ports = new Map<number, number>();
   const vhosts = new Map<number, string[]>();
@@ -91,10 +91,10 @@ function loadBalancerLabels(labels: ReadonlyMap<string, string>): LoadBalancer {
   return { ports, vhosts };
 }
 
-/** `VIP_0: "/name:port"` (or an `ip:port`) labels of one port, as `name:port`. */
-function vipsOf(ctx: Context, labels: Node): string[] {
+/** The DC/OS VIPs that `VIP_n` labels of a port name (`/name:port` or `ip:port`), as `name:port`. */
+export function vipsOf(labels: ReadonlyMap<string, string>): string[] {
   const out: string[] = [];
-  for (const [key, value] of stringMapOf(ctx, labels)) {
+  for (const [key, value] of labels) {
     if (!/^vip(_\d+)?$/i.test(key)) continue;
     const m = /^\/?(.+):(\d{1,5})$/.exec(value.trim());
     if (m) out.push(`${(m[1] ?? '').replace(/\//g, '').toLowerCase()}:${Number(m[2])}`);
@@ -122,7 +122,7 @@ function readPortItem(ctx: Context, raw: RawPort, lb: LoadBalancer): PortItem {
     protocols: protocolsOf(ctx, child(raw.entry, 'protocol')),
     ...(raw.hostPort !== undefined && raw.hostPort > 0 && { hostPort: raw.hostPort, ...(raw.hostPortNode && { hostPortNode: raw.hostPortNode }) }),
     ...(servicePort !== undefined && { servicePort }),
-    vips: vipsOf(ctx, child(raw.entry, 'labels')),
+    vips: vipsOf(stringMapOf(ctx, child(raw.entry, 'labels'))),
     vhosts: lb.vhosts.get(raw.index) ?? [],
     source: sourceOf(raw.entry, raw.detail),
   };
@@ -130,7 +130,7 @@ function readPortItem(ctx: Context, raw: RawPort, lb: LoadBalancer): PortItem {
 
 const ASSIGNED = 'Marathon assigns this port when the task starts ($PORT';
 
-/** Port definitions (or legacy `ports`) of a host-networked app. */
+// Marathon reads the legacy `ports` only when there are no `portDefinitions`.
 function hostPorts(ctx: Context, app: Node, lb: LoadBalancer): Array<PortItem | undefined> | undefined {
   const requirePorts = child(app, 'requirePorts').value === true;
   const detailOf = (port: number, index: number): string | undefined => {
@@ -160,7 +160,7 @@ function withDetail(detail: string | undefined): { detail?: string } {
   return detail === undefined ? {} : { detail };
 }
 
-/** Port mappings of an app on a bridge or container network; `containerPort: 0` means the assigned host port. */
+// `docker.portMappings` is the place of port mappings before Marathon 1.5, `ipAddress.discovery.ports` an older one still.
 function mappedPorts(ctx: Context, app: Node, network: Network, lb: LoadBalancer): Array<PortItem | undefined> | undefined {
   const container = child(app, 'container');
   const mappings = [child(container, 'portMappings'), child(container, 'docker', 'portMappings')].find(isPresent);

@@ -1,6 +1,6 @@
 import { emptyModel, type IntentModel, type Source, type Workload } from '../../model/index.ts';
 import { describe } from '../checks/check.ts';
-import { peerReferences, type PeerReference } from '../common/peers.ts';
+import type { PeerReference } from '../common/peers.ts';
 import type { Dependency, RunSpec } from './collect.ts';
 import { looksLikeSecret, type Environment } from './env.ts';
 import { digestOf, floatingReason, parseImage } from './image.ts';
@@ -66,8 +66,4 @@ export function applyNetwork(model: IntentModel, network: Network, owner: Node):
     ? [sourceOf(network.node)]
     : [{ ...sourceOf(owner, 'Marathon runs tasks that declare no network on the agent\'s network'), kind: 'knowledge' }];
   model.security.hostNetwork = { value: network.mode === 'host', sources };
-}
-
-export function envPeers(env: Environment): PeerReference[] {
-  return peerReferences(env.vars);
 }
