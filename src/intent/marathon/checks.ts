@@ -5,12 +5,12 @@ import { child, intOf, invalid, isPresent, listOf, mapOf, portOf, report, source
 import type { PortItem } from './ports.ts';
 
 /** A Mesos command (`{shell}` or `{argv}`) as the argv it runs; a shell command runs under `/bin/sh -c`. */
-export function mesosCommand(ctx: Context, command: Node): string[] | undefined {
+export function mesosCommand(ctx: Context, command: Node): { argv: string[]; shell?: string } | undefined {
   if (!mapOf(ctx, command)) return undefined;
   const shell = stringOf(ctx, child(command, 'shell'));
-  if (shell !== undefined && shell.trim() !== '') return [...DEFAULT_SHELL, shell];
+  if (shell !== undefined && shell.trim() !== '') return { argv: [...DEFAULT_SHELL, shell], shell };
   const argv = stringsOf(ctx, child(command, 'argv'));
-  if (argv && argv.length > 0) return argv;
+  if (argv && argv.length > 0) return { argv };
   report(ctx, 'TN007', 'command needs a shell string or an argv list; ignored', command);
   return undefined;
 }
@@ -88,8 +88,8 @@ export function applyAppChecks(ctx: Context, model: IntentModel, app: Node, port
     listens(model, target.item, target.port, sourceOf(target.node, `the ${kind} check connects to this port`));
   }
   const command = child(check, 'exec', 'command');
-  const argv = isPresent(command) ? mesosCommand(ctx, command) : undefined;
-  if (argv) runs(model, argv, 'probe', sourceOf(command, 'the check runs this'), user);
+  const found = isPresent(command) ? mesosCommand(ctx, command) : undefined;
+  if (found) runs(model, found.argv, 'probe', sourceOf(command, 'the check runs this'), user);
 }
 
 /** A pod container's `healthCheck` or `check`: by endpoint name, or a command. */
@@ -107,6 +107,6 @@ export function applyPodCheck(ctx: Context, model: IntentModel, check: Node, end
     else report(ctx, 'TN007', `${what} endpoint ${JSON.stringify(name)} names no endpoint of the container; ignored`, nameNode);
   }
   const command = child(check, 'exec', 'command');
-  const argv = isPresent(command) ? mesosCommand(ctx, command) : undefined;
-  if (argv) runs(model, argv, role, sourceOf(command, `the ${what} runs this`), user);
+  const found = isPresent(command) ? mesosCommand(ctx, command) : undefined;
+  if (found) runs(model, found.argv, role, sourceOf(command, `the ${what} runs this`), user);
 }

@@ -7,6 +7,8 @@ import { canonicalPath, invalidSegments, parentOf } from './paths.ts';
 export interface Dependency {
   id: string;
   node: Node;
+  /** The group that declares it, for a group's `dependencies`. */
+  group?: string;
 }
 
 /** One app or pod of the input, its id made absolute as Marathon does. */
@@ -21,8 +23,8 @@ export interface RunSpec {
   groupDependencies: Dependency[];
 }
 
-/** Dependencies of a group or an app, resolved against `base`. */
-export function readDependencies(ctx: Context, node: Node, base: string): Dependency[] {
+/** Dependencies of a group (`group` set) or an app, resolved against `base`. */
+export function readDependencies(ctx: Context, node: Node, base: string, group?: string): Dependency[] {
   const out: Dependency[] = [];
   for (const item of listOf(ctx, node)) {
     const id = stringOf(ctx, item);
@@ -31,7 +33,7 @@ export function readDependencies(ctx: Context, node: Node, base: string): Depend
       report(ctx, 'TN007', 'a dependency must be an app or group id, not an empty string; ignored', item);
       continue;
     }
-    out.push({ id: canonicalPath(id.trim(), base), node: item });
+    out.push({ id: canonicalPath(id.trim(), base), node: item, ...(group !== undefined && { group }) });
   }
   return out;
 }
@@ -69,7 +71,7 @@ function addGroup(ctx: Context, out: RunSpec[], node: Node, parent: string | und
     report(ctx, 'TN007', 'a nested group has no id; its apps are read as part of the enclosing group', node);
   }
   const id = raw === undefined || raw === '' ? parent ?? '/' : canonicalPath(raw, parent ?? '/');
-  const dependencies = [...inherited, ...readDependencies(ctx, child(node, 'dependencies'), id)];
+  const dependencies = [...inherited, ...readDependencies(ctx, child(node, 'dependencies'), id, id)];
   for (const app of listOf(ctx, child(node, 'apps'))) addSpec(ctx, out, 'app', app, id, dependencies, true);
   for (const pod of listOf(ctx, child(node, 'pods'))) addSpec(ctx, out, 'pod', pod, id, dependencies, true);
   for (const group of listOf(ctx, child(node, 'groups'))) addGroup(ctx, out, group, id, dependencies, depth + 1);

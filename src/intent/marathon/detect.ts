@@ -1,12 +1,22 @@
 import { isRecord } from '../document.ts';
 
-// Fields only an app definition has; one beside a string id marks an app.
-const APP_FIELDS = [
-  'cmd', 'args', 'container', 'instances', 'cpus', 'mem', 'disk', 'gpus', 'portDefinitions', 'ports', 'requirePorts',
-  'healthChecks', 'readinessChecks', 'check', 'dependencies', 'constraints', 'fetch', 'uris', 'executor',
-  'upgradeStrategy', 'acceptedResourceRoles', 'networks', 'ipAddress', 'residency', 'secrets', 'backoffSeconds',
-  'backoffFactor', 'maxLaunchDelaySeconds', 'taskKillGracePeriodSeconds', 'unreachableStrategy', 'killSelection',
-];
+type Shape = 'string' | 'number' | 'boolean' | 'list' | 'map';
+
+// Fields only an app definition has, with their JSON type; one of them beside a string id marks an app.
+const APP_FIELDS: Record<string, Shape> = {
+  cmd: 'string', args: 'list', container: 'map', instances: 'number', cpus: 'number', mem: 'number', disk: 'number', gpus: 'number',
+  portDefinitions: 'list', ports: 'list', requirePorts: 'boolean', healthChecks: 'list', readinessChecks: 'list', check: 'map',
+  dependencies: 'list', constraints: 'list', fetch: 'list', uris: 'list', executor: 'string', upgradeStrategy: 'map',
+  acceptedResourceRoles: 'list', networks: 'list', ipAddress: 'map', residency: 'map', secrets: 'map', backoffSeconds: 'number',
+  backoffFactor: 'number', maxLaunchDelaySeconds: 'number', taskKillGracePeriodSeconds: 'number', unreachableStrategy: 'map',
+  killSelection: 'string',
+};
+
+function hasShape(value: unknown, shape: Shape): boolean {
+  if (shape === 'list') return Array.isArray(value);
+  if (shape === 'map') return isRecord(value);
+  return typeof value === shape;
+}
 
 const MAX_DEPTH = 64;
 
@@ -30,7 +40,7 @@ export function isPodDefinition(value: unknown): boolean {
 
 export function isAppDefinition(value: unknown): boolean {
   if (!isRecord(value) || isForeign(value) || !hasId(value) || isGroupShaped(value)) return false;
-  return APP_FIELDS.some((key) => Object.hasOwn(value, key));
+  return Object.entries(APP_FIELDS).some(([key, shape]) => Object.hasOwn(value, key) && hasShape(value[key], shape));
 }
 
 /** A group, a `/v2/groups` answer, or a `/v2/apps` answer (`{apps: […]}`). */

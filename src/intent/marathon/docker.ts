@@ -37,14 +37,19 @@ function mountOption(spec: string, sources: Source[]): MountEntry | undefined {
   return { path, type, ...(source !== undefined && source !== '' && { source }), readOnly, sources };
 }
 
-// `-p [IP:][HOST:]CONTAINER[/PROTO]`; the process listens on the container port.
+// `-p [IP:][HOST:]CONTAINER[-END][/PROTO]`; the process listens on the container port(s).
 function publish(model: IntentModel, spec: string, sources: Source[]): boolean {
-  const m = /^(?:[^:]*:)?(?:(\d{1,5}):)?(\d{1,5})(?:\/(tcp|udp|sctp))?$/i.exec(spec.trim());
-  const port = Number(m?.[2]);
-  const hostPort = m?.[1] === undefined ? undefined : Number(m[1]);
-  if (!m || port < 1 || port > 65535 || (hostPort !== undefined && hostPort > 65535)) return false;
-  const protocol = (m[3]?.toLowerCase() ?? 'tcp') as 'tcp' | 'udp' | 'sctp';
-  addListen(model, { port, protocol, ...(hostPort !== undefined && hostPort > 0 && { hostPort }), sources });
+  const slash = spec.lastIndexOf('/');
+  const protocol = (slash === -1 ? 'tcp' : spec.slice(slash + 1).toLowerCase());
+  const parts = (slash === -1 ? spec : spec.slice(0, slash)).trim().split(':');
+  const range = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(parts[parts.length - 1] ?? '');
+  const hostText = parts.length > 1 ? parts[parts.length - 2] ?? '' : '';
+  const port = Number(range?.[1]);
+  const endPort = range?.[2] === undefined ? undefined : Number(range[2]);
+  const hostPort = /^\d{1,5}$/.test(hostText) ? Number(hostText) : undefined;
+  if (!range || port < 1 || port > 65535 || (endPort !== undefined && (endPort < port || endPort > 65535)) || (hostPort !== undefined && hostPort > 65535)) return false;
+  if (protocol !== 'tcp' && protocol !== 'udp' && protocol !== 'sctp') return false;
+  addListen(model, { port, ...(endPort !== undefined && { endPort }), protocol, ...(hostPort !== undefined && hostPort > 0 && { hostPort }), sources });
   return true;
 }
 

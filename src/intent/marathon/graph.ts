@@ -1,4 +1,4 @@
-import type { IntentModel, Protocol, Source, Supermodel, SupermodelEdge, SupermodelNode } from '../../model/index.ts';
+import type { Protocol, Source, Supermodel, SupermodelEdge, SupermodelNode } from '../../model/index.ts';
 import { describe } from '../checks/check.ts';
 import { addDns, addEgress, buildSupermodel } from '../common/model-builder.ts';
 import type { PeerReference } from '../common/peers.ts';
@@ -112,11 +112,6 @@ function resolve(dir: Directory, ref: PeerReference): Target[] | undefined {
   return [{ service, port, targetPort: port, protocol: 'tcp' }];
 }
 
-// A pod's dependencies belong to no one container model.
-function ownerOf(service: Service, model?: IntentModel): string {
-  return model ? describe(model) : `${service.kind} ${service.spec.id}`;
-}
-
 // The far end is kept beside the edge, as an app and a pod may share an id.
 interface Link {
   edge: SupermodelEdge;
@@ -148,7 +143,7 @@ function connectPeers(ctx: Context, dir: Directory, service: Service): Link[] {
         const [first] = ref.sources;
         if (namesATask(ref.host.toLowerCase()) && first?.file !== undefined && first.line !== undefined) {
           const location = { file: first.file, line: first.line, ...(first.path !== undefined && { path: first.path }) };
-          reportAt(ctx, 'TN011', `${ownerOf(service, model)} refers to ${ref.host} (${ref.via.join(', ')}), but no app of that name is in the input`, location, model.id);
+          reportAt(ctx, 'TN011', `${describe(model)} refers to ${ref.host} (${ref.via.join(', ')}), but no app of that name is in the input`, location, model.id);
         }
         continue;
       }
@@ -168,13 +163,17 @@ function connectDependencies(ctx: Context, dir: Directory, service: Service): Li
   for (const dep of service.dependencies) {
     const exact = dir.byId.get(dep.id);
     const targets = exact ? [exact] : dir.services.filter((s) => isUnder(s.spec.id, dep.id));
+    const dependent = dep.group === undefined ? service.spec.id : `group ${dep.group}`;
     if (targets.length === 0) {
-      report(ctx, 'TN011', `${ownerOf(service, service.models[0])} depends on ${dep.id}, which is not in the input`, dep.node, service.models[0]?.id);
+      // A group's dependency is reported once, not once for each app inside the group.
+      const model = dep.group === undefined ? service.models[0]?.id : undefined;
+      const who = dep.group === undefined ? `${service.kind} ${dependent}` : dependent;
+      report(ctx, 'TN011', `${who} depends on ${dep.id}, which is not in the input`, dep.node, model);
       continue;
     }
     for (const target of targets) {
       if (target === service) continue;
-      const detail = `${service.spec.id} depends on ${dep.id}`;
+      const detail = `${dependent} depends on ${dep.id}`;
       for (const t of targetsOf(target.ports.map((item) => ({ service: target, item })), (e) => e.item.servicePort ?? e.item.port, `a port of ${target.spec.id}`)) {
         links.push(link(service, t, [sourceOf(dep.node, detail)]));
       }

@@ -18,10 +18,12 @@ export function parseImage(image: string): ImageReference {
   };
 }
 
-/** The `sha256:…` digest an image pins, when it pins a valid one. */
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-f0-9]{32,}$/;
+
+/** The digest (`sha256:…`) an image pins, when it pins a valid one. */
 export function digestOf(image: string): string | undefined {
   const { digest } = parseImage(image);
-  return digest !== undefined && /^sha256:[a-f0-9]{64}$/.test(digest) ? digest : undefined;
+  return digest !== undefined && DIGEST.test(digest) ? digest : undefined;
 }
 
 /** Why what runs can change without the definition changing (no tag, or `latest`, and no digest); undefined when pinned. */

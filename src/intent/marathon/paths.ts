@@ -1,5 +1,5 @@
-// Marathon ids are paths: `/product/service/frontend` is app `frontend` of group
-// `/product/service`. These follow Marathon's PathId.canonicalPath.
+// Marathon ids are paths (`/product/service/frontend` is app `frontend` of group `/product/service`),
+// resolved here as Marathon's PathId.canonicalPath resolves them.
 
 function segmentsOf(id: string): string[] {
   return id.split('/').filter((s) => s !== '');

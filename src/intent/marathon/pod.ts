@@ -108,12 +108,14 @@ export function analyzePod(s: Shared, spec: RunSpec): Service {
 
     const refs: PeerReference[] = peerReferences(env.vars);
     const commandNode = child(container, 'exec', 'command');
-    const argv = isPresent(commandNode) ? mesosCommand(ctx, commandNode) : undefined;
-    const shell = typeof child(commandNode, 'shell').value === 'string';
-    // An argv with an image is handed to the image's entrypoint unless overrideEntrypoint says it replaces it.
-    const overrides = shell || image === undefined || boolOf(ctx, child(container, 'exec', 'overrideEntrypoint')) === true;
-    if (argv && overrides) addProcesses(model, processesOf(argv, 'main', [sourceOf(commandNode)], model.security.user?.value));
-    if (argv) refs.push(...peerReferencesInArgs(shell ? splitWords(argv[2] ?? '') : argv, s.knownHosts, sourceOf(commandNode)));
+    const command = isPresent(commandNode) ? mesosCommand(ctx, commandNode) : undefined;
+    if (command) {
+      // An argv with an image is handed to the image's entrypoint unless overrideEntrypoint says it replaces it.
+      const overrides = command.shell !== undefined || image === undefined || boolOf(ctx, child(container, 'exec', 'overrideEntrypoint')) === true;
+      if (overrides) addProcesses(model, processesOf(command.argv, 'main', [sourceOf(commandNode)], model.security.user?.value));
+      const words = command.shell !== undefined ? splitWords(command.shell) : command.argv;
+      refs.push(...peerReferencesInArgs(words, s.knownHosts, sourceOf(commandNode)));
+    }
     applyPodCheck(ctx, model, child(container, 'healthCheck'), endpoints, 'healthcheck', model.security.user?.value);
     applyPodCheck(ctx, model, child(container, 'check'), endpoints, 'probe', model.security.user?.value);
 

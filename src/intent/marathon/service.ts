@@ -43,16 +43,16 @@ export function newModel(s: Shared, image: string | undefined, workloadRef: stri
 export function checkImage(ctx: Context, model: IntentModel, image: string, node: Node): void {
   const { digest } = parseImage(image);
   if (digest !== undefined && digestOf(image) === undefined) {
-    report(ctx, 'TN007', `image digest ${JSON.stringify(digest)} is not a sha256 digest; ignored`, node, model.id);
+    report(ctx, 'TN007', `image digest ${JSON.stringify(digest)} is not a valid digest (algorithm:hex); ignored`, node, model.id);
   }
   const why = floatingReason(image);
   if (why !== undefined) report(ctx, 'TN113', `${describe(model)}: image ${image} ${why}`, node, model.id);
 }
 
 /** TN112 for each literal env value that looks like a credential. */
-export function checkSecrets(ctx: Context, model: IntentModel, env: Environment, owner = describe(model)): void {
+export function checkSecrets(ctx: Context, model: IntentModel, env: Environment): void {
   for (const v of env.literals) {
-    if (looksLikeSecret(v.name, v.value)) report(ctx, 'TN112', `${owner}: env ${v.name} holds a literal secret`, v.node, model.id);
+    if (looksLikeSecret(v.name, v.value)) report(ctx, 'TN112', `${describe(model)}: env ${v.name} holds a literal secret`, v.node, model.id);
   }
 }
 

@@ -173,7 +173,7 @@ test('the group becomes one supermodel: a dependency edge at the service port, a
 test('relative ids resolve as Marathon does: app ids against their group, dependencies against the app\'s group, `..` and group ids', () => {
   const text = `{
     "id": "/prod",
-    "dependencies": ["/infra/dns"],
+    "dependencies": ["/infra/dns", "/infra/gone"],
     "groups": [
       { "id": "backend", "apps": [{ "id": "db", "portDefinitions": [{ "port": 5432 }], "requirePorts": true }] },
       {
@@ -205,8 +205,15 @@ test('relative ids resolve as Marathon does: app ids against their group, depend
     '/prod/edge/proxy -> /prod/frontend/web 10080->80/tcp',
   ]);
   assert.deepEqual(supermodelOf(result, '/prod/edge').nodes.map((n) => n.id), ['/infra/dns', '/prod/edge/proxy', '/prod/frontend/web']);
-  assert.deepEqual(codes(result.findings), ['TN011 10 groups[1].apps[0].dependencies[2]']);
-  assert.match(result.findings[0]?.message ?? '', /depends on \/missing\/app, which is not in the input/);
+  assert.deepEqual(result.findings.map((f) => `${f.code} ${f.location.line} ${f.location.path} ${f.message}`), [
+    'TN011 3 dependencies[1] group /prod depends on /infra/gone, which is not in the input',
+    'TN011 10 groups[1].apps[0].dependencies[2] MarathonApp /prod/frontend/web depends on /missing/app, which is not in the input',
+  ], 'a group\'s dependency is reported once, not for each of its apps');
+  const viaGroup = supermodelOf(result, '/prod/edge').edges.find((e) => e.to === '/infra/dns');
+  assert.deepEqual(viaGroup?.sources.map((s) => `${s.file}:${s.line} ${s.path} ${s.detail}`), [
+    'a.json:3 dependencies[0] group /prod depends on /infra/dns',
+    'b.json:1 [0].ports[0] a port of /infra/dns',
+  ]);
 });
 
 test('env peers resolve through Mesos-DNS, marathon-lb service ports and virtual hosts, and DC/OS VIPs', () => {
@@ -355,7 +362,8 @@ test('docker parameters and linuxInfo: privileged, host namespaces, seccomp, mou
           { "key": "label", "value": "ignored=yes" },
           { "key": "v", "value": "" },
           { "key": "publish", "value": "nonsense" },
-          { "key": "user", "value": 0 }
+          { "key": "user", "value": 0 },
+          { "key": "p", "value": "8080:80" }
         ]
       },
       "linuxInfo": { "ipcInfo": { "mode": "SHARE_PARENT" } }
@@ -372,7 +380,7 @@ test('docker parameters and linuxInfo: privileged, host namespaces, seccomp, mou
     '/cache volume cache rw',
     '/host/log hostPath /var/log ro',
   ]);
-  assert.deepEqual(listenOf(model), ['8125/udp host 8125', '0/tcp default']);
+  assert.deepEqual(listenOf(model), ['8125/udp host 8125', '80/tcp host 8080', '0/tcp default']);
   assert.deepEqual(model.network.egress.map((e) => `${e.host}:${e.port}`), ['collector-ops.marathon.mesos:4317']);
   assert.deepEqual(codes(result.findings), [
     'TN011 16 container.docker.parameters[8]',
@@ -534,4 +542,18 @@ test('literal secrets in env are reported, references and placeholders are not',
   } }`;
   const result = analyzeTexts(text);
   assert.deepEqual(result.findings.map((f) => `${f.code} ${f.location.path}`), ['TN112 env.DB_PASSWORD', 'TN112 env.AWS_SECRET_ACCESS_KEY']);
+});
+
+test('a /v2/apps/{id} answer ({app: …}) and a top-level app reached by its Mesos-DNS name', () => {
+  const answer = `{ "app": { "id": "/web", "cmd": "web", "portDefinitions": [{ "port": 8080, "name": "http" }], "requirePorts": true } }`;
+  const client = `{ "id": "/tools/curl", "args": ["/usr/bin/curl", "http://web.marathon.mesos:8080/"], "env": { "WEB_HOST": "web.marathon.mesos" } }`;
+  const result = analyzeTexts(answer, client);
+  const web = modelOf(result, 'marathon:/web');
+  assert.deepEqual(web.workload?.sources.map((s) => `${s.file}:${s.line} ${s.path}`), ['a.json:1 app']);
+  assert.deepEqual(edgesOf(result, '/tools'), ['/tools/curl -> /web 8080->8080/tcp']);
+  assert.deepEqual(supermodelOf(result, '/tools').edges[0]?.sources.map((s) => `${s.file} ${s.path}`), [
+    'b.json env.WEB_HOST', 'a.json app.portDefinitions[0]', 'b.json args',
+  ]);
+  assert.deepEqual(modelOf(result, 'marathon:/tools/curl').processes.map((p) => p.path), ['/usr/bin/curl']);
+  assert.deepEqual(result.findings, []);
 });

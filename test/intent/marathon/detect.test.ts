@@ -40,6 +40,7 @@ test('Kubernetes, Compose, JSON Schemas and look-alikes are not Marathon', () =>
   assert.equal(isMarathonDocument({ id: 'u1', name: 'Ann', groups: ['admins'] }), false, 'a user record');
   assert.equal(isMarathonDocument({ id: 'x', name: 'no app field' }), false);
   assert.equal(isMarathonDocument({ id: 42, cmd: 'sleep 1' }), false, 'an id that is not a path');
+  assert.equal(isMarathonDocument({ id: 'lib', version: '1.0.0', dependencies: { yaml: '^2' } }), false, 'fields of an app, but not of its types');
   assert.equal(isMarathonDocument({ app: { name: 'x' } }), false);
   for (const value of [null, 1, 'text', [], [1, 2], {}, { apps: [] }, { groups: [] }]) assert.equal(isMarathonDocument(value), false, JSON.stringify(value));
 });
