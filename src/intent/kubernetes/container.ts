@@ -6,7 +6,7 @@ import { combineEntrypoint, processesOf, type CommandForm } from '../common/comm
 import { addCapabilities, addListen, addMount, addProcesses } from '../common/model-builder.ts';
 import { peerReferences, peerReferencesInArgs, type PeerReference } from '../common/peers.ts';
 import { containerEnv, expandVariables, looksLikeSecret, type ConfigMaps } from './env.ts';
-import { isFloating, isValidDigest, parseImage } from './image.ts';
+import { isFloating, isValidDigest, parseImage } from '../common/image-ref.ts';
 import {
   boolOf, child, intOf, isPresent, listOf, mapOf, namedPortOf, portOf, protocolOf, report, sourceOf, stringOf, stringsOf,
   type Context, type KubeObject, type Node,

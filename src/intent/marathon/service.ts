@@ -3,7 +3,7 @@ import { describe } from '../checks/check.ts';
 import type { PeerReference } from '../common/peers.ts';
 import type { Dependency, RunSpec } from './collect.ts';
 import { looksLikeSecret, type Environment } from './env.ts';
-import { digestOf, floatingReason, parseImage } from './image.ts';
+import { digestOf, floatingReason, parseImage } from '../common/image-ref.ts';
 import { report, sourceOf, type Context, type Node } from './node.ts';
 import type { Network, PortItem } from './ports.ts';
 

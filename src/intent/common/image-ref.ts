@@ -2,8 +2,11 @@
 export interface ImageReference {
   repository: string;
   tag?: string;
+  /** The text after `@`, valid or not. */
   digest?: string;
 }
+
+const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-f0-9]{32,}$/;
 
 export function parseImage(image: string): ImageReference {
   const at = image.indexOf('@');
@@ -18,18 +21,25 @@ export function parseImage(image: string): ImageReference {
   };
 }
 
-const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-f0-9]{32,}$/;
+export function isValidDigest(digest: string): boolean {
+  return DIGEST.test(digest);
+}
+
+/** True when what runs can change without the manifest changing: no digest, and no tag or `latest`. */
+export function isFloating(ref: ImageReference): boolean {
+  if (ref.digest !== undefined && isValidDigest(ref.digest)) return false;
+  return ref.tag === undefined || ref.tag === '' || ref.tag === 'latest';
+}
 
 /** The digest (`sha256:…`) an image pins, when it pins a valid one. */
 export function digestOf(image: string): string | undefined {
   const { digest } = parseImage(image);
-  return digest !== undefined && DIGEST.test(digest) ? digest : undefined;
+  return digest !== undefined && isValidDigest(digest) ? digest : undefined;
 }
 
 /** Why what runs can change without the definition changing (no tag, or `latest`, and no digest); undefined when pinned. */
 export function floatingReason(image: string): string | undefined {
-  if (digestOf(image) !== undefined) return undefined;
-  const { tag } = parseImage(image);
-  if (tag === undefined || tag === '') return 'has no tag';
-  return tag === 'latest' ? 'uses the latest tag' : undefined;
+  const ref = parseImage(image);
+  if (!isFloating(ref)) return undefined;
+  return ref.tag === undefined || ref.tag === '' ? 'has no tag' : 'uses the latest tag';
 }
