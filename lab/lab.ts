@@ -1,0 +1,335 @@
+/**
+ * The lab: a real Docker engine, tracefs, bpftrace, nftables and a few real
+ * images, set up on this machine by `npm run lab:up` (idempotent) and stopped by
+ * `npm run lab:down`. Images are built once per machine: each carries a label
+ * with the hash of its recipe and is rebuilt only when the recipe changes; the
+ * Debian root filesystems are also kept as tarballs under CACHE_DIR, so a wiped
+ * Docker store is refilled in seconds.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const CACHE_DIR = '/var/cache/tenet-lab';
+const RUN_DIR = '/run/tenet-lab';
+const DOCKERD_LOG = '/var/log/tenet-lab-dockerd.log';
+export const DOCKER_SOCKET = '/var/run/docker.sock';
+/** The Debian client matches the Debian engine; another client may sit earlier on PATH. */
+export const DOCKER = existsSync('/usr/bin/docker') ? '/usr/bin/docker' : 'docker';
+export const RECIPE_LABEL = 'dev.tenet.lab.recipe';
+/** Containers and networks that tests create carry this label, so `lab:down` can find them. */
+export const LAB_LABEL = 'dev.tenet.lab';
+const MIRROR = 'http://deb.debian.org/debian';
+const SUITE = 'bookworm';
+
+/** Commands the lab needs, and the Debian package that provides each. */
+const TOOLS: Record<string, string> = {
+  dockerd: 'docker.io',
+  iptables: 'iptables',
+  bpftrace: 'bpftrace',
+  nft: 'nftables',
+  debootstrap: 'debootstrap',
+  'docker-registry': 'docker-registry',
+  skopeo: 'skopeo',
+  sha256sum: 'coreutils',
+};
+const BUSYBOX_STATIC = '/bin/busybox';
+
+interface DebianImage {
+  kind: 'debian';
+  tag: string;
+  packages: string[];
+  /** `docker import -c` changes: CMD, EXPOSE, USER… */
+  changes: string[];
+}
+interface DockerfileImage {
+  kind: 'dockerfile';
+  tag: string;
+  /** Fills the build context folder and returns the Dockerfile text. */
+  context: (dir: string) => string;
+  /** What the recipe depends on beyond the Dockerfile text (file contents, versions). */
+  inputs: () => string[];
+}
+type LabImage = DebianImage | DockerfileImage;
+
+/** The lab's images, by tag. Later images may build FROM earlier ones. */
+export const LAB_IMAGES = {
+  busybox: 'tenet-lab/busybox:1',
+  debian: 'tenet-lab/debian:bookworm',
+  nginx: 'tenet-lab/nginx:bookworm',
+  redis: 'tenet-lab/redis:bookworm',
+  nodeApp: 'tenet-lab/node-app:1',
+} as const;
+
+const NODE_APP_DIR = join(HERE, 'images', 'node-app');
+
+const IMAGES: LabImage[] = [
+  {
+    kind: 'dockerfile',
+    tag: LAB_IMAGES.busybox,
+    inputs: () => [sha256File(BUSYBOX_STATIC)],
+    context: (dir) => {
+      copyFileSync(BUSYBOX_STATIC, join(dir, 'busybox'));
+      return [
+        'FROM scratch',
+        'COPY busybox /bin/busybox',
+        'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+        'CMD ["/bin/sh"]',
+      ].join('\n');
+    },
+  },
+  { kind: 'debian', tag: LAB_IMAGES.debian, packages: [], changes: ['CMD ["/bin/bash"]'] },
+  {
+    kind: 'debian',
+    tag: LAB_IMAGES.nginx,
+    packages: ['nginx-light'],
+    changes: ['CMD ["nginx", "-g", "daemon off;"]', 'EXPOSE 80'],
+  },
+  {
+    kind: 'debian',
+    tag: LAB_IMAGES.redis,
+    packages: ['redis-server'],
+    changes: ['CMD ["redis-server", "--protected-mode", "no"]', 'EXPOSE 6379', 'USER redis', 'WORKDIR /var/lib/redis'],
+  },
+  {
+    kind: 'dockerfile',
+    tag: LAB_IMAGES.nodeApp,
+    inputs: () => [sha256File(process.execPath), ...readdirSync(NODE_APP_DIR).sort().map((f) => sha256File(join(NODE_APP_DIR, f)))],
+    context: (dir) => {
+      copyFileSync(process.execPath, join(dir, 'node'));
+      cpSync(NODE_APP_DIR, join(dir, 'app'), { recursive: true });
+      return [
+        `FROM ${LAB_IMAGES.debian}`,
+        'COPY node /usr/local/bin/node',
+        'COPY app /srv/app',
+        'WORKDIR /srv/app',
+        'ENV PORT=3000',
+        'EXPOSE 3000',
+        'USER 1000:1000',
+        'CMD ["node", "server.js"]',
+      ].join('\n');
+    },
+  },
+];
+
+function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+function recipeHash(image: LabImage): string {
+  const parts = image.kind === 'debian'
+    ? [SUITE, 'minbase', ...image.packages, ...image.changes]
+    : [image.context.toString(), ...image.inputs()];
+  return createHash('sha256').update(JSON.stringify([image.tag, ...parts])).digest('hex').slice(0, 16);
+}
+
+function log(message: string): void {
+  console.log(`lab: ${message}`);
+}
+
+function run(command: string, args: string[], options: { input?: Buffer | string; quiet?: boolean } = {}): string {
+  const result = spawnSync(command, args, {
+    input: options.input,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  if (result.error) throw new Error(`${command}: ${result.error.message}`);
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} exited with ${result.status}:\n${(result.stderr || result.stdout).trim().slice(-4000)}`);
+  }
+  return result.stdout;
+}
+
+function hasCommand(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+function installTools(): void {
+  const missing = Object.entries(TOOLS).filter(([tool]) => !hasCommand(tool)).map(([, pkg]) => pkg);
+  if (!existsSync(BUSYBOX_STATIC) || !run('file', ['-b', BUSYBOX_STATIC]).includes('statically')) missing.push('busybox-static');
+  if (!hasCommand('file')) missing.push('file');
+  const packages = [...new Set(missing)];
+  if (packages.length === 0) return;
+  log(`installing ${packages.join(', ')}`);
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...packages], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+}
+
+function mountTracefs(): void {
+  if (spawnSync('mountpoint', ['-q', '/sys/kernel/tracing']).status === 0) return;
+  log('mounting tracefs');
+  run('mount', ['-t', 'tracefs', 'tracefs', '/sys/kernel/tracing']);
+}
+
+/** True when the engine answers `GET /_ping` on its socket. */
+export function pingDocker(socketPath = DOCKER_SOCKET, timeoutMs = 2000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath, path: '/_ping', timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.end();
+  });
+}
+
+async function startDocker(): Promise<void> {
+  if (await pingDocker()) return;
+  log(`starting dockerd (log: ${DOCKERD_LOG})`);
+  mkdirSync(RUN_DIR, { recursive: true });
+  const out = openSync(DOCKERD_LOG, 'a');
+  const child = spawn('dockerd', [], { detached: true, stdio: ['ignore', out, out] });
+  closeSync(out);
+  writeFileSync(join(RUN_DIR, 'dockerd.pid'), `${child.pid}\n`);
+  child.unref();
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (await pingDocker()) return;
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`dockerd did not answer within 60 s; see ${DOCKERD_LOG}:\n${readFileSync(DOCKERD_LOG, 'utf8').slice(-2000)}`);
+}
+
+function imageRecipe(tag: string): string | undefined {
+  const result = spawnSync(DOCKER, ['image', 'inspect', '--format', `{{index .Config.Labels "${RECIPE_LABEL}"}}`, tag], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+function buildDebian(image: DebianImage, hash: string): void {
+  const name = image.tag.replace(/[/:]/g, '_');
+  const rootfsTar = join(CACHE_DIR, `${name}-${hash}.tar`);
+  if (!existsSync(rootfsTar)) {
+    const root = mkdtempSync(join(tmpdir(), 'tenet-lab-rootfs-'));
+    const debs = join(CACHE_DIR, 'debs');
+    mkdirSync(debs, { recursive: true });
+    try {
+      log(`debootstrap ${SUITE} ${image.packages.join(' ') || '(minbase)'} for ${image.tag}`);
+      const include = image.packages.length > 0 ? [`--include=${image.packages.join(',')}`] : [];
+      run('debootstrap', ['--variant=minbase', `--cache-dir=${debs}`, ...include, SUITE, root, MIRROR]);
+      // Package lists and caches are not part of what the image is meant to hold.
+      for (const dir of ['var/cache/apt/archives', 'var/lib/apt/lists']) {
+        for (const entry of readdirSync(join(root, dir))) {
+          if (entry.endsWith('.deb') || entry.endsWith('_Packages') || entry.endsWith('Release')) rmSync(join(root, dir, entry), { force: true });
+        }
+      }
+      run('tar', ['--numeric-owner', '--xattrs', '-C', root, '-cf', `${rootfsTar}.part`, '.']);
+      run('mv', [`${rootfsTar}.part`, rootfsTar]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+  log(`importing ${image.tag}`);
+  const changes = [...image.changes, `LABEL ${RECIPE_LABEL}=${hash}`].flatMap((c) => ['-c', c]);
+  run(DOCKER, ['import', ...changes, rootfsTar, image.tag]);
+}
+
+function buildDockerfile(image: DockerfileImage, hash: string): void {
+  const dir = mkdtempSync(join(tmpdir(), 'tenet-lab-build-'));
+  try {
+    const dockerfile = `${image.context(dir)}\nLABEL ${RECIPE_LABEL}=${hash}\n`;
+    writeFileSync(join(dir, 'Dockerfile'), dockerfile);
+    log(`building ${image.tag}`);
+    run('env', ['DOCKER_BUILDKIT=0', DOCKER, 'build', '-q', '-t', image.tag, dir]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function buildImages(): void {
+  mkdirSync(CACHE_DIR, { recursive: true });
+  for (const image of IMAGES) {
+    const hash = recipeHash(image);
+    if (imageRecipe(image.tag) === hash) continue;
+    if (image.kind === 'debian') buildDebian(image, hash);
+    else buildDockerfile(image, hash);
+  }
+}
+
+export function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+async function up(): Promise<void> {
+  const started = Date.now();
+  installTools();
+  mountTracefs();
+  await startDocker();
+  buildImages();
+  log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${Object.values(LAB_IMAGES).join(', ')}`);
+}
+
+async function down(purge: boolean): Promise<void> {
+  if (await pingDocker()) {
+    const ids = run(DOCKER, ['ps', '-aq', '--filter', `label=${LAB_LABEL}`]).split('\n').filter(Boolean);
+    if (ids.length > 0) run(DOCKER, ['rm', '-f', ...ids]);
+    const networks = run(DOCKER, ['network', 'ls', '-q', '--filter', `label=${LAB_LABEL}`]).split('\n').filter(Boolean);
+    if (networks.length > 0) run(DOCKER, ['network', 'rm', ...networks]);
+    if (purge) {
+      const images = Object.values(LAB_IMAGES).filter((tag) => imageRecipe(tag) !== undefined).reverse();
+      if (images.length > 0) run(DOCKER, ['rmi', '-f', ...images]);
+    }
+  }
+  const pidFile = join(RUN_DIR, 'dockerd.pid');
+  if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    try {
+      process.kill(pid, 'SIGTERM');
+      log(`stopping dockerd (pid ${pid})`);
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline && (await pingDocker())) await new Promise((r) => setTimeout(r, 250));
+    } catch {
+      // already gone
+    }
+    rmSync(pidFile, { force: true });
+  }
+  if (purge) rmSync(CACHE_DIR, { recursive: true, force: true });
+  log(purge ? 'down; images and cache removed' : 'down; images kept for the next lab:up');
+}
+
+const USAGE = `Usage: node lab/lab.ts up [--if-root] | down [--purge]
+
+up      install dockerd, bpftrace, nftables, debootstrap…; mount tracefs; start
+        dockerd; build the lab images (once per machine). Needs root.
+        --if-root: on a machine where this is not root, say so and do nothing.
+down    remove the lab's containers and networks and stop the dockerd that up
+        started. --purge also removes the lab images and their cache.`;
+
+async function main(args: string[]): Promise<number> {
+  const [command, ...flags] = args;
+  if (command !== 'up' && command !== 'down') {
+    console.error(USAGE);
+    return 2;
+  }
+  if (!isRoot()) {
+    if (flags.includes('--if-root')) {
+      log('not root: this machine is not a lab; lab tests will be skipped');
+      return 0;
+    }
+    console.error('lab: needs root (dockerd, tracefs, bpftrace and nftables all do)');
+    return 1;
+  }
+  if (command === 'up') await up();
+  else await down(flags.includes('--purge'));
+  return 0;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main(process.argv.slice(2)).then((code) => process.exit(code), (error: Error) => {
+    console.error(`lab: ${error.message}`);
+    process.exit(1);
+  });
+}
