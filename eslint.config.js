@@ -3,7 +3,7 @@
 // `detect` never meet, and a folder is entered only through its index.ts.
 import tseslint from 'typescript-eslint';
 
-const FOLDERS = 'model|intent|knowledge|sensor|runtime|learn|detect|enforce|supermodel|store|console|defender|cli';
+const FOLDERS = 'model|intent|image|knowledge|sensor|runtime|learn|detect|enforce|supermodel|store|console|defender|cli';
 const IO_MODULES = 'fs|fs/promises|net|http|https|http2|child_process|dgram|tls|cluster|worker_threads|readline';
 
 const noIo = { regex: `^(node:)?(${IO_MODULES})$`, message: 'This stage is pure (data in, data out): do the I/O in the shell that calls it.' };

@@ -5,3 +5,4 @@ export * from './finding.ts';
 export * from './finding-codes.ts';
 export * from './analysis.ts';
 export * from './json-schema.ts';
+export type * from './image-contents.ts';

@@ -1,0 +1,1 @@
+export { engineGet, engineJson, engineSocket, EngineError, inspectImage, saveImage, type EngineImage } from './engine.ts';
