@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
 import type { ImageContents } from '../model/index.ts';
 import { assemble, checkDigest, MAX_JSON, resolveManifest, type BlobStore } from './assemble.ts';
 import { ImageError } from './errors.ts';
@@ -104,7 +105,7 @@ class Registry {
 
 function bodyOf(res: Response): Bytes {
   if (res.body === null) return Readable.from([]);
-  return Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  return Readable.fromWeb(res.body as ReadableStream<Uint8Array>);
 }
 
 /** An image from a registry; every blob is checked against its digest. */
