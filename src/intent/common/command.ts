@@ -40,6 +40,14 @@ export function combineEntrypoint(
   return undefined;
 }
 
+/** Words after which the next word is the command that runs. */
+const PREFIXES = new Set(['exec', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', 'time', 'nohup', '{']);
+/** Keywords and POSIX shell builtins: the shell runs them itself, no program is executed. */
+const BUILTINS = new Set([
+  'done', 'fi', 'esac', 'for', 'case', 'in', '}', 'exit', 'return', 'set', 'export', 'unset', 'cd', 'trap', 'wait',
+  'shift', 'true', 'false', ':', 'echo', 'printf', 'read', 'test', '[', 'eval', '.', 'source', 'local', 'ulimit', 'umask', 'break', 'continue',
+]);
+
 /** Names of the programs a shell script starts: the first word of each simple command. */
 export function programsOfScript(script: string): string[] {
   let tokens: ReturnType<typeof parseShell>;
@@ -57,7 +65,11 @@ export function programsOfScript(script: string): string[] {
     }
     if (typeof token !== 'string' || !expectCommand) continue;
     if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(token)) continue; // VAR=value prefix
-    if (['exec', 'then', 'do', 'else', 'if', 'while', 'until', '!', 'time', 'nohup'].includes(token)) continue;
+    if (PREFIXES.has(token)) continue;
+    if (BUILTINS.has(token)) {
+      expectCommand = false;
+      continue;
+    }
     if (token.startsWith('$')) {
       expectCommand = false;
       continue;
@@ -69,7 +81,7 @@ export function programsOfScript(script: string): string[] {
 }
 
 /** Shell interpreters whose `-c` script is itself a list of programs to run. */
-const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'busybox']);
+export const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'busybox']);
 
 function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);

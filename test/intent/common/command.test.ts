@@ -17,9 +17,10 @@ test('ENTRYPOINT and CMD combine as Docker does', () => {
   assert.deepEqual(combineEntrypoint(exec(['tini', '--'], 5), exec(['node'], 9))?.sources.map((s) => s.line), [5, 9]);
 });
 
-test('a shell script names the programs it runs', () => {
-  assert.deepEqual(programsOfScript('set -e; FOO=1 exec gunicorn app:app && echo done | tee /tmp/x'), ['set', 'gunicorn', 'echo', 'tee']);
-  assert.deepEqual(programsOfScript('curl -f http://localhost/ || exit 1'), ['curl', 'exit']);
+test('a shell script names the programs it runs, not its keywords and builtins', () => {
+  assert.deepEqual(programsOfScript('set -e; FOO=1 exec gunicorn app:app && echo done | tee /tmp/x'), ['gunicorn', 'tee']);
+  assert.deepEqual(programsOfScript('curl -f http://localhost/ || exit 1'), ['curl']);
+  assert.deepEqual(programsOfScript('for f in /x/*; do cat $f; done; if [ -f /y ]; then nginx; fi'), ['cat', 'nginx']);
   assert.deepEqual(programsOfScript('$CMD --flag'), []);
   assert.deepEqual(programsOfScript('"unterminated'), ['unterminated']);
 });

@@ -102,5 +102,5 @@ test('$$ escapes survive into commands and healthchecks', () => {
     command: ["sh", "-c", "echo $$HOME"]
 `;
   const db = modelNamed(analyzeYaml(text), 'db');
-  assert.deepEqual(db.processes.map((p) => p.argv?.at(-1) ?? p.path), ['echo $HOME', 'echo', 'mysqladmin ping --password=$(cat /run/secrets/pw)', 'mysqladmin', 'cat']);
+  assert.deepEqual(db.processes.map((p) => p.argv?.at(-1) ?? p.path), ['echo $HOME', 'mysqladmin ping --password=$(cat /run/secrets/pw)', 'mysqladmin', 'cat']);
 });

@@ -210,8 +210,7 @@ test('compose-go full example: security settings, ports, mounts and commands of 
   ]);
   assert.deepEqual(foo.processes.map((p) => [p.role, p.path, p.argv, p.user]), [
     ['main', '/code/entrypoint.sh', ['/code/entrypoint.sh', '-p', '3000', 'bundle', 'exec', 'thin', '-p', '3000'], 'someone'],
-    ['healthcheck', '/bin/sh', ['/bin/sh', '-c', 'echo "hello world"'], 'someone'],
-    ['healthcheck', 'echo', undefined, 'someone'],
+    ['healthcheck', '/bin/sh', ['/bin/sh', '-c', 'echo "hello world"'], 'someone'], // echo is the shell's own
   ]);
   assert.deepEqual(foo.network.egress.map((e) => `${e.host}:${e.port}/${e.protocol}`), ['8.8.8.8:53/udp', '9.9.9.9:53/udp']);
   // db and redis are depended on and linked, but not defined in this file.

@@ -23,15 +23,15 @@ test('ENTRYPOINT and CMD combine as Docker does, exec form and shell form', () =
   }
 });
 
-test('a shell-form CMD becomes the shell and the programs its script runs', () => {
-  const result = analyze(['FROM nginx', 'USER 101', "CMD nginx -g 'daemon off;' && echo done"]);
-  const source = at(3, "CMD nginx -g 'daemon off;' && echo done");
+test('a shell-form CMD becomes the shell and the programs its script runs (not its builtins)', () => {
+  const result = analyze(['FROM nginx', 'USER 101', "CMD nginx -g 'daemon off;' && echo done && cat /etc/motd"]);
+  const source = at(3, "CMD nginx -g 'daemon off;' && echo done && cat /etc/motd");
   assert.deepEqual(result.model.processes, [
-    { path: '/bin/sh', argv: ['/bin/sh', '-c', "nginx -g 'daemon off;' && echo done"], role: 'main', user: '101', sources: [source] },
+    { path: '/bin/sh', argv: ['/bin/sh', '-c', "nginx -g 'daemon off;' && echo done && cat /etc/motd"], role: 'main', user: '101', sources: [source] },
     { path: 'nginx', role: 'main', user: '101', sources: [source] },
-    { path: 'echo', role: 'main', user: '101', sources: [source] },
+    { path: 'cat', role: 'main', user: '101', sources: [source] },
   ]);
-  assert.deepEqual(result.config.cmd, { form: 'shell', script: "nginx -g 'daemon off;' && echo done", sources: [source] });
+  assert.deepEqual(result.config.cmd, { form: 'shell', script: "nginx -g 'daemon off;' && echo done && cat /etc/motd", sources: [source] });
 });
 
 test('SHELL changes the shell of later shell-form commands, not of earlier ones', () => {
