@@ -4,12 +4,14 @@ import { classify, DEFAULT_MAX_FILE_SIZE, type InputFile } from './classify.ts';
 import { analyzeCompose } from './compose/index.ts';
 import { analyzeDockerfile } from './dockerfile/index.ts';
 import { analyzeKubernetes } from './kubernetes/index.ts';
+import { joinImages, type ImageIntent } from './image/index.ts';
 import { analyzeMarathon } from './marathon/index.ts';
 import { NO_FILES, type FileLookup } from './types.ts';
 
 export { classify, candidateByName, looksLikeDockerfile, DEFAULT_MAX_FILE_SIZE, type InputFile } from './classify.ts';
 export type { FileLookup, FormatResult } from './types.ts';
 export { CHECKS } from './checks/index.ts';
+export { imageIntent, canonicalImageName, MergedFilesystem, type ImageIntent } from './image/index.ts';
 
 export interface AnalyzeOptions {
   /** Files the inputs refer to but that were not given (env files, build Dockerfiles, `extends`). */
@@ -17,6 +19,8 @@ export interface AnalyzeOptions {
   /** Variables for Compose interpolation, as the shell would have them. */
   environment?: Record<string, string>;
   maxFileSize?: number;
+  /** Images read in the same run: joined to the declared models that run them. */
+  images?: readonly ImageIntent[];
 }
 
 /**
@@ -62,10 +66,12 @@ export function analyze(inputs: readonly InputFile[], options: AnalyzeOptions = 
     findings.push(...result.findings);
   }
 
-  uniqueIds(models);
-  findings.push(...checkModels(models));
+  const joined = joinImages(models, options.images ?? []);
+  for (const image of options.images ?? []) findings.push(...image.findings);
+  uniqueIds(joined);
+  findings.push(...checkModels(joined));
   return {
-    models: models.sort((a, b) => compare(a.id, b.id)),
+    models: joined.sort((a, b) => compare(a.id, b.id)),
     supermodels: supermodels.sort((a, b) => compare(a.app, b.app)),
     findings: sortFindings(dedupe(findings)),
   };

@@ -44,6 +44,12 @@ export const FINDING_CODES = {
     help: 'A file the input refers to (an `env_file`, a Dockerfile of a build, an `extends` file) was not found; what it would add is missing from the model.' },
   TN014: { name: 'template', severity: 'info', unusable: false, title: 'Template, not a manifest',
     help: 'The file is a Helm or Go template (`{{ … }}`), not YAML yet. Render it first and analyse the output: `helm template CHART | tenet analyze -`.' },
+  TN015: { name: 'image-unreadable', severity: 'high', unusable: true, title: 'Image cannot be read',
+    help: 'The image could not be read: the engine or registry did not answer, the archive is truncated or malformed, a layer is missing, or a digest does not match its content. Other inputs are still analysed.' },
+  TN016: { name: 'image-suspicious-entry', severity: 'medium', unusable: false, title: 'Suspicious layer entry',
+    help: 'A layer holds an entry that a container runtime would refuse or that points outside the image (`../` paths), or a package database too large to read. The entry is skipped; the rest of the image is analysed.' },
+  TN017: { name: 'entrypoint-not-found', severity: 'high', unusable: false, title: 'Entrypoint not in the image',
+    help: 'The program the image (or a manifest using it) runs is not an executable file of the image, through PATH and links: the container would fail to start, or the program comes from a volume.' },
 
   TN101: { name: 'privileged', severity: 'critical', unusable: false, title: 'Privileged container',
     help: 'A privileged container has every capability and every device of the host; an escape is one command away. Add the few capabilities it needs instead.' },

@@ -15,13 +15,14 @@ export type BooleanFlag = z.infer<typeof BooleanFlag>;
 export const StringFlag = flag(z.string());
 export type StringFlag = z.infer<typeof StringFlag>;
 
-export const ProcessRole = z.enum(['main', 'healthcheck', 'probe', 'lifecycle', 'init']);
+export const ProcessRole = z.enum(['main', 'healthcheck', 'probe', 'lifecycle', 'init', 'helper']);
 export type ProcessRole = z.infer<typeof ProcessRole>;
 
 export const ProcessEntry = z.object({
   path: z.string().describe('executable as declared (resolved through PATH once an image is read)'),
   argv: z.array(z.string()).optional(),
   sha256: z.string().optional(),
+  interpreter: z.string().optional().describe('ELF program interpreter or the script\'s #! line, when an image was read'),
   user: z.string().optional(),
   role: ProcessRole.optional(),
   sources: Sources,
@@ -75,8 +76,16 @@ export const ExecutableEntry = z.object({
   path: z.string(),
   sha256: z.string(),
   size: z.number().int().nonnegative(),
+  format: z.enum(['elf', 'script', 'other']).optional().describe('ELF by magic, script by #!'),
+  interpreter: z.string().optional().describe('ELF program interpreter or #! line'),
+  target: z.string().optional().describe('for a symbolic link: the executable it resolves to'),
   package: z.string().optional(),
-  layer: z.string().optional(),
+  layer: z.string().optional().describe('diff id of the layer the file comes from'),
+});
+export const InventoryLayer = z.object({
+  diffId: z.string(),
+  createdBy: z.string().optional().describe('the build step that made the layer, from the image history'),
+  executables: z.number().int().nonnegative(),
 });
 
 export const Workload = z.object({
@@ -132,6 +141,7 @@ export const IntentModel = z.object({
   inventory: z.object({
     packages: z.array(PackageEntry),
     executables: z.array(ExecutableEntry),
+    layers: z.array(InventoryLayer).optional(),
   }).optional(),
 });
 export type IntentModel = z.infer<typeof IntentModel>;

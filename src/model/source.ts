@@ -21,6 +21,7 @@ export const Source = z.object({
   path: z.string().optional().describe('YAML/JSON path of the value inside the file'),
   instruction: z.string().optional().describe('Dockerfile instruction, as written'),
   detail: z.string().optional().describe('one sentence on how the entry follows from the evidence'),
+  reference: z.string().optional().describe('for knowledge: where the fact is documented'),
   layer: z.string().optional().describe('image layer digest'),
   sha256: z.string().optional(),
   firstSeen: z.string().optional(),

@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { analyze, DEFAULT_MAX_FILE_SIZE, sortFindings } from '../../intent/index.ts';
-import { isUnusable, Severity, severityRank, type Analysis } from '../../model/index.ts';
+import { ImageError, isImageInput, readImage } from '../../image/index.ts';
+import { analyze, DEFAULT_MAX_FILE_SIZE, imageIntent, sortFindings, type ImageIntent } from '../../intent/index.ts';
+import { finding, isUnusable, Severity, severityRank, type Analysis, type Finding } from '../../model/index.ts';
 import type { Command } from '../command.ts';
 import { CliError } from '../errors.ts';
 import { collectInputs, diskFiles } from '../inputs.ts';
@@ -12,12 +13,20 @@ import { VERSION } from '../version.ts';
 const FORMATS = ['table', 'json', 'sarif'] as const;
 type Format = (typeof FORMATS)[number];
 
-const USAGE = `Usage: tenet analyze PATH… [options]
+const USAGE = `Usage: tenet analyze PATH|IMAGE… [options]
 
 Reads Dockerfiles, Kubernetes manifests, Compose files and Marathon definitions
 (files, folders searched recursively, or - for standard input; recognised by
-content, not only by name) and prints the intent model of every workload, the
-graph of every application, and findings.
+content, not only by name) and images, and prints the intent model of every
+workload and image, the graph of every application, and findings. An image
+that a manifest of the same run names is joined to that workload's model.
+
+Images:
+  image:REF                   from the local Docker engine (DOCKER_HOST or /var/run/docker.sock)
+  docker-archive:FILE[:TAG]   a \`docker save\` tar
+  oci:DIR|FILE[:TAG]          an OCI image layout, as a folder or a tar
+  registry:HOST/REPO[:TAG|@DIGEST]
+                              a registry (HTTP API v2; plain HTTP on loopback)
 
 Options:
   --format table|json|sarif   output (default: table)
@@ -25,6 +34,8 @@ Options:
                               info|low|medium|high|critical|none (default: high)
   --max-file-size BYTES       larger files are reported, not read (default: ${DEFAULT_MAX_FILE_SIZE})
   -o, --output FILE           write the report to FILE instead of standard output
+  --verify                    hash every layer of local images and check it against its digest
+                              (registries are always verified)
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 unusable input or usage error.`;
 
@@ -48,7 +59,7 @@ export const analyzeCommand: Command = {
   name: 'analyze',
   summary: 'models, application graphs and findings from Dockerfiles and manifests',
   usage: USAGE,
-  run(args, io) {
+  async run(args, io) {
     let parsed;
     try {
       parsed = parseArgs({
@@ -59,6 +70,7 @@ export const analyzeCommand: Command = {
           'fail-on': { type: 'string', default: 'high' },
           'max-file-size': { type: 'string' },
           output: { type: 'string', short: 'o' },
+          verify: { type: 'boolean', default: false },
           help: { type: 'boolean', short: 'h' },
         },
       });
@@ -82,12 +94,15 @@ export const analyzeCommand: Command = {
       throw new CliError('ERR_BAD_OPTION_VALUE', `--max-file-size must be a whole number of bytes, not "${values['max-file-size']}"`);
     }
 
-    const collected = collectInputs(positionals, maxFileSize);
-    if (collected.inputs.length === 0 && collected.findings.length === 0) {
+    const imageInputs = positionals.filter(isImageInput);
+    const paths = positionals.filter((p) => !isImageInput(p));
+    const collected = collectInputs(paths, maxFileSize);
+    if (imageInputs.length === 0 && collected.inputs.length === 0 && collected.findings.length === 0) {
       throw new CliError('ERR_NO_INPUT', `no YAML, JSON or Dockerfile found in ${positionals.join(', ')}`);
     }
-    const analysis = analyze(collected.inputs, { files: diskFiles(maxFileSize), environment: environmentOf(process.env) });
-    analysis.findings = sortFindings([...collected.findings, ...analysis.findings]);
+    const { images, findings: imageFindings } = await readImages(imageInputs, values.verify);
+    const analysis = analyze(collected.inputs, { files: diskFiles(maxFileSize), environment: environmentOf(process.env), images });
+    analysis.findings = sortFindings([...collected.findings, ...imageFindings, ...analysis.findings]);
 
     const report = render(analysis, format, io.isTty && values.output === undefined && process.env.NO_COLOR === undefined);
     if (values.output !== undefined) {
@@ -98,6 +113,21 @@ export const analyzeCommand: Command = {
     return exitCodeOf(analysis, failOn as Severity | 'none');
   },
 };
+
+/** Each image read in turn; one that cannot be read is a finding, and the others are still read. */
+async function readImages(inputs: readonly string[], verify: boolean): Promise<{ images: ImageIntent[]; findings: Finding[] }> {
+  const images: ImageIntent[] = [];
+  const findings: Finding[] = [];
+  for (const input of inputs) {
+    try {
+      images.push(imageIntent(await readImage(input, { verify })));
+    } catch (e) {
+      if (!(e instanceof ImageError)) throw e;
+      findings.push(finding('TN015', e.message, { file: input, line: 1 }));
+    }
+  }
+  return { images, findings };
+}
 
 function environmentOf(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
