@@ -16,7 +16,7 @@ const onlyFrom = (message, ...folders) => ({ regex: `^(\\.\\./)+(${folders.join(
 const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns: [throughIndex, ...patterns] }] });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'docs/**', 'web/dist/**'] },
+  { ignores: ['node_modules/**', 'docs/**', 'web/dist/**', '.scratch/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

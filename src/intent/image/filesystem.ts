@@ -38,11 +38,15 @@ export class MergedFilesystem {
     // A file or link over a folder hides everything the folder held.
     if (previous?.entry.type === 'dir' && entry.type !== 'dir') this.clear(entry.path);
     this.entries.set(entry.path, { entry, layer });
-    if (entry.path === '/') return;
-    const parent = parentOf(entry.path);
-    let siblings = this.children.get(parent);
-    if (!siblings) this.children.set(parent, (siblings = new Set()));
-    siblings.add(entry.path);
+    // Tars need not list every folder: link the whole chain of ancestors so removals reach it.
+    for (let path = entry.path; path !== '/';) {
+      const parent = parentOf(path);
+      let siblings = this.children.get(parent);
+      if (!siblings) this.children.set(parent, (siblings = new Set()));
+      if (siblings.has(path)) break;
+      siblings.add(path);
+      path = parent;
+    }
   }
 
   /** Removes a path and everything under it. */

@@ -1,0 +1,49 @@
+// The lab as tests meet it: skipped, and saying so, on a machine that is plainly
+// not a lab (not root); a loud failure when root and the lab is not up.
+import { execFileSync, type ChildProcess } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import type { TestContext } from 'node:test';
+import { DOCKER, isRoot, LAB_IMAGES, LAB_LABEL, pingDocker } from '../../lab/lab.ts';
+
+export { DOCKER, LAB_IMAGES, LAB_LABEL };
+
+/** Resolves false (and skips the test) off a lab; throws when the lab should be there and is not. */
+export async function inLab(t: TestContext): Promise<boolean> {
+  if (!isRoot()) {
+    t.skip('not root: this machine is not a lab (run as root, after `npm run lab:up`)');
+    return false;
+  }
+  if (!(await pingDocker())) throw new Error('the Docker engine does not answer: run `npm run lab:up` first');
+  return true;
+}
+
+export function docker(...args: string[]): string {
+  return execFileSync(DOCKER, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+/** Waits until something accepts connections on 127.0.0.1:port. */
+export async function waitForPort(port: number, child: ChildProcess, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode} before listening on ${port}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('connect', () => { socket.destroy(); resolve(true); });
+      socket.on('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+}
