@@ -50,8 +50,8 @@ test('an image that cannot be read is a finding; manifests beside it are still a
   const run = tenet(['analyze', `docker-archive:${broken}`, pod, 'oci:/nonexistent/layout', '--format', 'json']);
   assert.equal(run.status, 2, run.stderr);
   const { models, findings } = Analysis.parse(JSON.parse(run.stdout));
-  assert.deepEqual(findings.filter((f) => f.code === 'TN015').map((f) => [f.location.file.replace(tmp, 'TMP'), f.message.replace(tmp, 'TMP')]), [
-    [`docker-archive:TMP/broken.tar`, `docker-archive:TMP/broken.tar: truncated: "layer0/layer.tar" claims 3072 bytes, only 2488 remain`],
+  assert.deepEqual(findings.filter((f) => f.code === 'TN015').map((f) => [f.location.file.replace(tmp, 'TMP'), f.message.replace(tmp, 'TMP').replace(/\d+ bytes, only \d+/, 'N bytes, only M')]), [
+    [`docker-archive:TMP/broken.tar`, `docker-archive:TMP/broken.tar: truncated: "layer0/layer.tar" claims N bytes, only M remain`],
     ['oci:/nonexistent/layout', 'oci:/nonexistent/layout: no such folder or file: /nonexistent/layout'],
   ]);
   assert.deepEqual(models.map((m) => m.workload?.name), ['cache']);
