@@ -22,16 +22,16 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      ...restrict(),
     },
   },
+  { files: ['src/**'], rules: restrict() },
   {
     files: ['src/model/**'],
     rules: restrict(noIo, onlyFrom('model imports nothing of ours.', ...FOLDERS.split('|').filter((f) => f !== 'model'))),
   },
   {
     files: ['src/intent/**', 'src/learn/**', 'src/supermodel/**', 'src/enforce/generators/**', 'src/knowledge/**'],
-    rules: restrict(noIo, onlyFrom('A pure stage does not reach into the shell.', 'cli', 'console', 'defender', 'store', 'runtime', 'sensor')),
+    rules: restrict(noIo, onlyFrom('A pure stage does not reach into the shell.', 'cli', 'console', 'defender', 'store', 'runtime', 'sensor', 'image')),
   },
   {
     files: ['src/detect/**'],

@@ -11,6 +11,7 @@ async function restrictedImports(filePath: string, code: string): Promise<string
 
 test('the import boundaries of the layout are enforced by lint', async () => {
   assert.equal((await restrictedImports('src/intent/x.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n")).length, 1, 'pure stage doing I/O');
+  assert.equal((await restrictedImports('src/intent/x.ts', "import { readImage } from '../image/index.ts';\nexport const x = readImage;\n")).length, 1, 'pure stage reading images');
   assert.equal((await restrictedImports('src/model/x.ts', "import { analyze } from '../intent/index.ts';\nexport const x = analyze;\n")).length, 1, 'model importing ours');
   assert.equal((await restrictedImports('src/cli/x.ts', "import { classify } from '../intent/classify.ts';\nexport const x = classify;\n")).length, 1, 'deep import');
   assert.equal((await restrictedImports('src/detect/x.ts', "import { y } from '../sensor/index.ts';\nexport const x = y;\n")).length, 1, 'detect importing sensor');
