@@ -6,7 +6,8 @@ import { isRecord } from '../document.ts';
 import { readBuild } from './build.ts';
 import type { ComposeContext, DockerfileLike } from './context.ts';
 import { environmentOf } from './environment.ts';
-import { imageDigest, isFloatingTag, knownImage } from './image.ts';
+import { blockForImage } from '../../knowledge/index.ts';
+import { digestOf, isFloating, parseImage } from '../common/image-ref.ts';
 import {
   allFields, booleanOf, child, entriesOf, itemsOf, lastField, locationOf, scalarText, sourceOf, stringsOf, type Field, type Layer,
 } from './layers.ts';
@@ -50,7 +51,7 @@ export interface ServiceFacts {
 /** The id of a service's model: the image digest when pinned, else the project and service. */
 export function modelIdOf(unit: ServiceUnit): string {
   const image = scalarText(lastField(unit.layers, 'image')?.value);
-  return (image !== undefined ? imageDigest(image) : undefined) ?? `compose:${unit.project}/${unit.name}`;
+  return (image !== undefined ? digestOf(image) : undefined) ?? `compose:${unit.project}/${unit.name}`;
 }
 
 /**
@@ -76,7 +77,7 @@ export function analyzeService(unit: ServiceUnit, modelId: string, context: Comp
 
   const buildField = lastField(layers, 'build');
   const dockerfile = buildField && buildField.value !== null ? readBuild(buildField, unit, context, report) : undefined;
-  if (image !== undefined && imageField && !buildField && isFloatingTag(image)) {
+  if (image !== undefined && imageField && !buildField && isFloating(parseImage(image))) {
     report.add('TN113', `Service ${name} runs image ${image}, which has no fixed version`, locationOf(imageField));
   }
 
@@ -213,10 +214,10 @@ function addPorts(model: IntentModel, layers: readonly Layer[], report: Reporter
 }
 
 function addKnownPorts(model: IntentModel, image: string): void {
-  const known = knownImage(image);
-  for (const { port, protocol } of known?.ports ?? []) {
-    const source: Source = { kind: 'knowledge', detail: `the ${known?.server} image listens on ${port}/${protocol}` };
-    addListen(model, { port, protocol, sources: [source] });
+  const block = blockForImage(image);
+  for (const { port, protocol, name, reference } of block?.listen ?? []) {
+    const source: Source = { kind: 'knowledge', detail: `the ${block?.name} image listens on ${port}/${protocol}`, reference };
+    addListen(model, { port, protocol, ...(name !== undefined && { name }), sources: [source] });
   }
 }
 

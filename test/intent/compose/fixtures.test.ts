@@ -74,7 +74,12 @@ test('react-express-mysql: DATABASE_HOST names the database, whose mariadb image
   const edge = result.supermodels[0]?.edges[0];
   assert.deepEqual(edge?.sources, [at(file, 13, 'services.backend.environment[3]')], 'the env reference, not depends_on');
   assert.deepEqual(modelNamed(result, 'db').network.listen, [
-    { port: 3306, protocol: 'tcp', sources: [{ kind: 'knowledge', detail: 'the MariaDB image listens on 3306/tcp' }] },
+    {
+      port: 3306,
+      protocol: 'tcp',
+      name: 'mysql',
+      sources: [{ kind: 'knowledge', detail: 'the MariaDB image listens on 3306/tcp', reference: 'https://mariadb.com/kb/en/configuring-mariadb-for-remote-client-access/ (port 3306)' }],
+    },
   ]);
   const backend = modelNamed(result, 'backend');
   assert.deepEqual(backend.processes.map((p) => p.argv), [['npm', 'run', 'start-watch']]);

@@ -115,11 +115,12 @@ test('services on disjoint networks get no edge, but keep the egress entry', () 
   const result = analyzeYaml(text);
   assert.deepEqual(edgeLines(result), [
     'app/back -> app/db 3306/tcp',
+    'app/back -> app/db 33060/tcp', // the mysql image also listens on its X Protocol port
     'app/front -> app/back 9000/tcp',
     'app/host -> app/db 3306/tcp',
   ], 'front and db share no network; loner is on the default network only; isolated has none');
   assert.deepEqual(modelNamed(result, 'loner').network.egress.map((e) => `${e.host}:${e.port}`), ['db:3306']);
-  assert.deepEqual(modelNamed(result, 'front').network.egress.map((e) => `${e.host}:${e.port}`), ['back:9000', 'db:3306']);
+  assert.deepEqual(modelNamed(result, 'front').network.egress.map((e) => `${e.host}:${e.port}`), ['back:9000', 'db:3306', 'db:33060']);
   assert.equal(modelNamed(result, 'host').security.hostNetwork?.value, true);
 });
 

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseDotenv } from '../../../src/intent/compose/dotenv.ts';
-import { isFloatingTag, imageDigest, parseImage } from '../../../src/intent/compose/image.ts';
 import { interpolate } from '../../../src/intent/compose/interpolate.ts';
 import { parseExposeSpec, parseLongPort, parsePortSpec } from '../../../src/intent/compose/ports.ts';
 import { looksLikeSecret } from '../../../src/intent/compose/secrets.ts';
@@ -128,15 +127,6 @@ test('long volume syntax', () => {
   assert.deepEqual(parseLongVolume({ type: 'npipe', source: '\\\\.\\pipe\\x', target: '/pipe' }), { ok: true, volume: { target: '/pipe', type: 'other', source: '\\\\.\\pipe\\x', readOnly: false } });
   assert.deepEqual(parseLongVolume({ source: 'data', target: '/data' }), { ok: true, volume: { target: '/data', type: 'volume', source: 'data', readOnly: false } });
   assert.equal(parseLongVolume({ type: 'volume', source: 'x' }).ok, false);
-});
-
-test('image references: tags, registry ports and digests', () => {
-  assert.deepEqual(parseImage('example-registry.com:4000/postgresql'), { repository: 'example-registry.com:4000/postgresql' });
-  assert.deepEqual(parseImage('redis:7-alpine'), { repository: 'redis', tag: '7-alpine' });
-  const digest = `sha256:${'ab'.repeat(32)}`;
-  assert.equal(imageDigest(`docker.io/x/y@${digest}`), digest);
-  assert.equal(imageDigest('x:1'), undefined);
-  assert.deepEqual(['nginx', 'nginx:latest', 'r:5000/a/b', 'nginx:1.27', `nginx@${digest}`, `nginx:latest@${digest}`].map(isFloatingTag), [true, true, true, false, false, false]);
 });
 
 test('secrets in environment variables', () => {
