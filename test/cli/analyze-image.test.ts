@@ -40,6 +40,11 @@ test('an image archive is modelled: id is the config digest, inventory and entry
   assert.deepEqual(model.processes.map((p) => [p.role, p.path, p.user, p.sha256]), [['main', '/usr/bin/redis-server', 'redis', sha256(SERVER).slice(7)]]);
   const listen = model.network.listen.find((l) => l.port === 6379);
   assert.deepEqual(listen?.sources.map((s) => s.kind), ['image', 'knowledge']);
+
+  const table = tenet(['analyze', `docker-archive:${path}`, '--fail-on', 'none']);
+  const short = image.id.slice(0, 'sha256:'.length + 12);
+  assert.match(table.stdout, new RegExp(`Image ${short} +shop/cache:7 +redis +6379 `));
+  assert.match(table.stdout, new RegExp(`Images \\(1\\)\\n +IMAGE +ID +OS +PACKAGES +EXECUTABLES +RUNS\\n +shop/cache:7 +${short} +debian 12 +1 +1 +/usr/bin/redis-server\\n`));
 });
 
 test('an image that cannot be read is a finding; manifests beside it are still analysed, exit 2', () => {

@@ -10,6 +10,11 @@ function ports(model: IntentModel): string {
   return listen.length > 0 ? [...new Set(listen)].join(',') : '-';
 }
 
+/** `sha256:` and the first 12 hex digits, as `docker images` shows an image ID. */
+function shortId(id: string): string {
+  return id.replace(/^sha256:([0-9a-f]{12})[0-9a-f]*/, 'sha256:$1');
+}
+
 function pad(cells: string[][]): string[] {
   const widths = cells[0]?.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length))) ?? [];
   return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
@@ -24,7 +29,7 @@ export function toTable(analysis: Analysis, color: boolean): string {
     const rows = [['WORKLOAD', 'IMAGE', 'USER', 'LISTEN', 'EGRESS', 'PROCESSES', 'WRITABLE']];
     for (const m of analysis.models) {
       const w = m.workload;
-      const name = w ? `${w.kind} ${w.namespace !== undefined ? `${w.namespace}/` : ''}${w.name}${w.container !== undefined && w.container !== w.name ? `/${w.container}` : ''}` : m.id;
+      const name = w ? `${w.kind} ${w.namespace !== undefined ? `${w.namespace}/` : ''}${w.name}${w.container !== undefined && w.container !== w.name ? `/${w.container}` : ''}` : `Image ${shortId(m.id)}`;
       rows.push([
         name,
         m.image ?? '-',
@@ -33,6 +38,23 @@ export function toTable(analysis: Analysis, color: boolean): string {
         String(m.network.egress.length),
         String(m.processes.length),
         m.filesystem.readOnlyRoot ? `ro+${m.filesystem.writable.length}` : 'rw',
+      ]);
+    }
+    lines.push(...pad(rows).map((r, i) => `  ${i === 0 ? paint('dim', r) : r}`));
+  }
+  const images = analysis.models.filter((m) => m.inventory !== undefined);
+  if (images.length > 0) {
+    lines.push('', paint('bold', `Images (${images.length})`));
+    const rows = [['IMAGE', 'ID', 'OS', 'PACKAGES', 'EXECUTABLES', 'RUNS']];
+    for (const m of images) {
+      const main = m.processes.filter((p) => p.role === 'main').map((p) => p.path);
+      rows.push([
+        m.image ?? '-',
+        shortId(m.id),
+        m.os ? `${m.os.id} ${m.os.version ?? ''}`.trim() : '-',
+        String(m.inventory!.packages.length),
+        String(m.inventory!.executables.length),
+        main.join(' → ') || '-',
       ]);
     }
     lines.push(...pad(rows).map((r, i) => `  ${i === 0 ? paint('dim', r) : r}`));
