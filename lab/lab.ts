@@ -37,6 +37,7 @@ const TOOLS: Record<string, string> = {
   'docker-registry': 'docker-registry',
   skopeo: 'skopeo',
   sha256sum: 'coreutils',
+  strace: 'strace',
 };
 const BUSYBOX_STATIC = '/bin/busybox';
 

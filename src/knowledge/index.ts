@@ -5,6 +5,7 @@
 import { BUILDING_BLOCKS, type BuildingBlock } from './building-blocks.ts';
 
 export { BUILDING_BLOCKS, type BuildingBlock, type KnowledgeFact } from './building-blocks.ts';
+export { nodeSyscallMap, type NodeSyscallMap } from './syscalls.ts';
 
 export type PackageManager = 'dpkg' | 'apk' | 'rpm';
 

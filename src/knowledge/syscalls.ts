@@ -1,0 +1,25 @@
+import nodeV24X64 from './syscalls/node-v24-x64.json' with { type: 'json' };
+
+/** What a Node.js API asks the kernel for, measured under strace by scripts/syscall-map. */
+export interface NodeSyscallMap {
+  node: string;
+  arch: string;
+  libc: string;
+  tracer: string;
+  /** Node's own start-up, event loop, threadpool and garbage collector. */
+  baseline: string[];
+  /** What each API (`fs.watch`, `net.createServer`) adds over the baseline. */
+  apis: Record<string, string[]>;
+}
+
+const MAPS: readonly NodeSyscallMap[] = [nodeV24X64];
+
+/**
+ * The map for a Node.js version and architecture: the exact version when there
+ * is one, else the same major version (syscalls change little within a major).
+ */
+export function nodeSyscallMap(version: string, arch: string): NodeSyscallMap | undefined {
+  const major = version.replace(/^v/, '').split('.')[0];
+  const candidates = MAPS.filter((m) => m.arch === arch);
+  return candidates.find((m) => m.node === version.replace(/^v/, '')) ?? candidates.find((m) => m.node.split('.')[0] === major);
+}
