@@ -1,0 +1,2 @@
+/** Code intent of Node.js apps: what each file loads and which core-module members it uses. */
+export { coreModule, fileUsage, type CoreUse, type FileUsage, type ModuleImport } from './usage.ts';

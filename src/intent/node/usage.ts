@@ -1,0 +1,256 @@
+import { builtinModules } from 'node:module';
+import { parseSync } from 'oxc-parser';
+
+/** A module this file loads: the edges of the module graph. */
+export interface ModuleImport {
+  specifier: string;
+  line: number;
+  kind: 'import' | 'require' | 'dynamic' | 'export';
+}
+
+/** One use of a Node.js core module: `fs.readFile` at a line, with literal arguments when written. */
+export interface CoreUse {
+  /** Without `node:` and with `/promises` folded in: `fs`, `child_process`. */
+  module: string;
+  /** The member used, or `*` when the whole module escapes (passed on, computed member). */
+  member: string;
+  line: number;
+  args?: Array<string | number>;
+}
+
+export interface FileUsage {
+  imports: ModuleImport[];
+  core: CoreUse[];
+  /** `require(x)` and `import(x)` of a name known only at run time. */
+  computed: Array<{ line: number; code: string }>;
+  errors: Array<{ line: number; message: string }>;
+}
+
+const BUILTINS = new Set(builtinModules);
+
+/** `node:fs/promises` → `fs`; undefined when not a core module. */
+export function coreModule(specifier: string): string | undefined {
+  const name = specifier.replace(/^node:/, '');
+  if (!BUILTINS.has(name) && !specifier.startsWith('node:')) return undefined;
+  return name.replace(/\/promises$/, '');
+}
+
+type Node = { type: string; start: number; end: number; [key: string]: unknown };
+
+function isNode(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && typeof (value as Node).type === 'string';
+}
+
+/** Every node of the tree, parents before children, with its parent. */
+function walk(root: Node, visit: (node: Node, parent: Node | undefined) => void): void {
+  const stack: Array<[Node, Node | undefined]> = [[root, undefined]];
+  while (stack.length > 0) {
+    const [node, parent] = stack.pop()!;
+    visit(node, parent);
+    for (const key in node) {
+      if (key === 'type' || key === 'start' || key === 'end') continue;
+      const value = node[key];
+      if (Array.isArray(value)) {
+        for (let i = value.length - 1; i >= 0; i--) if (isNode(value[i])) stack.push([value[i] as Node, node]);
+      } else if (isNode(value)) {
+        stack.push([value, node]);
+      }
+    }
+  }
+}
+
+function lineIndex(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let low = 0;
+    let high = starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (starts[mid]! <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return low + 1;
+  };
+}
+
+const literal = (node: unknown): string | number | undefined => {
+  if (!isNode(node)) return undefined;
+  if (node.type === 'Literal' && (typeof node.value === 'string' || typeof node.value === 'number')) return node.value;
+  if (node.type === 'TemplateLiteral' && (node.expressions as unknown[]).length === 0) {
+    return ((node.quasis as Array<{ value: { cooked: string } }>)[0]?.value.cooked) ?? undefined;
+  }
+  return undefined;
+};
+
+const propertyName = (member: Node): string | undefined => {
+  if (member.computed) return typeof literal(member.property) === 'string' ? (literal(member.property) as string) : undefined;
+  return isNode(member.property) && member.property.type === 'Identifier' ? (member.property.name as string) : undefined;
+};
+
+/** `require('x')` → 'x'; `require(expr)` → null; anything else → undefined. */
+function requireOf(node: unknown): string | null | undefined {
+  if (!isNode(node) || node.type !== 'CallExpression') return undefined;
+  const callee = node.callee as Node;
+  if (callee.type !== 'Identifier' || callee.name !== 'require') return undefined;
+  const arg = literal((node.arguments as unknown[])[0]);
+  return typeof arg === 'string' ? arg : null;
+}
+
+/**
+ * The modules a JavaScript or TypeScript file loads and the members of Node's
+ * core modules it uses. Bindings are followed by name, not by scope, so a
+ * shadowed name can only add uses: the analysis errs on the side of allowing.
+ */
+export function fileUsage(file: string, text: string): FileUsage {
+  const lineOf = lineIndex(text);
+  const usage: FileUsage = { imports: [], core: [], computed: [], errors: [] };
+  let result: ReturnType<typeof parseSync>;
+  try {
+    result = parseSync(file, text, { sourceType: 'unambiguous' });
+  } catch (e) {
+    // The parser itself gave up (seen with oxc's raw transfer on huge bundles): nothing of the file is known.
+    usage.errors.push({ line: 1, message: `cannot parse: ${(e as Error).message}` });
+    return usage;
+  }
+  for (const error of result.errors) {
+    const offset = error.labels?.[0]?.start ?? 0;
+    usage.errors.push({ line: lineOf(offset), message: error.message });
+  }
+  const program = result.program as unknown as Node;
+
+  // name → core module (a namespace) or core module member
+  const namespaces = new Map<string, string>();
+  const members = new Map<string, { module: string; member: string }>();
+  const declarations = new Set<number>();
+
+  const bindPattern = (pattern: Node, module: string) => {
+    if (pattern.type === 'Identifier') {
+      namespaces.set(pattern.name as string, module);
+      declarations.add(pattern.start);
+    } else if (pattern.type === 'ObjectPattern') {
+      for (const property of pattern.properties as Node[]) {
+        if (property.type !== 'Property') continue;
+        const key = propertyName({ ...property, property: property.key } as Node);
+        const value = property.value as Node;
+        const local = value.type === 'AssignmentPattern' ? (value.left as Node) : value;
+        if (key !== undefined && local.type === 'Identifier') {
+          members.set(local.name as string, { module, member: key === 'promises' ? '*' : key });
+          if (key === 'promises') namespaces.set(local.name as string, module);
+          declarations.add(local.start);
+        }
+      }
+    }
+  };
+
+  // Member expressions and identifiers are kept with their parents for the second pass.
+  const candidates: Array<[Node, Node | undefined]> = [];
+  walk(program, (node, parent) => {
+    switch (node.type) {
+      case 'MemberExpression':
+      case 'Identifier':
+        candidates.push([node, parent]);
+        break;
+      case 'ImportDeclaration': {
+        const specifier = (node.source as Node).value as string;
+        if ((node.importKind as string | undefined) === 'type') break;
+        usage.imports.push({ specifier, line: lineOf(node.start), kind: 'import' });
+        const module = coreModule(specifier);
+        if (module === undefined) break;
+        for (const s of node.specifiers as Node[]) {
+          const local = s.local as Node;
+          declarations.add(local.start);
+          if (s.type === 'ImportSpecifier') {
+            const imported = s.imported as Node;
+            const name = (imported.name ?? imported.value) as string;
+            if (name === 'default') namespaces.set(local.name as string, module);
+            else if (name === 'promises') namespaces.set(local.name as string, module);
+            else members.set(local.name as string, { module, member: name });
+          } else {
+            namespaces.set(local.name as string, module);
+          }
+        }
+        break;
+      }
+      case 'ExportAllDeclaration':
+      case 'ExportNamedDeclaration':
+        if (isNode(node.source)) usage.imports.push({ specifier: node.source.value as string, line: lineOf(node.start), kind: 'export' });
+        break;
+      case 'ImportExpression': {
+        const specifier = literal(node.source);
+        if (typeof specifier === 'string') usage.imports.push({ specifier, line: lineOf(node.start), kind: 'dynamic' });
+        else usage.computed.push({ line: lineOf(node.start), code: text.slice(node.start, Math.min(node.end, node.start + 80)) });
+        break;
+      }
+      case 'CallExpression': {
+        const specifier = requireOf(node);
+        if (specifier === undefined) break;
+        if (specifier === null) usage.computed.push({ line: lineOf(node.start), code: text.slice(node.start, Math.min(node.end, node.start + 80)) });
+        else usage.imports.push({ specifier, line: lineOf(node.start), kind: 'require' });
+        break;
+      }
+      case 'VariableDeclarator': {
+        const init = node.init as Node | undefined;
+        if (!init) break;
+        let module: string | undefined;
+        const required = requireOf(init);
+        const imported = init.type === 'AwaitExpression' && isNode(init.argument) && init.argument.type === 'ImportExpression'
+          ? literal(init.argument.source) : undefined;
+        if (typeof required === 'string') module = coreModule(required);
+        else if (typeof imported === 'string') module = coreModule(imported);
+        else if (init.type === 'MemberExpression') {
+          // const fsp = require('fs').promises / fs.promises; const { readFile } = fs.promises
+          const object = init.object as Node;
+          const base = typeof requireOf(object) === 'string' ? coreModule(requireOf(object) as string)
+            : object.type === 'Identifier' ? namespaces.get(object.name as string) : undefined;
+          if (base !== undefined && propertyName(init) === 'promises') module = base;
+          else if (base !== undefined && (node.id as Node).type === 'Identifier' && propertyName(init) !== undefined) {
+            members.set((node.id as Node).name as string, { module: base, member: propertyName(init)! });
+            declarations.add((node.id as Node).start);
+          }
+        }
+        if (module !== undefined) bindPattern(node.id as Node, module);
+        break;
+      }
+    }
+  });
+
+  // Second pass: the uses of what the first pass bound.
+  const use = (module: string, member: string, at: Node, call: Node | undefined) => {
+    const args = call ? (call.arguments as unknown[]).slice(0, 3).map(literal) : [];
+    const known = args.filter((a): a is string | number => a !== undefined);
+    usage.core.push({ module, member, line: lineOf(at.start), ...(known.length > 0 && { args: known }) });
+  };
+  const moduleOf = (object: Node): string | undefined => {
+    if (object.type === 'Identifier') return namespaces.get(object.name as string);
+    const required = requireOf(object);
+    if (typeof required === 'string') return coreModule(required);
+    // fs.promises and require('fs').promises stand for the module itself
+    if (object.type === 'MemberExpression' && propertyName(object) === 'promises') return moduleOf(object.object as Node);
+    return undefined;
+  };
+  for (const [node, parent] of candidates) {
+    if (node.type === 'MemberExpression') {
+      const module = moduleOf(node.object as Node);
+      const member = propertyName(node) ?? '*';
+      // A bare fs.promises is a namespace: its uses are found through the member around it or its binding.
+      if (module === undefined || member === 'promises') continue;
+      use(module, member, node, parent?.type === 'CallExpression' && parent.callee === node ? parent : undefined);
+      continue;
+    }
+    if (node.type !== 'Identifier' || declarations.has(node.start)) continue;
+    if (parent?.type === 'MemberExpression' && (parent.property === node && !parent.computed)) continue;
+    if (parent?.type === 'Property' && parent.key === node && !parent.computed && parent.value !== node) continue;
+    if (parent?.type === 'ImportSpecifier' || parent?.type === 'ImportDefaultSpecifier' || parent?.type === 'ImportNamespaceSpecifier') continue;
+    const name = node.name as string;
+    const bound = members.get(name);
+    if (bound !== undefined) {
+      use(bound.module, bound.member, node, parent?.type === 'CallExpression' && parent.callee === node ? parent : undefined);
+      continue;
+    }
+    const module = namespaces.get(name);
+    // A namespace used other than as `ns.member` escapes: every member may be used.
+    if (module !== undefined && !(parent?.type === 'MemberExpression' && parent.object === node)) use(module, '*', node, undefined);
+  }
+  return usage;
+}

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { coreModule, fileUsage } from '../../../src/intent/node/usage.ts';
+
+const uses = (file: string, code: string) => fileUsage(file, code).core.map((c) => `${c.line} ${c.module}.${c.member}${c.args ? ` ${JSON.stringify(c.args)}` : ''}`);
+
+test('core modules by any name: node: prefix, /promises, not user modules', () => {
+  assert.deepEqual(['fs', 'node:fs/promises', 'child_process', 'node:test', 'express', './fs'].map(coreModule), ['fs', 'fs', 'child_process', 'test', undefined, undefined]);
+});
+
+test('CommonJS: namespaces, destructuring with aliases, promises, direct require calls, literal arguments', () => {
+  const code = [
+    "const fs = require('fs');",
+    "const { spawn: run, execFile } = require('node:child_process');",
+    "const fsp = require('fs').promises;",
+    "fs.readFileSync('/etc/app.conf', 'utf8');",
+    "fs.promises.writeFile('out');",
+    "run('convert', ['in.png', 'out.jpg']);",
+    "fsp.stat('.');",
+    "require('os').cpus();",
+    'module.exports = { execFile };',
+  ].join('\n');
+  assert.deepEqual(uses('a.cjs', code), [
+    '4 fs.readFileSync ["/etc/app.conf","utf8"]',
+    '5 fs.writeFile ["out"]',
+    '6 child_process.spawn ["convert"]',
+    '7 fs.stat ["."]',
+    '8 os.cpus',
+    '9 child_process.execFile',
+  ]);
+});
+
+test('ES modules and TypeScript: default, named, namespace and dynamic imports; escaping namespaces widen to *', () => {
+  const code = [
+    "import net, { connect } from 'node:net';",
+    "import * as http from 'http';",
+    "import type { Server } from 'node:http';",
+    "import { readFile as rf } from 'fs/promises';",
+    'const port: number = 3000;',
+    'connect(6379, `redis`);',
+    'http.createServer().listen(port);',
+    "await rf('/data/seed.json');",
+    'register(net);',
+    "const { randomBytes } = await import('node:crypto');",
+    'randomBytes(16);',
+    "const method = 'unlink';",
+    "import('node:fs').then((fs) => fs[method]('x'));",
+    'let s: Server | undefined;',
+  ].join('\n');
+  assert.deepEqual(uses('server.ts', code), [
+    '6 net.connect [6379,"redis"]',
+    '7 http.createServer',
+    '8 fs.readFile ["/data/seed.json"]',
+    '9 net.*',
+    '11 crypto.randomBytes [16]',
+  ]);
+  const usage = fileUsage('server.ts', code);
+  assert.deepEqual(usage.imports.map((i) => `${i.line} ${i.kind} ${i.specifier}`), [
+    '1 import node:net', '2 import http', '4 import fs/promises', '10 dynamic node:crypto', '13 dynamic node:fs',
+  ]);
+  assert.deepEqual(usage.errors, []);
+});
+
+test('run-time module names are reported, not guessed; re-exports are edges', () => {
+  const usage = fileUsage('index.js', "const plugin = require(process.env.PLUGIN);\nexport * from './lib.js';\nexport { x } from './x.js';\nimport(`./locale/${lang}.js`);\n");
+  assert.deepEqual(usage.computed, [{ line: 1, code: 'require(process.env.PLUGIN)' }, { line: 4, code: 'import(`./locale/${lang}.js`)' }]);
+  assert.deepEqual(usage.imports.map((i) => `${i.line} ${i.kind} ${i.specifier}`), ['2 export ./lib.js', '3 export ./x.js']);
+});
+
+test('a syntax error is reported with its line; what parsed is still used', () => {
+  const usage = fileUsage('broken.js', "const fs = require('fs');\nfs.readFileSync('a');\nfunction (\n");
+  assert.equal(usage.errors.length > 0, true);
+  assert.equal(usage.errors[0]!.line, 3);
+});
+
+test('a 5 MB minified bundle is read through (a few seconds on these machines)', () => {
+  const chunk = "var a=require('fs');a.readFileSync('x');function f(n){return n<2?n:f(n-1)+f(n-2)}var o={k:[1,2,3],s:'str'};";
+  const bundle = chunk.repeat(Math.ceil(5_000_000 / chunk.length));
+  const started = Date.now();
+  const usage = fileUsage('bundle.min.js', bundle);
+  assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
+  assert.equal(new Set(usage.core.map((c) => `${c.module}.${c.member}`)).size, 1);
+});
