@@ -11,6 +11,7 @@ import { NO_FILES, type FileLookup } from './types.ts';
 export { classify, candidateByName, looksLikeDockerfile, DEFAULT_MAX_FILE_SIZE, type InputFile } from './classify.ts';
 export type { FileLookup, FormatResult } from './types.ts';
 export { CHECKS } from './checks/index.ts';
+export { appGraph, fileUsage, resolveModule, type AppGraph, type SourceTree } from './node/index.ts';
 export { imageIntent, canonicalImageName, MergedFilesystem, type ImageIntent } from './image/index.ts';
 
 export interface AnalyzeOptions {

@@ -1,5 +1,5 @@
 import { builtinModules } from 'node:module';
-import { parseSync } from 'oxc-parser';
+import { parse, type ParserPlugin } from '@babel/parser';
 
 /** A module this file loads: the edges of the module graph. */
 export interface ModuleImport {
@@ -105,17 +105,20 @@ function requireOf(node: unknown): string | null | undefined {
 export function fileUsage(file: string, text: string): FileUsage {
   const lineOf = lineIndex(text);
   const usage: FileUsage = { imports: [], core: [], computed: [], errors: [] };
-  let result: ReturnType<typeof parseSync>;
+  const plugins: ParserPlugin[] = ['estree'];
+  if (/\.(c|m)?tsx?$/.test(file)) plugins.push('typescript');
+  if (/\.(j|t)sx$/.test(file)) plugins.push('jsx');
+  let result: ReturnType<typeof parse>;
   try {
-    result = parseSync(file, text, { sourceType: 'unambiguous' });
+    result = parse(text, { sourceType: 'unambiguous', plugins, errorRecovery: true, createImportExpressions: true, allowReturnOutsideFunction: true });
   } catch (e) {
-    // The parser itself gave up (seen with oxc's raw transfer on huge bundles): nothing of the file is known.
-    usage.errors.push({ line: 1, message: `cannot parse: ${(e as Error).message}` });
+    // An error the parser could not recover from: nothing of the file is known.
+    const line = (e as { loc?: { line: number } }).loc?.line ?? 1;
+    usage.errors.push({ line, message: (e as Error).message.replace(/ \(\d+:\d+\)$/, '') });
     return usage;
   }
-  for (const error of result.errors) {
-    const offset = error.labels?.[0]?.start ?? 0;
-    usage.errors.push({ line: lineOf(offset), message: error.message });
+  for (const error of result.errors ?? []) {
+    usage.errors.push({ line: error.loc.line, message: error.message.replace(/ \(\d+:\d+\)$/, '') });
   }
   const program = result.program as unknown as Node;
 

@@ -1,0 +1,29 @@
+import { readFileSync, statSync } from 'node:fs';
+import type { SourceTree } from '../intent/index.ts';
+
+/** Source files above this size are not read (a bundle larger than this is not an app's source). */
+const MAX_SOURCE = 32 * 1024 * 1024;
+
+/** The files of an app on disk, for code analysis. Links are followed; a loop is simply not a file. */
+export function diskTree(): SourceTree {
+  const stat = (path: string) => {
+    try {
+      return statSync(path);
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    isFile: (path) => stat(path)?.isFile() ?? false,
+    isDirectory: (path) => stat(path)?.isDirectory() ?? false,
+    read(path) {
+      const found = stat(path);
+      if (!found?.isFile() || found.size > MAX_SOURCE) return undefined;
+      try {
+        return readFileSync(path, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { resolveModule, type SourceTree } from './resolve.ts';
+import { fileUsage, type CoreUse, type FileUsage } from './usage.ts';
+
+export interface AppFile {
+  path: string;
+  usage: FileUsage;
+}
+
+/** Located core use: which file, which line. */
+export interface AppCoreUse extends CoreUse {
+  file: string;
+}
+
+export interface AppGraph {
+  /** Every module reachable from the entries, in the order they were reached. */
+  files: AppFile[];
+  core: AppCoreUse[];
+  /** Specifiers that resolve to nothing (a missing dependency, a typo). */
+  missing: Array<{ specifier: string; file: string; line: number }>;
+  /** Native addons (`.node`): code Tenet cannot read, so the app's syscalls cannot be bounded. */
+  native: Array<{ path: string; file: string; line: number }>;
+  /** Entries that are not readable files. */
+  unreadable: string[];
+}
+
+const SOURCE = /\.(m|c)?(j|t)sx?$/;
+
+/**
+ * The module graph of an app from its entry files: only modules reachable from
+ * an entry are read, each once (cycles are fine), through `require`, `import`,
+ * dynamic `import()` with a literal, and re-exports.
+ */
+export function appGraph(tree: SourceTree, entries: readonly string[]): AppGraph {
+  const graph: AppGraph = { files: [], core: [], missing: [], native: [], unreadable: [] };
+  const seen = new Set<string>();
+  const queue: string[] = [];
+  for (const entry of entries) {
+    if (tree.isFile(entry)) {
+      if (!seen.has(entry)) queue.push(entry);
+      seen.add(entry);
+    } else {
+      graph.unreadable.push(entry);
+    }
+  }
+  while (queue.length > 0) {
+    const path = queue.shift()!;
+    if (!SOURCE.test(path)) continue; // JSON and other data: nothing to run
+    const text = tree.read(path);
+    if (text === undefined) {
+      graph.unreadable.push(path);
+      continue;
+    }
+    const usage = fileUsage(path, text);
+    graph.files.push({ path, usage });
+    for (const use of usage.core) graph.core.push({ ...use, file: path });
+    for (const { specifier, line } of usage.imports) {
+      const resolved = resolveModule(tree, specifier, path);
+      if (resolved.kind === 'missing') graph.missing.push({ specifier, file: path, line });
+      else if (resolved.kind === 'file') {
+        if (resolved.path.endsWith('.node')) graph.native.push({ path: resolved.path, file: path, line });
+        else if (!seen.has(resolved.path)) {
+          seen.add(resolved.path);
+          queue.push(resolved.path);
+        }
+      }
+    }
+  }
+  return graph;
+}

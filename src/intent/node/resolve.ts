@@ -1,0 +1,135 @@
+import { posix } from 'node:path';
+import { coreModule } from './usage.ts';
+
+/** The app's files as the shell reads them; the analysis itself does no I/O. */
+export interface SourceTree {
+  /** The file's text, or undefined when it is not a readable file. */
+  read(path: string): string | undefined;
+  isFile(path: string): boolean;
+  isDirectory(path: string): boolean;
+}
+
+export type Resolution =
+  | { kind: 'core'; module: string }
+  | { kind: 'file'; path: string }
+  | { kind: 'missing' };
+
+const EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.tsx', '.jsx', '.json', '.node'];
+/** Conditions of package.json `exports`, as Node matches them for either loader. */
+const CONDITIONS = new Set(['node', 'import', 'require', 'module-sync', 'default']);
+
+function asFile(tree: SourceTree, path: string): string | undefined {
+  if (tree.isFile(path)) return path;
+  for (const ext of EXTENSIONS) if (tree.isFile(path + ext)) return path + ext;
+  // TypeScript sources imported as their compiled name: `./x.js` written for `./x.ts`.
+  const compiled = /\.(m|c)?js$/.exec(path);
+  if (compiled) {
+    const ts = `${path.slice(0, -compiled[0].length)}.${compiled[1] ?? ''}ts`;
+    if (tree.isFile(ts)) return ts;
+  }
+  return undefined;
+}
+
+function packageJson(tree: SourceTree, dir: string): Record<string, unknown> | undefined {
+  const text = tree.read(posix.join(dir, 'package.json'));
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function asDirectory(tree: SourceTree, dir: string): string | undefined {
+  if (!tree.isDirectory(dir)) return undefined;
+  const main = packageJson(tree, dir)?.main;
+  if (typeof main === 'string') {
+    const target = posix.join(dir, main);
+    const found = asFile(tree, target) ?? asIndex(tree, target);
+    if (found) return found;
+  }
+  return asIndex(tree, dir);
+}
+
+function asIndex(tree: SourceTree, dir: string): string | undefined {
+  return asFile(tree, posix.join(dir, 'index'));
+}
+
+/** The first target of an `exports` value that the conditions select. */
+function exportTarget(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = exportTarget(item);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [condition, target] of Object.entries(value)) {
+      if (!CONDITIONS.has(condition)) continue;
+      const found = exportTarget(target);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
+/** `exports` of a package for a subpath (`.` or `./feature`), with `*` patterns. */
+function resolveExports(exports: unknown, subpath: string): string | undefined {
+  const isSubpathMap = typeof exports === 'object' && exports !== null && !Array.isArray(exports) && Object.keys(exports).some((k) => k.startsWith('.'));
+  if (!isSubpathMap) return subpath === '.' ? exportTarget(exports) : undefined;
+  const map = exports as Record<string, unknown>;
+  if (Object.hasOwn(map, subpath)) return exportTarget(map[subpath]);
+  for (const [key, target] of Object.entries(map)) {
+    const star = key.indexOf('*');
+    if (star === -1) continue;
+    const prefix = key.slice(0, star);
+    const suffix = key.slice(star + 1);
+    if (subpath.startsWith(prefix) && subpath.endsWith(suffix) && subpath.length >= key.length - 1) {
+      const matched = subpath.slice(prefix.length, subpath.length - suffix.length);
+      return exportTarget(target)?.replaceAll('*', matched);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Resolves a specifier from a file as Node does: core modules, relative and
+ * absolute paths with their extensions and folder indexes, and packages found
+ * in `node_modules` up the tree through `exports` or `main`.
+ */
+export function resolveModule(tree: SourceTree, specifier: string, fromFile: string): Resolution {
+  const core = coreModule(specifier);
+  if (core !== undefined) return { kind: 'core', module: core };
+  const fromDir = posix.dirname(fromFile);
+  if (specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/') || specifier === '.' || specifier === '..') {
+    const target = specifier.startsWith('/') ? posix.normalize(specifier) : posix.join(fromDir, specifier);
+    const found = asFile(tree, target) ?? asDirectory(tree, target);
+    return found ? { kind: 'file', path: found } : { kind: 'missing' };
+  }
+  if (specifier.startsWith('file:') || specifier.startsWith('data:') || specifier.startsWith('http')) return { kind: 'missing' };
+  const parts = specifier.split('/');
+  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+  const rest = parts.slice(specifier.startsWith('@') ? 2 : 1).join('/');
+  for (let dir = fromDir; ; dir = posix.dirname(dir)) {
+    if (posix.basename(dir) !== 'node_modules') {
+      const root = posix.join(dir, 'node_modules', name);
+      if (tree.isDirectory(root)) {
+        const pkg = packageJson(tree, root);
+        if (pkg?.exports !== undefined) {
+          const target = resolveExports(pkg.exports, rest === '' ? '.' : `./${rest}`);
+          if (target !== undefined) {
+            const found = asFile(tree, posix.join(root, target));
+            return found ? { kind: 'file', path: found } : { kind: 'missing' };
+          }
+        }
+        const target = rest === '' ? root : posix.join(root, rest);
+        const found = rest === '' ? asDirectory(tree, target) : asFile(tree, target) ?? asDirectory(tree, target);
+        return found ? { kind: 'file', path: found } : { kind: 'missing' };
+      }
+    }
+    if (dir === '/' || dir === '.' || dir === '') return { kind: 'missing' };
+  }
+}
