@@ -53,8 +53,8 @@ export function appGraph(tree: SourceTree, entries: readonly string[]): AppGraph
     const usage = fileUsage(path, text);
     graph.files.push({ path, usage });
     for (const use of usage.core) graph.core.push({ ...use, file: path });
-    for (const { specifier, line } of usage.imports) {
-      const resolved = resolveModule(tree, specifier, path);
+    for (const { specifier, line, kind } of usage.imports) {
+      const resolved = resolveModule(tree, specifier, path, kind === 'require' ? 'require' : 'import');
       if (resolved.kind === 'missing') graph.missing.push({ specifier, file: path, line });
       else if (resolved.kind === 'file') {
         if (resolved.path.endsWith('.node')) graph.native.push({ path: resolved.path, file: path, line });

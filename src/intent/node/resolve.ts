@@ -15,8 +15,12 @@ export type Resolution =
   | { kind: 'missing' };
 
 const EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.tsx', '.jsx', '.json', '.node'];
-/** Conditions of package.json `exports`, as Node matches them for either loader. */
-const CONDITIONS = new Set(['node', 'import', 'require', 'module-sync', 'default']);
+/** Conditions of package.json `exports` that Node matches, for `require` and for `import`. */
+const CONDITIONS = {
+  require: new Set(['node', 'require', 'module-sync', 'default']),
+  import: new Set(['node', 'import', 'module-sync', 'default']),
+};
+export type Loader = keyof typeof CONDITIONS;
 
 function asFile(tree: SourceTree, path: string): string | undefined {
   if (tree.isFile(path)) return path;
@@ -57,19 +61,19 @@ function asIndex(tree: SourceTree, dir: string): string | undefined {
 }
 
 /** The first target of an `exports` value that the conditions select. */
-function exportTarget(value: unknown): string | undefined {
+function exportTarget(value: unknown, conditions: ReadonlySet<string>): string | undefined {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) {
     for (const item of value) {
-      const found = exportTarget(item);
+      const found = exportTarget(item, conditions);
       if (found !== undefined) return found;
     }
     return undefined;
   }
   if (typeof value === 'object' && value !== null) {
     for (const [condition, target] of Object.entries(value)) {
-      if (!CONDITIONS.has(condition)) continue;
-      const found = exportTarget(target);
+      if (!conditions.has(condition)) continue;
+      const found = exportTarget(target, conditions);
       if (found !== undefined) return found;
     }
   }
@@ -77,11 +81,11 @@ function exportTarget(value: unknown): string | undefined {
 }
 
 /** `exports` of a package for a subpath (`.` or `./feature`), with `*` patterns. */
-function resolveExports(exports: unknown, subpath: string): string | undefined {
+function resolveExports(exports: unknown, subpath: string, conditions: ReadonlySet<string>): string | undefined {
   const isSubpathMap = typeof exports === 'object' && exports !== null && !Array.isArray(exports) && Object.keys(exports).some((k) => k.startsWith('.'));
-  if (!isSubpathMap) return subpath === '.' ? exportTarget(exports) : undefined;
+  if (!isSubpathMap) return subpath === '.' ? exportTarget(exports, conditions) : undefined;
   const map = exports as Record<string, unknown>;
-  if (Object.hasOwn(map, subpath)) return exportTarget(map[subpath]);
+  if (Object.hasOwn(map, subpath)) return exportTarget(map[subpath], conditions);
   for (const [key, target] of Object.entries(map)) {
     const star = key.indexOf('*');
     if (star === -1) continue;
@@ -89,7 +93,7 @@ function resolveExports(exports: unknown, subpath: string): string | undefined {
     const suffix = key.slice(star + 1);
     if (subpath.startsWith(prefix) && subpath.endsWith(suffix) && subpath.length >= key.length - 1) {
       const matched = subpath.slice(prefix.length, subpath.length - suffix.length);
-      return exportTarget(target)?.replaceAll('*', matched);
+      return exportTarget(target, conditions)?.replaceAll('*', matched);
     }
   }
   return undefined;
@@ -100,7 +104,7 @@ function resolveExports(exports: unknown, subpath: string): string | undefined {
  * absolute paths with their extensions and folder indexes, and packages found
  * in `node_modules` up the tree through `exports` or `main`.
  */
-export function resolveModule(tree: SourceTree, specifier: string, fromFile: string): Resolution {
+export function resolveModule(tree: SourceTree, specifier: string, fromFile: string, loader: Loader = 'require'): Resolution {
   const core = coreModule(specifier);
   if (core !== undefined) return { kind: 'core', module: core };
   const fromDir = posix.dirname(fromFile);
@@ -119,7 +123,7 @@ export function resolveModule(tree: SourceTree, specifier: string, fromFile: str
       if (tree.isDirectory(root)) {
         const pkg = packageJson(tree, root);
         if (pkg?.exports !== undefined) {
-          const target = resolveExports(pkg.exports, rest === '' ? '.' : `./${rest}`);
+          const target = resolveExports(pkg.exports, rest === '' ? '.' : `./${rest}`, CONDITIONS[loader]);
           if (target !== undefined) {
             const found = asFile(tree, posix.join(root, target));
             return found ? { kind: 'file', path: found } : { kind: 'missing' };

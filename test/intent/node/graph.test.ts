@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
+import { diskTree } from '../../../src/cli/source-tree.ts';
+import { appGraph, resolveModule, type SourceTree } from '../../../src/intent/node/index.ts';
+
+/** An app as a map of files; folders are implied by the paths. */
+function tree(files: Record<string, string>): SourceTree {
+  const dirs = new Set<string>();
+  for (const path of Object.keys(files)) for (let d = path.slice(0, path.lastIndexOf('/')); d !== ''; d = d.slice(0, d.lastIndexOf('/'))) dirs.add(d);
+  return { read: (p) => files[p], isFile: (p) => Object.hasOwn(files, p), isDirectory: (p) => dirs.has(p) };
+}
+
+const app = tree({
+  '/app/package.json': '{"main": "server.js"}',
+  '/app/server.js': "const lib = require('./lib');\nconst cfg = require('./config.json');\nconst express = require('express');\nimport('./lazy.mjs');\nrequire('missing-dep');\nrequire('./native/addon.node');\nrequire('fs').readFileSync('/etc/app.conf');",
+  '/app/lib/index.js': "const a = require('./a');\nmodule.exports = a;",
+  '/app/lib/a.js': "const lib = require('.');\nconst { spawn } = require('child_process');\nspawn('convert');",
+  '/app/lazy.mjs': "import { connect } from 'node:net';\nconnect(6379, 'redis');",
+  '/app/config.json': '{}',
+  '/app/native/addon.node': '\u007fELF',
+  '/app/node_modules/express/package.json': '{"main": "./lib/express"}',
+  '/app/node_modules/express/lib/express.js': "const http = require('http');\nhttp.createServer();\nrequire('@scope/util/feature');",
+  '/app/node_modules/@scope/util/package.json': '{"exports": {".": "./main.js", "./feature": {"import": "./esm/feature.mjs", "require": "./cjs/feature.cjs"}, "./data/*": "./data/*.js"}}',
+  '/app/node_modules/@scope/util/cjs/feature.cjs': "require('dns').lookup('db');",
+  '/app/node_modules/@scope/util/data/x.js': '',
+  '/app/src/main.ts': "import { helper } from './helper.js';\nhelper();",
+  '/app/src/helper.ts': "export function helper() {}",
+});
+
+test('specifiers resolve as Node resolves them', () => {
+  const r = (specifier: string, from = '/app/server.js', loader: 'require' | 'import' = 'require') => {
+    const found = resolveModule(app, specifier, from, loader);
+    return found.kind === 'file' ? found.path : found.kind === 'core' ? `core:${found.module}` : 'missing';
+  };
+  assert.equal(r('./lib'), '/app/lib/index.js');
+  assert.equal(r('./lib/a'), '/app/lib/a.js');
+  assert.equal(r('.', '/app/lib/a.js'), '/app/lib/index.js');
+  assert.equal(r('express'), '/app/node_modules/express/lib/express.js');
+  assert.equal(r('express', '/app/lib/a.js'), '/app/node_modules/express/lib/express.js', 'found up the tree');
+  assert.equal(r('@scope/util'), 'missing', 'exports names a file the package lacks');
+  assert.equal(r('@scope/util/feature'), '/app/node_modules/@scope/util/cjs/feature.cjs', 'require takes the require condition');
+  assert.equal(r('@scope/util/feature', '/app/server.js', 'import'), 'missing', 'import takes the import condition, absent here');
+  assert.equal(r('@scope/util/data/x'), '/app/node_modules/@scope/util/data/x.js', 'a subpath pattern');
+  assert.equal(r('node:fs'), 'core:fs');
+  assert.equal(r('fs/promises'), 'core:fs');
+  assert.equal(r('./helper.js', '/app/src/main.ts'), '/app/src/helper.ts', 'TypeScript imported by its compiled name');
+  assert.equal(r('missing-dep'), 'missing');
+  assert.equal(r('../../../../etc/passwd'), 'missing');
+});
+
+test('the graph holds what the entry reaches, once each, cycles included, and says what it could not follow', () => {
+  const graph = appGraph(app, ['/app/server.js', '/app/nope.js']);
+  assert.deepEqual(graph.files.map((f) => f.path), [
+    '/app/server.js', '/app/lib/index.js', '/app/node_modules/express/lib/express.js', '/app/lazy.mjs',
+    '/app/lib/a.js', '/app/node_modules/@scope/util/cjs/feature.cjs',
+  ]);
+  assert.deepEqual(graph.core.map((c) => `${c.file.replace('/app/', '')}:${c.line} ${c.module}.${c.member}${c.args ? ` ${JSON.stringify(c.args)}` : ''}`), [
+    'server.js:7 fs.readFileSync ["/etc/app.conf"]',
+    'node_modules/express/lib/express.js:2 http.createServer',
+    'lazy.mjs:2 net.connect [6379,"redis"]',
+    'lib/a.js:3 child_process.spawn ["convert"]',
+    'node_modules/@scope/util/cjs/feature.cjs:1 dns.lookup ["db"]',
+  ]);
+  assert.deepEqual(graph.missing, [{ specifier: 'missing-dep', file: '/app/server.js', line: 5 }]);
+  assert.deepEqual(graph.native, [{ path: '/app/native/addon.node', file: '/app/server.js', line: 6 }]);
+  assert.deepEqual(graph.unreadable, ['/app/nope.js']);
+});
+
+test('on disk: this project\'s CLI reaches its dependencies through their package.json', () => {
+  const main = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
+  const graph = appGraph(diskTree(), [main]);
+  const paths = graph.files.map((f) => f.path);
+  assert.ok(paths.some((p) => p.includes('/node_modules/yaml/')), 'yaml, through its exports');
+  assert.ok(paths.some((p) => p.includes('/node_modules/zod/')), 'zod');
+  assert.ok(paths.some((p) => p.endsWith('/src/image/archive.ts')));
+  assert.deepEqual(graph.missing, []);
+  assert.ok(graph.core.some((c) => c.module === 'fs' && c.member === 'readFileSync'));
+});
