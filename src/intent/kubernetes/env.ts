@@ -1,6 +1,6 @@
 import type { EnvVar } from '../common/peers.ts';
 import {
-  child, isPresent, listOf, mapOf, report, sourceOf, stringMapOf, stringOf, type Context, type KubeObject, type Node,
+  child, isPresent, listOf, mapOf, report, rootOf, sourceOf, stringMapOf, stringOf, type Context, type KubeObject, type Node,
 } from './node.ts';
 
 /** ConfigMaps of the input by `namespace/name`, with their string data. */
@@ -10,7 +10,7 @@ export function readConfigMaps(ctx: Context, objects: readonly KubeObject[]): Co
   const out = new Map<string, ReadonlyMap<string, string>>();
   for (const obj of objects) {
     if (obj.kind !== 'ConfigMap') continue;
-    out.set(`${obj.namespace}/${obj.name}`, stringMapOf(ctx, child({ obj, path: obj.base, value: obj.value }, 'data')));
+    out.set(`${obj.namespace}/${obj.name}`, stringMapOf(ctx, child(rootOf(obj), 'data')));
   }
   return out;
 }
