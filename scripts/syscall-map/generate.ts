@@ -13,18 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { NodeSyscallMap } from '../../src/knowledge/index.ts';
 import { BASELINE, PROBES, type Probe } from './probes.ts';
 
-export interface SyscallMapFile {
-  node: string;
-  arch: string;
-  libc: string;
-  tracer: string;
-  /** What Node itself asks for: start-up, the event loop, the threadpool, exit. */
-  baseline: string[];
-  /** What each API adds over the baseline. */
-  apis: Record<string, string[]>;
-}
 
 const TRACE_LINE = /^\d+\s+(?:<\.\.\. )?([a-z0-9_]+)(?:\(| resumed>)/;
 
@@ -84,7 +75,7 @@ async function pool<T, R>(items: readonly T[], width: number, work: (item: T) =>
   return results;
 }
 
-export async function generate(probes: readonly Probe[], rounds: number): Promise<SyscallMapFile> {
+export async function generate(probes: readonly Probe[], rounds: number): Promise<NodeSyscallMap> {
   const baseline = new Set<string>();
   for (const program of BASELINE) for (const name of await union(program, rounds + 1)) baseline.add(name);
   const added = await pool(probes, 2, async (probe) => {

@@ -6,6 +6,7 @@ import { collectInputs } from '../../src/cli/inputs.ts';
 import { analyze, type InputFile } from '../../src/intent/index.ts';
 import { Analysis } from '../../src/model/index.ts';
 import { FIXTURES } from '../fixtures.ts';
+import { mutate, mutations } from './mutation.ts';
 
 // Fuzzing through the front door of the analyser: whatever the bytes, it returns a
 // valid analysis and never throws.
@@ -14,30 +15,7 @@ const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 const NAMES = ['a.yaml', 'b.yml', 'c.json', 'Dockerfile', 'compose.yaml', 'noext'];
 
-interface Mutation { op: 'delete' | 'duplicate' | 'flip' | 'truncate'; at: number; n: number; ch: string }
-
-const mutation: fc.Arbitrary<Mutation> = fc.record({
-  op: fc.constantFrom('delete', 'duplicate', 'flip', 'truncate'),
-  at: fc.nat(),
-  n: fc.integer({ min: 1, max: 5 }),
-  ch: fc.constantFrom(':', '-', ' ', '{', '[', '"', "'", '\t', '\n', '#', '&', '*', '!', '|', '>', '0', '\u0000', '${'),
-});
-
-function mutate(text: string, ops: readonly Mutation[]): string {
-  let lines = text.split('\n');
-  for (const m of ops) {
-    const at = lines.length === 0 ? 0 : m.at % lines.length;
-    if (m.op === 'delete') lines.splice(at, m.n);
-    else if (m.op === 'duplicate') lines.splice(at, 0, ...lines.slice(at, at + m.n));
-    else if (m.op === 'truncate') lines = lines.slice(0, at);
-    else {
-      const line = lines[at] ?? '';
-      const col = line.length === 0 ? 0 : m.at % line.length;
-      lines[at] = line.slice(0, col) + m.ch + line.slice(col + 1);
-    }
-  }
-  return lines.join('\n');
-}
+const mutation = mutations(['delete', 'duplicate', 'flip', 'truncate'], [':', '-', ' ', '{', '[', '"', "'", '\t', '\n', '#', '&', '*', '!', '|', '>', '0', '\u0000', '${'], 5);
 
 function assertSound(files: InputFile[]): void {
   const result = analyze(files);

@@ -9,6 +9,7 @@ import { parseYaml } from '../../../src/intent/document.ts';
 import type { FormatResult } from '../../../src/intent/types.ts';
 import { Finding, IntentModel, Supermodel } from '../../../src/model/index.ts';
 import { FIXTURES } from '../../fixtures.ts';
+import { mutate, mutations } from '../mutation.ts';
 
 const SEEDS = [
   'awesome-compose/nginx-flask-mysql/compose.yaml',
@@ -21,31 +22,7 @@ const SEEDS = [
   'other/kubearmor-podman-docker-compose.yaml',
 ].map((path) => ({ path, text: readFileSync(join(FIXTURES, 'compose', path), 'utf8') }));
 
-interface Mutation { op: 'delete' | 'duplicate' | 'flip' | 'truncate' | 'indent'; at: number; n: number; ch: string }
-
-const mutation: fc.Arbitrary<Mutation> = fc.record({
-  op: fc.constantFrom('delete', 'duplicate', 'flip', 'truncate', 'indent'),
-  at: fc.nat(),
-  n: fc.integer({ min: 1, max: 4 }),
-  ch: fc.constantFrom(':', '-', ' ', '{', '[', '"', "'", '#', '&a ', '*a', '<<: *a', '$', '${', '${X:?}', '$$', '0', '/', '=', 'host', '65536', '-1'),
-});
-
-function mutate(text: string, ops: readonly Mutation[]): string {
-  let lines = text.split('\n');
-  for (const m of ops) {
-    const at = lines.length === 0 ? 0 : m.at % lines.length;
-    if (m.op === 'delete') lines.splice(at, m.n);
-    else if (m.op === 'duplicate') lines.splice(at, 0, ...lines.slice(at, at + m.n));
-    else if (m.op === 'truncate') lines = lines.slice(0, at);
-    else if (m.op === 'indent') lines[at] = ' '.repeat(m.n) + (lines[at] ?? '');
-    else {
-      const line = lines[at] ?? '';
-      const col = line.length === 0 ? 0 : m.at % line.length;
-      lines[at] = line.slice(0, col) + m.ch + line.slice(col + 1);
-    }
-  }
-  return lines.join('\n');
-}
+const mutation = mutations(['delete', 'duplicate', 'flip', 'truncate', 'indent'], [':', '-', ' ', '{', '[', '"', "'", '#', '&a ', '*a', '<<: *a', '$', '${', '${X:?}', '$$', '0', '/', '=', 'host', '65536', '-1'], 4);
 
 /** Every referenced file exists and holds the same arbitrary text; Dockerfiles give back arbitrary intent. */
 function analyze(file: string, text: string, referenced: string): FormatResult {

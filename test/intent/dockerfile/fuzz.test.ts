@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { analyzeDockerfile } from '../../../src/intent/dockerfile/index.ts';
 import { Finding, IntentModel } from '../../../src/model/index.ts';
+import { mutate, mutations } from '../mutation.ts';
 
 // Whatever the text, the analyser returns a valid model and findings with a line, and never throws.
 const SEED = [
@@ -29,29 +30,7 @@ const SEED = [
   'CMD server.js --port $PORT',
 ].join('\n');
 
-interface Mutation { op: 'delete' | 'duplicate' | 'flip'; at: number; n: number; ch: string }
-
-const mutation: fc.Arbitrary<Mutation> = fc.record({
-  op: fc.constantFrom('delete', 'duplicate', 'flip'),
-  at: fc.nat(),
-  n: fc.integer({ min: 1, max: 4 }),
-  ch: fc.constantFrom('\\', '`', '$', '{', '}', '"', "'", '[', ']', '<', '-', ':', '=', '#', ' ', '\n', '\r', '\t', '\u0000', 'x', '9'),
-});
-
-function mutate(text: string, ops: readonly Mutation[]): string {
-  const lines = text.split('\n');
-  for (const m of ops) {
-    const at = lines.length === 0 ? 0 : m.at % lines.length;
-    if (m.op === 'delete') lines.splice(at, m.n);
-    else if (m.op === 'duplicate') lines.splice(at, 0, ...lines.slice(at, at + m.n));
-    else {
-      const line = lines[at] ?? '';
-      const col = line.length === 0 ? 0 : m.at % line.length;
-      lines[at] = line.slice(0, col) + m.ch + line.slice(col + 1);
-    }
-  }
-  return lines.join('\n');
-}
+const mutation = mutations(['delete', 'duplicate', 'flip'], ['\\', '`', '$', '{', '}', '"', "'", '[', ']', '<', '-', ':', '=', '#', ' ', '\n', '\r', '\t', '\u0000', 'x', '9'], 4);
 
 function assertSound(text: string): void {
   const { model, findings, config } = analyzeDockerfile('Dockerfile', text);
