@@ -7,7 +7,9 @@ export const ERRORS = {
   ERR_UNKNOWN_COMMAND: 'There is no such command; `tenet help` lists them.',
   ERR_BAD_OPTION_VALUE: 'An option has a value it does not accept (a format or a severity that does not exist).',
   ERR_PATH_NOT_FOUND: 'A path given on the command line does not exist.',
-  ERR_NO_INPUT: 'The paths given hold no file Tenet can read (no YAML, JSON or Dockerfile).',
+  ERR_NO_INPUT: 'The paths given hold no file Tenet can read (no YAML, JSON, Dockerfile or package.json).',
+  ERR_NO_MODEL: 'No model of the input has what the artifact is made from (for `generate seccomp`: no Node.js app, so no syscalls).',
+  ERR_AMBIGUOUS: 'The input gives several models and the artifact is for one: name it with `--model`.',
   ERR_INTERNAL: 'A bug in Tenet: the message and stack are printed; please report them.',
 } as const;
 

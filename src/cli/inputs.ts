@@ -6,10 +6,14 @@ import { CliError } from './errors.ts';
 
 /** Folders that never hold a workload's own manifests. */
 const SKIPPED_DIRS = new Set(['.git', 'node_modules', '.hg', '.svn']);
+/** npm's own files: they make their folder an app, and are read as part of its code. */
+const NPM_FILES = new Set(['package.json', 'package-lock.json', 'npm-shrinkwrap.json']);
 
 export interface CollectedInputs {
   inputs: InputFile[];
   findings: Finding[];
+  /** Folders holding a package.json: Node.js apps whose code is analysed. */
+  apps: string[];
 }
 
 /** A path as the user should see it: relative to the working folder, with forward slashes. */
@@ -24,7 +28,7 @@ export function displayPath(path: string, cwd = process.cwd()): string {
  * folders. Files over the size limit are not read; unreadable files become findings.
  */
 export function collectInputs(paths: readonly string[], maxFileSize: number): CollectedInputs {
-  const out: CollectedInputs = { inputs: [], findings: [] };
+  const out: CollectedInputs = { inputs: [], findings: [], apps: [] };
   const seen = new Set<string>();
   const read = (path: string, sniff = false) => {
     const shown = path === '-' ? '<stdin>' : displayPath(path);
@@ -53,11 +57,13 @@ export function collectInputs(paths: readonly string[], maxFileSize: number): Co
       out.findings.push(finding('TN001', `Cannot read folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: displayPath(dir), line: 1 }));
       return;
     }
+    if (entries.some((e) => e.name === 'package.json' && (e.isFile() || e.isSymbolicLink()))) out.apps.push(displayPath(dir));
     for (const entry of entries) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (!SKIPPED_DIRS.has(entry.name)) walk(path);
       } else if (entry.isFile() || (entry.isSymbolicLink() && isFileTarget(path))) {
+        if (NPM_FILES.has(entry.name)) continue;
         const candidate = candidateByName(path);
         if (candidate !== 'no') read(path, candidate === 'sniff');
       }

@@ -6,12 +6,13 @@ import { analyzeDockerfile } from './dockerfile/index.ts';
 import { analyzeKubernetes } from './kubernetes/index.ts';
 import { joinImages, type ImageIntent } from './image/index.ts';
 import { analyzeMarathon } from './marathon/index.ts';
+import { analyzeApps, type AppInput } from './node/index.ts';
 import { NO_FILES, type FileLookup } from './types.ts';
 
 export { classify, candidateByName, looksLikeDockerfile, DEFAULT_MAX_FILE_SIZE, type InputFile } from './classify.ts';
 export type { FileLookup, FormatResult } from './types.ts';
 export { CHECKS } from './checks/index.ts';
-export { appGraph, fileUsage, resolveModule, type AppGraph, type SourceTree } from './node/index.ts';
+export { appGraph, codeIntent, fileUsage, resolveModule, type AppGraph, type AppInput, type SourceTree } from './node/index.ts';
 export { imageIntent, canonicalImageName, MergedFilesystem, type ImageIntent } from './image/index.ts';
 
 export interface AnalyzeOptions {
@@ -22,6 +23,11 @@ export interface AnalyzeOptions {
   maxFileSize?: number;
   /** Images read in the same run: joined to the declared models that run them. */
   images?: readonly ImageIntent[];
+  /** Node.js apps whose code is analysed; an app folder's Dockerfile gets its code intent. */
+  apps?: readonly AppInput[];
+  /** Node.js version and architecture of the apps' syscall map (default: the Dockerfile's `FROM node:N`, else the newest map). */
+  node?: string;
+  arch?: string;
 }
 
 /**
@@ -35,11 +41,14 @@ export function analyze(inputs: readonly InputFile[], options: AnalyzeOptions = 
   const models: IntentModel[] = [];
   const supermodels: Supermodel[] = [];
 
-  for (const { file, text } of classified.dockerfiles) {
-    const result = analyzeDockerfile(file, text);
+  const dockerfiles = classified.dockerfiles.map(({ file, text }) => analyzeDockerfile(file, text));
+  for (const result of dockerfiles) {
     models.push(result.model);
     findings.push(...result.findings);
   }
+  const apps = analyzeApps(options.apps ?? [], dockerfiles, options);
+  models.push(...apps.models);
+  findings.push(...apps.findings);
 
   const given = new Map(inputs.map((i) => [i.path, i]));
   const files: FileLookup = {
@@ -75,6 +84,7 @@ export function analyze(inputs: readonly InputFile[], options: AnalyzeOptions = 
     models: joined.sort((a, b) => compare(a.id, b.id)),
     supermodels: supermodels.sort((a, b) => compare(a.app, b.app)),
     findings: sortFindings(dedupe(findings)),
+    ...(apps.reports.length > 0 && { apps: apps.reports }),
   };
 }
 

@@ -12,7 +12,9 @@ export interface NodeSyscallMap {
   apis: Record<string, string[]>;
 }
 
-const MAPS: readonly NodeSyscallMap[] = [nodeV24X64];
+/** Every measured map, newest Node.js first. */
+export const NODE_SYSCALL_MAPS: readonly NodeSyscallMap[] = [nodeV24X64];
+const MAPS = NODE_SYSCALL_MAPS;
 
 /**
  * The map for a Node.js version and architecture: the exact version when there

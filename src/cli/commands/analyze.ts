@@ -1,11 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { ImageError, isImageInput, readImage } from '../../image/index.ts';
-import { analyze, DEFAULT_MAX_FILE_SIZE, imageIntent, sortFindings, type ImageIntent } from '../../intent/index.ts';
-import { finding, isUnusable, Severity, severityRank, type Analysis, type Finding } from '../../model/index.ts';
+import { DEFAULT_MAX_FILE_SIZE } from '../../intent/index.ts';
+import { isUnusable, Severity, severityRank, type Analysis } from '../../model/index.ts';
 import type { Command } from '../command.ts';
 import { CliError } from '../errors.ts';
-import { collectInputs, diskFiles } from '../inputs.ts';
+import { analyzePaths } from '../analysis.ts';
 import { toSarif } from '../output/sarif.ts';
 import { toTable } from '../output/table.ts';
 import { VERSION } from '../version.ts';
@@ -17,9 +16,12 @@ const USAGE = `Usage: tenet analyze PATH|IMAGE… [options]
 
 Reads Dockerfiles, Kubernetes manifests, Compose files and Marathon definitions
 (files, folders searched recursively, or - for standard input; recognised by
-content, not only by name) and images, and prints the intent model of every
-workload and image, the graph of every application, and findings. An image
-that a manifest of the same run names is joined to that workload's model.
+content, not only by name), images, and the code of Node.js apps (every folder
+with a package.json), and prints the intent model of every workload, image and
+app, the graph of every application, and findings. An image that a manifest of
+the same run names is joined to that workload's model; an app's code intent
+(syscalls, ports, peers, programs, paths) joins the model of the Dockerfile
+beside its package.json.
 
 Images:
   image:REF                   from the local Docker engine (DOCKER_HOST or /var/run/docker.sock)
@@ -34,6 +36,8 @@ Options:
                               info|low|medium|high|critical|none (default: high)
   --max-file-size BYTES       larger files are reported, not read (default: ${DEFAULT_MAX_FILE_SIZE})
   -o, --output FILE           write the report to FILE instead of standard output
+  --node VERSION              Node.js version the apps run on, for their syscalls
+                              (default: the Dockerfile's FROM node:N, else the newest Tenet knows)
   --verify                    hash every layer of local images and check it against its digest
                               (registries are always verified)
 
@@ -71,6 +75,7 @@ export const analyzeCommand: Command = {
           'max-file-size': { type: 'string' },
           output: { type: 'string', short: 'o' },
           verify: { type: 'boolean', default: false },
+          node: { type: 'string' },
           help: { type: 'boolean', short: 'h' },
         },
       });
@@ -94,15 +99,7 @@ export const analyzeCommand: Command = {
       throw new CliError('ERR_BAD_OPTION_VALUE', `--max-file-size must be a whole number of bytes, not "${values['max-file-size']}"`);
     }
 
-    const imageInputs = positionals.filter(isImageInput);
-    const paths = positionals.filter((p) => !isImageInput(p));
-    const collected = collectInputs(paths, maxFileSize);
-    if (imageInputs.length === 0 && collected.inputs.length === 0 && collected.findings.length === 0) {
-      throw new CliError('ERR_NO_INPUT', `no YAML, JSON or Dockerfile found in ${positionals.join(', ')}`);
-    }
-    const { images, findings: imageFindings } = await readImages(imageInputs, values.verify);
-    const analysis = analyze(collected.inputs, { files: diskFiles(maxFileSize), environment: environmentOf(process.env), images });
-    analysis.findings = sortFindings([...collected.findings, ...imageFindings, ...analysis.findings]);
+    const analysis = await analyzePaths(positionals, { maxFileSize, verify: values.verify, ...(values.node !== undefined && { node: values.node }) });
 
     const report = render(analysis, format, io.isTty && values.output === undefined && process.env.NO_COLOR === undefined);
     if (values.output !== undefined) {
@@ -113,22 +110,3 @@ export const analyzeCommand: Command = {
     return exitCodeOf(analysis, failOn as Severity | 'none');
   },
 };
-
-/** Each image read in turn; one that cannot be read is a finding, and the others are still read. */
-async function readImages(inputs: readonly string[], verify: boolean): Promise<{ images: ImageIntent[]; findings: Finding[] }> {
-  const images: ImageIntent[] = [];
-  const findings: Finding[] = [];
-  for (const input of inputs) {
-    try {
-      images.push(imageIntent(await readImage(input, { verify })));
-    } catch (e) {
-      if (!(e instanceof ImageError)) throw e;
-      findings.push(finding('TN015', e.message, { file: input, line: 1 }));
-    }
-  }
-  return { images, findings };
-}
-
-function environmentOf(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
-}

@@ -59,6 +59,15 @@ export function toTable(analysis: Analysis, color: boolean): string {
     }
     lines.push(...pad(rows).map((r, i) => `  ${i === 0 ? paint('dim', r) : r}`));
   }
+  for (const app of analysis.apps ?? []) {
+    const model = analysis.models.find((m) => m.id === app.model);
+    const syscalls = model?.syscalls.allow.length ?? 0;
+    lines.push('', paint('bold', `Code ${app.dir}: ${app.files} modules, ${app.apis.length} Node.js APIs, ${syscalls} syscalls (Node.js ${app.node})${app.spawns ? '' : ', no new processes'}`));
+    lines.push(`  ${paint('dim', 'entries')}  ${app.entries.map((e) => e.path).join(', ') || '-'}`);
+    const apis = app.apis.map((a) => a.api);
+    if (apis.length > 0) lines.push(`  ${paint('dim', 'apis')}     ${apis.join(' ')}`);
+    for (const w of app.widened) lines.push(`  ${paint('dim', 'widened')}  ${w.reason} ${w.detail} at ${w.file}:${w.line}`);
+  }
   for (const s of analysis.supermodels) {
     lines.push('', paint('bold', `Application ${s.app}: ${s.nodes.length} workloads, ${s.edges.length} flows`));
     const rows = s.edges.map((e) => [`${e.from} → ${e.to}`, `${e.port}${e.targetPort !== e.port ? `→${e.targetPort}` : ''}/${e.protocol}${e.appProtocol !== undefined ? ` (${e.appProtocol})` : ''}`]);

@@ -1,2 +1,5 @@
 /** Artifacts: pure functions from a model (or its parts) to what an enforcement point takes. */
-export { allowedSyscalls, FALLBACKS, RUNTIME_SYSCALLS, seccompProfile, type SeccompProfile } from './seccomp.ts';
+export {
+  allowedSyscalls, FALLBACKS, kubernetesName, profileAllows, RUNTIME_SYSCALLS, seccompProfile, spoSeccompProfile,
+  type SeccompProfile, type SeccompRule, type SpoSeccompProfile,
+} from './seccomp.ts';

@@ -37,14 +37,33 @@ export const FALLBACKS: Readonly<Record<string, readonly string[]>> = {
   sendmmsg: ['sendmsg'],
 };
 
+export interface SeccompArg {
+  index: number;
+  value: number;
+  valueTwo?: number;
+  op: 'SCMP_CMP_MASKED_EQ';
+}
+
+export interface SeccompRule {
+  names: string[];
+  action: 'SCMP_ACT_ALLOW' | 'SCMP_ACT_ERRNO';
+  errnoRet?: number;
+  args?: SeccompArg[];
+  comment?: string;
+}
+
 export interface SeccompProfile {
   defaultAction: 'SCMP_ACT_ERRNO';
   defaultErrnoRet: number;
   architectures: string[];
-  syscalls: Array<{ names: string[]; action: 'SCMP_ACT_ALLOW'; comment?: string }>;
+  syscalls: SeccompRule[];
 }
 
 const EPERM = 1;
+const ENOSYS = 38;
+const CLONE_THREAD = 0x10000;
+/** Calls that make a new process; a program that needs none of them gets threads only. */
+const PROCESS_CREATION = ['clone', 'clone3', 'fork', 'vfork'];
 
 /** The syscalls to allow: what the program needs, what the runtime needs, and every fallback, sorted. */
 export function allowedSyscalls(needed: Iterable<string>): string[] {
@@ -61,12 +80,61 @@ export function allowedSyscalls(needed: Iterable<string>): string[] {
   return [...allowed].sort();
 }
 
-/** A Docker/OCI profile allowing exactly `allowedSyscalls(needed)` on x86_64 (and its 32-bit ABIs). */
+/**
+ * A Docker/OCI profile allowing exactly `allowedSyscalls(needed)` on x86_64 (and
+ * its 32-bit ABIs). Threads come from `clone3` in the baseline; a plain `clone`
+ * in `needed` means the program starts processes. When it does not, `clone` is
+ * allowed only with CLONE_THREAD and `clone3` (whose flags seccomp cannot read)
+ * answers ENOSYS, so glibc makes its threads with `clone` and every fork fails:
+ * the program that never spawns cannot spawn.
+ */
 export function seccompProfile(needed: Iterable<string>): SeccompProfile {
+  const wanted = new Set(needed);
+  const allowed = allowedSyscalls(wanted);
+  const rules: SeccompRule[] = [];
+  if (wanted.has('clone') || wanted.has('fork') || wanted.has('vfork')) {
+    rules.push({ names: allowed, action: 'SCMP_ACT_ALLOW' });
+  } else {
+    rules.push({ names: allowed.filter((s) => !PROCESS_CREATION.includes(s)), action: 'SCMP_ACT_ALLOW' });
+    rules.push({
+      names: ['clone'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: CLONE_THREAD, valueTwo: CLONE_THREAD, op: 'SCMP_CMP_MASKED_EQ' }],
+      comment: 'threads only: the program starts no processes',
+    });
+    rules.push({ names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS, comment: 'glibc falls back to clone, whose flags the filter can check' });
+  }
   return {
     defaultAction: 'SCMP_ACT_ERRNO',
     defaultErrnoRet: EPERM,
     architectures: ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32'],
-    syscalls: [{ names: allowedSyscalls(needed), action: 'SCMP_ACT_ALLOW' }],
+    syscalls: rules,
   };
+}
+
+/** The names a profile lets through, with or without conditions. */
+export function profileAllows(profile: SeccompProfile): string[] {
+  return [...new Set(profile.syscalls.filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names))].sort();
+}
+
+/** A Security Profiles Operator `SeccompProfile` resource carrying the same profile. */
+export interface SpoSeccompProfile {
+  apiVersion: 'security-profiles-operator.x-k8s.io/v1';
+  kind: 'SeccompProfile';
+  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
+  spec: Omit<SeccompProfile, 'defaultErrnoRet'>;
+}
+
+/** `app:shop/api` → `app-shop-api`: a DNS-1123 name Kubernetes accepts. */
+export function kubernetesName(text: string): string {
+  const name = text.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63).replace(/-+$/, '');
+  return name === '' ? 'tenet-profile' : name;
+}
+
+/**
+ * The profile as an SPO resource: the operator writes it onto every node, and a
+ * pod uses it with `seccompProfile: { type: Localhost, localhostProfile: operator/NAMESPACE/NAME.json }`.
+ * SCMP_ACT_ERRNO without an errno is EPERM in the OCI runtimes, as in the Docker profile.
+ */
+export function spoSeccompProfile(profile: SeccompProfile, metadata: SpoSeccompProfile['metadata']): SpoSeccompProfile {
+  const { defaultErrnoRet: _, ...spec } = profile;
+  return { apiVersion: 'security-profiles-operator.x-k8s.io/v1', kind: 'SeccompProfile', metadata, spec };
 }

@@ -88,3 +88,19 @@ export function buildSupermodel(app: string, nodes: readonly SupermodelNode[], e
     edges: merged.sort((a, b) => byText(a.from, b.from) || byText(a.to, b.to) || a.port - b.port || a.targetPort - b.targetPort),
   };
 }
+
+/** Adds syscalls with the evidence for them; the list stays sorted. */
+export function addSyscalls(model: IntentModel, names: readonly string[], sources: readonly Source[]): void {
+  model.syscalls.allow = [...new Set([...model.syscalls.allow, ...names])].sort();
+  mergeSources(model.syscalls.sources, sources);
+}
+
+/** Everything `from` allows, added to `into` with its sources: processes, network, writable paths, syscalls. */
+export function mergeModel(into: IntentModel, from: IntentModel): void {
+  addProcesses(into, from.processes);
+  for (const listen of from.network.listen) addListen(into, listen);
+  for (const e of from.network.egress) addEgress(into, e.host, e.port, e.protocol, e.sources);
+  for (const d of from.network.dns) addDns(into, d.name, d.sources);
+  for (const w of from.filesystem.writable) addWritable(into, w.path, w.sources);
+  addSyscalls(into, from.syscalls.allow, from.syscalls.sources);
+}

@@ -34,7 +34,7 @@ function asFile(tree: SourceTree, path: string): string | undefined {
   return undefined;
 }
 
-function packageJson(tree: SourceTree, dir: string): Record<string, unknown> | undefined {
+export function packageJson(tree: SourceTree, dir: string): Record<string, unknown> | undefined {
   const text = tree.read(posix.join(dir, 'package.json'));
   if (text === undefined) return undefined;
   try {
@@ -100,6 +100,20 @@ function resolveExports(exports: unknown, subpath: string, conditions: ReadonlyS
 }
 
 /**
+ * The file a subpath (`.`, `./feature`) of the package in folder `root` loads:
+ * through `exports` when the package has them, else `main`, the index, or the path.
+ */
+export function resolvePackage(tree: SourceTree, root: string, subpath: string, loader: Loader = 'require'): string | undefined {
+  const pkg = packageJson(tree, root);
+  if (pkg?.exports !== undefined) {
+    const target = resolveExports(pkg.exports, subpath, CONDITIONS[loader]);
+    if (target !== undefined) return asFile(tree, posix.join(root, target));
+  }
+  const target = posix.join(root, subpath);
+  return subpath === '.' ? asDirectory(tree, target) : asFile(tree, target) ?? asDirectory(tree, target);
+}
+
+/**
  * Resolves a specifier from a file as Node does: core modules, relative and
  * absolute paths with their extensions and folder indexes, and packages found
  * in `node_modules` up the tree through `exports` or `main`.
@@ -113,7 +127,7 @@ export function resolveModule(tree: SourceTree, specifier: string, fromFile: str
     const found = asFile(tree, target) ?? asDirectory(tree, target);
     return found ? { kind: 'file', path: found } : { kind: 'missing' };
   }
-  if (specifier.startsWith('file:') || specifier.startsWith('data:') || specifier.startsWith('http')) return { kind: 'missing' };
+  if (/^(file|data|https?):/.test(specifier)) return { kind: 'missing' }; // URLs: not a package
   const parts = specifier.split('/');
   const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
   const rest = parts.slice(specifier.startsWith('@') ? 2 : 1).join('/');
@@ -121,16 +135,7 @@ export function resolveModule(tree: SourceTree, specifier: string, fromFile: str
     if (posix.basename(dir) !== 'node_modules') {
       const root = posix.join(dir, 'node_modules', name);
       if (tree.isDirectory(root)) {
-        const pkg = packageJson(tree, root);
-        if (pkg?.exports !== undefined) {
-          const target = resolveExports(pkg.exports, rest === '' ? '.' : `./${rest}`, CONDITIONS[loader]);
-          if (target !== undefined) {
-            const found = asFile(tree, posix.join(root, target));
-            return found ? { kind: 'file', path: found } : { kind: 'missing' };
-          }
-        }
-        const target = rest === '' ? root : posix.join(root, rest);
-        const found = rest === '' ? asDirectory(tree, target) : asFile(tree, target) ?? asDirectory(tree, target);
+        const found = resolvePackage(tree, root, rest === '' ? '.' : `./${rest}`, loader);
         return found ? { kind: 'file', path: found } : { kind: 'missing' };
       }
     }

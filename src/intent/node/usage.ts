@@ -1,5 +1,6 @@
 import { builtinModules } from 'node:module';
 import { parse, type ParserPlugin } from '@babel/parser';
+import * as acorn from 'acorn';
 
 /** A module this file loads: the edges of the module graph. */
 export interface ModuleImport {
@@ -15,14 +16,19 @@ export interface CoreUse {
   /** The member used, or `*` when the whole module escapes (passed on, computed member). */
   member: string;
   line: number;
-  args?: Array<string | number>;
+  /** The arguments written as literals, in order, others left out: `[6379, "redis"]`, `[{ "port": 3000 }]`. */
+  args?: Literal[];
 }
+
+export type Literal = string | number | Record<string, string | number>;
 
 export interface FileUsage {
   imports: ModuleImport[];
   core: CoreUse[];
   /** `require(x)` and `import(x)` of a name known only at run time. */
   computed: Array<{ line: number; code: string }>;
+  /** `server.listen(3000)`, `app.listen(process.env.PORT || 8080)`, `listen({ port: 3000 })` on any object. */
+  listens: Array<{ line: number; port: number }>;
   errors: Array<{ line: number; message: string }>;
 }
 
@@ -83,6 +89,23 @@ const literal = (node: unknown): string | number | undefined => {
   return undefined;
 };
 
+/** A literal, the fallback of `x || 3000` / `x ?? 3000`, or an object literal of such values. */
+function argument(node: unknown): Literal | undefined {
+  const value = literal(node);
+  if (value !== undefined || !isNode(node)) return value;
+  if (node.type === 'LogicalExpression' && (node.operator === '||' || node.operator === '??')) return literal(node.right);
+  if (node.type !== 'ObjectExpression') return undefined;
+  const entries: Array<[string, string | number]> = [];
+  for (const property of node.properties as Node[]) {
+    if (property.type !== 'Property' || property.computed) continue;
+    const key = property.key as Node;
+    const name = key.type === 'Identifier' ? (key.name as string) : literal(key);
+    const value = argument(property.value);
+    if (typeof name === 'string' && (typeof value === 'string' || typeof value === 'number')) entries.push([name, value]);
+  }
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
 const propertyName = (member: Node): string | undefined => {
   if (member.computed) return typeof literal(member.property) === 'string' ? (literal(member.property) as string) : undefined;
   return isNode(member.property) && member.property.type === 'Identifier' ? (member.property.name as string) : undefined;
@@ -97,6 +120,40 @@ function requireOf(node: unknown): string | null | undefined {
   return typeof arg === 'string' ? arg : null;
 }
 
+const JAVASCRIPT = /\.(c|m)?js$/;
+
+/**
+ * The file's syntax tree (ESTree). Plain JavaScript goes to acorn, the fastest
+ * of the ESTree parsers, as a script and, failing that, as a module; TypeScript,
+ * JSX and files acorn refuses go to Babel, which recovers from errors: what
+ * parsed is still used, and every error is kept with its line.
+ */
+function parseProgram(file: string, text: string, errors: FileUsage['errors']): Node | undefined {
+  if (JAVASCRIPT.test(file)) {
+    const options = { ecmaVersion: 'latest', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true, allowHashBang: true } as const;
+    for (const sourceType of file.endsWith('.mjs') ? ['module'] as const : ['script', 'module'] as const) {
+      try {
+        return acorn.parse(text, { ...options, sourceType }) as unknown as Node;
+      } catch {
+        // the other source type, or Babel with its error recovery
+      }
+    }
+  }
+  const plugins: ParserPlugin[] = ['estree'];
+  if (/\.(c|m)?tsx?$/.test(file)) plugins.push('typescript');
+  if (/\.(j|t)sx$/.test(file)) plugins.push('jsx');
+  try {
+    const result = parse(text, { sourceType: 'unambiguous', plugins, errorRecovery: true, createImportExpressions: true, allowReturnOutsideFunction: true });
+    for (const error of result.errors ?? []) errors.push({ line: error.loc.line, message: error.message.replace(/ \(\d+:\d+\)$/, '') });
+    return result.program as unknown as Node;
+  } catch (e) {
+    // An error the parser could not recover from: nothing of the file is known.
+    const line = (e as { loc?: { line: number } }).loc?.line ?? 1;
+    errors.push({ line, message: (e as Error).message.replace(/ \(\d+:\d+\)$/, '') });
+    return undefined;
+  }
+}
+
 /**
  * The modules a JavaScript or TypeScript file loads and the members of Node's
  * core modules it uses. Bindings are followed by name, not by scope, so a
@@ -104,27 +161,15 @@ function requireOf(node: unknown): string | null | undefined {
  */
 export function fileUsage(file: string, text: string): FileUsage {
   const lineOf = lineIndex(text);
-  const usage: FileUsage = { imports: [], core: [], computed: [], errors: [] };
-  const plugins: ParserPlugin[] = ['estree'];
-  if (/\.(c|m)?tsx?$/.test(file)) plugins.push('typescript');
-  if (/\.(j|t)sx$/.test(file)) plugins.push('jsx');
-  let result: ReturnType<typeof parse>;
-  try {
-    result = parse(text, { sourceType: 'unambiguous', plugins, errorRecovery: true, createImportExpressions: true, allowReturnOutsideFunction: true });
-  } catch (e) {
-    // An error the parser could not recover from: nothing of the file is known.
-    const line = (e as { loc?: { line: number } }).loc?.line ?? 1;
-    usage.errors.push({ line, message: (e as Error).message.replace(/ \(\d+:\d+\)$/, '') });
-    return usage;
-  }
-  for (const error of result.errors ?? []) {
-    usage.errors.push({ line: error.loc.line, message: error.message.replace(/ \(\d+:\d+\)$/, '') });
-  }
-  const program = result.program as unknown as Node;
+  const usage: FileUsage = { imports: [], core: [], computed: [], listens: [], errors: [] };
+  const program = parseProgram(file, text, usage.errors);
+  if (program === undefined) return usage;
 
-  // name → core module (a namespace) or core module member
-  const namespaces = new Map<string, string>();
-  const members = new Map<string, { module: string; member: string }>();
+  // name → core module (a namespace) or core module member; Node's globals are bound from the start.
+  const namespaces = new Map<string, string>([['process', 'process']]);
+  const members = new Map<string, { module: string; member: string }>(
+    ['fetch', 'WebSocket', 'EventSource'].map((name) => [name, { module: 'globals', member: name }]),
+  );
   const declarations = new Set<number>();
 
   const bindPattern = (pattern: Node, module: string) => {
@@ -186,6 +231,12 @@ export function fileUsage(file: string, text: string): FileUsage {
         break;
       }
       case 'CallExpression': {
+        const callee = node.callee as Node;
+        if (callee.type === 'MemberExpression' && propertyName(callee) === 'listen') {
+          const first = argument((node.arguments as unknown[])[0]);
+          const port = typeof first === 'object' ? first.port : first;
+          if (typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536) usage.listens.push({ line: lineOf(node.start), port });
+        }
         const specifier = requireOf(node);
         if (specifier === undefined) break;
         if (specifier === null) usage.computed.push({ line: lineOf(node.start), code: text.slice(node.start, Math.min(node.end, node.start + 80)) });
@@ -220,8 +271,8 @@ export function fileUsage(file: string, text: string): FileUsage {
 
   // Second pass: the uses of what the first pass bound.
   const use = (module: string, member: string, at: Node, call: Node | undefined) => {
-    const args = call ? (call.arguments as unknown[]).slice(0, 3).map(literal) : [];
-    const known = args.filter((a): a is string | number => a !== undefined);
+    const args = call ? (call.arguments as unknown[]).slice(0, 3).map(argument) : [];
+    const known = args.filter((a) => a !== undefined);
     usage.core.push({ module, member, line: lineOf(at.start), ...(known.length > 0 && { args: known }) });
   };
   const moduleOf = (object: Node): string | undefined => {
@@ -252,8 +303,10 @@ export function fileUsage(file: string, text: string): FileUsage {
       continue;
     }
     const module = namespaces.get(name);
+    if (module === undefined || (parent?.type === 'MemberExpression' && parent.object === node)) continue;
+    if (parent?.type === 'UnaryExpression' && parent.operator === 'typeof') continue;
     // A namespace used other than as `ns.member` escapes: every member may be used.
-    if (module !== undefined && !(parent?.type === 'MemberExpression' && parent.object === node)) use(module, '*', node, undefined);
+    use(module, '*', node, undefined);
   }
   return usage;
 }

@@ -1,0 +1,172 @@
+import { posix } from 'node:path';
+import { nodeApisOf, nodeApisOfBinding, type NodeSyscallMap } from '../../knowledge/index.ts';
+import { emptyModel, finding, type CodeReport, type Finding, type IntentModel, type Source } from '../../model/index.ts';
+import { addDns, addEgress, addListen, addProcesses, addWritable, mergeSources } from '../common/model-builder.ts';
+import { programsOfScript } from '../common/command.ts';
+import { appEntries, type AppCommand } from './entries.ts';
+import { appGraph, type AppCoreUse } from './graph.ts';
+import { packageJson, type SourceTree } from './resolve.ts';
+import type { Literal } from './usage.ts';
+
+export type Widening = CodeReport['widened'][number];
+
+export interface CodeIntent {
+  model: IntentModel;
+  report: CodeReport;
+  findings: Finding[];
+}
+
+export interface CodeIntentOptions {
+  map: NodeSyscallMap;
+  /** The command the image runs, when a Dockerfile says it. */
+  command?: AppCommand;
+  /** The folder as the user named it, for the model id and messages. */
+  name?: string;
+}
+
+const SPAWNING = /^(child_process|cluster)\./;
+/** What code Tenet cannot read may ask for: every mapped API but process creation (a computed require), or every one. */
+function everyApi(map: NodeSyscallMap, spawning: boolean): string[] {
+  return Object.keys(map.apis).filter((api) => spawning || !SPAWNING.test(api));
+}
+
+const at = (file: string, line: number, detail: string): Source => ({ kind: 'code', file, line, detail });
+
+function urlTarget(value: Literal | undefined): { host: string; port: number } | undefined {
+  if (typeof value !== 'string' || !/^(https?|wss?):\/\//.test(value)) return undefined;
+  try {
+    const url = new URL(value);
+    const port = url.port !== '' ? Number(url.port) : /^(https|wss):$/.test(url.protocol) ? 443 : 80;
+    return { host: url.hostname.replace(/^\[|\]$/g, ''), port };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where a client use connects: `connect(6379, 'redis')`, `connect({ port, host })`, `get('http://api:8080/x')`, `fetch(url)`. */
+function egressOf(use: AppCoreUse): { host: string; port: number } | undefined {
+  const [first, second] = use.args ?? [];
+  if (use.module === 'net' || use.module === 'tls') {
+    if (typeof first === 'number') return { host: typeof second === 'string' ? second : 'localhost', port: first };
+    if (typeof first === 'object' && typeof first.port === 'number') return { host: typeof first.host === 'string' ? first.host : 'localhost', port: first.port };
+    return undefined;
+  }
+  if (typeof first === 'object' && typeof first.hostname === 'string' || typeof first === 'object' && typeof first.host === 'string') {
+    const host = String(first.hostname ?? first.host);
+    const port = typeof first.port === 'number' ? first.port : use.module === 'https' ? 443 : 80;
+    return { host, port };
+  }
+  return urlTarget(first);
+}
+
+const CLIENTS = new Set(['net.connect', 'net.createConnection', 'tls.connect', 'http.request', 'http.get', 'https.request', 'https.get', 'globals.fetch', 'globals.WebSocket', 'globals.EventSource']);
+const WRITES = new Set(['writeFile', 'appendFile', 'createWriteStream', 'mkdir', 'mkdtemp', 'rm', 'rmdir', 'unlink', 'rename', 'copyFile', 'cp', 'truncate', 'symlink', 'link', 'chmod', 'chown', 'utimes']);
+const READS = new Set(['readFile', 'createReadStream', 'readdir', 'opendir', 'watch', 'watchFile', 'stat', 'lstat', 'access', 'exists', 'realpath', 'readlink']);
+
+/**
+ * The code intent of the Node.js app in folder `dir`: the module graph from its
+ * entries, the syscalls of every core API it reaches (measured, from the syscall
+ * map), and what literal arguments say — ports it listens on, peers it calls,
+ * programs it starts, paths it writes. Code Tenet cannot read (native addons,
+ * modules named at run time, core modules it does not know) widens the syscall
+ * set and is reported, so a profile errs on the side of allowing.
+ */
+export function codeIntent(tree: SourceTree, dir: string, options: CodeIntentOptions): CodeIntent {
+  const { map } = options;
+  const declared = packageJson(tree, dir)?.name;
+  const name = options.name ?? (typeof declared === 'string' && declared !== '' ? declared : posix.basename(posix.resolve('/', dir)) || dir);
+  const model = emptyModel(`app:${name}`, { workload: { kind: 'NodeApp', name, sources: [{ kind: 'code', file: dir }] } });
+  const findings: Finding[] = [];
+  const entries = appEntries(tree, dir, options.command);
+  const report: CodeReport = { dir, model: model.id, node: map.node, entries, files: 0, apis: [], widened: [], reads: [], spawns: false };
+  if (entries.length === 0) {
+    findings.push(finding('TN018', 'No entry point: package.json names no existing main, bin, exports or start script, and there is no index.js', { file: posix.join(dir, 'package.json'), line: 1 }, model.id));
+    return { model, report, findings };
+  }
+  const graph = appGraph(tree, entries.map((e) => e.path));
+  report.files = graph.files.length;
+  const rel = (file: string) => posix.relative(dir, file) || file;
+
+  const apis = new Map<string, { file: string; line: number }>();
+  const use = (api: string, file: string, line: number) => {
+    if (!apis.has(api)) apis.set(api, { file, line });
+  };
+  const widen = (widening: Widening, spawning: boolean) => {
+    report.widened.push(widening);
+    for (const api of everyApi(map, spawning)) use(api, widening.file, widening.line);
+  };
+
+  for (const { path, usage } of graph.files) {
+    if (usage.errors.length > 0) {
+      const first = usage.errors[0]!;
+      const more = usage.errors.length > 1 ? ` (and ${usage.errors.length - 1} more)` : '';
+      findings.push(finding('TN019', `${first.message}${more}; the rest of the file is still analysed`, { file: rel(path), line: first.line }, model.id));
+    }
+    for (const computed of usage.computed) {
+      findings.push(finding('TN020', `Module named at run time: ${computed.code}; syscalls widened to every mapped API but process creation`, { file: rel(path), line: computed.line }, model.id));
+      widen({ reason: 'computed-module', file: rel(path), line: computed.line, detail: computed.code }, false);
+    }
+    for (const listen of usage.listens) {
+      addListen(model, { port: listen.port, protocol: 'tcp', sources: [at(rel(path), listen.line, `listen(${listen.port})`)] });
+    }
+  }
+  for (const missing of graph.missing) {
+    findings.push(finding('TN021', `Cannot resolve '${missing.specifier}': not installed, optional, or a typo; what it loads is not analysed`, { file: rel(missing.file), line: missing.line }, model.id));
+  }
+  for (const native of graph.native) {
+    findings.push(finding('TN022', `Native addon ${rel(native.path)}: its syscalls are unknown; widened to every mapped API`, { file: rel(native.file), line: native.line }, model.id));
+    widen({ reason: 'native-addon', file: rel(native.file), line: native.line, detail: rel(native.path) }, true);
+  }
+
+  for (const core of graph.core) {
+    const file = rel(core.file);
+    const [first] = core.args ?? [];
+    const binding = core.module === 'process' && /^(_linkedB|b)inding$/.test(core.member);
+    const known = binding ? (typeof first === 'string' ? nodeApisOfBinding(first) : undefined) : nodeApisOf(core.module, core.member);
+    if ((binding && known === undefined) || (core.module === 'process' && core.member === 'dlopen')) {
+      findings.push(finding('TN022', `process.${core.member} loads native code: its syscalls are unknown; widened to every mapped API`, { file, line: core.line }, model.id));
+      widen({ reason: 'native-addon', file, line: core.line, detail: `process.${core.member}` }, true);
+    } else if (known === undefined) {
+      widen({ reason: 'unknown-module', file, line: core.line, detail: `${core.module}.${core.member}` }, true);
+    } else {
+      for (const api of known) use(api, file, core.line);
+    }
+    const call = `${core.module}.${core.member}`;
+    if (CLIENTS.has(call)) {
+      const target = egressOf(core);
+      if (target !== undefined) {
+        const source = at(file, core.line, `${call}(${JSON.stringify(core.args?.[0])})`);
+        addEgress(model, target.host, target.port, 'tcp', [source]);
+        addDns(model, target.host, [source]);
+      }
+    }
+    if (core.module === 'child_process' && typeof first === 'string') {
+      const shell = /^exec(Sync)?$/.test(core.member);
+      const programs = shell ? programsOfScript(first) : [first];
+      const source = at(file, core.line, `${call}(${JSON.stringify(first)})`);
+      addProcesses(model, [...(shell ? ['/bin/sh'] : []), ...programs].map((path) => ({ path, role: 'helper' as const, sources: [source] })));
+    }
+    if (core.module === 'fs' && typeof first === 'string' && first.startsWith('/')) {
+      const member = core.member.replace(/Sync$/, '');
+      const source = at(file, core.line, `${call}(${JSON.stringify(first)})`);
+      if (WRITES.has(member)) addWritable(model, first, [source]);
+      else if (READS.has(member)) report.reads.push({ path: first, file, line: core.line });
+    }
+  }
+
+  // The syscalls: Node's baseline, then each API's own, each with the first use that needs it.
+  const syscalls = new Set(map.baseline);
+  model.syscalls.sources.push({ kind: 'knowledge', detail: `Node.js ${map.node} on ${map.arch}: start-up, event loop, threads and garbage collector`, reference: `syscall map measured with ${map.tracer}` });
+  for (const [api, { file, line }] of [...apis].sort((a, b) => a[0].localeCompare(b[0]))) {
+    const added = map.apis[api] ?? [];
+    report.apis.push({ api, file, line, syscalls: added });
+    for (const s of added) syscalls.add(s);
+    mergeSources(model.syscalls.sources, [at(file, line, `${api}: ${added.length > 0 ? added.join(', ') : 'nothing beyond the baseline'}`)]);
+  }
+  model.syscalls.allow = [...syscalls].sort();
+  report.spawns = [...apis.keys()].some((api) => SPAWNING.test(api));
+  if (entries.length > 0 && options.command === undefined) {
+    model.processes.push({ path: 'node', argv: ['node', rel(entries[0]!.path)], role: 'main', sources: [entries[0]!.source] });
+  }
+  return { model, report, findings };
+}
