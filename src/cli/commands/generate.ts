@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
-import { kubernetesName, profileAllows, seccompProfile, spoSeccompProfile } from '../../enforce/generators/index.ts';
+import { kubernetesName, profileAllows, seccompProfile, spoSeccompProfile } from '../../enforce/index.ts';
 import { DEFAULT_MAX_FILE_SIZE } from '../../intent/index.ts';
 import type { IntentModel } from '../../model/index.ts';
 import { analyzePaths } from '../analysis.ts';
