@@ -37,6 +37,7 @@ const TOOLS: Record<string, string> = {
   'docker-registry': 'docker-registry',
   skopeo: 'skopeo',
   sha256sum: 'coreutils',
+  npm: 'npm',
   strace: 'strace',
 };
 const BUSYBOX_STATIC = '/bin/busybox';
@@ -56,7 +57,16 @@ interface DockerfileImage {
   /** What the recipe depends on beyond the Dockerfile text (file contents, versions). */
   inputs: () => string[];
 }
-type LabImage = DebianImage | DockerfileImage;
+/** An app from lab/apps: its dependencies installed from npm by its lock file, built with its own Dockerfile. */
+interface AppImage {
+  kind: 'app';
+  tag: string;
+  app: string;
+}
+type LabImage = DebianImage | DockerfileImage | AppImage;
+
+/** x86_64 syscall numbers by name, as the kernel's headers define them. */
+export const SYSCALL_HEADER = '/usr/include/x86_64-linux-gnu/asm/unistd_64.h';
 
 /** The lab's images, by tag. Later images may build FROM earlier ones. */
 export const LAB_IMAGES = {
@@ -64,10 +74,40 @@ export const LAB_IMAGES = {
   debian: 'tenet-lab/debian:bookworm',
   nginx: 'tenet-lab/nginx:bookworm',
   redis: 'tenet-lab/redis:bookworm',
+  node: 'tenet-lab/node:24',
   nodeApp: 'tenet-lab/node-app:1',
+  httpServer: 'tenet-lab/http-server:14.1.1',
+  jsonServer: 'tenet-lab/json-server:0.17.4',
+  express: 'tenet-lab/express-app:1',
 } as const;
 
 const NODE_APP_DIR = join(HERE, 'images', 'node-app');
+const APPS_DIR = join(HERE, 'apps');
+
+/** The files of a lab app that make its recipe, sorted, with their hashes. */
+function appInputs(app: string): string[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(join(APPS_DIR, app, dir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== 'node_modules') walk(path);
+      } else {
+        files.push(`${path} ${sha256File(join(APPS_DIR, app, path))}`);
+      }
+    }
+  };
+  walk('.');
+  return files;
+}
+
+/**
+ * Where the lab keeps a lab app with its dependencies installed: the build
+ * context of its image, and the folder tests analyse as the app's code.
+ */
+export function labAppDir(app: string): string {
+  return join(CACHE_DIR, 'apps', `${app}-${recipeHash({ kind: 'app', tag: app, app })}`);
+}
 
 const IMAGES: LabImage[] = [
   {
@@ -99,14 +139,21 @@ const IMAGES: LabImage[] = [
   },
   {
     kind: 'dockerfile',
-    tag: LAB_IMAGES.nodeApp,
-    inputs: () => [sha256File(process.execPath), ...readdirSync(NODE_APP_DIR).sort().map((f) => sha256File(join(NODE_APP_DIR, f)))],
+    tag: LAB_IMAGES.node,
+    inputs: () => [sha256File(process.execPath)],
     context: (dir) => {
       copyFileSync(process.execPath, join(dir, 'node'));
+      return [`FROM ${LAB_IMAGES.debian}`, 'COPY node /usr/local/bin/node', 'CMD ["node"]'].join('\n');
+    },
+  },
+  {
+    kind: 'dockerfile',
+    tag: LAB_IMAGES.nodeApp,
+    inputs: () => readdirSync(NODE_APP_DIR).sort().map((f) => sha256File(join(NODE_APP_DIR, f))),
+    context: (dir) => {
       cpSync(NODE_APP_DIR, join(dir, 'app'), { recursive: true });
       return [
-        `FROM ${LAB_IMAGES.debian}`,
-        'COPY node /usr/local/bin/node',
+        `FROM ${LAB_IMAGES.node}`,
         'COPY app /srv/app',
         'WORKDIR /srv/app',
         'ENV PORT=3000',
@@ -116,6 +163,9 @@ const IMAGES: LabImage[] = [
       ].join('\n');
     },
   },
+  { kind: 'app', tag: LAB_IMAGES.httpServer, app: 'http-server' },
+  { kind: 'app', tag: LAB_IMAGES.jsonServer, app: 'json-server' },
+  { kind: 'app', tag: LAB_IMAGES.express, app: 'express' },
 ];
 
 function sha256File(path: string): string {
@@ -123,8 +173,8 @@ function sha256File(path: string): string {
 }
 
 function recipeHash(image: LabImage): string {
-  const parts = image.kind === 'debian'
-    ? [SUITE, 'minbase', ...image.packages, ...image.changes]
+  const parts = image.kind === 'debian' ? [SUITE, 'minbase', ...image.packages, ...image.changes]
+    : image.kind === 'app' ? [image.app, ...appInputs(image.app)]
     : [image.context.toString(), ...image.inputs()];
   return createHash('sha256').update(JSON.stringify([image.tag, ...parts])).digest('hex').slice(0, 16);
 }
@@ -155,6 +205,8 @@ function installTools(): void {
   const missing = Object.entries(TOOLS).filter(([tool]) => !hasCommand(tool)).map(([, pkg]) => pkg);
   if (!existsSync(BUSYBOX_STATIC) || !run('file', ['-b', BUSYBOX_STATIC]).includes('statically')) missing.push('busybox-static');
   if (!hasCommand('file')) missing.push('file');
+  // The kernel's syscall numbers, to name what raw_syscalls tracepoints report.
+  if (!existsSync(SYSCALL_HEADER)) missing.push('linux-libc-dev');
   const packages = [...new Set(missing)];
   if (packages.length === 0) return;
   log(`installing ${packages.join(', ')}`);
@@ -250,12 +302,33 @@ function buildDockerfile(image: DockerfileImage, hash: string): void {
   }
 }
 
+/** The app with its dependencies, installed once per recipe with `npm ci` (the only traffic: the npm registry). */
+function prepareApp(app: string): string {
+  const dir = labAppDir(app);
+  if (existsSync(dir)) return dir;
+  const part = `${dir}.part`;
+  rmSync(part, { recursive: true, force: true });
+  cpSync(join(APPS_DIR, app), part, { recursive: true, filter: (source) => !source.includes('/node_modules') });
+  log(`npm ci for ${app}`);
+  run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', '--prefix', part]);
+  run('mv', [part, dir]);
+  return dir;
+}
+
+function buildApp(image: AppImage, hash: string): void {
+  const dir = prepareApp(image.app);
+  log(`building ${image.tag}`);
+  run('env', ['DOCKER_BUILDKIT=0', DOCKER, 'build', '-q', '--label', `${RECIPE_LABEL}=${hash}`, '-t', image.tag, dir]);
+}
+
 function buildImages(): void {
   mkdirSync(CACHE_DIR, { recursive: true });
   for (const image of IMAGES) {
     const hash = recipeHash(image);
+    if (image.kind === 'app') prepareApp(image.app);
     if (imageRecipe(image.tag) === hash) continue;
     if (image.kind === 'debian') buildDebian(image, hash);
+    else if (image.kind === 'app') buildApp(image, hash);
     else buildDockerfile(image, hash);
   }
 }

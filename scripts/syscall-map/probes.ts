@@ -10,8 +10,15 @@ export interface Probe {
   code: string;
 }
 
+/**
+ * A server of `module` that takes one connection from a client and does with it
+ * what servers do: read the peer's and its own address (loggers, `req.ip`), set
+ * no-delay and keep-alive, then close.
+ */
 const server = (module: string, create: string) =>
-  `import * as m from 'node:${module}';\nconst s = ${create};\ns.listen(0, '127.0.0.1', () => s.close());`;
+  `import * as m from 'node:${module}';\nimport * as net from 'node:net';\nconst s = ${create};\n`
+  + `s.on('connection', (c) => { void [c.remoteAddress, c.remotePort, c.localAddress, c.localPort]; c.setNoDelay(true); c.setKeepAlive(true, 1000); c.destroy(); s.close(); });\n`
+  + `s.listen(0, '127.0.0.1', () => net.connect(s.address().port, '127.0.0.1').on('error', () => {}));`;
 
 /**
  * Node's own behaviour, whatever the app does: start-up, the event loop, timers,
@@ -54,10 +61,10 @@ export const PROBES: Probe[] = [
   { api: 'fs.cp', code: `import { mkdirSync, writeFileSync, cp } from 'node:fs';\nmkdirSync('s');\nwriteFileSync('s/f', 'x');\ncp('s', 't', { recursive: true }, () => {});` },
   // network, on loopback only
   { api: 'net.createServer', code: server('net', 'm.createServer()') },
-  { api: 'net.connect', code: `import * as net from 'node:net';\nconst s = net.createServer((c) => c.end()).listen(0, '127.0.0.1', () => {\n  const c = net.connect(s.address().port, '127.0.0.1', () => { c.end(); s.close(); });\n});` },
-  { api: 'net.connect.ipv6', code: `import * as net from 'node:net';\nconst s = net.createServer((c) => c.end()).listen(0, '::1', () => {\n  const c = net.connect(s.address().port, '::1', () => { c.end(); s.close(); });\n}).on('error', () => {});` },
+  { api: 'net.connect', code: `import * as net from 'node:net';\nconst s = net.createServer((c) => c.end()).listen(0, '127.0.0.1', () => {\n  const c = net.connect(s.address().port, '127.0.0.1', () => { void [c.remoteAddress, c.localPort]; c.end(); s.close(); });\n});` },
+  { api: 'net.connect.ipv6', code: `import * as net from 'node:net';\nconst s = net.createServer((c) => c.end()).listen(0, '::1', () => {\n  const c = net.connect(s.address().port, '::1', () => { void [c.remoteAddress, c.localPort]; c.end(); s.close(); });\n}).on('error', () => {});` },
   { api: 'net.unix', code: `import * as net from 'node:net';\nconst s = net.createServer((c) => c.end()).listen('sock', () => {\n  const c = net.connect('sock', () => { c.end(); s.close(); });\n});` },
-  { api: 'http.createServer', code: `import * as http from 'node:http';\nconst s = http.createServer((q, r) => r.end('ok')).listen(0, '127.0.0.1', () => {\n  http.get({ host: '127.0.0.1', port: s.address().port, agent: false }, (r) => { r.resume(); r.on('end', () => s.close()); });\n});` },
+  { api: 'http.createServer', code: `import * as http from 'node:http';\nconst s = http.createServer((q, r) => { void [q.socket.remoteAddress, q.socket.remotePort, q.socket.localAddress]; r.end('ok'); }).listen(0, '127.0.0.1', () => {\n  http.get({ host: '127.0.0.1', port: s.address().port, agent: false }, (r) => { void [r.socket.remoteAddress, r.socket.localPort]; r.resume(); r.on('end', () => s.close()); });\n});` },
   { api: 'http.request', code: `import * as http from 'node:http';\nconst s = http.createServer((q, r) => r.end('ok')).listen(0, '127.0.0.1', () => {\n  http.request({ host: '127.0.0.1', port: s.address().port }, (r) => { r.resume(); r.on('end', () => s.close()); }).end();\n});` },
   { api: 'fetch', code: `import * as http from 'node:http';\nconst s = http.createServer((q, r) => r.end('ok')).listen(0, '127.0.0.1', async () => {\n  await (await fetch('http://127.0.0.1:' + s.address().port)).text();\n  s.close();\n});` },
   { api: 'http2.createServer', code: server('http2', 'm.createServer()') },

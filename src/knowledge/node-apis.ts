@@ -119,7 +119,7 @@ export function nodeApisOf(module: string, member: string): readonly string[] | 
   if (members === undefined) return undefined;
   const every = members['*'] ?? [...new Set(Object.values(members).flat())];
   if (member === '*') return every;
-  return members[baseMember(member)] ?? members[''] ?? every;
+  return members[member] ?? members[baseMember(member)] ?? members[''] ?? every;
 }
 
 /** Node's internal bindings that old libraries reach through `process.binding(name)`, by the module they serve. */

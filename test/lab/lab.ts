@@ -3,9 +3,14 @@
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import type { TestContext } from 'node:test';
-import { DOCKER, isRoot, LAB_IMAGES, LAB_LABEL, pingDocker } from '../../lab/lab.ts';
+import { DOCKER, isRoot, LAB_IMAGES, LAB_LABEL, labAppDir, pingDocker, SYSCALL_HEADER } from '../../lab/lab.ts';
 
-export { DOCKER, LAB_IMAGES, LAB_LABEL };
+export { DOCKER, LAB_IMAGES, LAB_LABEL, labAppDir, SYSCALL_HEADER };
+
+/** The seccomp decisions the kernel has logged so far (SCMP_ACT_LOG writes audit type 1326). */
+export function seccompLog(): string[] {
+  return execFileSync('dmesg', { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).split('\n').filter((l) => l.includes('type=1326'));
+}
 
 /** Resolves false (and skips the test) off a lab; throws when the lab should be there and is not. */
 export async function inLab(t: TestContext): Promise<boolean> {

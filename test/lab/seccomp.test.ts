@@ -1,20 +1,15 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { seccompProfile } from '../../src/enforce/generators/index.ts';
 import { nodeSyscallMap } from '../../src/knowledge/index.ts';
-import { docker, inLab, LAB_IMAGES, LAB_LABEL } from './lab.ts';
+import { docker, inLab, LAB_IMAGES, LAB_LABEL, seccompLog } from './lab.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'tenet-lab-seccomp-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-/** The seccomp decisions the kernel has logged (SCMP_ACT_LOG writes audit type 1326). */
-function seccompLog(): string[] {
-  return execFileSync('dmesg', { encoding: 'utf8' }).split('\n').filter((l) => l.includes('type=1326') || /audit: .*syscall=\d+/.test(l));
-}
 
 async function get(url: string): Promise<string> {
   return (await fetch(url, { signal: AbortSignal.timeout(3000) })).text();

@@ -23,7 +23,8 @@ export interface AppGraph {
   unreadable: string[];
 }
 
-const SOURCE = /\.(m|c)?(j|t)sx?$/;
+/** What `require` loads as data or native code; any other file (`bin/server` too) is JavaScript to Node. */
+const DATA = /\.(json|node)$/;
 
 /**
  * The module graph of an app from its entry files: only modules reachable from
@@ -44,7 +45,7 @@ export function appGraph(tree: SourceTree, entries: readonly string[]): AppGraph
   }
   while (queue.length > 0) {
     const path = queue.shift()!;
-    if (!SOURCE.test(path)) continue; // JSON and other data: nothing to run
+    if (DATA.test(path)) continue; // nothing to run
     const text = tree.read(path);
     if (text === undefined) {
       graph.unreadable.push(path);

@@ -2,14 +2,8 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { diskTree } from '../../../src/cli/source-tree.ts';
-import { appGraph, resolveModule, type SourceTree } from '../../../src/intent/node/index.ts';
-
-/** An app as a map of files; folders are implied by the paths. */
-function tree(files: Record<string, string>): SourceTree {
-  const dirs = new Set<string>();
-  for (const path of Object.keys(files)) for (let d = path.slice(0, path.lastIndexOf('/')); d !== ''; d = d.slice(0, d.lastIndexOf('/'))) dirs.add(d);
-  return { read: (p) => files[p], isFile: (p) => Object.hasOwn(files, p), isDirectory: (p) => dirs.has(p) };
-}
+import { appGraph, resolveModule } from '../../../src/intent/node/index.ts';
+import { memoryTree as tree } from './memory-tree.ts';
 
 const app = tree({
   '/app/package.json': '{"main": "server.js"}',
@@ -26,6 +20,7 @@ const app = tree({
   '/app/node_modules/@scope/util/data/x.js': '',
   '/app/src/main.ts': "import { helper } from './helper.js';\nhelper();",
   '/app/src/helper.ts': "export function helper() {}",
+  '/app/node_modules/http-errors/index.js': '',
 });
 
 test('specifiers resolve as Node resolves them', () => {
@@ -46,6 +41,7 @@ test('specifiers resolve as Node resolves them', () => {
   assert.equal(r('fs/promises'), 'core:fs');
   assert.equal(r('./helper.js', '/app/src/main.ts'), '/app/src/helper.ts', 'TypeScript imported by its compiled name');
   assert.equal(r('missing-dep'), 'missing');
+  assert.equal(r('http-errors'), '/app/node_modules/http-errors/index.js', 'a package whose name starts like a URL scheme');
   assert.equal(r('../../../../etc/passwd'), 'missing');
 });
 

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { diskTree } from '../../../src/cli/source-tree.ts';
+import { analyze } from '../../../src/intent/index.ts';
+import { appEntries, codeIntent } from '../../../src/intent/node/index.ts';
+import { nodeApisOf, nodeApisOfBinding, nodeSyscallMap } from '../../../src/knowledge/index.ts';
+import { IntentModel } from '../../../src/model/index.ts';
+import { memoryTree } from './memory-tree.ts';
+
+const map = nodeSyscallMap('24', 'x64')!;
+const codes = (findings: ReadonlyArray<{ code: string; location: { file: string; line: number } }>) => findings.map((f) => `${f.code} ${f.location.file}:${f.location.line}`);
+
+test('core-module members name the probes of the syscall map; what is unknown widens', () => {
+  assert.deepEqual(nodeApisOf('fs', 'readFileSync'), ['fs.readFile']);
+  assert.deepEqual(nodeApisOf('fs', 'existsSync'), ['fs.access']);
+  assert.deepEqual(nodeApisOf('child_process', 'execFileSync'), ['child_process.spawnSync']);
+  assert.deepEqual(nodeApisOf('path', 'join'), [], 'a pure module');
+  assert.deepEqual(nodeApisOf('process', 'env'), [], 'process.env is Node\'s own');
+  assert.deepEqual(nodeApisOf('net', 'isIP'), []);
+  assert.ok(nodeApisOf('fs', '*')!.includes('fs.watch'), 'an escaping fs is every fs probe');
+  assert.ok(nodeApisOf('fs', 'someFutureMember')!.includes('fs.watch'), 'an unknown member is every probe of its module');
+  assert.equal(nodeApisOf('wasi', 'WASI'), undefined, 'an unknown module is bounded by nothing');
+  assert.ok(nodeApisOfBinding('spawn_sync')!.includes('child_process.spawnSync'));
+  assert.deepEqual(nodeApisOfBinding('buffer'), []);
+  assert.equal(nodeApisOfBinding('something_new'), undefined);
+  for (const apis of ['fs', 'net', 'http', 'https', 'http2', 'tls', 'dgram', 'dns', 'child_process', 'cluster', 'worker_threads', 'crypto', 'zlib', 'os', 'process', 'readline', 'v8', 'inspector', 'globals']) {
+    for (const api of nodeApisOf(apis, '*')!) assert.ok(Object.hasOwn(map.apis, api), `${api} (from ${apis}) is a probe of the map`);
+  }
+});
+
+test('entries: the Dockerfile command first, then package.json bin, main, exports and start script; index.js when nothing is named', () => {
+  const app = memoryTree({
+    '/app/package.json': JSON.stringify({ name: 'shop', main: 'lib/index.js', bin: { shop: './bin/shop' }, scripts: { start: 'node --enable-source-maps dist/server.js && echo done' } }, null, 2),
+    '/app/lib/index.js': '',
+    '/app/bin/shop': '#!/usr/bin/env node\n',
+    '/app/dist/server.js': '',
+    '/app/worker.js': '',
+  });
+  const entries = appEntries(app, '/app', { argv: ['node', '/srv/app/worker.js'], workdir: '/srv/app', source: { kind: 'declared', file: '/app/Dockerfile', line: 9 } });
+  assert.deepEqual(entries.map((e) => `${e.path} ${e.source.path ?? e.source.file}:${e.source.line}`), [
+    '/app/worker.js /app/Dockerfile:9',
+    '/app/bin/shop bin.shop:5',
+    '/app/lib/index.js main:3',
+    '/app/dist/server.js scripts.start:8',
+  ]);
+  assert.deepEqual(appEntries(memoryTree({ '/b/index.js': '' }), '/b').map((e) => e.path), ['/b/index.js']);
+  assert.deepEqual(appEntries(memoryTree({ '/c/package.json': '{"main": "gone.js"}', '/c/readme.md': '' }), '/c'), []);
+});
+
+const shop = memoryTree({
+  '/app/package.json': '{"name": "shop", "main": "server.js"}',
+  '/app/server.js': [
+    "const http = require('node:http');",
+    "const { spawn } = require('child_process');",
+    "const fs = require('fs');",
+    "const cache = require('./cache');",
+    'const server = http.createServer((req, res) => res.end());',
+    'server.listen(process.env.PORT || 8080);',
+    "spawn('convert', ['in.png', 'out.jpg']);",
+    "fs.appendFileSync('/var/log/shop.log', 'started');",
+    "fs.readFileSync('/etc/shop.conf');",
+    "fetch('https://payments.example.com/v1/charge');",
+  ].join('\n'),
+  '/app/cache.js': "const net = require('net');\nconst server = require('./server');\nmodule.exports = net.connect({ port: 6379, host: 'redis' });",
+});
+
+test('code intent: syscalls with file:line sources, and the ports, peers, programs and paths literal arguments give', () => {
+  const { model, report, findings } = codeIntent(shop, '/app', { map });
+  IntentModel.parse(model);
+  assert.deepEqual(findings, []);
+  assert.equal(model.id, 'app:shop');
+  assert.deepEqual(report.entries.map((e) => e.path), ['/app/server.js']);
+  assert.equal(report.files, 2, 'the circular require is followed once');
+  assert.deepEqual(model.network.listen.map((l) => `${l.port} ${l.sources[0]!.file}:${l.sources[0]!.line}`), ['8080 server.js:6']);
+  assert.deepEqual(model.network.egress.map((e) => `${e.host}:${e.port} ${e.sources[0]!.file}:${e.sources[0]!.line}`), ['payments.example.com:443 server.js:10', 'redis:6379 cache.js:3']);
+  assert.deepEqual(model.network.dns.map((d) => d.name), ['payments.example.com', 'redis']);
+  assert.deepEqual(model.processes.map((p) => `${p.role} ${p.path}`), ['helper convert', 'main node']);
+  assert.deepEqual(model.filesystem.writable.map((w) => w.path), ['/var/log/shop.log']);
+  assert.deepEqual(report.reads.map((r) => r.path), ['/etc/shop.conf']);
+  assert.equal(report.spawns, true);
+  for (const s of [...map.baseline, 'clone', 'wait4', 'listen', 'accept4', 'connect']) assert.ok(model.syscalls.allow.includes(s), s);
+  assert.ok(!model.syscalls.allow.includes('inotify_init1'), 'nothing watches files');
+  const spawnSource = model.syscalls.sources.find((s) => s.detail?.startsWith('child_process.spawn:'));
+  assert.deepEqual([spawnSource?.kind, spawnSource?.file, spawnSource?.line], ['code', 'server.js', 7]);
+  assert.equal(model.syscalls.sources[0]!.kind, 'knowledge', 'the baseline is Node\'s own');
+});
+
+test('an app that starts no process has no process-creation syscall, and says so', () => {
+  const app = memoryTree({ '/a/index.js': "require('http').createServer().listen(3000);" });
+  const { model, report } = codeIntent(app, '/a', { map });
+  assert.equal(report.spawns, false);
+  assert.ok(!model.syscalls.allow.includes('clone') && !model.syscalls.allow.includes('wait4'));
+  assert.ok(model.syscalls.allow.includes('clone3'), 'threads');
+});
+
+test('bad input: syntax errors, a missing dependency, computed and native modules, no entry — findings, and the profile errs on allowing', () => {
+  const app = memoryTree({
+    '/app/package.json': '{"main": "index.js"}',
+    '/app/index.js': "require('./broken');\nrequire('left-pad');\nconst plugin = require(process.env.PLUGIN);\nrequire('./build/addon.node');",
+    '/app/broken.js': "const fs = require('fs');\nfs.watch('/etc');\nfunction (\n",
+    '/app/build/addon.node': '\u007fELF',
+  });
+  const { model, report, findings } = codeIntent(app, '/app', { map });
+  assert.deepEqual(codes(findings).sort(), ['TN019 broken.js:3', 'TN020 index.js:3', 'TN021 index.js:2', 'TN022 index.js:4']);
+  assert.ok(model.syscalls.allow.includes('inotify_add_watch'), 'what parsed before the error is used');
+  assert.deepEqual(report.widened.map((w) => w.reason).sort(), ['computed-module', 'native-addon']);
+  assert.ok(model.syscalls.allow.includes('clone'), 'native code may start processes: widened to everything mapped');
+
+  const computedOnly = codeIntent(memoryTree({ '/b/index.js': 'require(name);' }), '/b', { map });
+  assert.equal(computedOnly.report.spawns, false, 'a module named at run time widens to every API but process creation');
+  assert.ok(computedOnly.model.syscalls.allow.includes('inotify_add_watch'));
+
+  const none = codeIntent(memoryTree({ '/c/package.json': '{"main": "missing.js"}' }), '/c', { map });
+  assert.deepEqual(codes(none.findings), ['TN018 /c/package.json:1']);
+});
+
+const tmp = mkdtempSync(join(tmpdir(), 'tenet-code-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+test('on disk: a symbolic-link loop in node_modules and a package that links to itself end nothing', () => {
+  const dir = join(tmp, 'loop');
+  mkdirSync(join(dir, 'node_modules', 'a'), { recursive: true });
+  writeFileSync(join(dir, 'index.js'), "require('a'); require('b'); require('c');");
+  writeFileSync(join(dir, 'node_modules', 'a', 'index.js'), "require('a'); require('fs').statSync('.');");
+  symlinkSync('.', join(dir, 'node_modules', 'a', 'node_modules'));
+  symlinkSync('b', join(dir, 'node_modules', 'b'));
+  symlinkSync('../node_modules', join(dir, 'node_modules', 'c'));
+  const { report, findings } = codeIntent(diskTree(), dir, { map });
+  assert.deepEqual(report.apis.map((a) => a.api), ['fs.stat']);
+  assert.deepEqual(findings.map((f) => f.code), ['TN021', 'TN021']);
+});
+
+test('an app folder with a Dockerfile: the code intent joins the Dockerfile\'s model, entered through its command', () => {
+  const app = memoryTree({
+    'shop/package.json': '{"name": "shop"}',
+    'shop/src/main.js': "require('net').createServer().listen(7000);",
+  });
+  const dockerfile = 'FROM node:24-slim\nWORKDIR /srv\nCOPY . .\nCMD ["node", "src/main.js"]\n';
+  const analysis = analyze([{ path: 'shop/Dockerfile', content: Buffer.from(dockerfile) }], { apps: [{ dir: 'shop', tree: app }] });
+  assert.equal(analysis.models.length, 1);
+  const [model] = analysis.models;
+  assert.deepEqual(model!.network.listen.map((l) => `${l.port} ${l.sources[0]!.kind}`), ['7000 code']);
+  assert.ok(model!.syscalls.allow.includes('listen'));
+  assert.deepEqual(analysis.apps?.map((a) => [a.model, a.node.split('.')[0], a.entries[0]!.path, a.entries[0]!.source.line]), [[model!.id, '24', 'shop/src/main.js', 4]]);
+  const old = analyze([{ path: 'shop/Dockerfile', content: Buffer.from(dockerfile.replace('node:24', 'node:12')) }], { apps: [{ dir: 'shop', tree: app }] });
+  assert.deepEqual(codes(old.findings.filter((f) => f.code === 'TN023')), ['TN023 shop/package.json:1']);
+});
