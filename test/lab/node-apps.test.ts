@@ -158,7 +158,7 @@ async function runUnder(image: string, profilePath: string, port: number, steps:
     }
     const answers: string[] = [];
     for (const step of [...steps, ...extra]) answers.push(await call(base, step));
-    docker('stop', '-t', '10', id);
+    docker('stop', '-t', '3', id);
     return { answers, exit: docker('inspect', '-f', '{{.State.ExitCode}}', id), logs: docker('logs', id) };
   } finally {
     docker('rm', '-f', id);
@@ -192,10 +192,11 @@ for (const app of APPS) {
     assert.ok(observed.size > 20, `bpftrace saw the app: ${[...observed].join(' ')}`);
     assert.deepEqual([...observed].filter((s) => !allowed.includes(s)), [], 'every syscall the app made is in the profile');
 
-    // Enforced: the same answers, a clean stop.
+    // Enforced: the same answers.
     const enforced = await runUnder(app.image, enforce, app.port, app.workload);
     assert.deepEqual(enforced.answers, expected(app.workload), enforced.logs);
-    assert.ok(['0', '143'].includes(enforced.exit), `exit ${enforced.exit}: ${enforced.logs}`);
+    // It stops as it stops without enforcement (json-server, PID 1 without a SIGTERM handler, is killed after the grace time).
+    assert.equal(enforced.exit, logged.exit, enforced.logs);
 
     const names = new Set(syscallNames().values());
     const dockerDefault = dockerDefaultAllowed(names);

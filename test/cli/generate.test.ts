@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { Analysis } from '../../src/model/index.ts';
+import { tenet } from '../run-cli.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'tenet-cli-generate-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function app(name: string, files: Record<string, string>): string {
+  const dir = join(tmp, name);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, '..'), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+const api = app('api', {
+  'package.json': '{"name": "api", "main": "server.js"}',
+  'server.js': "const http = require('http');\nhttp.createServer((q, r) => r.end('ok')).listen(3000);\nrequire(process.env.PLUGIN);\n",
+});
+const worker = app('worker', {
+  'package.json': '{"name": "worker", "main": "index.js"}',
+  'index.js': "require('child_process').execFile('convert');\n",
+});
+
+test('tenet generate seccomp APP_DIR prints a Docker/OCI profile and says on standard error what widened it', () => {
+  const run = tenet(['generate', 'seccomp', api]);
+  assert.equal(run.status, 0, run.stderr);
+  const profile = JSON.parse(run.stdout) as { defaultAction: string; syscalls: Array<{ names: string[] }> };
+  assert.equal(profile.defaultAction, 'SCMP_ACT_ERRNO');
+  assert.ok(profile.syscalls[0]!.names.includes('listen'));
+  assert.ok(!profile.syscalls[0]!.names.includes('wait4'), 'the app starts no process');
+  assert.match(run.stderr, /TN020 server\.js:3 Module named at run time/);
+});
+
+test('tenet generate seccompprofile prints one SPO resource per app; seccomp needs one model', () => {
+  const run = tenet(['generate', 'seccompprofile', api, worker, '--namespace', 'shop']);
+  assert.equal(run.status, 0, run.stderr);
+  const resources = parseAllDocuments(run.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace: string } });
+  assert.deepEqual(resources.map((r) => `${r.kind} ${r.metadata.namespace}/${r.metadata.name}`), ['SeccompProfile shop/api', 'SeccompProfile shop/worker']);
+
+  const ambiguous = tenet(['generate', 'seccomp', api, worker]);
+  assert.equal(ambiguous.status, 2);
+  assert.match(ambiguous.stderr, /ERR_AMBIGUOUS.*app:api, app:worker/);
+  const chosen = tenet(['generate', 'seccomp', api, worker, '--model', 'worker']);
+  assert.equal(chosen.status, 0, chosen.stderr);
+  assert.ok((JSON.parse(chosen.stdout) as { syscalls: Array<{ names: string[] }> }).syscalls[0]!.names.includes('wait4'));
+});
+
+test('generate refuses what has no code, and an unknown kind', () => {
+  const manifests = app('manifests', { 'Dockerfile': 'FROM nginx:1.27\n' });
+  const none = tenet(['generate', 'seccomp', manifests]);
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /ERR_NO_MODEL/);
+  const kind = tenet(['generate', 'apparmor-profile', api]);
+  assert.equal(kind.status, 2);
+  assert.match(kind.stderr, /ERR_BAD_OPTION_VALUE/);
+});
+
+test('tenet analyze APP_DIR reports the code: entries, APIs, widening, in the table and in JSON', () => {
+  const table = tenet(['analyze', api]);
+  assert.equal(table.status, 0, table.stderr);
+  assert.match(table.stdout, /Code .*api: 1 modules, \d+ Node\.js APIs, \d+ syscalls \(Node\.js 24\.[\d.]+\), no new processes/);
+  assert.match(table.stdout, /widened {2}computed-module require\(process\.env\.PLUGIN\) at server\.js:3/);
+  assert.doesNotMatch(table.stdout, /package\.json.*TN006/, 'package.json is the app, not an unknown file');
+  const json = Analysis.parse(JSON.parse(tenet(['analyze', api, '--format', 'json']).stdout));
+  assert.equal(json.apps?.[0]?.model, 'app:api');
+  assert.deepEqual(json.models[0]!.network.listen.map((l) => l.port), [3000]);
+});
