@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -84,16 +84,16 @@ export const LAB_IMAGES = {
 const NODE_APP_DIR = join(HERE, 'images', 'node-app');
 const APPS_DIR = join(HERE, 'apps');
 
-/** The files of a lab app that make its recipe, sorted, with their hashes. */
-function appInputs(app: string): string[] {
+/** The files of an app folder (its node_modules aside), sorted, with their hashes: what its install depends on. */
+function folderInputs(root: string): string[] {
   const files: string[] = [];
   const walk = (dir: string) => {
-    for (const entry of readdirSync(join(APPS_DIR, app, dir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== 'node_modules') walk(path);
       } else {
-        files.push(`${path} ${sha256File(join(APPS_DIR, app, path))}`);
+        files.push(`${path} ${sha256File(join(root, path))}`);
       }
     }
   };
@@ -101,12 +101,31 @@ function appInputs(app: string): string[] {
   return files;
 }
 
+/** Where `installedApp` keeps a copy of the app folder `source` with its dependencies. */
+export function installedAppDir(source: string, cacheRoot: string): string {
+  const hash = createHash('sha256').update(JSON.stringify(folderInputs(source))).digest('hex').slice(0, 16);
+  return join(cacheRoot, `${basename(source)}-${hash}`);
+}
+
 /**
- * Where the lab keeps a lab app with its dependencies installed: the build
- * context of its image, and the folder tests analyse as the app's code.
+ * A copy of the app folder `source` with its dependencies installed by its lock
+ * file (`npm ci`; the only traffic is to the npm registry), once per content.
  */
+export function installedApp(source: string, cacheRoot: string): string {
+  const dir = installedAppDir(source, cacheRoot);
+  if (existsSync(dir)) return dir;
+  const part = `${dir}.part`;
+  rmSync(part, { recursive: true, force: true });
+  cpSync(source, part, { recursive: true, filter: (path) => !path.includes('/node_modules') });
+  log(`npm ci for ${basename(source)}`);
+  run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', '--prefix', part]);
+  run('mv', [part, dir]);
+  return dir;
+}
+
+/** A lab app with its dependencies: the build context of its image, and the folder tests analyse as its code. */
 export function labAppDir(app: string): string {
-  return join(CACHE_DIR, 'apps', `${app}-${recipeHash({ kind: 'app', tag: app, app })}`);
+  return installedAppDir(join(APPS_DIR, app), join(CACHE_DIR, 'apps'));
 }
 
 const IMAGES: LabImage[] = [
@@ -174,7 +193,7 @@ function sha256File(path: string): string {
 
 function recipeHash(image: LabImage): string {
   const parts = image.kind === 'debian' ? [SUITE, 'minbase', ...image.packages, ...image.changes]
-    : image.kind === 'app' ? [image.app, ...appInputs(image.app)]
+    : image.kind === 'app' ? [image.app, ...folderInputs(join(APPS_DIR, image.app))]
     : [image.context.toString(), ...image.inputs()];
   return createHash('sha256').update(JSON.stringify([image.tag, ...parts])).digest('hex').slice(0, 16);
 }
@@ -302,21 +321,8 @@ function buildDockerfile(image: DockerfileImage, hash: string): void {
   }
 }
 
-/** The app with its dependencies, installed once per recipe with `npm ci` (the only traffic: the npm registry). */
-function prepareApp(app: string): string {
-  const dir = labAppDir(app);
-  if (existsSync(dir)) return dir;
-  const part = `${dir}.part`;
-  rmSync(part, { recursive: true, force: true });
-  cpSync(join(APPS_DIR, app), part, { recursive: true, filter: (source) => !source.includes('/node_modules') });
-  log(`npm ci for ${app}`);
-  run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', '--prefix', part]);
-  run('mv', [part, dir]);
-  return dir;
-}
-
 function buildApp(image: AppImage, hash: string): void {
-  const dir = prepareApp(image.app);
+  const dir = installedApp(join(APPS_DIR, image.app), join(CACHE_DIR, 'apps'));
   log(`building ${image.tag}`);
   run('env', ['DOCKER_BUILDKIT=0', DOCKER, 'build', '-q', '--label', `${RECIPE_LABEL}=${hash}`, '-t', image.tag, dir]);
 }
@@ -325,7 +331,7 @@ function buildImages(): void {
   mkdirSync(CACHE_DIR, { recursive: true });
   for (const image of IMAGES) {
     const hash = recipeHash(image);
-    if (image.kind === 'app') prepareApp(image.app);
+    if (image.kind === 'app') installedApp(join(APPS_DIR, image.app), join(CACHE_DIR, 'apps'));
     if (imageRecipe(image.tag) === hash) continue;
     if (image.kind === 'debian') buildDebian(image, hash);
     else if (image.kind === 'app') buildApp(image, hash);

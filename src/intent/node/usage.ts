@@ -49,17 +49,25 @@ function isNode(value: unknown): value is Node {
 
 /** Every node of the tree, parents before children, with its parent. */
 function walk(root: Node, visit: (node: Node, parent: Node | undefined) => void): void {
-  const stack: Array<[Node, Node | undefined]> = [[root, undefined]];
-  while (stack.length > 0) {
-    const [node, parent] = stack.pop()!;
-    visit(node, parent);
+  // Two stacks rather than one of pairs: this runs for every node of every file.
+  const nodes: Node[] = [root];
+  const parents: Array<Node | undefined> = [undefined];
+  while (nodes.length > 0) {
+    const node = nodes.pop()!;
+    visit(node, parents.pop());
     for (const key in node) {
-      if (key === 'type' || key === 'start' || key === 'end') continue;
       const value = node[key];
+      if (typeof value !== 'object' || value === null) continue;
       if (Array.isArray(value)) {
-        for (let i = value.length - 1; i >= 0; i--) if (isNode(value[i])) stack.push([value[i] as Node, node]);
+        for (let i = value.length - 1; i >= 0; i--) {
+          if (isNode(value[i])) {
+            nodes.push(value[i] as Node);
+            parents.push(node);
+          }
+        }
       } else if (isNode(value)) {
-        stack.push([value, node]);
+        nodes.push(value);
+        parents.push(node);
       }
     }
   }
