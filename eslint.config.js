@@ -24,6 +24,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The lab's and the bench's npm apps are CommonJS, as the apps they stand for are.
+  { files: ['lab/apps/**', 'bench/apps/**'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['src/**'], rules: restrict() },
   {
     files: ['src/model/**'],
