@@ -51,12 +51,11 @@ function egressOf(use: AppCoreUse): { host: string; port: number } | undefined {
     if (typeof first === 'object' && typeof first.port === 'number') return { host: typeof first.host === 'string' ? first.host : 'localhost', port: first.port };
     return undefined;
   }
-  if (typeof first === 'object' && typeof first.hostname === 'string' || typeof first === 'object' && typeof first.host === 'string') {
-    const host = String(first.hostname ?? first.host);
-    const port = typeof first.port === 'number' ? first.port : use.module === 'https' ? 443 : 80;
-    return { host, port };
-  }
-  return urlTarget(first);
+  if (typeof first !== 'object') return urlTarget(first);
+  // http.request({ hostname, port }): the hostname wins over host, as in Node
+  const host = first.hostname ?? first.host;
+  if (typeof host !== 'string') return undefined;
+  return { host, port: typeof first.port === 'number' ? first.port : use.module === 'https' ? 443 : 80 };
 }
 
 const CLIENTS = new Set(['net.connect', 'net.createConnection', 'tls.connect', 'http.request', 'http.get', 'https.request', 'https.get', 'globals.fetch', 'globals.WebSocket', 'globals.EventSource']);
@@ -165,7 +164,7 @@ export function codeIntent(tree: SourceTree, dir: string, options: CodeIntentOpt
   }
   model.syscalls.allow = [...syscalls].sort();
   report.spawns = [...apis.keys()].some((api) => SPAWNING.test(api));
-  if (entries.length > 0 && options.command === undefined) {
+  if (options.command === undefined) {
     model.processes.push({ path: 'node', argv: ['node', rel(entries[0]!.path)], role: 'main', sources: [entries[0]!.source] });
   }
   return { model, report, findings };

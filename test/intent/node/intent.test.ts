@@ -63,6 +63,7 @@ const shop = memoryTree({
     "fs.appendFileSync('/var/log/shop.log', 'started');",
     "fs.readFileSync('/etc/shop.conf');",
     "fetch('https://payments.example.com/v1/charge');",
+    "require('https').get({ hostname: 'cdn.example.com', path: '/logo.png' });",
   ].join('\n'),
   '/app/cache.js': "const net = require('net');\nconst server = require('./server');\nmodule.exports = net.connect({ port: 6379, host: 'redis' });",
 });
@@ -75,8 +76,8 @@ test('code intent: syscalls with file:line sources, and the ports, peers, progra
   assert.deepEqual(report.entries.map((e) => e.path), ['/app/server.js']);
   assert.equal(report.files, 2, 'the circular require is followed once');
   assert.deepEqual(model.network.listen.map((l) => `${l.port} ${l.sources[0]!.file}:${l.sources[0]!.line}`), ['8080 server.js:6']);
-  assert.deepEqual(model.network.egress.map((e) => `${e.host}:${e.port} ${e.sources[0]!.file}:${e.sources[0]!.line}`), ['payments.example.com:443 server.js:10', 'redis:6379 cache.js:3']);
-  assert.deepEqual(model.network.dns.map((d) => d.name), ['payments.example.com', 'redis']);
+  assert.deepEqual(model.network.egress.map((e) => `${e.host}:${e.port} ${e.sources[0]!.file}:${e.sources[0]!.line}`), ['payments.example.com:443 server.js:10', 'cdn.example.com:443 server.js:11', 'redis:6379 cache.js:3']);
+  assert.deepEqual(model.network.dns.map((d) => d.name), ['payments.example.com', 'cdn.example.com', 'redis']);
   assert.deepEqual(model.processes.map((p) => `${p.role} ${p.path}`), ['helper convert', 'main node']);
   assert.deepEqual(model.filesystem.writable.map((w) => w.path), ['/var/log/shop.log']);
   assert.deepEqual(report.reads.map((r) => r.path), ['/etc/shop.conf']);
