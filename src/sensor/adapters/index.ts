@@ -1,0 +1,2 @@
+/** Other tools' event output as Tenet's RuntimeEvent, so Tenet can run on top of them. */
+export { fromFalco } from './falco.ts';
