@@ -1,3 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CliError } from './errors.ts';
+
 /** Where a command writes; tests run the real binary, so this is only the process streams. */
 export interface Io {
   stdout: (text: string) => void;
@@ -12,4 +16,21 @@ export interface Command {
   usage: string;
   /** Resolves to the exit code. */
   run(args: string[], io: Io): Promise<number> | number;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** A command's options and positionals; what parseArgs refuses is a usage error that shows the usage. */
+export function parseCommandLine<T extends Options>(args: string[], options: T, usage: string) {
+  try {
+    return parseArgs({ args, allowPositionals: true, options });
+  } catch (e) {
+    throw new CliError('ERR_USAGE', `${(e as Error).message}\n\n${usage}`);
+  }
+}
+
+/** A command's result to the file of `--output`, else to standard output. */
+export function writeResult(text: string, output: string | undefined, io: Io): void {
+  if (output !== undefined) writeFileSync(output, text);
+  else io.stdout(text);
 }

@@ -8,9 +8,10 @@ const MAX_SOURCE = 32 * 1024 * 1024;
 export function diskTree(): SourceTree {
   const stat = (path: string) => {
     try {
-      return statSync(path);
+      // Resolution probes many names that do not exist: no exception for those (it is the hot path).
+      return statSync(path, { throwIfNoEntry: false });
     } catch {
-      return undefined;
+      return undefined; // a link loop, a permission denied: not a file
     }
   };
   return {

@@ -1,8 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_FILE_SIZE } from '../../intent/index.ts';
 import { isUnusable, Severity, severityRank, type Analysis } from '../../model/index.ts';
-import type { Command } from '../command.ts';
+import { parseCommandLine, writeResult, type Command } from '../command.ts';
 import { CliError } from '../errors.ts';
 import { analyzePaths } from '../analysis.ts';
 import { toSarif } from '../output/sarif.ts';
@@ -64,25 +62,15 @@ export const analyzeCommand: Command = {
   summary: 'models, application graphs and findings from Dockerfiles and manifests',
   usage: USAGE,
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          format: { type: 'string', default: 'table' },
-          'fail-on': { type: 'string', default: 'high' },
-          'max-file-size': { type: 'string' },
-          output: { type: 'string', short: 'o' },
-          verify: { type: 'boolean', default: false },
-          node: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (e) {
-      throw new CliError('ERR_USAGE', `${(e as Error).message}\n\n${USAGE}`);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandLine(args, {
+      format: { type: 'string', default: 'table' },
+      'fail-on': { type: 'string', default: 'high' },
+      'max-file-size': { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      verify: { type: 'boolean', default: false },
+      node: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    }, USAGE);
     if (values.help) {
       io.stdout(`${USAGE}\n`);
       return 0;
@@ -102,11 +90,7 @@ export const analyzeCommand: Command = {
     const analysis = await analyzePaths(positionals, { maxFileSize, verify: values.verify, ...(values.node !== undefined && { node: values.node }) });
 
     const report = render(analysis, format, io.isTty && values.output === undefined && process.env.NO_COLOR === undefined);
-    if (values.output !== undefined) {
-      writeFileSync(values.output, report);
-    } else {
-      io.stdout(report);
-    }
+    writeResult(report, values.output, io);
     return exitCodeOf(analysis, failOn as Severity | 'none');
   },
 };

@@ -1,11 +1,9 @@
-import { writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { kubernetesName, profileAllows, seccompProfile, spoSeccompProfile } from '../../enforce/index.ts';
 import { DEFAULT_MAX_FILE_SIZE } from '../../intent/index.ts';
 import type { IntentModel } from '../../model/index.ts';
 import { analyzePaths } from '../analysis.ts';
-import type { Command } from '../command.ts';
+import { parseCommandLine, writeResult, type Command } from '../command.ts';
 import { CliError } from '../errors.ts';
 
 const KINDS = {
@@ -40,23 +38,13 @@ export const generateCommand: Command = {
   summary: 'artifacts from the models: seccomp profiles',
   usage: USAGE,
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          model: { type: 'string' },
-          namespace: { type: 'string' },
-          node: { type: 'string' },
-          output: { type: 'string', short: 'o' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (e) {
-      throw new CliError('ERR_USAGE', `${(e as Error).message}\n\n${USAGE}`);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandLine(args, {
+      model: { type: 'string' },
+      namespace: { type: 'string' },
+      node: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      help: { type: 'boolean', short: 'h' },
+    }, USAGE);
     if (values.help) {
       io.stdout(`${USAGE}\n`);
       return 0;
@@ -78,8 +66,7 @@ export const generateCommand: Command = {
     for (const f of analysis.findings) io.stderr(`${f.severity} ${f.code} ${f.location.file}:${f.location.line} ${f.message}\n`);
 
     const artifact = render(kind as Kind, models, values.namespace);
-    if (values.output !== undefined) writeFileSync(values.output, artifact);
-    else io.stdout(artifact);
+    writeResult(artifact, values.output, io);
     return 0;
   },
 };

@@ -43,8 +43,8 @@ export function appGraph(tree: SourceTree, entries: readonly string[]): AppGraph
       graph.unreadable.push(entry);
     }
   }
-  while (queue.length > 0) {
-    const path = queue.shift()!;
+  for (let next = 0; next < queue.length; next++) {
+    const path = queue[next]!;
     if (DATA.test(path)) continue; // nothing to run
     const text = tree.read(path);
     if (text === undefined) {
