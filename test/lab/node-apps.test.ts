@@ -109,6 +109,9 @@ async function observeSyscalls(): Promise<() => Promise<Set<string>>> {
   const program = [
     'tracepoint:sched:sched_process_exec /str(args->filename) == "/usr/local/bin/node"/ { @node[pid] = 1; }',
     'tracepoint:raw_syscalls:sys_enter /@node[pid]/ { @calls[args->id] = count(); }',
+    // bpftrace checks for SIGINT only when it wakes for output: a SIGINT that comes between two waits would
+    // otherwise leave it waiting for ever, so something is printed every 100 ms.
+    'interval:ms:100 { printf("."); }',
     'END { clear(@node); }',
   ].join('\n');
   const child = spawn('bpftrace', ['-e', program], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -124,7 +127,10 @@ async function observeSyscalls(): Promise<() => Promise<Set<string>>> {
   await new Promise((r) => setTimeout(r, 500));
   return async () => {
     child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
+    clearTimeout(timer);
+    if (child.signalCode === 'SIGKILL') throw new Error(`bpftrace did not stop on SIGINT:\n${output.slice(-2000)}`);
     const names = syscallNames();
     const seen = new Set<string>();
     for (const [, id] of output.matchAll(/@calls\[(\d+)\]: \d+/g)) seen.add(names.get(Number(id)) ?? `#${id}`);
