@@ -13,6 +13,7 @@ export { classify, candidateByName, looksLikeDockerfile, DEFAULT_MAX_FILE_SIZE, 
 export type { FileLookup, FormatResult } from './types.ts';
 export { CHECKS } from './checks/index.ts';
 export { appGraph, codeIntent, fileUsage, resolveModule, type AppGraph, type AppInput, type SourceTree } from './node/index.ts';
+export { splitWords } from './common/command.ts';
 export { imageIntent, canonicalImageName, MergedFilesystem, type ImageIntent } from './image/index.ts';
 
 export interface AnalyzeOptions {

@@ -1,4 +1,5 @@
 import nodeV24X64 from './syscalls/node-v24-x64.json' with { type: 'json' };
+import linuxX64 from './syscalls/linux-x64.json' with { type: 'json' };
 
 /** What a Node.js API asks the kernel for, measured under strace by scripts/syscall-map. */
 export interface NodeSyscallMap {
@@ -24,4 +25,17 @@ export function nodeSyscallMap(version: string, arch: string): NodeSyscallMap | 
   const major = version.replace(/^v/, '').split('.')[0];
   const candidates = MAPS.filter((m) => m.arch === arch);
   return candidates.find((m) => m.node === version.replace(/^v/, '')) ?? candidates.find((m) => m.node.split('.')[0] === major);
+}
+
+/** Linux's syscall numbers on x86_64, from the kernel's own header. */
+const LINUX_X64: ReadonlyMap<number, string> = new Map(Object.entries(linuxX64.names).map(([n, name]) => [Number(n), name]));
+const LINUX_X64_NAMES: ReadonlySet<string> = new Set(LINUX_X64.values());
+
+/** The name of an x86_64 syscall number, as seccomp and strace spell it (`257` → `openat`). */
+export function syscallName(number: number): string | undefined {
+  return LINUX_X64.get(number);
+}
+
+export function isSyscallName(name: string): boolean {
+  return LINUX_X64_NAMES.has(name);
 }

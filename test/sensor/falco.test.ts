@@ -1,36 +1,21 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { RuntimeEvent } from '../../src/model/index.ts';
 import { fromFalco } from '../../src/sensor/index.ts';
+import { convertAll, eventFixtures, GARBAGE } from './fixtures.ts';
 
-const DIR = fileURLToPath(new URL('../../../shared/fixtures/events/falco/', import.meta.url));
-const lines = readdirSync(DIR).filter((f) => f.endsWith('.jsonl')).flatMap((file) =>
-  readFileSync(DIR + file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((text, i) => ({ where: `${file}:${i + 1}`, text })));
+const lines = eventFixtures('falco');
 
 test('every Falco fixture line converts to a valid RuntimeEvent or is rejected with a reason', () => {
-  assert.ok(lines.length >= 20);
-  const outcome = { events: 0, rejected: new Map<string, number>() };
-  for (const { where, text } of lines) {
-    const result = fromFalco(JSON.parse(text));
-    if ('event' in result) {
-      RuntimeEvent.parse(result.event);
-      outcome.events++;
-    } else {
-      assert.ok(result.rejected.length > 0, where);
-      outcome.rejected.set(result.rejected, (outcome.rejected.get(result.rejected) ?? 0) + 1);
-    }
-  }
-  assert.ok(outcome.events >= 10, `${outcome.events} events`);
-  assert.deepEqual([...outcome.rejected.keys()].sort(), [
+  const { events, rejected } = convertAll('falco', fromFalco);
+  assert.ok(events.length >= 10, `${events.length} events`);
+  assert.deepEqual([...rejected.keys()].sort(), [
     'a Falco metrics snapshot, not an event',
     'a Kubernetes audit event, not a container runtime event',
   ]);
 });
 
 test('what a Falco alert says becomes the event: container, process, network peer, file, and the rule', () => {
-  const find = (rule: string, has: string) => lines.map((l) => JSON.parse(l.text)).find((j) => j.rule === rule && JSON.stringify(j).includes(has));
+  const find = (rule: string, has: string) => lines.map((l) => l.json as { rule?: string }).find((j) => j.rule === rule && JSON.stringify(j).includes(has));
   const shell = fromFalco(find('Terminal shell in container', 'docker.io/library/alpine'));
   assert.ok('event' in shell);
   assert.deepEqual(shell.event.container, { id: 'ee97d9c4186f', image: 'docker.io/library/alpine', pod: 'kubecon', namespace: 'default' });
@@ -51,7 +36,7 @@ test('what a Falco alert says becomes the event: container, process, network pee
 });
 
 test('garbage never throws: every wrong shape is a rejection', () => {
-  for (const input of [null, 42, 'text', [], {}, { output_fields: 3 }, { output_fields: {}, rule: 'r' }, { output_fields: { 'evt.time': 'soon' }, rule: 'r' }]) {
+  for (const input of [...GARBAGE, { output_fields: 3 }, { output_fields: {}, rule: 'r' }, { output_fields: { 'evt.time': 'soon' }, rule: 'r' }]) {
     const result = fromFalco(input);
     assert.ok('rejected' in result, JSON.stringify(input));
   }

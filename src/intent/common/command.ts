@@ -105,10 +105,10 @@ export function processesOf(argv: readonly string[], role: ProcessRole, sources:
   return entries;
 }
 
-/** Splits a command string into words as Compose does for `command: "a b 'c d'"` (no shell involved). */
+/** Splits a command string into words as Compose does for `command: "a b 'c d'"` (no shell involved); also how tools print an argv as one string. */
 export function splitWords(command: string): string[] {
   try {
-    return parseShell(command, (name) => `$${name}`).map((t) => (typeof t === 'string' ? t : 'op' in t ? t.op : String(t)));
+    return parseShell(command, (name) => `$${name}`).map((t) => (typeof t === 'string' ? t : 'pattern' in t ? t.pattern : 'op' in t ? t.op : `#${t.comment}`));
   } catch {
     return command.split(/\s+/).filter(Boolean);
   }
