@@ -53,6 +53,30 @@ export type DnsEntry = z.infer<typeof DnsEntry>;
 export const WritableEntry = z.object({ path: z.string(), sources: Sources });
 export type WritableEntry = z.infer<typeof WritableEntry>;
 
+/** A path the container may read although it is sensitive (`/etc/shadow`, service-account tokens). */
+export const ReadEntry = z.object({ path: z.string(), sources: Sources });
+export type ReadEntry = z.infer<typeof ReadEntry>;
+
+export const CapabilityEntry = z.object({ name: z.string().describe('CAP_NET_BIND_SERVICE, …'), sources: Sources });
+export type CapabilityEntry = z.infer<typeof CapabilityEntry>;
+
+export const ModelDimension = z.enum(['processes', 'listen', 'egress', 'dns', 'writable', 'reads', 'syscalls', 'capabilities']);
+export type ModelDimension = z.infer<typeof ModelDimension>;
+
+/** How a model learns: its window in observed time, and what it kept apart. */
+export const Learning = z.object({
+  windowSec: z.number().nonnegative(),
+  observedSec: z.number().nonnegative().describe('time with at least one container of the model running'),
+  startedAt: z.string(),
+  activeAt: z.string().optional(),
+  replicas: z.array(z.string()).describe('containers observed while learning'),
+  previous: z.string().optional().describe('the model of the previous image of the same repository it started from'),
+  outliers: z.array(z.object({ dimension: ModelDimension, entry: z.string(), container: z.string(), count: z.number().int() }))
+    .describe('behaviour seen in one replica out of several: reported, not allowed'),
+  overflow: z.array(ModelDimension).describe('dimensions that reached the size bound and stopped growing'),
+});
+export type Learning = z.infer<typeof Learning>;
+
 export const MountType = z.enum([
   'volume', 'bind', 'hostPath', 'tmpfs', 'emptyDir', 'configMap', 'secret', 'projected', 'persistentVolumeClaim', 'other',
 ]);
@@ -119,6 +143,8 @@ export const IntentModel = z.object({
   workload: Workload.optional(),
   app: z.string().optional().describe('the application the workload belongs to (namespace, compose project, Marathon group)'),
   state: ModelState,
+  remainingLearningDurationSec: z.number().nonnegative().optional(),
+  learning: Learning.optional(),
   processes: z.array(ProcessEntry),
   network: z.object({
     listen: z.array(ListenEntry),
@@ -129,12 +155,14 @@ export const IntentModel = z.object({
     readOnlyRoot: z.boolean(),
     writable: z.array(WritableEntry),
     mounts: z.array(MountEntry),
+    reads: z.array(ReadEntry).optional().describe('sensitive paths the container may read'),
   }),
   syscalls: z.object({ allow: z.array(z.string()), sources: Sources }),
   capabilities: z.object({
     add: z.array(z.string()),
     drop: z.array(z.string()),
     sources: Sources,
+    used: z.array(CapabilityEntry).optional().describe('capabilities the container was seen to use'),
   }),
   security: Security,
   os: z.object({ id: z.string(), version: z.string().optional(), name: z.string().optional() }).optional(),

@@ -45,6 +45,7 @@ export const RuntimeEvent = z.object({
   file: z.object({ path: z.string(), operation: z.string().optional() }).optional(),
   syscall: z.string().optional(),
   capability: z.string().optional(),
+  denied: z.boolean().optional().describe('the kernel refused it (a capability the container lacks)'),
   alert: z.object({ rule: z.string(), priority: z.string().optional(), output: z.string().optional() }).optional()
     .describe('the rule of the tool that reported the event'),
 });

@@ -1,0 +1,85 @@
+/**
+ * Learning: one model per image (scoped by namespace when known), merged
+ * across replicas and restarts, started from the static model, learned for a
+ * window of observed time, then enforced. Pure: the defender feeds it events
+ * and the clock.
+ */
+import { emptyModel, type IntentModel, type RuntimeEvent } from '../model/index.ts';
+import { ModelLearner, type LearnOptions, type Verdict } from './model-learner.ts';
+
+export { ModelLearner, entryOf, type LearnOptions, type Verdict } from './model-learner.ts';
+export { isGenerated, nameCovered, normalisePath, pathCovered } from './generalise.ts';
+
+/** A running container as learning needs it. */
+export interface LearnedContainer {
+  id: string;
+  /** The image id (`sha256:` of its config): the model's id. */
+  imageId: string;
+  /** The repository the image was pulled or tagged as (`nginx`, `registry/app`), for carrying a model to its next version. */
+  repository?: string;
+  namespace?: string;
+}
+
+/** The key of a container's model: its image, scoped by namespace when it has one. */
+export function modelKey(container: Pick<LearnedContainer, 'imageId' | 'namespace'>): string {
+  return container.namespace === undefined ? container.imageId : `${container.namespace}/${container.imageId}`;
+}
+
+export class Learner {
+  readonly models = new Map<string, ModelLearner>();
+  private readonly byContainer = new Map<string, ModelLearner>();
+  private readonly repositories = new Map<string, string>();
+  private lastAdvance: number | undefined;
+  private readonly options: LearnOptions;
+
+  constructor(options: LearnOptions) {
+    this.options = options;
+  }
+
+  /**
+   * A container started (or was found running): joins the model of its image,
+   * which is made from `seed` (the image's static model) when it is new. A new
+   * image of a repository that already has a model starts from that model's
+   * learned entries.
+   */
+  attach(container: LearnedContainer, now: number, seed?: IntentModel): ModelLearner {
+    const key = modelKey(container);
+    let learner = this.models.get(key);
+    if (learner === undefined) {
+      const base: IntentModel = { ...(seed ?? emptyModel(container.imageId)), id: key };
+      const repoKey = container.repository === undefined ? undefined : `${container.namespace ?? ''}\0${container.repository}`;
+      const previous = repoKey === undefined ? undefined : this.models.get(this.repositories.get(repoKey) ?? '');
+      learner = new ModelLearner(base, this.options, now,
+        previous !== undefined && previous.id !== key ? { from: previous.id, model: previous.snapshot(iso) } : undefined);
+      this.models.set(key, learner);
+      if (repoKey !== undefined) this.repositories.set(repoKey, key);
+    }
+    learner.attach(container.id);
+    this.byContainer.set(container.id, learner);
+    return learner;
+  }
+
+  detach(containerId: string): void {
+    this.byContainer.get(containerId)?.detach(containerId);
+    this.byContainer.delete(containerId);
+  }
+
+  modelOf(containerId: string): ModelLearner | undefined {
+    return this.byContainer.get(containerId);
+  }
+
+  /** Moves every model's learning clock to `now`; returns the models that became active. */
+  advance(now: number): ModelLearner[] {
+    const elapsed = this.lastAdvance === undefined ? 0 : Math.max(0, now - this.lastAdvance);
+    this.lastAdvance = now;
+    return [...this.models.values()].filter((m) => m.advance(elapsed, now));
+  }
+
+  observe(event: RuntimeEvent, containerId: string, now: number): Verdict | undefined {
+    return this.byContainer.get(containerId)?.observe(event, containerId, now);
+  }
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}

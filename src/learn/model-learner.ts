@@ -1,0 +1,410 @@
+import type { IntentModel, Learning, ModelDimension, Protocol, RuntimeEvent, Source } from '../model/index.ts';
+import { nameCovered, normalisePath, parentDomain, parentOf, pathCovered } from './generalise.ts';
+
+export interface LearnOptions {
+  /** The learning window, in time with at least one container of the model running. */
+  windowSec: number;
+  /** A folder with more distinct learned children than this becomes `folder/*`. */
+  collapseAfter?: number;
+  /** Distinct peers on one port before the port is allowed to any peer. */
+  peersPerPort?: number;
+  /** Entries per dimension before the dimension stops growing (and says so). */
+  maxEntries?: number;
+  /** Replicas observed before behaviour of only one of them is kept apart. */
+  consensusReplicas?: number;
+}
+
+const DEFAULTS = { collapseAfter: 8, peersPerPort: 16, maxEntries: 256, consensusReplicas: 3 };
+
+/** What an event said about its model. */
+export type Verdict =
+  | { outcome: 'known' }
+  | { outcome: 'learned'; dimension: ModelDimension; entry: string }
+  | { outcome: 'deviation'; dimension: ModelDimension; entry: string }
+  | { outcome: 'ignored' };
+
+const KNOWN: Verdict = { outcome: 'known' };
+const IGNORED: Verdict = { outcome: 'ignored' };
+
+interface Observed {
+  firstSeen: number;
+  lastSeen: number;
+  count: number;
+  containers: Set<string>;
+  /** The argv of a process, `*` where runs differed; null once their lengths differed. */
+  argv?: string[] | null;
+}
+
+const protocolOf = (p: string | undefined): Protocol => (p === 'udp' ? 'udp' : p === 'sctp' ? 'sctp' : 'tcp');
+
+/** The dimension and entry an event is about, or undefined when it is about none (exit, other tools' alerts). */
+export function entryOf(event: RuntimeEvent): { dimension: ModelDimension; entry: string } | undefined {
+  switch (event.kind) {
+    case 'exec': {
+      const path = event.process?.path ?? event.process?.name;
+      return path === undefined ? undefined : { dimension: 'processes', entry: path };
+    }
+    case 'listen':
+    case 'accept': {
+      const port = event.network?.localPort;
+      return port === undefined ? undefined : { dimension: 'listen', entry: `${protocolOf(event.network?.protocol)}/${port}` };
+    }
+    case 'connect': {
+      const n = event.network;
+      if (n?.remoteAddress === undefined || n.remotePort === undefined) return undefined;
+      return { dimension: 'egress', entry: `${protocolOf(n.protocol)}/${n.remoteAddress}:${n.remotePort}` };
+    }
+    case 'dns': {
+      const name = event.dns?.names[0];
+      return name === undefined ? undefined : { dimension: 'dns', entry: name.toLowerCase().replace(/\.$/, '') };
+    }
+    case 'write':
+      return event.file === undefined ? undefined : { dimension: 'writable', entry: event.file.path };
+    case 'open':
+      return event.file === undefined ? undefined : { dimension: 'reads', entry: event.file.path };
+    case 'syscall':
+      return event.syscall === undefined ? undefined : { dimension: 'syscalls', entry: event.syscall };
+    case 'capability':
+      return event.capability === undefined || event.denied === true ? undefined : { dimension: 'capabilities', entry: event.capability };
+    default:
+      return undefined;
+  }
+}
+
+const PATH_DIMENSIONS: ReadonlySet<ModelDimension> = new Set(['processes', 'writable', 'reads']);
+
+/** The entries a static model already allows, by dimension, with the sources that allow them. */
+function seedEntries(model: IntentModel): Map<ModelDimension, Map<string, Source[]>> {
+  const seed = new Map<ModelDimension, Map<string, Source[]>>(
+    (['processes', 'listen', 'egress', 'dns', 'writable', 'reads', 'syscalls', 'capabilities'] as const).map((d) => [d, new Map()]),
+  );
+  const put = (dimension: ModelDimension, entry: string, sources: Source[]) => {
+    const map = seed.get(dimension)!;
+    map.set(entry, [...(map.get(entry) ?? []), ...sources]);
+  };
+  for (const p of model.processes) put('processes', p.path, p.sources);
+  for (const l of model.network.listen) {
+    for (let port = l.port; port <= (l.endPort ?? l.port); port++) put('listen', `${l.protocol}/${port}`, l.sources);
+  }
+  for (const e of model.network.egress) put('egress', `${e.protocol}/${e.host}:${e.port}`, e.sources);
+  for (const d of model.network.dns) put('dns', d.name, d.sources);
+  // a declared writable path is a folder: everything below it is writable too
+  for (const w of model.filesystem.writable) put('writable', w.path.endsWith('/*') || !w.path.startsWith('/') ? w.path : `${w.path.replace(/\/$/, '')}/*`, w.sources);
+  for (const m of model.filesystem.mounts) if (!m.readOnly) put('writable', `${m.path.replace(/\/$/, '')}/*`, m.sources);
+  for (const r of model.filesystem.reads ?? []) put('reads', r.path, r.sources);
+  for (const s of model.syscalls.allow) put('syscalls', s, model.syscalls.sources);
+  for (const c of model.capabilities.used ?? []) put('capabilities', c.name, c.sources);
+  for (const c of model.capabilities.add) put('capabilities', c.startsWith('CAP_') ? c : `CAP_${c}`, model.capabilities.sources);
+  return seed;
+}
+
+/**
+ * One model being learned and enforced: the static model it started from,
+ * what was observed for it (generalised, bounded), its learning clock and its
+ * replicas. Pure: time comes in as milliseconds, nothing is read or written.
+ */
+export class ModelLearner {
+  readonly id: string;
+  readonly options: Required<LearnOptions>;
+  private seedModel: IntentModel;
+  private seed: Map<ModelDimension, Map<string, Source[]>>;
+  /** Everything allowed (seeded or learned), for the hot path. */
+  private allowed = new Map<ModelDimension, Set<string>>();
+  private observed = new Map<ModelDimension, Map<string, Observed>>();
+  private overflow = new Set<ModelDimension>();
+  private outliers: Learning['outliers'] = [];
+  private replicas = new Set<string>();
+  readonly running = new Set<string>();
+  state: 'learning' | 'active';
+  observedMs = 0;
+  private startedAt: number;
+  private activeAt: number | undefined;
+  private previous: string | undefined;
+
+  constructor(seedModel: IntentModel, options: LearnOptions, now: number, carried?: { from: string; model: IntentModel }) {
+    this.id = seedModel.id;
+    this.options = { ...DEFAULTS, ...options };
+    this.seedModel = seedModel;
+    this.seed = seedEntries(seedModel);
+    this.startedAt = now;
+    this.state = this.options.windowSec > 0 ? 'learning' : 'active';
+    if (this.state === 'active') this.activeAt = now;
+    for (const [dimension, entries] of this.seed) this.allowed.set(dimension, new Set(entries.keys()));
+    for (const dimension of this.seed.keys()) this.observed.set(dimension, new Map());
+    if (carried !== undefined) this.carry(carried.from, carried.model, now);
+  }
+
+  /** A new image of the same repository starts from what the previous one learned. */
+  private carry(from: string, model: IntentModel, now: number): void {
+    this.previous = from;
+    const learned = (sources: Source[]) => sources.filter((s) => s.kind === 'learned');
+    for (const [dimension, entries] of seedEntries(model)) {
+      for (const [entry, sources] of entries) {
+        const kept = learned(sources);
+        if (kept.length === 0 || this.allowed.get(dimension)!.has(entry)) continue;
+        this.allowed.get(dimension)!.add(entry);
+        const count = kept.reduce((n, s) => n + (s.count ?? 0), 0);
+        this.observed.get(dimension)!.set(entry, { firstSeen: now, lastSeen: now, count, containers: new Set(kept.flatMap((s) => s.containers ?? [])) });
+      }
+    }
+  }
+
+  get remainingSec(): number {
+    return Math.max(0, Math.ceil(this.options.windowSec - this.observedMs / 1000));
+  }
+
+  attach(containerId: string): void {
+    this.running.add(containerId);
+    if (this.state === 'learning') this.replicas.add(containerId);
+  }
+
+  detach(containerId: string): void {
+    this.running.delete(containerId);
+  }
+
+  /** Moves the learning clock by the time elapsed; true when the model just became active. */
+  advance(elapsedMs: number, now: number): boolean {
+    if (this.running.size === 0 || this.state !== 'learning') return false;
+    this.observedMs += elapsedMs;
+    if (this.observedMs < this.options.windowSec * 1000) return false;
+    this.activate(now);
+    return true;
+  }
+
+  /** Ends learning: behaviour of one replica among several is kept apart, the rest is the model. */
+  activate(now: number): void {
+    this.state = 'active';
+    this.activeAt = now;
+    if (this.replicas.size < this.options.consensusReplicas) return;
+    for (const [dimension, entries] of this.observed) {
+      for (const [entry, seen] of entries) {
+        if (seen.containers.size !== 1 || this.seed.get(dimension)!.has(entry)) continue;
+        this.outliers.push({ dimension, entry, container: [...seen.containers][0]!, count: seen.count });
+        entries.delete(entry);
+        this.allowed.get(dimension)!.delete(entry);
+      }
+    }
+  }
+
+  /** Learns again from the static model, from now. */
+  relearn(now: number): void {
+    for (const entries of this.observed.values()) entries.clear();
+    for (const [dimension, entries] of this.seed) this.allowed.set(dimension, new Set(entries.keys()));
+    this.overflow.clear();
+    this.outliers = [];
+    this.replicas = new Set(this.running);
+    this.observedMs = 0;
+    this.startedAt = now;
+    this.activeAt = undefined;
+    this.state = this.options.windowSec > 0 ? 'learning' : 'active';
+  }
+
+  /** Learns for `seconds` more (an active model goes back to learning). */
+  extend(seconds: number): void {
+    this.options.windowSec = this.observedMs / 1000 + Math.max(this.remainingSec, 0) + seconds;
+    if (this.state === 'active') {
+      this.state = 'learning';
+      this.activeAt = undefined;
+      for (const c of this.running) this.replicas.add(c);
+    }
+  }
+
+  /** Checks one event against the model: learns it while learning, reports it as a deviation once active. */
+  observe(event: RuntimeEvent, containerId: string, now: number): Verdict {
+    const about = entryOf(event);
+    if (about === undefined) return IGNORED;
+    const { dimension } = about;
+    const allowed = this.allowed.get(dimension)!;
+    const entry = PATH_DIMENSIONS.has(dimension) ? normalisePath(about.entry) : about.entry;
+    let known = allowed.has(entry);
+    if (!known) known = this.covered(dimension, allowed, entry);
+    if (known) {
+      if (this.state === 'learning') this.touch(dimension, entry, containerId, now, event);
+      return KNOWN;
+    }
+    if (this.state === 'active') return this.overflow.has(dimension) ? KNOWN : { outcome: 'deviation', dimension, entry };
+    if (this.overflow.has(dimension)) return KNOWN;
+    const learnedAs = this.learn(dimension, entry, containerId, now, event);
+    return { outcome: 'learned', dimension, entry: learnedAs };
+  }
+
+  private covered(dimension: ModelDimension, allowed: ReadonlySet<string>, entry: string): boolean {
+    if (PATH_DIMENSIONS.has(dimension)) {
+      if (pathCovered(allowed, entry)) return true;
+      // a declared program named without its folder (`nginx`) covers it wherever it is
+      return dimension === 'processes' && allowed.has(entry.slice(entry.lastIndexOf('/') + 1));
+    }
+    if (dimension === 'dns') return nameCovered(allowed, entry);
+    if (dimension === 'egress') {
+      const slash = entry.indexOf('/');
+      return allowed.has(`${entry.slice(0, slash)}/*:${entry.slice(entry.lastIndexOf(':') + 1)}`);
+    }
+    return false;
+  }
+
+  /** The learned entry that covers `entry` (itself or a wider pattern), to count a sighting on. */
+  private touch(dimension: ModelDimension, entry: string, containerId: string, now: number, event: RuntimeEvent): void {
+    const entries = this.observed.get(dimension)!;
+    let seen = entries.get(entry);
+    if (seen === undefined) {
+      for (const [pattern, s] of entries) {
+        if (pattern.includes('*') && this.covered(dimension, new Set([pattern]), entry)) {
+          seen = s;
+          break;
+        }
+      }
+    }
+    if (seen === undefined) return; // allowed by the static model only
+    seen.lastSeen = now;
+    seen.count++;
+    seen.containers.add(containerId);
+    if (dimension === 'processes') mergeArgv(seen, event.process?.argv);
+  }
+
+  private learn(dimension: ModelDimension, entry: string, containerId: string, now: number, event: RuntimeEvent): string {
+    const entries = this.observed.get(dimension)!;
+    const seen: Observed = { firstSeen: now, lastSeen: now, count: 1, containers: new Set([containerId]) };
+    if (dimension === 'processes') mergeArgv(seen, event.process?.argv);
+    entries.set(entry, seen);
+    this.allowed.get(dimension)!.add(entry);
+    const collapsed = this.collapse(dimension, entry);
+    if (entries.size > this.options.maxEntries) this.overflow.add(dimension);
+    return collapsed;
+  }
+
+  /** Folds siblings into one pattern once there are too many of them; returns the entry's pattern. */
+  private collapse(dimension: ModelDimension, entry: string): string {
+    let group: string | undefined;
+    let members: (e: string) => boolean;
+    let limit = this.options.collapseAfter;
+    if (dimension === 'writable' || dimension === 'reads') {
+      const dir = parentOf(entry);
+      if (dir === undefined) return entry;
+      group = `${dir}/*`;
+      members = (e) => e !== group && e.startsWith(`${dir}/`);
+    } else if (dimension === 'egress') {
+      const protocol = entry.slice(0, entry.indexOf('/'));
+      const port = entry.slice(entry.lastIndexOf(':') + 1);
+      group = `${protocol}/*:${port}`;
+      members = (e) => e !== group && e.startsWith(`${protocol}/`) && e.endsWith(`:${port}`);
+      limit = this.options.peersPerPort;
+    } else if (dimension === 'dns') {
+      const parent = parentDomain(entry);
+      if (parent === undefined) return entry;
+      group = `*.${parent}`;
+      members = (e) => e !== group && e.endsWith(`.${parent}`);
+      limit = this.options.peersPerPort;
+    } else {
+      return entry;
+    }
+    const entries = this.observed.get(dimension)!;
+    const siblings = [...entries.keys()].filter(members);
+    if (siblings.length <= limit) return entry;
+    const merged: Observed = entries.get(group) ?? { firstSeen: Infinity, lastSeen: 0, count: 0, containers: new Set() };
+    const allowed = this.allowed.get(dimension)!;
+    for (const sibling of siblings) {
+      const seen = entries.get(sibling)!;
+      merged.firstSeen = Math.min(merged.firstSeen, seen.firstSeen);
+      merged.lastSeen = Math.max(merged.lastSeen, seen.lastSeen);
+      merged.count += seen.count;
+      for (const c of seen.containers) merged.containers.add(c);
+      entries.delete(sibling);
+      allowed.delete(sibling);
+    }
+    entries.set(group, merged);
+    allowed.add(group);
+    return group;
+  }
+
+  /** The model as it stands: the static model plus every learned entry with its `learned` source. */
+  snapshot(nowIso: (ms: number) => string): IntentModel {
+    const model = structuredClone(this.seedModel);
+    model.state = this.state;
+    model.remainingLearningDurationSec = this.state === 'learning' ? this.remainingSec : 0;
+    model.learning = {
+      windowSec: this.options.windowSec,
+      observedSec: Math.floor(this.observedMs / 1000),
+      startedAt: nowIso(this.startedAt),
+      ...(this.activeAt !== undefined && { activeAt: nowIso(this.activeAt) }),
+      replicas: [...this.replicas],
+      ...(this.previous !== undefined && { previous: this.previous }),
+      outliers: this.outliers,
+      overflow: [...this.overflow],
+    };
+    const source = (seen: Observed): Source => ({
+      kind: 'learned',
+      firstSeen: nowIso(seen.firstSeen),
+      lastSeen: nowIso(seen.lastSeen),
+      count: seen.count,
+      containers: [...seen.containers],
+    });
+    for (const [dimension, entries] of this.observed) {
+      for (const [entry, seen] of entries) addLearned(model, dimension, entry, seen, [source(seen)]);
+    }
+    const syscalls = [...this.observed.get('syscalls')!.values()];
+    if (syscalls.length > 0) {
+      model.syscalls.sources.push({
+        ...source(syscalls.reduce((all, s) => ({
+          firstSeen: Math.min(all.firstSeen, s.firstSeen), lastSeen: Math.max(all.lastSeen, s.lastSeen), count: all.count + s.count,
+          containers: new Set([...all.containers, ...s.containers]),
+        }))),
+        detail: `${syscalls.length} syscalls observed`,
+      });
+    }
+    return model;
+  }
+}
+
+function mergeArgv(seen: Observed, argv: string[] | undefined): void {
+  if (argv === undefined || seen.argv === null) return;
+  if (seen.argv === undefined) {
+    seen.argv = [...argv];
+  } else if (seen.argv.length !== argv.length) {
+    seen.argv = null;
+  } else {
+    for (let i = 0; i < argv.length; i++) if (seen.argv[i] !== argv[i]) seen.argv[i] = '*';
+  }
+}
+
+/** Adds a learned entry to a model, or its learned source to the entry the model already has. */
+function addLearned(model: IntentModel, dimension: ModelDimension, entry: string, seen: Observed, sources: Source[]): void {
+  const withSources = <T extends { sources: Source[] }>(list: T[], match: (e: T) => boolean, make: () => T) => {
+    const existing = list.find(match);
+    if (existing !== undefined) existing.sources.push(...sources);
+    else list.push(make());
+  };
+  switch (dimension) {
+    case 'processes':
+      withSources(model.processes, (p) => p.path === entry, () => ({
+        path: entry, ...(seen.argv !== undefined && seen.argv !== null && { argv: seen.argv }), sources,
+      }));
+      break;
+    case 'listen': {
+      const [protocol, port] = entry.split('/') as [Protocol, string];
+      withSources(model.network.listen, (l) => l.protocol === protocol && l.port === Number(port), () => ({ port: Number(port), protocol, sources }));
+      break;
+    }
+    case 'egress': {
+      const protocol = entry.slice(0, entry.indexOf('/')) as Protocol;
+      const host = entry.slice(entry.indexOf('/') + 1, entry.lastIndexOf(':'));
+      const port = Number(entry.slice(entry.lastIndexOf(':') + 1));
+      withSources(model.network.egress, (e) => e.protocol === protocol && e.host === host && e.port === port, () => ({ host, port, protocol, sources }));
+      break;
+    }
+    case 'dns':
+      withSources(model.network.dns, (d) => d.name === entry, () => ({ name: entry, sources }));
+      break;
+    case 'writable':
+      withSources(model.filesystem.writable, (w) => w.path === entry, () => ({ path: entry, sources }));
+      break;
+    case 'reads':
+      withSources(model.filesystem.reads ??= [], (r) => r.path === entry, () => ({ path: entry, sources }));
+      break;
+    case 'syscalls':
+      if (!model.syscalls.allow.includes(entry)) model.syscalls.allow.push(entry);
+      break;
+    case 'capabilities':
+      withSources(model.capabilities.used ??= [], (c) => c.name === entry, () => ({ name: entry, sources }));
+      break;
+  }
+}

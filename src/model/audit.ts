@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { Severity } from './finding.ts';
+import { ModelDimension } from './intent-model.ts';
+import { RuntimeEvent } from './runtime-event.ts';
+
+/** One deviation of an event from its model, or a known-bad behaviour. */
+export const Audit = z.object({
+  id: z.string(),
+  time: z.string(),
+  rule: z.string().describe('stable rule id: drift, unexpected-process, unexpected-egress, …'),
+  severity: Severity,
+  message: z.string(),
+  container: z.object({ id: z.string(), name: z.string().optional(), image: z.string().optional(), imageDigest: z.string().optional() }),
+  model: z.string().optional().describe('id of the model the event was checked against'),
+  modelState: z.string().optional(),
+  lacked: z.object({ dimension: ModelDimension, entry: z.string() }).optional().describe('the model entry that would have allowed the event'),
+  event: RuntimeEvent.describe('the evidence'),
+});
+export type Audit = z.infer<typeof Audit>;

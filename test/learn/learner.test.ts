@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Learner, normalisePath, type LearnedContainer } from '../../src/learn/index.ts';
+import { emptyModel, IntentModel, type RuntimeEvent } from '../../src/model/index.ts';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const web = (id: string, imageId = 'sha256:aaa'): LearnedContainer => ({ id, imageId, repository: 'shop/web' });
+const ev = (kind: RuntimeEvent['kind'], fields: Partial<RuntimeEvent> = {}): RuntimeEvent => ({ kind, time: '2026-01-01T00:00:00Z', source: 'tenet', ...fields });
+const write = (path: string) => ev('write', { file: { path } });
+const exec = (path: string, argv?: string[]) => ev('exec', { process: { path, ...(argv && { argv }) } });
+const connect = (host: string, port: number) => ev('connect', { network: { protocol: 'tcp', remoteAddress: host, remotePort: port } });
+
+test('the window counts only time with a container running, then the model becomes active', () => {
+  const learner = new Learner({ windowSec: 10 });
+  const model = learner.attach(web('c1'), T0);
+  learner.advance(T0);
+  assert.deepEqual(learner.advance(T0 + 6_000), []);
+  assert.equal(model.remainingSec, 4);
+  learner.detach('c1');
+  learner.advance(T0 + 60_000);
+  assert.equal(model.remainingSec, 4, 'no container ran: the clock stood still');
+  learner.attach(web('c2'), T0 + 60_000);
+  assert.deepEqual(learner.advance(T0 + 64_000).map((m) => m.id), ['sha256:aaa']);
+  const snapshot = IntentModel.parse(model.snapshot((ms) => new Date(ms).toISOString()));
+  assert.equal(snapshot.state, 'active');
+  assert.equal(snapshot.remainingLearningDurationSec, 0);
+});
+
+test('learned while learning, deviations once active, the static model allowed from the first second', () => {
+  const seed = emptyModel('sha256:aaa');
+  seed.network.listen.push({ port: 80, protocol: 'tcp', sources: [{ kind: 'declared', file: 'Dockerfile', line: 3 }] });
+  seed.processes.push({ path: 'nginx', sources: [{ kind: 'declared', file: 'Dockerfile', line: 5 }] });
+  const learner = new Learner({ windowSec: 5 });
+  learner.attach(web('c1'), T0, seed);
+  assert.equal(learner.observe(ev('listen', { network: { protocol: 'tcp', localPort: 80 } }), 'c1', T0)?.outcome, 'known');
+  assert.equal(learner.observe(exec('/usr/sbin/nginx'), 'c1', T0)?.outcome, 'known', 'a program declared by name covers its path');
+  assert.deepEqual(learner.observe(connect('10.0.0.7', 6379), 'c1', T0 + 1), { outcome: 'learned', dimension: 'egress', entry: 'tcp/10.0.0.7:6379' });
+  learner.advance(T0);
+  learner.advance(T0 + 5_000);
+  assert.equal(learner.observe(connect('10.0.0.7', 6379), 'c1', T0 + 6_000)?.outcome, 'known');
+  assert.deepEqual(learner.observe(exec('/bin/sh', ['sh']), 'c1', T0 + 6_000), { outcome: 'deviation', dimension: 'processes', entry: '/bin/sh' });
+  assert.deepEqual(learner.observe(connect('10.0.0.9', 4444), 'c1', T0 + 6_000), { outcome: 'deviation', dimension: 'egress', entry: 'tcp/10.0.0.9:4444' });
+  const model = learner.models.get('sha256:aaa')!.snapshot((ms) => new Date(ms).toISOString());
+  const egress = model.network.egress[0]!;
+  assert.deepEqual([egress.host, egress.port, egress.sources[0]!.kind, egress.sources[0]!.count, egress.sources[0]!.containers], ['10.0.0.7', 6379, 'learned', 1, ['c1']]);
+  assert.deepEqual(model.network.listen[0]!.sources.map((s) => s.kind), ['declared'], 'a declared entry seen but not learned keeps its own source');
+});
+
+test('10,000 distinct temp file names make a handful of entries, and the pattern covers new names', () => {
+  const learner = new Learner({ windowSec: 60 });
+  learner.attach(web('c1'), T0);
+  const names = ['upload', 'session', 'cache'];
+  for (let i = 0; i < 10_000; i++) {
+    learner.observe(write(`/tmp/${names[i % 3]}-${(i * 7919).toString(36)}.tmp`), 'c1', T0 + i);
+    learner.observe(write(`/var/lib/nginx/body/${String(i).padStart(10, '0')}`), 'c1', T0 + i);
+  }
+  learner.observe(write('/var/log/nginx/access.log'), 'c1', T0);
+  const model = learner.models.get('sha256:aaa')!;
+  const writable = model.snapshot((ms) => new Date(ms).toISOString()).filesystem.writable;
+  assert.ok(writable.length <= 5, writable.map((w) => w.path).join(', '));
+  assert.deepEqual(writable.map((w) => w.path).sort(), ['/tmp/*', '/var/lib/nginx/body/*', '/var/log/nginx/access.log']);
+  assert.equal(writable.find((w) => w.path === '/tmp/*')!.sources[0]!.count, 10_000);
+  model.activate(T0);
+  assert.equal(learner.observe(write('/tmp/upload-zzz999.tmp'), 'c1', T0)?.outcome, 'known');
+  assert.equal(learner.observe(write('/etc/passwd'), 'c1', T0)?.outcome, 'deviation');
+});
+
+test('paths, peers and names generalise; each dimension is bounded and says when it stopped growing', () => {
+  assert.equal(normalisePath('/proc/4242/status'), '/proc/*/status');
+  assert.equal(normalisePath('/tmp/abc123'), '/tmp/*');
+  assert.equal(normalisePath('/etc/nginx/nginx.conf'), '/etc/nginx/nginx.conf');
+  const learner = new Learner({ windowSec: 60, maxEntries: 20 });
+  learner.attach(web('c1'), T0);
+  for (let i = 0; i < 40; i++) learner.observe(connect(`10.1.0.${i}`, 5432), 'c1', T0);
+  for (let i = 0; i < 40; i++) learner.observe(ev('dns', { dns: { names: [`shard${String.fromCharCode(97 + (i % 26))}${i}.db.internal`] } }), 'c1', T0);
+  for (let i = 0; i < 40; i++) learner.observe(exec(`/opt/tool-${String.fromCharCode(97 + i % 26)}${String.fromCharCode(97 + (i >> 1) % 26)}`), 'c1', T0);
+  const model = learner.models.get('sha256:aaa')!.snapshot((ms) => new Date(ms).toISOString());
+  assert.deepEqual(model.network.egress.map((e) => `${e.host}:${e.port}`), ['*:5432']);
+  assert.deepEqual(model.network.dns.map((d) => d.name), ['*.db.internal']);
+  assert.ok(model.processes.length <= 21);
+  assert.deepEqual(model.learning?.overflow, ['processes']);
+});
+
+test('behaviour of one replica out of three is kept apart and reported, not allowed', () => {
+  const learner = new Learner({ windowSec: 1 });
+  for (const id of ['r1', 'r2', 'r3']) learner.attach(web(id), T0);
+  for (const id of ['r1', 'r2', 'r3']) learner.observe(connect('10.0.0.7', 6379), id, T0);
+  learner.observe(connect('203.0.113.7', 4444), 'r2', T0);
+  learner.advance(T0);
+  learner.advance(T0 + 1_000);
+  const model = learner.models.get('sha256:aaa')!.snapshot((ms) => new Date(ms).toISOString());
+  assert.deepEqual(model.network.egress.map((e) => e.host), ['10.0.0.7']);
+  assert.deepEqual(model.learning?.outliers, [{ dimension: 'egress', entry: 'tcp/203.0.113.7:4444', container: 'r2', count: 1 }]);
+  assert.equal(learner.observe(connect('203.0.113.7', 4444), 'r1', T0 + 2_000)?.outcome, 'deviation');
+});
+
+test('relearn starts again from the static model; extend learns for longer', () => {
+  const learner = new Learner({ windowSec: 2 });
+  const model = learner.attach(web('c1'), T0);
+  learner.observe(exec('/usr/bin/curl'), 'c1', T0);
+  learner.advance(T0);
+  learner.advance(T0 + 2_000);
+  assert.equal(model.state, 'active');
+  model.extend(30);
+  assert.equal(model.state, 'learning');
+  assert.equal(model.remainingSec, 30);
+  assert.equal(learner.observe(exec('/usr/bin/wget'), 'c1', T0 + 3_000)?.outcome, 'learned');
+  model.relearn(T0 + 4_000);
+  const snapshot = model.snapshot((ms) => new Date(ms).toISOString());
+  assert.deepEqual([snapshot.state, snapshot.processes.length, snapshot.learning?.observedSec], ['learning', 0, 0]);
+});
+
+test('a new image of the same repository starts from the previous model, keeps its own static entries', () => {
+  const learner = new Learner({ windowSec: 60 });
+  learner.attach(web('old'), T0);
+  learner.observe(connect('10.0.0.7', 6379), 'old', T0);
+  const seed = emptyModel('sha256:bbb');
+  seed.network.listen.push({ port: 8080, protocol: 'tcp', sources: [{ kind: 'image', detail: 'EXPOSE 8080' }] });
+  const next = learner.attach(web('new', 'sha256:bbb'), T0 + 1, seed);
+  const model = next.snapshot((ms) => new Date(ms).toISOString());
+  assert.equal(model.learning?.previous, 'sha256:aaa');
+  assert.deepEqual(model.network.egress.map((e) => [e.host, e.sources[0]!.kind]), [['10.0.0.7', 'learned']]);
+  assert.deepEqual(model.network.listen.map((l) => l.port), [8080]);
+});
