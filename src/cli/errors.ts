@@ -10,6 +10,8 @@ export const ERRORS = {
   ERR_NO_INPUT: 'The paths given hold no file Tenet can read (no YAML, JSON, Dockerfile or package.json).',
   ERR_NO_MODEL: 'No model of the input has what the artifact is made from (for `generate seccomp`: no Node.js app, so no syscalls).',
   ERR_AMBIGUOUS: 'The input gives several models and the artifact is for one: name it with `--model`.',
+  ERR_NO_DATA: 'The data folder holds no store yet: a defender writes it (`tenet defender --data DIR`); give the same `--data` to read it.',
+  ERR_ENGINE: 'The Docker engine cannot be reached (is dockerd running, is DOCKER_HOST right, may this user open its socket?).',
   ERR_INTERNAL: 'A bug in Tenet: the message and stack are printed; please report them.',
 } as const;
 

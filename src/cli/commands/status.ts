@@ -1,0 +1,61 @@
+import type { DefenderStatus } from '../../defender/index.ts';
+import { parseCommandLine, type Command } from '../command.ts';
+import { existingStore } from '../data.ts';
+import { CliError } from '../errors.ts';
+
+const USAGE = `Usage: tenet status [--data DIR] [--format table|json]
+
+What the defender of the data folder reports: whether it runs, its sensor's
+health (starts, restarts, records, events lost, garbage lines), its
+containers and its models with their learning state.`;
+
+/** A defender that has not written its status for this long is reported as not running. */
+const STALE_MS = 10_000;
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'the defender, its sensor, containers and models',
+  usage: USAGE,
+  run(args, io) {
+    const { values } = parseCommandLine(args, { data: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, USAGE);
+    if (values.help) {
+      io.stdout(`${USAGE}\n`);
+      return 0;
+    }
+    const format = values.format ?? 'table';
+    if (format !== 'table' && format !== 'json') throw new CliError('ERR_BAD_OPTION_VALUE', `--format must be table or json, not "${format}"`);
+    const store = existingStore(values.data);
+    try {
+      const reported = store.status('defender');
+      const defender = reported?.value as DefenderStatus | undefined;
+      const fresh = reported !== undefined && Date.now() - Date.parse(reported.updatedAt) < STALE_MS && defender?.running === true;
+      const containers = store.containers();
+      const models = store.models().map((m) => ({ id: m.id, image: m.image, state: m.state, remainingLearningDurationSec: m.remainingLearningDurationSec ?? 0 }));
+      if (format === 'json') {
+        io.stdout(`${JSON.stringify({ defender: defender === undefined ? null : { ...defender, running: fresh, reportedAt: reported!.updatedAt }, containers, models }, null, 2)}\n`);
+        return 0;
+      }
+      const lines: string[] = [];
+      if (defender === undefined) {
+        lines.push('Defender   never reported');
+      } else {
+        lines.push(`Defender   ${fresh ? 'running' : 'not running'} on ${defender.host} (pid ${defender.pid}) since ${defender.startedAt}; last report ${reported!.updatedAt}`);
+        const s = defender.sensor;
+        lines.push(`Sensor     ${s.running ? 'running' : `not running${s.reason !== undefined ? `: ${s.reason}` : ''}`}; ${s.starts ?? 0} starts, ${s.restarts ?? 0} restarts, `
+          + `${s.records ?? 0} records, ${s.lost ?? 0} events lost, ${s.garbage ?? 0} garbage lines${s.lastGarbage !== undefined ? ` (last: ${s.lastGarbage})` : ''}`);
+        const c = defender.counts;
+        lines.push(`Events     ${c.events} seen, ${c.audits} audits, ${c.unattributed} not from a container, ${c.dropped} dropped, learning window ${defender.learnForSec} s`);
+      }
+      lines.push('', `Containers (${containers.filter((c) => c.running).length} running)`);
+      for (const c of containers) lines.push(`  ${c.running ? '●' : '○'} ${c.name.padEnd(24)} ${c.image.padEnd(32)} ${c.model ?? '-'}`);
+      lines.push('', `Models (${models.length})`);
+      for (const m of models) {
+        lines.push(`  ${m.id.padEnd(73)} ${m.state}${m.state === 'learning' ? ` (${m.remainingLearningDurationSec} s left)` : ''}  ${m.image ?? ''}`);
+      }
+      io.stdout(`${lines.join('\n')}\n`);
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};

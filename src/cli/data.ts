@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStore, STORE_FILE } from '../store/index.ts';
+import { CliError } from './errors.ts';
+
+/** The data folder: `--data`, else $TENET_DATA, else /var/lib/tenet for root and ~/.tenet for others. */
+export function dataDir(option: string | undefined): string {
+  return option ?? process.env.TENET_DATA ?? (process.getuid?.() === 0 ? '/var/lib/tenet' : join(homedir(), '.tenet'));
+}
+
+/** The store of a data folder that a defender already wrote. */
+export function existingStore(option: string | undefined): SqliteStore {
+  const dir = dataDir(option);
+  if (!existsSync(join(dir, STORE_FILE))) {
+    throw new CliError('ERR_NO_DATA', `${dir} holds no Tenet store: run \`tenet defender --data ${dir}\` first, or give the folder it uses with --data`);
+  }
+  return new SqliteStore(dir);
+}
+
+const UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** `30s`, `15m`, `1h30m`, `2d`, or a number of seconds. */
+export function parseDuration(text: string, what: string): number {
+  const trimmed = text.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  const parts = [...trimmed.matchAll(/(\d+(?:\.\d+)?)([smhd])/g)];
+  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== trimmed) {
+    throw new CliError('ERR_BAD_OPTION_VALUE', `${what} must be a duration such as 30s, 15m, 1h or 2d, not "${text}"`);
+  }
+  return parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!]!, 0);
+}

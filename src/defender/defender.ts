@@ -1,0 +1,451 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { driftAudit, deviationAudit, type DriftReason } from '../detect/index.ts';
+import { readImage } from '../image/index.ts';
+import { imageIntent } from '../intent/index.ts';
+import { iso, Learner, type ModelLearner } from '../learn/index.ts';
+import type { Audit, IntentModel, RuntimeEvent } from '../model/index.ts';
+import { cgroupIdOf, inspectContainer, runningContainers, watchContainers, type ContainerAction, type ContainerInfo } from '../runtime/index.ts';
+import { BpftraceSensor, type SensorRecord, type SensorStats } from '../sensor/index.ts';
+import type { Store, StoredContainer } from '../store/index.ts';
+import { eventContainer, recordEvent, type KnownProcess } from './events.ts';
+
+export interface DefenderOptions {
+  store: Store;
+  /** The learning window of new models, in seconds of observed time. */
+  learnForSec: number;
+  /** Run the bpftrace sensor (needs root); without it the defender only tracks containers and ingests other tools' events. */
+  sensor?: boolean;
+  /** Read each container's image for its static model and inventory (default true). */
+  analyseImages?: boolean;
+  socketPath?: string;
+  onLog?: (line: string) => void;
+  onAudit?: (audit: Audit) => void;
+}
+
+/** Everything the defender holds about one container. */
+interface Tracked {
+  info: ContainerInfo;
+  model?: ModelLearner;
+  /** Events that came before the container's model was ready, replayed once it is. */
+  pending: RuntimeEvent[];
+  processes: Map<number, KnownProcess>;
+  argv: Map<number, string[]>;
+  /** Executables of the image (with symbolic links' targets), once it was read. */
+  inventory?: ReadonlySet<string>;
+}
+
+export interface DefenderCounts {
+  records: number;
+  events: number;
+  audits: number;
+  /** Records from cgroups that turned out to be no container's (runc setting one up, the host). */
+  unattributed: number;
+  /** Events dropped because a container's model was not ready and its queue was full. */
+  dropped: number;
+  /** Events of the container runtime itself (`runc init`), not evaluated. */
+  runtime: number;
+  imageErrors: number;
+}
+
+const PENDING_LIMIT = 10_000;
+const UNKNOWN_CGROUP_GRACE_MS = 5_000;
+
+/**
+ * The defender on one host: containers from the Docker engine, events from the
+ * bpftrace sensor (or other tools), one learned model per image, drift and
+ * deviations as audits, everything written to the store.
+ */
+export class Defender {
+  readonly counts: DefenderCounts = { records: 0, events: 0, audits: 0, unattributed: 0, dropped: 0, runtime: 0, imageErrors: 0 };
+  readonly learner: Learner;
+  private readonly options: DefenderOptions;
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly byCgroup = new Map<string, Tracked>();
+  private readonly unknown = new Map<string, { since: number; records: SensorRecord[] }>();
+  private readonly images = new Map<string, Promise<{ model?: IntentModel; inventory?: Set<string> }>>();
+  private sensor: BpftraceSensor | undefined;
+  private sensorError: string | undefined;
+  private watcher: { close(): void } | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private rescan: NodeJS.Timeout | undefined;
+  private eventBuffer: Array<{ event: RuntimeEvent; container?: string }> = [];
+  private auditBuffer: Audit[] = [];
+  private dirtyModels = new Set<ModelLearner>();
+  private readonly startedAt = new Date().toISOString();
+  private stopped = false;
+
+  constructor(options: DefenderOptions) {
+    this.options = options;
+    this.learner = new Learner({ windowSec: options.learnForSec });
+  }
+
+  private log(line: string): void {
+    this.options.onLog?.(line);
+  }
+
+  async start(): Promise<void> {
+    await this.watch();
+    for (const info of await runningContainers(this.options.socketPath)) await this.track(info);
+    if (this.options.sensor !== false) {
+      this.sensor = new BpftraceSensor({
+        onRecord: (r) => this.record(r),
+        onDiagnostic: (line) => this.log(line),
+      });
+      try {
+        await this.sensor.start();
+      } catch (e) {
+        this.sensorError = (e as Error).message;
+        this.log(`sensor: ${this.sensorError}`);
+      }
+    }
+    this.timer = setInterval(() => this.tick(), 250);
+    this.tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    clearTimeout(this.rescan);
+    this.watcher?.close();
+    await this.sensor?.stop();
+    this.tick();
+  }
+
+  /** The pid of the sensor's bpftrace (tests stop it to see it come back). */
+  get sensorPid(): number | undefined {
+    return this.sensor?.pid;
+  }
+
+  get sensorStats(): SensorStats | undefined {
+    return this.sensor?.stats;
+  }
+
+  private async watch(): Promise<void> {
+    this.watcher = await watchContainers(
+      (action, id) => void this.containerEvent(action, id),
+      (reason) => {
+        if (this.stopped) return;
+        this.log(`containers: ${reason}; following the engine again in 1 s`);
+        setTimeout(() => void this.resync(), 1000);
+      },
+      this.options.socketPath,
+    );
+  }
+
+  private async resync(): Promise<void> {
+    try {
+      await this.watch();
+      const running = await runningContainers(this.options.socketPath);
+      const ids = new Set(running.map((c) => c.id));
+      for (const [id, t] of this.tracked) if (!ids.has(id) && t.info.running) this.containerGone(id, false);
+      for (const info of running) if (!this.tracked.has(info.id)) await this.track(info);
+    } catch (e) {
+      this.log(`containers: ${(e as Error).message}; trying again in 5 s`);
+      setTimeout(() => void this.resync(), 5000);
+    }
+  }
+
+  private async containerEvent(action: ContainerAction, id: string): Promise<void> {
+    if (action === 'start') {
+      try {
+        await this.track(await inspectContainer(id, this.options.socketPath));
+      } catch (e) {
+        this.log(`container ${id.slice(0, 12)}: ${(e as Error).message}`);
+      }
+    } else {
+      this.containerGone(id, action === 'destroy');
+    }
+  }
+
+  private containerGone(id: string, destroyed: boolean): void {
+    const t = this.tracked.get(id);
+    if (t === undefined) return;
+    this.learner.detach(id);
+    t.info = { ...t.info, running: false };
+    if (t.info.cgroupId !== undefined) this.byCgroup.delete(t.info.cgroupId);
+    if (destroyed) {
+      this.tracked.delete(id);
+      this.options.store.removeContainer(id);
+    } else {
+      this.options.store.putContainer(this.stored(t));
+    }
+  }
+
+  private stored(t: Tracked): StoredContainer {
+    const i = t.info;
+    return {
+      id: i.id, name: i.name, image: i.image, imageId: i.imageId, running: i.running,
+      ...(i.imageDigest !== undefined && { imageDigest: i.imageDigest }),
+      ...(i.namespace !== undefined && { namespace: i.namespace }),
+      ...(i.app !== undefined && { app: i.app }),
+      ...(i.service !== undefined && { service: i.service }),
+      ...(i.startedAt !== undefined && { startedAt: i.startedAt }),
+      ...(t.model !== undefined && { model: t.model.id }),
+    };
+  }
+
+  /** Starts following a container: its cgroup, then its image's static model, then its learned model. */
+  private async track(info: ContainerInfo): Promise<void> {
+    if (!info.running) return;
+    const existing = this.tracked.get(info.id);
+    const t: Tracked = existing ?? { info, pending: [], processes: new Map(), argv: new Map() };
+    t.info = info;
+    this.tracked.set(info.id, t);
+    if (info.cgroupId !== undefined) {
+      this.byCgroup.set(info.cgroupId, t);
+      const waiting = this.unknown.get(info.cgroupId);
+      this.unknown.delete(info.cgroupId);
+      for (const r of waiting?.records ?? []) this.record(r);
+    }
+    this.options.store.putContainer(this.stored(t));
+    const image = await this.image(info.imageId);
+    if (!this.tracked.has(info.id) || !t.info.running) return;
+    t.inventory = image.inventory;
+    t.model = this.learner.attach(
+      { id: info.id, imageId: info.imageId, repository: info.image.split('@')[0]!.replace(/:[^/:]+$/, ''), ...(info.namespace !== undefined && { namespace: info.namespace }) },
+      Date.now(),
+      image.model === undefined ? undefined : { ...image.model, image: info.image },
+    );
+    this.dirtyModels.add(t.model);
+    this.options.store.putContainer(this.stored(t));
+    this.log(`container ${info.name} (${info.image}): model ${t.model.id} ${t.model.state}`);
+    for (const event of t.pending.splice(0)) this.evaluate(t, event);
+  }
+
+  /** The image's static model and inventory, read once per image. */
+  private image(imageId: string): Promise<{ model?: IntentModel; inventory?: Set<string> }> {
+    let found = this.images.get(imageId);
+    if (found === undefined) {
+      found = this.options.analyseImages === false ? Promise.resolve({}) : readImage(`image:${imageId}`).then((contents) => {
+        const { model } = imageIntent(contents);
+        const executables = model.inventory?.executables ?? [];
+        return { model, inventory: new Set(executables.flatMap((e) => (e.target !== undefined ? [e.path, e.target] : [e.path]))) };
+      }, (e: Error) => {
+        this.counts.imageErrors++;
+        this.log(`image ${imageId.slice(0, 19)}: ${e.message}; its model starts empty`);
+        return {};
+      });
+      this.images.set(imageId, found);
+    }
+    return found;
+  }
+
+  /** One record from the sensor: tied to its container by cgroup id, then evaluated. */
+  private record(record: SensorRecord): void {
+    this.counts.records++;
+    const t = this.byCgroup.get(record.cgroup);
+    if (t === undefined) {
+      const waiting = this.unknown.get(record.cgroup) ?? { since: Date.now(), records: [] };
+      if (waiting.records.length < PENDING_LIMIT) waiting.records.push(record);
+      else this.counts.dropped++;
+      this.unknown.set(record.cgroup, waiting);
+      this.scheduleRescan();
+      return;
+    }
+    const event = this.recordToEvent(t, record);
+    if (event !== undefined) this.ingest(t, event);
+  }
+
+  /** Cgroups the sensor names that no known container has: the engine is asked again, soon. */
+  private scheduleRescan(): void {
+    if (this.rescan !== undefined) return;
+    this.rescan = setTimeout(() => {
+      this.rescan = undefined;
+      for (const t of this.tracked.values()) {
+        if (!t.info.running || (t.info.cgroupId !== undefined && this.byCgroup.get(t.info.cgroupId) === t)) continue;
+        const cgroupId = cgroupIdOf(t.info.pid);
+        if (cgroupId !== undefined) void this.track({ ...t.info, cgroupId });
+      }
+      void runningContainers(this.options.socketPath).then(async (running) => {
+        for (const info of running) if (info.cgroupId !== undefined && !this.byCgroup.has(info.cgroupId)) await this.track(info);
+      }, () => undefined);
+    }, 200);
+  }
+
+  private recordToEvent(t: Tracked, record: SensorRecord): RuntimeEvent | undefined {
+    const time = new Date().toISOString();
+    if (record.tag === 'argv') {
+      t.argv.set(record.pid, record.argv);
+      return undefined;
+    }
+    if (record.tag === 'exec') {
+      const argv = t.argv.get(record.pid);
+      t.argv.delete(record.pid);
+      const exe = readExe(record.pid);
+      const parent = t.processes.get(record.ppid) ?? { pid: record.ppid, name: record.parentName };
+      const process: KnownProcess = {
+        pid: record.pid, ppid: record.ppid, path: record.path, name: record.name, uid: record.uid,
+        ...(argv !== undefined && { argv }), ...(exe !== undefined && { exe }), ...(parent.flagged === true && { flagged: true }),
+      };
+      t.processes.set(record.pid, process);
+      return recordEvent(record, t.info, time, process, parent);
+    }
+    const process = t.processes.get(record.pid) ?? procProcess(record.pid);
+    if (record.tag === 'exit') t.processes.delete(record.pid);
+    else if (!t.processes.has(record.pid) && process !== undefined) t.processes.set(record.pid, process);
+    return recordEvent(record, t.info, time, process);
+  }
+
+  /**
+   * An event from another tool (Falco, Tetragon, Tracee) about a container on
+   * this host: evaluated as the sensor's own.
+   */
+  ingestExternal(event: RuntimeEvent): boolean {
+    const id = event.container?.id;
+    if (id === undefined) return false;
+    const t = this.tracked.get(id) ?? [...this.tracked.values()].find((c) => c.info.id.startsWith(id));
+    if (t === undefined) return false;
+    this.ingest(t, { ...event, container: { ...eventContainer(t.info), ...event.container, id: t.info.id } });
+    return true;
+  }
+
+  private ingest(t: Tracked, event: RuntimeEvent): void {
+    this.counts.events++;
+    this.eventBuffer.push({ event, container: t.info.id });
+    if (t.model === undefined) {
+      if (t.pending.length < PENDING_LIMIT) t.pending.push(event);
+      else this.counts.dropped++;
+      return;
+    }
+    this.evaluate(t, event);
+  }
+
+  private evaluate(t: Tracked, event: RuntimeEvent): void {
+    const model = t.model!;
+    const process = t.processes.get(event.process?.pid ?? -1);
+    if (process?.runtime === true && event.kind !== 'exec') {
+      this.counts.runtime++;
+      return;
+    }
+    const context = () => ({ id: randomUUID(), model: model.id, modelState: model.state });
+    if (event.kind === 'exec') {
+      const reason = driftOf(t, event.process?.path, process?.exe);
+      if (reason !== undefined) {
+        if (process !== undefined) process.flagged = true;
+        this.audit(driftAudit(event, reason, context()));
+        return;
+      }
+    }
+    const verdict = model.observe(event, t.info.id, Date.now());
+    if (verdict.outcome === 'learned') this.dirtyModels.add(model);
+    if (verdict.outcome !== 'deviation') return;
+    // what an already reported process does at the level of syscalls and capabilities is part of that report
+    if (process?.flagged === true && (event.kind === 'syscall' || event.kind === 'capability')) return;
+    if (verdict.dimension === 'processes' && process !== undefined) process.flagged = true;
+    this.audit(deviationAudit(event, verdict.dimension, verdict.entry, context()));
+  }
+
+  private audit(audit: Audit): void {
+    this.counts.audits++;
+    this.auditBuffer.push(audit);
+    this.options.onAudit?.(audit);
+  }
+
+  /** Every quarter second: the learning clock, the store, commands from the CLI, the status. */
+  private tick(): void {
+    const now = Date.now();
+    for (const m of this.learner.advance(now)) {
+      this.dirtyModels.add(m);
+      this.log(`model ${m.id} is active`);
+    }
+    for (const [cgroup, waiting] of this.unknown) {
+      if (now - waiting.since < UNKNOWN_CGROUP_GRACE_MS) continue;
+      this.counts.unattributed += waiting.records.length;
+      this.unknown.delete(cgroup);
+    }
+    const store = this.options.store;
+    try {
+      for (const command of store.takeCommands()) {
+        const m = this.learner.models.get(command.model);
+        if (m === undefined) {
+          this.log(`${command.action}: no model ${command.model}`);
+          continue;
+        }
+        if (command.action === 'relearn') m.relearn(now);
+        else m.extend(command.seconds);
+        this.dirtyModels.add(m);
+        this.log(`model ${m.id}: ${command.action === 'relearn' ? 'learning again' : `learning ${command.seconds} s more`}`);
+      }
+      for (const m of this.learner.models.values()) if (m.state === 'learning' && m.running.size > 0) this.dirtyModels.add(m);
+      store.addEvents(this.eventBuffer.splice(0));
+      store.addAudits(this.auditBuffer.splice(0));
+      if (this.dirtyModels.size > 0) {
+        store.putModels([...this.dirtyModels].map((m) => m.snapshot(iso)));
+        this.dirtyModels.clear();
+      }
+      store.putStatus('defender', this.status());
+    } catch (e) {
+      this.log(`store: ${(e as Error).message}`);
+    }
+  }
+
+  status(): DefenderStatus {
+    const stats = this.sensor?.stats;
+    return {
+      host: hostname(),
+      pid: process.pid,
+      startedAt: this.startedAt,
+      learnForSec: this.options.learnForSec,
+      running: !this.stopped,
+      sensor: stats === undefined
+        ? { running: false, reason: this.options.sensor === false ? 'not started (no sensor asked for)' : this.sensorError ?? 'not started' }
+        : { ...stats, ...(this.sensorError !== undefined && { reason: this.sensorError }) },
+      counts: this.counts,
+      containers: [...this.tracked.values()].filter((t) => t.info.running).length,
+      models: [...this.learner.models.values()].map((m) => ({ id: m.id, state: m.state, remainingLearningDurationSec: m.state === 'learning' ? m.remainingSec : 0, running: m.running.size })),
+    };
+  }
+}
+
+export interface DefenderStatus {
+  host: string;
+  pid: number;
+  startedAt: string;
+  learnForSec: number;
+  running: boolean;
+  sensor: (Partial<SensorStats> & { running: boolean; reason?: string });
+  counts: DefenderCounts;
+  containers: number;
+  models: Array<{ id: string; state: string; remainingLearningDurationSec: number; running: number }>;
+}
+
+/**
+ * Whether an executed file is drift: written after the container started (it
+ * is in the container's writable layer), or absent from the image. `exe` is
+ * the file the kernel ran, every link resolved, when it could still be read.
+ */
+function driftOf(t: Tracked, path: string | undefined, exe: string | undefined): DriftReason | undefined {
+  const paths = [exe, path].filter((p): p is string => p !== undefined && p.startsWith('/'));
+  if (paths.length === 0) return undefined;
+  const upper = t.info.upperDir;
+  if (upper !== undefined && paths.some((p) => existsSync(`${upper}${p}`))) return 'modified-after-start';
+  const inventory = t.inventory;
+  if (inventory === undefined || inventory.size === 0) return undefined;
+  // `/bin/sh` of a merged-/usr image is `/usr/bin/sh` in its layers
+  const inImage = paths.some((p) => inventory.has(p) || inventory.has(`/usr${p}`));
+  return inImage ? undefined : 'not-in-image';
+}
+
+/** The file a process runs, as the container sees it, links resolved; undefined once it is gone. */
+function readExe(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process the sensor saw before its exec (it ran before the defender): read from /proc. */
+function procProcess(pid: number): KnownProcess | undefined {
+  const path = readExe(pid);
+  if (path === undefined) return { pid };
+  try {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((a, i, all) => a !== '' || i < all.length - 1);
+    const runtime = (argv[0]?.endsWith('runc') === true && argv[1] === 'init') || path === '/' || path.startsWith('/memfd:');
+    return { pid, path, exe: path, name: path.slice(path.lastIndexOf('/') + 1), argv, ...(runtime && { runtime }) };
+  } catch {
+    return { pid, path, exe: path };
+  }
+}

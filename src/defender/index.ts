@@ -1,0 +1,2 @@
+/** The defender: containers, sensor, learning and detection on one host, written to the store. */
+export { Defender, type DefenderCounts, type DefenderOptions, type DefenderStatus } from './defender.ts';

@@ -1,0 +1,137 @@
+import { readFileSync, statSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { engineGet, engineJson } from './engine.ts';
+
+/** A container as the defender knows it: identity, image, where it comes from, and how the kernel names it. */
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  /** The image as the container was created from it (`nginx:1.25`, `registry/app@sha256:…`). */
+  image: string;
+  /** The image id: `sha256:` of its config, the key of its model. */
+  imageId: string;
+  /** The repository digest, when the image came from a registry. */
+  imageDigest?: string;
+  labels: Record<string, string>;
+  pid: number;
+  running: boolean;
+  startedAt?: string;
+  /** The cgroup v2 id the sensor reports (the inode of the container's cgroup folder). */
+  cgroupId?: string;
+  /** The container's writable layer on the host (overlay2): a file there was written after the container started. */
+  upperDir?: string;
+  namespace?: string;
+  pod?: string;
+  app?: string;
+  service?: string;
+}
+
+/** The fields of `GET /containers/{id}/json` that Tenet reads. */
+export interface EngineContainer {
+  Id: string;
+  Name?: string;
+  Image: string;
+  Config?: { Image?: string; Labels?: Record<string, string> | null };
+  State?: { Pid?: number; Running?: boolean; StartedAt?: string };
+  GraphDriver?: { Name?: string; Data?: Record<string, string> | null };
+}
+
+/** What an inspected container is, from its labels: Kubernetes pod and namespace, or compose project and service. */
+export function containerInfo(c: EngineContainer, repoDigests: readonly string[] = []): ContainerInfo {
+  const labels = c.Config?.Labels ?? {};
+  const image = c.Config?.Image ?? c.Image;
+  const repository = image.split('@')[0]!.replace(/:[^/:]+$/, '');
+  const digest = image.includes('@') ? image.slice(image.indexOf('@') + 1)
+    : repoDigests.find((d) => d.split('@')[0] === repository)?.split('@')[1];
+  const namespace = labels['io.kubernetes.pod.namespace'];
+  const project = labels['com.docker.compose.project'];
+  return {
+    id: c.Id,
+    name: (c.Name ?? c.Id.slice(0, 12)).replace(/^\//, ''),
+    image,
+    imageId: c.Image,
+    ...(digest !== undefined && { imageDigest: digest }),
+    labels,
+    pid: c.State?.Pid ?? 0,
+    running: c.State?.Running === true,
+    ...(c.State?.StartedAt !== undefined && { startedAt: c.State.StartedAt }),
+    ...(c.GraphDriver?.Name === 'overlay2' && c.GraphDriver.Data?.UpperDir !== undefined && { upperDir: c.GraphDriver.Data.UpperDir }),
+    ...(namespace !== undefined && { namespace, app: namespace }),
+    ...(labels['io.kubernetes.pod.name'] !== undefined && { pod: labels['io.kubernetes.pod.name'] }),
+    ...(labels['io.kubernetes.container.name'] !== undefined && { service: labels['io.kubernetes.container.name'] }),
+    ...(project !== undefined && { app: project, service: labels['com.docker.compose.service'] ?? project }),
+  };
+}
+
+/** Where the cgroup v2 hierarchy is mounted (`/sys/fs/cgroup` on unified hosts, `/sys/fs/cgroup/unified` on hybrid ones). */
+export function cgroup2Mount(mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): string | undefined {
+  for (const line of mountinfo.split('\n')) {
+    const [before, after] = line.split(' - ');
+    if (after?.startsWith('cgroup2 ')) return before!.split(' ')[4];
+  }
+  return undefined;
+}
+
+/** The cgroup v2 id of a process: the inode of its cgroup folder, which is what bpftrace's `cgroup` reports. */
+export function cgroupIdOf(pid: number, mount = cgroup2Mount()): string | undefined {
+  if (mount === undefined || pid <= 0) return undefined;
+  try {
+    const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => l.startsWith('0::'));
+    if (line === undefined) return undefined;
+    return String(statSync(`${mount}${line.slice(3)}`, { bigint: true }).ino);
+  } catch {
+    return undefined; // the process is gone
+  }
+}
+
+/** A container, inspected, with its cgroup id and repository digest. */
+export async function inspectContainer(id: string, socketPath?: string): Promise<ContainerInfo> {
+  const c = await engineJson<EngineContainer>(`/containers/${encodeURIComponent(id)}/json`, socketPath);
+  const image = await engineJson<{ RepoDigests?: string[] | null }>(`/images/${encodeURIComponent(c.Image)}/json`, socketPath).catch(() => ({ RepoDigests: [] }));
+  const info = containerInfo(c, image.RepoDigests ?? []);
+  const cgroupId = info.running ? cgroupIdOf(info.pid) : undefined;
+  return cgroupId === undefined ? info : { ...info, cgroupId };
+}
+
+/** Every running container. */
+export async function runningContainers(socketPath?: string): Promise<ContainerInfo[]> {
+  const list = await engineJson<Array<{ Id: string }>>('/containers/json', socketPath);
+  const found = await Promise.allSettled(list.map((c) => inspectContainer(c.Id, socketPath)));
+  return found.flatMap((r) => (r.status === 'fulfilled' && r.value.running ? [r.value] : []));
+}
+
+export type ContainerAction = 'start' | 'die' | 'destroy';
+
+/**
+ * Follows the engine's event stream for container start, die and destroy.
+ * Resolves once the stream is open; `close()` ends it. A stream that breaks
+ * calls `onEnd` with the reason, so the caller can resynchronise.
+ */
+export async function watchContainers(
+  onEvent: (action: ContainerAction, id: string) => void,
+  onEnd: (reason: string) => void,
+  socketPath?: string,
+): Promise<{ close(): void }> {
+  const filters = encodeURIComponent(JSON.stringify({ type: ['container'], event: ['start', 'die', 'destroy'] }));
+  const res = await engineGet(`/events?filters=${filters}`, socketPath);
+  let closed = false;
+  createInterface({ input: res }).on('line', (line) => {
+    try {
+      const event = JSON.parse(line) as { Action?: string; Actor?: { ID?: string }; id?: string };
+      const id = event.Actor?.ID ?? event.id;
+      if ((event.Action === 'start' || event.Action === 'die' || event.Action === 'destroy') && id !== undefined) onEvent(event.Action, id);
+    } catch {
+      // a line that is not an event: the stream goes on
+    }
+  });
+  res.on('close', () => {
+    if (!closed) onEnd('the Docker engine closed its event stream');
+  });
+  res.on('error', (e) => onEnd(e.message));
+  return {
+    close() {
+      closed = true;
+      res.destroy();
+    },
+  };
+}

@@ -1,0 +1,152 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { Audit, IntentModel, RuntimeEvent } from '../model/index.ts';
+import type { ModelCommand, Page, Store, StoredContainer } from './store.ts';
+
+/** Numbered migrations: each moves the schema one version up (`PRAGMA user_version`). */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE models (id TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at TEXT NOT NULL, body TEXT NOT NULL);
+   CREATE TABLE containers (id TEXT PRIMARY KEY, model TEXT, running INTEGER NOT NULL, updated_at TEXT NOT NULL, body TEXT NOT NULL);
+   CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, container TEXT, kind TEXT NOT NULL, body TEXT NOT NULL);
+   CREATE INDEX events_time ON events (time);
+   CREATE TABLE audits (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, time TEXT NOT NULL, rule TEXT NOT NULL,
+     container TEXT NOT NULL, model TEXT, body TEXT NOT NULL);
+   CREATE INDEX audits_time ON audits (time);
+   CREATE TABLE status (key TEXT PRIMARY KEY, updated_at TEXT NOT NULL, body TEXT NOT NULL);
+   CREATE TABLE commands (seq INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, body TEXT NOT NULL);`,
+];
+
+/** The file the embedded store keeps in a data folder. */
+export const STORE_FILE = 'tenet.db';
+
+/**
+ * The embedded store: one SQLite file in the data folder (Node's built-in
+ * `node:sqlite`), in WAL mode so the CLI reads while a defender writes.
+ */
+export class SqliteStore implements Store {
+  private readonly db: DatabaseSync;
+  private readonly statements = new Map<string, StatementSync>();
+  /** Events kept: the oldest go first past this bound. */
+  private readonly maxEvents: number;
+
+  constructor(dataDir: string, options: { maxEvents?: number } = {}) {
+    mkdirSync(dataDir, { recursive: true });
+    this.db = new DatabaseSync(join(dataDir, STORE_FILE));
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;');
+    this.maxEvents = options.maxEvents ?? 200_000;
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const { user_version: version } = this.db.prepare('PRAGMA user_version').get() as { user_version: number };
+    if (version > MIGRATIONS.length) throw new Error(`the store was written by a newer Tenet (schema ${version}, this one knows ${MIGRATIONS.length})`);
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.exec(`PRAGMA user_version = ${v + 1}`);
+      });
+    }
+  }
+
+  private sql(text: string): StatementSync {
+    let statement = this.statements.get(text);
+    if (statement === undefined) {
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
+  transaction<T>(work: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (e) {
+      this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  putModels(models: readonly IntentModel[]): void {
+    const now = new Date().toISOString();
+    this.transaction(() => {
+      for (const m of models) {
+        this.sql('INSERT INTO models (id, state, updated_at, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at, body = excluded.body')
+          .run(m.id, m.state, now, JSON.stringify(m));
+      }
+    });
+  }
+
+  models(): IntentModel[] {
+    return (this.sql('SELECT body FROM models ORDER BY id').all() as Array<{ body: string }>).map((r) => IntentModel.parse(JSON.parse(r.body)));
+  }
+
+  putContainer(container: StoredContainer): void {
+    this.sql('INSERT INTO containers (id, model, running, updated_at, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET model = excluded.model, running = excluded.running, updated_at = excluded.updated_at, body = excluded.body')
+      .run(container.id, container.model ?? null, container.running ? 1 : 0, new Date().toISOString(), JSON.stringify(container));
+  }
+
+  removeContainer(id: string): void {
+    this.sql('DELETE FROM containers WHERE id = ?').run(id);
+  }
+
+  containers(): StoredContainer[] {
+    return (this.sql('SELECT body FROM containers ORDER BY running DESC, id').all() as Array<{ body: string }>).map((r) => JSON.parse(r.body) as StoredContainer);
+  }
+
+  addEvents(events: ReadonlyArray<{ event: RuntimeEvent; container?: string }>): void {
+    if (events.length === 0) return;
+    this.transaction(() => {
+      const insert = this.sql('INSERT INTO events (time, container, kind, body) VALUES (?, ?, ?, ?)');
+      for (const { event, container } of events) insert.run(event.time, container ?? null, event.kind, JSON.stringify(event));
+      this.sql('DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?').run(this.maxEvents);
+    });
+  }
+
+  events(page: Page = {}): RuntimeEvent[] {
+    const rows = this.sql('SELECT body FROM events WHERE time >= ? ORDER BY seq DESC LIMIT ?').all(page.since ?? '', page.limit ?? 1000) as Array<{ body: string }>;
+    return rows.reverse().map((r) => RuntimeEvent.parse(JSON.parse(r.body)));
+  }
+
+  addAudits(audits: readonly Audit[]): void {
+    if (audits.length === 0) return;
+    this.transaction(() => {
+      const insert = this.sql('INSERT OR IGNORE INTO audits (id, time, rule, container, model, body) VALUES (?, ?, ?, ?, ?, ?)');
+      for (const a of audits) insert.run(a.id, a.time, a.rule, a.container.id, a.model ?? null, JSON.stringify(a));
+    });
+  }
+
+  audits(page: Page = {}): Audit[] {
+    const rows = this.sql('SELECT body FROM audits WHERE time >= ? ORDER BY seq DESC LIMIT ?').all(page.since ?? '', page.limit ?? 1000) as Array<{ body: string }>;
+    return rows.reverse().map((r) => Audit.parse(JSON.parse(r.body)));
+  }
+
+  putStatus(key: string, value: unknown): void {
+    this.sql('INSERT INTO status (key, updated_at, body) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET updated_at = excluded.updated_at, body = excluded.body')
+      .run(key, new Date().toISOString(), JSON.stringify(value));
+  }
+
+  status(key: string): { updatedAt: string; value: unknown } | undefined {
+    const row = this.sql('SELECT updated_at, body FROM status WHERE key = ?').get(key) as { updated_at: string; body: string } | undefined;
+    return row === undefined ? undefined : { updatedAt: row.updated_at, value: JSON.parse(row.body) };
+  }
+
+  enqueueCommand(command: ModelCommand): void {
+    this.sql('INSERT INTO commands (created_at, body) VALUES (?, ?)').run(new Date().toISOString(), JSON.stringify(command));
+  }
+
+  takeCommands(): ModelCommand[] {
+    return this.transaction(() => {
+      const rows = this.sql('SELECT seq, body FROM commands ORDER BY seq').all() as Array<{ seq: number; body: string }>;
+      if (rows.length > 0) this.sql('DELETE FROM commands WHERE seq <= ?').run(rows.at(-1)!.seq);
+      return rows.map((r) => JSON.parse(r.body) as ModelCommand);
+    });
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,50 @@
+import type { Audit, IntentModel, RuntimeEvent } from '../model/index.ts';
+
+/** A container as the store keeps it: what the defender discovered, and the model it runs under. */
+export interface StoredContainer {
+  id: string;
+  name: string;
+  image: string;
+  imageId: string;
+  imageDigest?: string;
+  namespace?: string;
+  app?: string;
+  service?: string;
+  running: boolean;
+  startedAt?: string;
+  model?: string;
+}
+
+/** A change to a model asked for from outside the defender; the defender takes it up. */
+export type ModelCommand =
+  | { action: 'relearn'; model: string }
+  | { action: 'extend'; model: string; seconds: number };
+
+export interface Page {
+  /** Only records at or after this ISO time. */
+  since?: string;
+  /** The newest `limit` records, oldest first. */
+  limit?: number;
+}
+
+/**
+ * Where models, containers, events, audits and status live. The embedded
+ * implementation is SQLite in the data folder; every implementation keeps the
+ * same contract.
+ */
+export interface Store {
+  putModels(models: readonly IntentModel[]): void;
+  models(): IntentModel[];
+  putContainer(container: StoredContainer): void;
+  removeContainer(id: string): void;
+  containers(): StoredContainer[];
+  addEvents(events: ReadonlyArray<{ event: RuntimeEvent; container?: string }>): void;
+  events(page?: Page): RuntimeEvent[];
+  addAudits(audits: readonly Audit[]): void;
+  audits(page?: Page): Audit[];
+  putStatus(key: string, value: unknown): void;
+  status(key: string): { updatedAt: string; value: unknown } | undefined;
+  enqueueCommand(command: ModelCommand): void;
+  takeCommands(): ModelCommand[];
+  close(): void;
+}
