@@ -39,6 +39,8 @@ const TOOLS: Record<string, string> = {
   sha256sum: 'coreutils',
   npm: 'npm',
   strace: 'strace',
+  wrk: 'wrk',
+  'redis-benchmark': 'redis-tools',
 };
 const BUSYBOX_STATIC = '/bin/busybox';
 

@@ -24,12 +24,16 @@ export interface DefenderOptions {
   onAudit?: (audit: Audit) => void;
 }
 
+/** What reading an image gives: its static model, and its executables (with symbolic links' targets). */
+interface ImageRead {
+  model?: IntentModel;
+  inventory?: Set<string>;
+}
+
 /** Everything the defender holds about one container. */
 interface Tracked {
   info: ContainerInfo;
-  model?: ModelLearner;
-  /** Events that came before the container's model was ready, replayed once it is. */
-  pending: RuntimeEvent[];
+  model: ModelLearner;
   processes: Map<number, KnownProcess>;
   argv: Map<number, string[]>;
   /** Executables of the image (with symbolic links' targets), once it was read. */
@@ -42,7 +46,7 @@ export interface DefenderCounts {
   audits: number;
   /** Records from cgroups that turned out to be no container's (runc setting one up, the host). */
   unattributed: number;
-  /** Events dropped because a container's model was not ready and its queue was full. */
+  /** Records dropped while their cgroup was not yet known to be a container's and its queue was full. */
   dropped: number;
   /** Events of the container runtime itself (`runc init`), not evaluated. */
   runtime: number;
@@ -64,7 +68,8 @@ export class Defender {
   private readonly tracked = new Map<string, Tracked>();
   private readonly byCgroup = new Map<string, Tracked>();
   private readonly unknown = new Map<string, { since: number; records: SensorRecord[] }>();
-  private readonly images = new Map<string, Promise<{ model?: IntentModel; inventory?: Set<string> }>>();
+  private readonly images = new Map<string, Promise<ImageRead>>();
+  private readonly imagesRead = new Map<string, ImageRead>();
   private sensor: BpftraceSensor | undefined;
   private sensorError: string | undefined;
   private watcher: { close(): void } | undefined;
@@ -182,17 +187,29 @@ export class Defender {
       ...(i.app !== undefined && { app: i.app }),
       ...(i.service !== undefined && { service: i.service }),
       ...(i.startedAt !== undefined && { startedAt: i.startedAt }),
-      ...(t.model !== undefined && { model: t.model.id }),
+      model: t.model.id,
     };
   }
 
-  /** Starts following a container: its cgroup, then its image's static model, then its learned model. */
+  /**
+   * Starts following a container: its model from the first event (learning
+   * at once), its cgroup, then its image's static model and inventory, which
+   * join the model as soon as the image is read.
+   */
   private async track(info: ContainerInfo): Promise<void> {
     if (!info.running) return;
-    const existing = this.tracked.get(info.id);
-    const t: Tracked = existing ?? { info, pending: [], processes: new Map(), argv: new Map() };
+    const read = this.imagesRead.get(info.imageId);
+    const model = this.learner.attach(
+      { id: info.id, imageId: info.imageId, repository: info.image.split('@')[0]!.replace(/:[^/:]+$/, ''), ...(info.namespace !== undefined && { namespace: info.namespace }) },
+      Date.now(),
+      read?.model === undefined ? undefined : { ...read.model, image: info.image },
+    );
+    const t: Tracked = this.tracked.get(info.id) ?? { info, model, processes: new Map(), argv: new Map() };
     t.info = info;
+    t.model = model;
+    if (read !== undefined) t.inventory = read.inventory;
     this.tracked.set(info.id, t);
+    this.dirtyModels.add(model);
     if (info.cgroupId !== undefined) {
       this.byCgroup.set(info.cgroupId, t);
       const waiting = this.unknown.get(info.cgroupId);
@@ -200,28 +217,26 @@ export class Defender {
       for (const r of waiting?.records ?? []) this.record(r);
     }
     this.options.store.putContainer(this.stored(t));
+    this.log(`container ${info.name} (${info.image}): model ${model.id} ${model.state}`);
+    if (read !== undefined) return;
     const image = await this.image(info.imageId);
-    if (!this.tracked.has(info.id) || !t.info.running) return;
     t.inventory = image.inventory;
-    t.model = this.learner.attach(
-      { id: info.id, imageId: info.imageId, repository: info.image.split('@')[0]!.replace(/:[^/:]+$/, ''), ...(info.namespace !== undefined && { namespace: info.namespace }) },
-      Date.now(),
-      image.model === undefined ? undefined : { ...image.model, image: info.image },
-    );
-    this.dirtyModels.add(t.model);
-    this.options.store.putContainer(this.stored(t));
-    this.log(`container ${info.name} (${info.image}): model ${t.model.id} ${t.model.state}`);
-    for (const event of t.pending.splice(0)) this.evaluate(t, event);
+    if (image.model !== undefined) {
+      model.seed({ ...image.model, image: info.image });
+      this.dirtyModels.add(model);
+    }
   }
 
   /** The image's static model and inventory, read once per image. */
-  private image(imageId: string): Promise<{ model?: IntentModel; inventory?: Set<string> }> {
+  private image(imageId: string): Promise<ImageRead> {
     let found = this.images.get(imageId);
     if (found === undefined) {
       found = this.options.analyseImages === false ? Promise.resolve({}) : readImage(`image:${imageId}`).then((contents) => {
         const { model } = imageIntent(contents);
         const executables = model.inventory?.executables ?? [];
-        return { model, inventory: new Set(executables.flatMap((e) => (e.target !== undefined ? [e.path, e.target] : [e.path]))) };
+        const read = { model, inventory: new Set(executables.flatMap((e) => (e.target !== undefined ? [e.path, e.target] : [e.path]))) };
+        this.imagesRead.set(imageId, read);
+        return read;
       }, (e: Error) => {
         this.counts.imageErrors++;
         this.log(`image ${imageId.slice(0, 19)}: ${e.message}; its model starts empty`);
@@ -304,16 +319,11 @@ export class Defender {
   private ingest(t: Tracked, event: RuntimeEvent): void {
     this.counts.events++;
     this.eventBuffer.push({ event, container: t.info.id });
-    if (t.model === undefined) {
-      if (t.pending.length < PENDING_LIMIT) t.pending.push(event);
-      else this.counts.dropped++;
-      return;
-    }
     this.evaluate(t, event);
   }
 
   private evaluate(t: Tracked, event: RuntimeEvent): void {
-    const model = t.model!;
+    const model = t.model;
     const process = t.processes.get(event.process?.pid ?? -1);
     if (process?.runtime === true && event.kind !== 'exec') {
       this.counts.runtime++;

@@ -24,6 +24,7 @@ export function eventContainer(info: ContainerInfo): NonNullable<RuntimeEvent['c
     id: info.id,
     name: info.name,
     image: info.image,
+    imageId: info.imageId,
     ...(info.imageDigest !== undefined && { imageDigest: info.imageDigest }),
     ...(info.pod !== undefined && { pod: info.pod }),
     ...(info.namespace !== undefined && { namespace: info.namespace }),

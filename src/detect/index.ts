@@ -26,6 +26,7 @@ function containerOf(event: RuntimeEvent): Audit['container'] {
     ...(c?.name !== undefined && { name: c.name }),
     ...(c?.image !== undefined && { image: c.image }),
     ...(c?.imageDigest !== undefined && { imageDigest: c.imageDigest }),
+    ...(c?.imageId !== undefined && { imageId: c.imageId }),
   };
 }
 

@@ -36,28 +36,6 @@ export function parentOf(path: string): string | undefined {
   return slash <= 0 ? undefined : path.slice(0, slash);
 }
 
-/**
- * Whether a set of path patterns covers a path: the path itself (normalised),
- * or `folder/*` of any folder above it, which stands for everything below.
- */
-export function pathCovered(patterns: ReadonlySet<string>, path: string): boolean {
-  const normal = normalisePath(path);
-  if (patterns.has(normal) || patterns.has(path)) return true;
-  for (let dir = parentOf(normal); dir !== undefined; dir = parentOf(dir)) {
-    if (patterns.has(`${dir}/*`)) return true;
-  }
-  return patterns.has('/*');
-}
-
-/** Whether a set of DNS patterns covers a name: itself, or `*.parent` of any parent domain. */
-export function nameCovered(patterns: ReadonlySet<string>, name: string): boolean {
-  if (patterns.has(name)) return true;
-  for (let dot = name.indexOf('.'); dot !== -1; dot = name.indexOf('.', dot + 1)) {
-    if (patterns.has(`*${name.slice(dot)}`)) return true;
-  }
-  return false;
-}
-
 /** `a.b.example.com` → `b.example.com`; undefined for a name of two labels or fewer. */
 export function parentDomain(name: string): string | undefined {
   const dot = name.indexOf('.');

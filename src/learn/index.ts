@@ -8,7 +8,7 @@ import { emptyModel, type IntentModel, type RuntimeEvent } from '../model/index.
 import { ModelLearner, type LearnOptions, type Verdict } from './model-learner.ts';
 
 export { ModelLearner, entryOf, type LearnOptions, type Verdict } from './model-learner.ts';
-export { isGenerated, nameCovered, normalisePath, pathCovered } from './generalise.ts';
+export { isGenerated, normalisePath } from './generalise.ts';
 
 /** A running container as learning needs it. */
 export interface LearnedContainer {
@@ -50,9 +50,11 @@ export class Learner {
       const repoKey = container.repository === undefined ? undefined : `${container.namespace ?? ''}\0${container.repository}`;
       const previous = repoKey === undefined ? undefined : this.models.get(this.repositories.get(repoKey) ?? '');
       learner = new ModelLearner(base, this.options, now,
-        previous !== undefined && previous.id !== key ? { from: previous.id, model: previous.snapshot(iso) } : undefined);
+        previous !== undefined && previous.id !== key ? { from: previous.id, model: previous.snapshot(iso) } : undefined, seed !== undefined);
       this.models.set(key, learner);
       if (repoKey !== undefined) this.repositories.set(repoKey, key);
+    } else if (seed !== undefined && !learner.seeded) {
+      learner.seed({ ...seed, id: key });
     }
     learner.attach(container.id);
     this.byContainer.set(container.id, learner);

@@ -1,5 +1,5 @@
 import type { IntentModel, Learning, ModelDimension, Protocol, RuntimeEvent, Source } from '../model/index.ts';
-import { nameCovered, normalisePath, parentDomain, parentOf, pathCovered } from './generalise.ts';
+import { normalisePath, parentDomain, parentOf } from './generalise.ts';
 
 export interface LearnOptions {
   /** The learning window, in time with at least one container of the model running. */
@@ -107,7 +107,9 @@ export class ModelLearner {
   readonly id: string;
   readonly options: Required<LearnOptions>;
   private seedModel: IntentModel;
-  private seed: Map<ModelDimension, Map<string, Source[]>>;
+  /** The entries the static model allows, with their sources. */
+  private staticEntries: Map<ModelDimension, Map<string, Source[]>>;
+  private hasSeed: boolean;
   /** Everything allowed (seeded or learned), for the hot path. */
   private allowed = new Map<ModelDimension, Set<string>>();
   private observed = new Map<ModelDimension, Map<string, Observed>>();
@@ -121,17 +123,34 @@ export class ModelLearner {
   private activeAt: number | undefined;
   private previous: string | undefined;
 
-  constructor(seedModel: IntentModel, options: LearnOptions, now: number, carried?: { from: string; model: IntentModel }) {
+  constructor(seedModel: IntentModel, options: LearnOptions, now: number, carried?: { from: string; model: IntentModel }, seeded = true) {
+    this.hasSeed = seeded;
     this.id = seedModel.id;
     this.options = { ...DEFAULTS, ...options };
     this.seedModel = seedModel;
-    this.seed = seedEntries(seedModel);
+    this.staticEntries = seedEntries(seedModel);
     this.startedAt = now;
     this.state = this.options.windowSec > 0 ? 'learning' : 'active';
     if (this.state === 'active') this.activeAt = now;
-    for (const [dimension, entries] of this.seed) this.allowed.set(dimension, new Set(entries.keys()));
-    for (const dimension of this.seed.keys()) this.observed.set(dimension, new Map());
+    for (const [dimension, entries] of this.staticEntries) this.allowed.set(dimension, new Set(entries.keys()));
+    for (const dimension of this.staticEntries.keys()) this.observed.set(dimension, new Map());
     if (carried !== undefined) this.carry(carried.from, carried.model, now);
+  }
+
+  /** Whether the static model of the image joined (it may come after learning started). */
+  get seeded(): boolean {
+    return this.hasSeed;
+  }
+
+  /**
+   * The image's static model, read after the model started learning: its
+   * entries are allowed from now on, next to what was learned meanwhile.
+   */
+  seed(seedModel: IntentModel): void {
+    this.seedModel = { ...seedModel, id: this.id };
+    this.staticEntries = seedEntries(this.seedModel);
+    for (const [dimension, entries] of this.staticEntries) for (const entry of entries.keys()) this.allowed.get(dimension)!.add(entry);
+    this.hasSeed = true;
   }
 
   /** A new image of the same repository starts from what the previous one learned. */
@@ -178,7 +197,7 @@ export class ModelLearner {
     if (this.replicas.size < this.options.consensusReplicas) return;
     for (const [dimension, entries] of this.observed) {
       for (const [entry, seen] of entries) {
-        if (seen.containers.size !== 1 || this.seed.get(dimension)!.has(entry)) continue;
+        if (seen.containers.size !== 1 || this.staticEntries.get(dimension)!.has(entry)) continue;
         this.outliers.push({ dimension, entry, container: [...seen.containers][0]!, count: seen.count });
         entries.delete(entry);
         this.allowed.get(dimension)!.delete(entry);
@@ -189,7 +208,7 @@ export class ModelLearner {
   /** Learns again from the static model, from now. */
   relearn(now: number): void {
     for (const entries of this.observed.values()) entries.clear();
-    for (const [dimension, entries] of this.seed) this.allowed.set(dimension, new Set(entries.keys()));
+    for (const [dimension, entries] of this.staticEntries) this.allowed.set(dimension, new Set(entries.keys()));
     this.overflow.clear();
     this.outliers = [];
     this.replicas = new Set(this.running);
@@ -216,10 +235,9 @@ export class ModelLearner {
     const { dimension } = about;
     const allowed = this.allowed.get(dimension)!;
     const entry = PATH_DIMENSIONS.has(dimension) ? normalisePath(about.entry) : about.entry;
-    let known = allowed.has(entry);
-    if (!known) known = this.covered(dimension, allowed, entry);
-    if (known) {
-      if (this.state === 'learning') this.touch(dimension, entry, containerId, now, event);
+    const key = allowed.has(entry) ? entry : this.cover(dimension, allowed, entry);
+    if (key !== undefined) {
+      if (this.state === 'learning') this.touch(dimension, key, containerId, now, event);
       return KNOWN;
     }
     if (this.state === 'active') return this.overflow.has(dimension) ? KNOWN : { outcome: 'deviation', dimension, entry };
@@ -228,33 +246,34 @@ export class ModelLearner {
     return { outcome: 'learned', dimension, entry: learnedAs };
   }
 
-  private covered(dimension: ModelDimension, allowed: ReadonlySet<string>, entry: string): boolean {
+  /** The allowed pattern that covers `entry`, if one does. */
+  private cover(dimension: ModelDimension, allowed: ReadonlySet<string>, entry: string): string | undefined {
     if (PATH_DIMENSIONS.has(dimension)) {
-      if (pathCovered(allowed, entry)) return true;
+      for (let dir = parentOf(entry); dir !== undefined; dir = parentOf(dir)) if (allowed.has(`${dir}/*`)) return `${dir}/*`;
+      if (allowed.has('/*')) return '/*';
       // a declared program named without its folder (`nginx`) covers it wherever it is
-      return dimension === 'processes' && allowed.has(entry.slice(entry.lastIndexOf('/') + 1));
+      const name = entry.slice(entry.lastIndexOf('/') + 1);
+      return dimension === 'processes' && allowed.has(name) ? name : undefined;
     }
-    if (dimension === 'dns') return nameCovered(allowed, entry);
+    if (dimension === 'dns') {
+      for (let dot = entry.indexOf('.'); dot !== -1; dot = entry.indexOf('.', dot + 1)) if (allowed.has(`*${entry.slice(dot)}`)) return `*${entry.slice(dot)}`;
+      return undefined;
+    }
     if (dimension === 'egress') {
-      const slash = entry.indexOf('/');
-      return allowed.has(`${entry.slice(0, slash)}/*:${entry.slice(entry.lastIndexOf(':') + 1)}`);
+      const any = `${entry.slice(0, entry.indexOf('/'))}/*:${entry.slice(entry.lastIndexOf(':') + 1)}`;
+      return allowed.has(any) ? any : undefined;
     }
-    return false;
+    return undefined;
   }
 
-  /** The learned entry that covers `entry` (itself or a wider pattern), to count a sighting on. */
-  private touch(dimension: ModelDimension, entry: string, containerId: string, now: number, event: RuntimeEvent): void {
+  /** Counts a sighting on the entry that allowed it (a static one is thereby seen as well as declared). */
+  private touch(dimension: ModelDimension, key: string, containerId: string, now: number, event: RuntimeEvent): void {
     const entries = this.observed.get(dimension)!;
-    let seen = entries.get(entry);
+    let seen = entries.get(key);
     if (seen === undefined) {
-      for (const [pattern, s] of entries) {
-        if (pattern.includes('*') && this.covered(dimension, new Set([pattern]), entry)) {
-          seen = s;
-          break;
-        }
-      }
+      seen = { firstSeen: now, lastSeen: now, count: 0, containers: new Set() };
+      entries.set(key, seen);
     }
-    if (seen === undefined) return; // allowed by the static model only
     seen.lastSeen = now;
     seen.count++;
     seen.containers.add(containerId);
@@ -268,7 +287,7 @@ export class ModelLearner {
     entries.set(entry, seen);
     this.allowed.get(dimension)!.add(entry);
     const collapsed = this.collapse(dimension, entry);
-    if (entries.size > this.options.maxEntries) this.overflow.add(dimension);
+    if (entries.size - this.staticEntries.get(dimension)!.size > this.options.maxEntries) this.overflow.add(dimension);
     return collapsed;
   }
 
@@ -298,7 +317,8 @@ export class ModelLearner {
       return entry;
     }
     const entries = this.observed.get(dimension)!;
-    const siblings = [...entries.keys()].filter(members);
+    const declared = this.staticEntries.get(dimension)!;
+    const siblings = [...entries.keys()].filter((e) => members(e) && !declared.has(e));
     if (siblings.length <= limit) return entry;
     const merged: Observed = entries.get(group) ?? { firstSeen: Infinity, lastSeen: 0, count: 0, containers: new Set() };
     const allowed = this.allowed.get(dimension)!;

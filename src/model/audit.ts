@@ -10,7 +10,7 @@ export const Audit = z.object({
   rule: z.string().describe('stable rule id: drift, unexpected-process, unexpected-egress, …'),
   severity: Severity,
   message: z.string(),
-  container: z.object({ id: z.string(), name: z.string().optional(), image: z.string().optional(), imageDigest: z.string().optional() }),
+  container: z.object({ id: z.string(), name: z.string().optional(), image: z.string().optional(), imageDigest: z.string().optional(), imageId: z.string().optional() }),
   model: z.string().optional().describe('id of the model the event was checked against'),
   modelState: z.string().optional(),
   lacked: z.object({ dimension: ModelDimension, entry: z.string() }).optional().describe('the model entry that would have allowed the event'),

@@ -43,7 +43,7 @@ test('learned while learning, deviations once active, the static model allowed f
   const model = learner.models.get('sha256:aaa')!.snapshot((ms) => new Date(ms).toISOString());
   const egress = model.network.egress[0]!;
   assert.deepEqual([egress.host, egress.port, egress.sources[0]!.kind, egress.sources[0]!.count, egress.sources[0]!.containers], ['10.0.0.7', 6379, 'learned', 1, ['c1']]);
-  assert.deepEqual(model.network.listen[0]!.sources.map((s) => s.kind), ['declared'], 'a declared entry seen but not learned keeps its own source');
+  assert.deepEqual(model.network.listen[0]!.sources.map((s) => s.kind), ['declared', 'learned'], 'a declared entry that was seen says both');
 });
 
 test('10,000 distinct temp file names make a handful of entries, and the pattern covers new names', () => {

@@ -9,6 +9,7 @@ export const SENSOR_SCRIPT = fileURLToPath(new URL('./sensor.bt', import.meta.ur
 
 /** The sensor's health, for status and metrics: nothing it could not see is hidden. */
 export interface SensorStats {
+  /** bpftrace runs with every probe attached. */
   running: boolean;
   /** Times bpftrace was started, and restarted after it stopped on its own. */
   starts: number;
@@ -91,11 +92,11 @@ export class BpftraceSensor {
     const startedAt = Date.now();
     const child = spawn(command.file, command.args, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, BPFTRACE_MAP_KEYS_MAX: '65536' },
+      // room for what the sensor remembers, and for bursts (10,000 new files in a second) without losing events
+      env: { ...process.env, BPFTRACE_MAP_KEYS_MAX: '65536', BPFTRACE_PERF_RB_PAGES: '1024' },
     });
     this.child = child;
     this.stats.starts++;
-    this.stats.running = true;
     createInterface({ input: child.stdout! }).on('line', (line) => this.line(line));
     createInterface({ input: child.stderr! }).on('line', (line) => {
       if (!HARMLESS.test(line)) this.options.onDiagnostic?.(`bpftrace: ${line}`);
@@ -125,6 +126,7 @@ export class BpftraceSensor {
     } else if ('tick' in parsed) {
       this.stats.lastTickAt = Date.now();
     } else if ('ready' in parsed) {
+      this.stats.running = true;
       for (const waiter of this.readyWaiters.splice(0)) waiter();
     } else if ('lost' in parsed) {
       this.stats.lost += parsed.lost;

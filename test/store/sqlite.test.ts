@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { test } from 'node:test';
+import { emptyModel, type Audit, type RuntimeEvent } from '../../src/model/index.ts';
+import { SqliteStore, STORE_FILE } from '../../src/store/index.ts';
+
+const dir = () => mkdtempSync(join(tmpdir(), 'tenet-store-'));
+const event = (i: number): RuntimeEvent => ({ kind: 'syscall', time: `2026-01-01T00:00:${String(i).padStart(2, '0')}Z`, source: 'tenet', syscall: `s${i}` });
+const audit = (id: string, time: string): Audit => ({
+  id, time, rule: 'drift', severity: 'critical', message: 'm', container: { id: 'c1' }, model: 'sha256:a', event: event(1),
+});
+
+test('models, containers, events, audits, status and commands survive a reopen of the file', () => {
+  const d = dir();
+  const store = new SqliteStore(d, { maxEvents: 5 });
+  const model = emptyModel('sha256:a');
+  store.putModels([model]);
+  store.putModels([{ ...model, state: 'active' }]);
+  store.putContainer({ id: 'c1', name: 'web', image: 'nginx', imageId: 'sha256:a', running: true, model: 'sha256:a' });
+  store.addEvents(Array.from({ length: 8 }, (_, i) => ({ event: event(i), container: 'c1' })));
+  store.addAudits([audit('a1', '2026-01-01T00:00:01Z'), audit('a2', '2026-01-01T00:00:02Z')]);
+  store.addAudits([audit('a1', '2026-01-01T00:00:01Z')]);
+  store.putStatus('defender', { running: true });
+  store.enqueueCommand({ action: 'extend', model: 'sha256:a', seconds: 60 });
+  store.close();
+
+  const again = new SqliteStore(d, { maxEvents: 5 });
+  assert.deepEqual(again.models().map((m) => [m.id, m.state]), [['sha256:a', 'active']]);
+  assert.deepEqual(again.containers().map((c) => c.name), ['web']);
+  assert.deepEqual(again.events().map((e) => e.syscall), ['s3', 's4', 's5', 's6', 's7'], 'the oldest events go past the bound');
+  assert.deepEqual(again.events({ limit: 2 }).map((e) => e.syscall), ['s6', 's7']);
+  assert.deepEqual(again.audits().map((a) => a.id), ['a1', 'a2'], 'an audit stored twice is one audit');
+  assert.deepEqual(again.audits({ since: '2026-01-01T00:00:02Z' }).map((a) => a.id), ['a2']);
+  assert.deepEqual(again.status('defender')?.value, { running: true });
+  assert.deepEqual(again.takeCommands(), [{ action: 'extend', model: 'sha256:a', seconds: 60 }]);
+  assert.deepEqual(again.takeCommands(), [], 'a command is taken once');
+  again.removeContainer('c1');
+  assert.deepEqual(again.containers(), []);
+  again.close();
+});
+
+test('a store written by a newer Tenet is refused, not damaged', () => {
+  const d = dir();
+  new SqliteStore(d).close();
+  const db = new DatabaseSync(join(d, STORE_FILE));
+  db.exec('PRAGMA user_version = 99');
+  db.close();
+  assert.throws(() => new SqliteStore(d), /written by a newer Tenet \(schema 99/);
+});
+
+test('a reader sees what a writer wrote while the writer still has the file open', () => {
+  const d = dir();
+  const writer = new SqliteStore(d);
+  writer.putStatus('defender', { n: 1 });
+  const reader = new SqliteStore(d);
+  assert.deepEqual(reader.status('defender')?.value, { n: 1 });
+  writer.putStatus('defender', { n: 2 });
+  assert.deepEqual(reader.status('defender')?.value, { n: 2 });
+  reader.close();
+  writer.close();
+});
