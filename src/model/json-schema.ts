@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { Analysis } from './analysis.ts';
+import { Audit } from './audit.ts';
 import { Finding } from './finding.ts';
 import { IntentModel } from './intent-model.ts';
+import { RuntimeEvent } from './runtime-event.ts';
 import { Supermodel } from './supermodel.ts';
 
 /** The public schemas, by the file name they are published under in docs/schema/. */
@@ -10,6 +12,8 @@ export const PUBLISHED_SCHEMAS = {
   'supermodel.schema.json': Supermodel,
   'finding.schema.json': Finding,
   'analysis.schema.json': Analysis,
+  'runtime-event.schema.json': RuntimeEvent,
+  'audit.schema.json': Audit,
 } as const;
 
 export function jsonSchemaOf(name: keyof typeof PUBLISHED_SCHEMAS): Record<string, unknown> {

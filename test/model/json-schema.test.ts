@@ -25,3 +25,14 @@ test('the exported JSON Schema validates real output and rejects a broken model'
   const { sources: _dropped, ...withoutSources } = model.workload;
   assert.equal(validateModel({ ...model, workload: withoutSources }), false);
 });
+
+test('the RuntimeEvent schema holds every event the adapters make of the fixtures, and refuses a wrong kind', async () => {
+  const { fromFalco, fromTetragon, fromTracee } = await import('../../src/sensor/index.ts');
+  const { convertAll } = await import('../sensor/fixtures.ts');
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  const validate = ajv.compile(schema('runtime-event.schema.json'));
+  const events = [convertAll('falco', fromFalco), convertAll('tetragon', fromTetragon), convertAll('tracee', fromTracee)].flatMap((r) => r.events);
+  assert.ok(events.length > 100);
+  for (const { where, event } of events) assert.ok(validate(JSON.parse(JSON.stringify(event))), `${where}: ${ajv.errorsText(validate.errors)}`);
+  assert.equal(validate({ ...events[0]!.event, kind: 'teleport' }), false);
+});

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { emptyModel, type Audit } from '../../src/model/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
+import { tenet } from '../run-cli.ts';
+
+const dataWith = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tenet-cli-data-'));
+  const store = new SqliteStore(dir);
+  const model = { ...emptyModel('sha256:abc'), state: 'learning' as const, remainingLearningDurationSec: 42, image: 'nginx:1' };
+  store.putModels([model, { ...emptyModel('sha256:def'), state: 'active' as const }]);
+  store.putContainer({ id: 'c1', name: 'web', image: 'nginx:1', imageId: 'sha256:abc', running: true, model: 'sha256:abc' });
+  const audit: Audit = {
+    id: 'a1', time: '2026-01-01T00:00:01.000Z', rule: 'drift', severity: 'critical', message: 'web ran /tmp/x, which is not in its image',
+    container: { id: 'c1', name: 'web' }, model: 'sha256:abc', event: { kind: 'exec', time: '2026-01-01T00:00:01.000Z', source: 'tenet', process: { path: '/tmp/x' } },
+  };
+  store.addAudits([audit]);
+  store.putStatus('defender', {
+    host: 'h', pid: 1, startedAt: '2026-01-01T00:00:00.000Z', learnForSec: 60, running: true,
+    sensor: { running: true, starts: 2, restarts: 1, lines: 10, records: 9, garbage: 1, lastGarbage: 'not JSON (a truncated line?)', lost: 3 },
+    counts: { records: 9, events: 8, audits: 1, unattributed: 0, dropped: 0, runtime: 0, imageErrors: 0 }, containers: 1, models: [],
+  });
+  store.close();
+  return dir;
+};
+
+test('status, models and audits read the store a defender wrote', () => {
+  const dir = dataWith();
+  const status = tenet(['status', '--data', dir]);
+  assert.equal(status.status, 0, status.stderr);
+  assert.match(status.stdout, /Sensor {5}running; 2 starts, 1 restarts, 9 records, 3 events lost, 1 garbage lines \(last: not JSON/);
+  assert.match(status.stdout, /Defender {3}running/, 'a status written just now is fresh');
+  assert.match(status.stdout, /sha256:abc +learning \(42 s left\) +nginx:1/);
+  const json = JSON.parse(tenet(['status', '--data', dir, '--format', 'json']).stdout) as { models: Array<{ id: string; state: string }>; containers: unknown[] };
+  assert.deepEqual(json.models.map((m) => [m.id, m.state]), [['sha256:abc', 'learning'], ['sha256:def', 'active']]);
+
+  const models = JSON.parse(tenet(['models', '--data', dir, '--state', 'active']).stdout) as Array<{ id: string; kind: string }>;
+  assert.deepEqual(models.map((m) => [m.kind, m.id]), [['IntentModel', 'sha256:def']]);
+  const audits = JSON.parse(tenet(['audits', '--data', dir, '--format', 'json']).stdout) as Audit[];
+  assert.deepEqual(audits.map((a) => a.rule), ['drift']);
+  assert.match(tenet(['audits', '--data', dir, '--format', 'table']).stdout, /critical +drift +web ran \/tmp\/x/);
+});
+
+test('relearn and extend are asked through the store, for a running defender to take up', () => {
+  const dir = dataWith();
+  assert.equal(tenet(['models', 'relearn', 'abc', '--data', dir]).status, 0);
+  assert.equal(tenet(['models', 'extend', 'sha256:def', '10m', '--data', dir]).status, 0);
+  const store = new SqliteStore(dir);
+  assert.deepEqual(store.takeCommands(), [{ action: 'relearn', model: 'sha256:abc' }, { action: 'extend', model: 'sha256:def', seconds: 600 }]);
+  store.close();
+  const missing = tenet(['models', 'relearn', 'nope', '--data', dir]);
+  assert.deepEqual([missing.status, missing.stderr.split(':')[1]?.trim()], [2, 'ERR_NO_MODEL']);
+});
+
+test('clear errors: no store in the folder, a bad duration, a bad limit', () => {
+  const empty = mkdtempSync(join(tmpdir(), 'tenet-cli-empty-'));
+  for (const command of ['status', 'models', 'audits']) {
+    const run = tenet([command, '--data', empty]);
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /ERR_NO_DATA: .* holds no Tenet store: run `tenet defender --data/);
+  }
+  const bad = tenet(['defender', '--learn-for', 'soon', '--data', empty]);
+  assert.match(bad.stderr, /ERR_BAD_OPTION_VALUE: --learn-for must be a duration such as 30s/);
+  assert.match(tenet(['audits', '--data', dataWith(), '--limit', 'x']).stderr, /ERR_BAD_OPTION_VALUE: --limit/);
+});
