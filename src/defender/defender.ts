@@ -7,7 +7,7 @@ import { imageIntent } from '../intent/index.ts';
 import { iso, Learner, type ModelLearner } from '../learn/index.ts';
 import type { Audit, IntentModel, RuntimeEvent } from '../model/index.ts';
 import { cgroupIdOf, inspectContainer, runningContainers, watchContainers, type ContainerAction, type ContainerInfo } from '../runtime/index.ts';
-import { BpftraceSensor, type SensorRecord, type SensorStats } from '../sensor/index.ts';
+import { BpftraceSensor, SYSCALL_SCRIPT, type SensorRecord, type SensorStats } from '../sensor/index.ts';
 import type { Store, StoredContainer } from '../store/index.ts';
 import { eventContainer, recordEvent, type KnownProcess } from './events.ts';
 
@@ -22,6 +22,12 @@ export interface DefenderOptions {
   socketPath?: string;
   onLog?: (line: string) => void;
   onAudit?: (audit: Audit) => void;
+  /**
+   * Once no model learns, syscalls are watched in samples: `windowMs` every
+   * `periodMs`; undefined to watch them all the time. A probe on every
+   * syscall is the sensor's largest cost (bench/sensor-overhead).
+   */
+  syscallSample?: { windowMs: number; periodMs: number };
 }
 
 /** What reading an image gives: its static model, and its executables (with symbolic links' targets). */
@@ -55,6 +61,8 @@ export interface DefenderCounts {
 
 const PENDING_LIMIT = 10_000;
 const UNKNOWN_CGROUP_GRACE_MS = 5_000;
+/** How often the learning clock of models, and the status, are written. */
+const CLOCK_WRITE_MS = 1_000;
 
 /**
  * The defender on one host: containers from the Docker engine, events from the
@@ -72,6 +80,10 @@ export class Defender {
   private readonly imagesRead = new Map<string, ImageRead>();
   private sensor: BpftraceSensor | undefined;
   private sensorError: string | undefined;
+  /** The syscall sensor: on while a model learns, and for a sample every period after. */
+  private syscalls: BpftraceSensor | undefined;
+  private syscallsOn = false;
+  private lastSample = 0;
   private watcher: { close(): void } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private rescan: NodeJS.Timeout | undefined;
@@ -79,6 +91,7 @@ export class Defender {
   private auditBuffer: Audit[] = [];
   private dirtyModels = new Set<ModelLearner>();
   private readonly startedAt = new Date().toISOString();
+  private lastClockWrite = 0;
   private stopped = false;
 
   constructor(options: DefenderOptions) {
@@ -91,6 +104,7 @@ export class Defender {
   }
 
   async start(): Promise<void> {
+    this.learner.restore(this.options.store.models(), Date.now());
     await this.watch();
     for (const info of await runningContainers(this.options.socketPath)) await this.track(info);
     if (this.options.sensor !== false) {
@@ -98,12 +112,22 @@ export class Defender {
         onRecord: (r) => this.record(r),
         onDiagnostic: (line) => this.log(line),
       });
+      this.syscalls = new BpftraceSensor({
+        script: SYSCALL_SCRIPT,
+        onRecord: (r) => this.record(r),
+        onDiagnostic: (line) => this.log(`syscalls: ${line}`),
+      });
+      // the syscall sensor starts with the other: containers found running are learning or sampled
+      this.syscallsOn = true;
+      this.lastSample = Date.now();
+      const syscalls = this.syscalls.start().catch((e: Error) => this.log(`syscalls: ${e.message}`));
       try {
         await this.sensor.start();
       } catch (e) {
         this.sensorError = (e as Error).message;
         this.log(`sensor: ${this.sensorError}`);
       }
+      await syscalls;
     }
     this.timer = setInterval(() => this.tick(), 250);
     this.tick();
@@ -114,7 +138,7 @@ export class Defender {
     clearInterval(this.timer);
     clearTimeout(this.rescan);
     this.watcher?.close();
-    await this.sensor?.stop();
+    await Promise.all([this.sensor?.stop(), this.syscalls?.stop()]);
     this.tick();
   }
 
@@ -360,6 +384,7 @@ export class Defender {
       this.dirtyModels.add(m);
       this.log(`model ${m.id} is active`);
     }
+    this.controlSyscalls(now);
     for (const [cgroup, waiting] of this.unknown) {
       if (now - waiting.since < UNKNOWN_CGROUP_GRACE_MS) continue;
       this.counts.unattributed += waiting.records.length;
@@ -378,16 +403,41 @@ export class Defender {
         this.dirtyModels.add(m);
         this.log(`model ${m.id}: ${command.action === 'relearn' ? 'learning again' : `learning ${command.seconds} s more`}`);
       }
-      for (const m of this.learner.models.values()) if (m.state === 'learning' && m.running.size > 0) this.dirtyModels.add(m);
+      // a learning model's clock is written every few seconds, what it learned at once
+      const clock = now - this.lastClockWrite >= CLOCK_WRITE_MS;
+      if (clock) {
+        this.lastClockWrite = now;
+        for (const m of this.learner.models.values()) if (m.state === 'learning' && m.running.size > 0) this.dirtyModels.add(m);
+      }
       store.addEvents(this.eventBuffer.splice(0));
       store.addAudits(this.auditBuffer.splice(0));
       if (this.dirtyModels.size > 0) {
         store.putModels([...this.dirtyModels].map((m) => m.snapshot(iso)));
         this.dirtyModels.clear();
       }
-      store.putStatus('defender', this.status());
+      if (clock || this.stopped) store.putStatus('defender', this.status());
     } catch (e) {
       this.log(`store: ${(e as Error).message}`);
+    }
+  }
+
+  /** The syscall sensor runs while a model with a running container learns, then for a sample every period (or always). */
+  private controlSyscalls(now: number): void {
+    if (this.syscalls === undefined || this.stopped) return;
+    const learning = this.options.syscallSample === undefined
+      || [...this.learner.models.values()].some((m) => m.state === 'learning' && m.running.size > 0);
+    const sampling = this.options.syscallSample !== undefined && now - this.lastSample < this.options.syscallSample.windowMs;
+    if (!learning && !sampling && this.options.syscallSample !== undefined && now - this.lastSample >= this.options.syscallSample.periodMs) {
+      this.lastSample = now;
+      return this.controlSyscalls(now);
+    }
+    const want = learning || sampling;
+    if (want === this.syscallsOn) return;
+    this.syscallsOn = want;
+    if (want) {
+      this.syscalls.start().catch((e: Error) => this.log(`syscalls: ${e.message}`));
+    } else {
+      void this.syscalls.stop();
     }
   }
 
@@ -402,6 +452,7 @@ export class Defender {
       sensor: stats === undefined
         ? { running: false, reason: this.options.sensor === false ? 'not started (no sensor asked for)' : this.sensorError ?? 'not started' }
         : { ...stats, ...(this.sensorError !== undefined && { reason: this.sensorError }) },
+      ...(this.syscalls !== undefined && { syscallSensor: { ...this.syscalls.stats, wanted: this.syscallsOn } }),
       counts: this.counts,
       containers: [...this.tracked.values()].filter((t) => t.info.running).length,
       models: [...this.learner.models.values()].map((m) => ({ id: m.id, state: m.state, remainingLearningDurationSec: m.state === 'learning' ? m.remainingSec : 0, running: m.running.size })),
@@ -416,6 +467,8 @@ export interface DefenderStatus {
   learnForSec: number;
   running: boolean;
   sensor: (Partial<SensorStats> & { running: boolean; reason?: string });
+  /** The syscall sensor: `wanted` while a model learns or a sample runs. */
+  syscallSensor?: SensorStats & { wanted: boolean };
   counts: DefenderCounts;
   containers: number;
   models: Array<{ id: string; state: string; remainingLearningDurationSec: number; running: number }>;

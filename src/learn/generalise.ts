@@ -5,24 +5,42 @@
  * way, so `/tmp/upload-7f3a9c` matches the learned `/tmp/*`.
  */
 
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+const isHexLetter = (c: number) => (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
 /** A path segment a program generated: numbers, hex or base-36 ids, UUIDs, mktemp names. */
 export function isGenerated(segment: string): boolean {
-  if (segment.length === 0 || segment === '*') return false;
-  if (/^\d+$/.test(segment)) return true;
-  if (segment.length >= 8 && /^[0-9a-f-]+$/i.test(segment) && /\d/.test(segment)) return true;
+  let digits = 0;
+  let letters = 0;
+  let hex = true;
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment.charCodeAt(i);
+    if (isDigit(c)) digits++;
+    else if (isLetter(c)) {
+      letters++;
+      if (!isHexLetter(c)) hex = false;
+    } else if (c !== 45 /* - */) hex = false;
+  }
+  if (digits === 0) return false;
+  if (digits === segment.length) return true;
+  // hex ids and UUIDs (`3f2a9c1e`, `0b7e…-…`)
+  if (hex && segment.length >= 8) return true;
   // a name with letters and digits mixed in, six characters or more (`abc123`, `tmp.Xa81Kq`, `upload-17.tmp`)
-  return segment.length >= 6 && /\d/.test(segment) && /[a-z]/i.test(segment);
+  return segment.length >= 6 && letters > 0;
 }
 
 /** Each generated segment of an absolute path becomes `*`: `/proc/42/status` is `/proc/` + `*` + `/status`. */
 export function normalisePath(path: string): string {
-  if (!path.startsWith('/')) return path;
+  if (path.charCodeAt(0) !== 47) return path;
+  // only a segment with a digit can be generated: most paths have none
+  let digit = false;
+  for (let i = 1; i < path.length && !digit; i++) digit = isDigit(path.charCodeAt(i));
+  if (!digit) return path;
   const parts = path.split('/');
   let changed = false;
   for (let i = 1; i < parts.length; i++) {
-    const part = parts[i]!;
-    if (part === '' && i < parts.length - 1) continue;
-    if (isGenerated(part)) {
+    if (isGenerated(parts[i]!)) {
       parts[i] = '*';
       changed = true;
     }

@@ -61,6 +61,17 @@ export class Learner {
     return learner;
   }
 
+  /** Models the store kept from an earlier run: they go on where they stopped. */
+  restore(models: readonly IntentModel[], now: number): void {
+    for (const model of models) {
+      if (this.models.has(model.id)) continue;
+      this.models.set(model.id, ModelLearner.restore(model, this.options, now));
+      const repository = model.image?.split('@')[0]!.replace(/:[^/:]+$/, '');
+      const namespace = model.id.includes('/') ? model.id.slice(0, model.id.lastIndexOf('/')) : '';
+      if (repository !== undefined) this.repositories.set(`${namespace}\0${repository}`, model.id);
+    }
+  }
+
   detach(containerId: string): void {
     this.byContainer.get(containerId)?.detach(containerId);
     this.byContainer.delete(containerId);

@@ -37,38 +37,56 @@ interface Observed {
 
 const protocolOf = (p: string | undefined): Protocol => (p === 'udp' ? 'udp' : p === 'sctp' ? 'sctp' : 'tcp');
 
-/** The dimension and entry an event is about, or undefined when it is about none (exit, other tools' alerts). */
-export function entryOf(event: RuntimeEvent): { dimension: ModelDimension; entry: string } | undefined {
+/** The dimension an event is about, or undefined when it is about none (exit, other tools' alerts). */
+export function dimensionOf(event: RuntimeEvent): ModelDimension | undefined {
   switch (event.kind) {
-    case 'exec': {
-      const path = event.process?.path ?? event.process?.name;
-      return path === undefined ? undefined : { dimension: 'processes', entry: path };
-    }
+    case 'syscall': return 'syscalls';
+    case 'exec': return 'processes';
+    case 'write': return 'writable';
+    case 'open': return 'reads';
+    case 'connect': return 'egress';
     case 'listen':
-    case 'accept': {
-      const port = event.network?.localPort;
-      return port === undefined ? undefined : { dimension: 'listen', entry: `${protocolOf(event.network?.protocol)}/${port}` };
-    }
-    case 'connect': {
+    case 'accept': return 'listen';
+    case 'dns': return 'dns';
+    case 'capability': return event.denied === true ? undefined : 'capabilities';
+    default: return undefined;
+  }
+}
+
+/** The entry of `dimension` an event names (`tcp/10.0.0.7:6379`, `/tmp/x`, `openat`), before generalisation. */
+function entryText(event: RuntimeEvent, dimension: ModelDimension): string | undefined {
+  switch (dimension) {
+    case 'syscalls': return event.syscall;
+    case 'processes': return event.process?.path ?? event.process?.name;
+    case 'writable':
+    case 'reads': return event.file?.path;
+    case 'egress': {
       const n = event.network;
-      if (n?.remoteAddress === undefined || n.remotePort === undefined) return undefined;
-      return { dimension: 'egress', entry: `${protocolOf(n.protocol)}/${n.remoteAddress}:${n.remotePort}` };
+      return n?.remoteAddress === undefined || n.remotePort === undefined ? undefined : `${protocolOf(n.protocol)}/${n.remoteAddress}:${n.remotePort}`;
+    }
+    case 'listen': {
+      const port = event.network?.localPort;
+      return port === undefined ? undefined : `${protocolOf(event.network?.protocol)}/${port}`;
     }
     case 'dns': {
       const name = event.dns?.names[0];
-      return name === undefined ? undefined : { dimension: 'dns', entry: name.toLowerCase().replace(/\.$/, '') };
+      return name === undefined ? undefined : dnsName(name);
     }
-    case 'write':
-      return event.file === undefined ? undefined : { dimension: 'writable', entry: event.file.path };
-    case 'open':
-      return event.file === undefined ? undefined : { dimension: 'reads', entry: event.file.path };
-    case 'syscall':
-      return event.syscall === undefined ? undefined : { dimension: 'syscalls', entry: event.syscall };
-    case 'capability':
-      return event.capability === undefined || event.denied === true ? undefined : { dimension: 'capabilities', entry: event.capability };
-    default:
-      return undefined;
+    case 'capabilities': return event.capability;
   }
+}
+
+/** A DNS name as models keep it: lower case, without the root's dot (most names already are). */
+function dnsName(name: string): string {
+  const lower = /[A-Z]/.test(name) ? name.toLowerCase() : name;
+  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
+}
+
+/** The dimension and entry an event is about, or undefined when it is about none. */
+export function entryOf(event: RuntimeEvent): { dimension: ModelDimension; entry: string } | undefined {
+  const dimension = dimensionOf(event);
+  const entry = dimension === undefined ? undefined : entryText(event, dimension);
+  return entry === undefined ? undefined : { dimension: dimension!, entry };
 }
 
 const PATH_DIMENSIONS: ReadonlySet<ModelDimension> = new Set(['processes', 'writable', 'reads']);
@@ -153,19 +171,44 @@ export class ModelLearner {
     this.hasSeed = true;
   }
 
-  /** A new image of the same repository starts from what the previous one learned. */
-  private carry(from: string, model: IntentModel, now: number): void {
+  /** A new image of the same repository starts from what the previous one learned (and a restart from what this one did). */
+  private carry(from: string | undefined, model: IntentModel, now: number): void {
     this.previous = from;
-    const learned = (sources: Source[]) => sources.filter((s) => s.kind === 'learned');
+    const time = (iso: string | undefined) => (iso === undefined || Number.isNaN(Date.parse(iso)) ? now : Date.parse(iso));
     for (const [dimension, entries] of seedEntries(model)) {
       for (const [entry, sources] of entries) {
-        const kept = learned(sources);
-        if (kept.length === 0 || this.allowed.get(dimension)!.has(entry)) continue;
+        const learned = sources.filter((s) => s.kind === 'learned');
+        if (learned.length === 0 || this.allowed.get(dimension)!.has(entry)) continue;
         this.allowed.get(dimension)!.add(entry);
-        const count = kept.reduce((n, s) => n + (s.count ?? 0), 0);
-        this.observed.get(dimension)!.set(entry, { firstSeen: now, lastSeen: now, count, containers: new Set(kept.flatMap((s) => s.containers ?? [])) });
+        this.observed.get(dimension)!.set(entry, {
+          firstSeen: Math.min(...learned.map((s) => time(s.firstSeen))),
+          lastSeen: Math.max(...learned.map((s) => time(s.lastSeen))),
+          count: learned.reduce((n, s) => n + (s.count ?? 0), 0),
+          containers: new Set(learned.flatMap((s) => s.containers ?? [])),
+        });
       }
     }
+  }
+
+  /**
+   * A model as the store kept it, learning again where it stopped: its clock,
+   * replicas, outliers and learned entries come back (the syscalls it learned
+   * come back as part of its static model: their sources are not per syscall).
+   */
+  static restore(model: IntentModel, options: LearnOptions, now: number): ModelLearner {
+    const learning = model.learning;
+    const learner = new ModelLearner(withoutLearned(model), { ...options, ...(learning !== undefined && { windowSec: learning.windowSec }) }, now);
+    learner.carry(learning?.previous, model, now);
+    if (learning !== undefined) {
+      learner.observedMs = learning.observedSec * 1000;
+      learner.startedAt = Date.parse(learning.startedAt) || now;
+      learner.replicas = new Set(learning.replicas);
+      learner.outliers = learning.outliers;
+      learner.overflow = new Set(learning.overflow);
+    }
+    learner.state = model.state === 'learning' ? 'learning' : 'active';
+    learner.activeAt = learner.state === 'active' ? Date.parse(learning?.activeAt ?? '') || now : undefined;
+    return learner;
   }
 
   get remainingSec(): number {
@@ -230,11 +273,13 @@ export class ModelLearner {
 
   /** Checks one event against the model: learns it while learning, reports it as a deviation once active. */
   observe(event: RuntimeEvent, containerId: string, now: number): Verdict {
-    const about = entryOf(event);
-    if (about === undefined) return IGNORED;
-    const { dimension } = about;
+    // the hot path: no allocation for an event the model allows
+    const dimension = dimensionOf(event);
+    if (dimension === undefined) return IGNORED;
+    const text = entryText(event, dimension);
+    if (text === undefined) return IGNORED;
     const allowed = this.allowed.get(dimension)!;
-    const entry = PATH_DIMENSIONS.has(dimension) ? normalisePath(about.entry) : about.entry;
+    const entry = dimension === 'writable' || dimension === 'processes' || dimension === 'reads' ? normalisePath(text) : text;
     const key = allowed.has(entry) ? entry : this.cover(dimension, allowed, entry);
     if (key !== undefined) {
       if (this.state === 'learning') this.touch(dimension, key, containerId, now, event);
@@ -373,6 +418,25 @@ export class ModelLearner {
     }
     return model;
   }
+}
+
+/** A model with its learned entries (and learned sources) taken out: what it was allowed before it learned. */
+function withoutLearned(model: IntentModel): IntentModel {
+  const out = structuredClone(model);
+  const keep = <T extends { sources: Source[] }>(list: T[]) => list.flatMap((e) => {
+    const sources = e.sources.filter((s) => s.kind !== 'learned');
+    return sources.length === 0 ? [] : [{ ...e, sources }];
+  });
+  out.processes = keep(out.processes);
+  out.network = { listen: keep(out.network.listen), egress: keep(out.network.egress), dns: keep(out.network.dns) };
+  out.filesystem.writable = keep(out.filesystem.writable);
+  if (out.filesystem.reads !== undefined) out.filesystem.reads = keep(out.filesystem.reads);
+  if (out.capabilities.used !== undefined) out.capabilities.used = keep(out.capabilities.used);
+  out.syscalls.sources = out.syscalls.sources.filter((s) => s.kind !== 'learned');
+  delete out.learning;
+  delete out.remainingLearningDurationSec;
+  out.state = 'static';
+  return out;
 }
 
 function mergeArgv(seen: Observed, argv: string[] | undefined): void {

@@ -122,3 +122,26 @@ test('a new image of the same repository starts from the previous model, keeps i
   assert.deepEqual(model.network.egress.map((e) => [e.host, e.sources[0]!.kind]), [['10.0.0.7', 'learned']]);
   assert.deepEqual(model.network.listen.map((l) => l.port), [8080]);
 });
+
+test('a model restored from the store goes on where it stopped: clock, state and learned entries with their counts', () => {
+  const first = new Learner({ windowSec: 10 });
+  const seed = emptyModel('sha256:aaa');
+  seed.network.listen.push({ port: 80, protocol: 'tcp', sources: [{ kind: 'image', detail: 'EXPOSE 80' }] });
+  first.attach(web('c1'), T0, seed);
+  first.observe(connect('10.0.0.7', 6379), 'c1', T0 + 1000);
+  first.observe(connect('10.0.0.7', 6379), 'c1', T0 + 2000);
+  first.advance(T0);
+  first.advance(T0 + 4000);
+  const stored = IntentModel.parse(JSON.parse(JSON.stringify(first.models.get('sha256:aaa')!.snapshot((ms) => new Date(ms).toISOString()))));
+
+  const second = new Learner({ windowSec: 999 });
+  second.restore([stored], T0 + 60_000);
+  const model = second.attach(web('c2'), T0 + 60_000);
+  assert.deepEqual([model.state, model.remainingSec], ['learning', 6], 'the window and clock of the stored model');
+  const again = model.snapshot((ms) => new Date(ms).toISOString());
+  assert.deepEqual(again.network.egress.map((e) => [e.host, e.sources[0]!.count, e.sources[0]!.firstSeen]), [['10.0.0.7', 2, '2026-01-01T00:00:01.000Z']]);
+  assert.deepEqual(again.network.listen.map((l) => l.sources.map((s) => s.kind)), [['image']]);
+  model.relearn(T0 + 61_000);
+  assert.deepEqual(model.snapshot((ms) => new Date(ms).toISOString()).network.egress, [], 'relearning forgets what was learned, not what was declared');
+  assert.equal(model.snapshot((ms) => new Date(ms).toISOString()).network.listen.length, 1);
+});

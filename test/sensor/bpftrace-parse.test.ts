@@ -26,13 +26,13 @@ test('the sensor\'s own signals: ready, ticks, lost events', () => {
   assert.deepEqual(parseSensorLine(JSON.stringify({ type: 'printf', data: 'tick\n' })), { tick: true });
   assert.deepEqual(parseSensorLine('{"type": "attached_probes", "data": {"probes": 18}}'), { tick: true });
   assert.deepEqual(parseSensorLine('{"type": "lost_events", "data": {"events": 17}}'), { lost: 17 });
+  assert.deepEqual(parseSensorLine(''), { tick: true }, 'bpftrace ends its output with empty lines');
 });
 
 test('garbage is a reason, never an exception: truncated lines, invalid JSON, unknown records, wrong fields', () => {
   const full = printf('exec', 63, 22437, 22416, 0, '/usr/sbin/nginx', 'containerd-shim', 'nginx');
   for (const [line, reason] of [
     [full.slice(0, 40), 'not JSON (a truncated line?)'],
-    ['', 'an empty line'],
     ['[1,2]', 'unknown output type undefined'],
     ['42', 'not a JSON object'],
     ['{"type":"something"}', 'unknown output type "something"'],

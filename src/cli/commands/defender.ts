@@ -19,6 +19,10 @@ Options:
                         the model runs (30s, 15m, 1h; default 1h)
   --data DIR            data folder (default $TENET_DATA, /var/lib/tenet as root, else ~/.tenet)
   --no-sensor           do not start bpftrace (containers and models only)
+  --syscalls MODE       when to watch each container's syscalls: \`learning\` (default:
+                        while a model learns, then a 15 s sample every 10 min) or
+                        \`always\` (a probe on every syscall of the host: the
+                        sensor's largest cost, see bench/sensor-overhead)
   --no-images           do not read images (models start empty, no drift by inventory)
   --quiet               no log lines on standard error`;
 
@@ -31,6 +35,7 @@ export const defenderCommand: Command = {
       'learn-for': { type: 'string' },
       data: { type: 'string' },
       'no-sensor': { type: 'boolean' },
+      syscalls: { type: 'string' },
       'no-images': { type: 'boolean' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -40,6 +45,8 @@ export const defenderCommand: Command = {
       return 0;
     }
     const learnForSec = parseDuration(values['learn-for'] ?? '1h', '--learn-for');
+    const syscalls = values.syscalls ?? 'learning';
+    if (syscalls !== 'learning' && syscalls !== 'always') throw new CliError('ERR_BAD_OPTION_VALUE', `--syscalls must be learning or always, not "${syscalls}"`);
     const dir = dataDir(values.data);
     const store = new SqliteStore(dir);
     const log = (line: string) => {
@@ -50,6 +57,7 @@ export const defenderCommand: Command = {
       learnForSec,
       sensor: values['no-sensor'] !== true,
       analyseImages: values['no-images'] !== true,
+      ...(syscalls === 'learning' && { syscallSample: { windowMs: 15_000, periodMs: 600_000 } }),
       onLog: log,
       onAudit: (audit) => io.stdout(`${JSON.stringify(audit)}\n`),
     });

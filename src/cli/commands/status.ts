@@ -43,6 +43,11 @@ export const statusCommand: Command = {
         const s = defender.sensor;
         lines.push(`Sensor     ${s.running ? 'running' : `not running${s.reason !== undefined ? `: ${s.reason}` : ''}`}; ${s.starts ?? 0} starts, ${s.restarts ?? 0} restarts, `
           + `${s.records ?? 0} records, ${s.lost ?? 0} events lost, ${s.garbage ?? 0} garbage lines${s.lastGarbage !== undefined ? ` (last: ${s.lastGarbage})` : ''}`);
+        const y = defender.syscallSensor;
+        if (y !== undefined) {
+          lines.push(`Syscalls   ${y.running ? 'watched' : y.wanted ? 'starting' : 'not watched now (models learned; sampled)'}; ${y.starts} starts, ${y.restarts} restarts, `
+            + `${y.records} records, ${y.lost} events lost, ${y.garbage} garbage lines`);
+        }
         const c = defender.counts;
         lines.push(`Events     ${c.events} seen, ${c.audits} audits, ${c.unattributed} not from a container, ${c.dropped} dropped, learning window ${defender.learnForSec} s`);
       }

@@ -120,11 +120,13 @@ function record(data: string): SensorRecord | string {
  * counted and never stops the stream.
  */
 export function parseSensorLine(line: string): SensorLine {
+  // bpftrace ends its output with empty lines
+  if (line.trim() === '') return { tick: true };
   let json: unknown;
   try {
     json = JSON.parse(line);
   } catch {
-    return { garbage: line.trim() === '' ? 'an empty line' : 'not JSON (a truncated line?)' };
+    return { garbage: 'not JSON (a truncated line?)' };
   }
   if (typeof json !== 'object' || json === null) return { garbage: 'not a JSON object' };
   const { type, data } = json as { type?: unknown; data?: unknown };

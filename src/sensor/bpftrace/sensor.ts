@@ -4,8 +4,10 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseSensorLine, type SensorRecord } from './parse.ts';
 
-/** The probes, kept beside their parser. */
+/** The probes, kept beside their parser: processes, network, DNS, files and capabilities. */
 export const SENSOR_SCRIPT = fileURLToPath(new URL('./sensor.bt', import.meta.url));
+/** Each new syscall of each container: run while models learn, and in samples. */
+export const SYSCALL_SCRIPT = fileURLToPath(new URL('./syscalls.bt', import.meta.url));
 
 /** The sensor's health, for status and metrics: nothing it could not see is hidden. */
 export interface SensorStats {
@@ -29,7 +31,9 @@ export interface SensorOptions {
   onRecord: (record: SensorRecord) => void;
   /** bpftrace's stderr and the supervisor's own notes. */
   onDiagnostic?: (line: string) => void;
-  /** The command to run (default: bpftrace with the sensor script); a test may run another. */
+  /** The bpftrace script (default: the sensor's). */
+  script?: string;
+  /** The command to run (default: bpftrace with the script); a test may run another. */
   command?: { file: string; args: string[] };
   /** The host's pid namespace inode: processes outside it are containers' (default: this process's own). */
   hostPidNamespace?: number;
@@ -87,7 +91,7 @@ export class BpftraceSensor {
   private launch(): void {
     const command = this.options.command ?? {
       file: 'bpftrace',
-      args: ['-f', 'json', SENSOR_SCRIPT, String(this.options.hostPidNamespace ?? hostPidNamespace())],
+      args: ['-f', 'json', this.options.script ?? SENSOR_SCRIPT, String(this.options.hostPidNamespace ?? hostPidNamespace())],
     };
     const startedAt = Date.now();
     const child = spawn(command.file, command.args, {
