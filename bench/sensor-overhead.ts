@@ -36,7 +36,7 @@ function wrk(): number {
 type Status = { defender?: { running: boolean; sensor: { running: boolean }; syscallSensor?: { running: boolean; wanted: boolean } }; models: Array<{ state: string }> };
 const status = (): Status | undefined => {
   try {
-    return JSON.parse(execFileSync(process.execPath, [BIN, 'status', '--data', data, '--format', 'json'], { encoding: 'utf8' })) as Status;
+    return JSON.parse(execFileSync(process.execPath, [BIN, 'status', '--data', data, '--format', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as Status;
   } catch {
     return undefined; // no store yet
   }

@@ -6,10 +6,12 @@ import { readImage } from '../image/index.ts';
 import { imageIntent } from '../intent/index.ts';
 import { iso, Learner, type ModelLearner } from '../learn/index.ts';
 import type { Audit, IntentModel, RuntimeEvent } from '../model/index.ts';
-import { cgroupIdOf, inspectContainer, runningContainers, watchContainers, type ContainerAction, type ContainerInfo } from '../runtime/index.ts';
+import {
+  cgroupIdOf, containerPids, inspectContainer, listeningSockets, runningContainers, watchContainers, type ContainerAction, type ContainerInfo,
+} from '../runtime/index.ts';
 import { BpftraceSensor, SYSCALL_SCRIPT, type SensorRecord, type SensorStats } from '../sensor/index.ts';
 import type { Store, StoredContainer } from '../store/index.ts';
-import { eventContainer, recordEvent, type KnownProcess } from './events.ts';
+import { eventContainer, processPart, recordEvent, type KnownProcess } from './events.ts';
 
 export interface DefenderOptions {
   store: Store;
@@ -106,7 +108,10 @@ export class Defender {
   async start(): Promise<void> {
     this.learner.restore(this.options.store.models(), Date.now());
     await this.watch();
-    for (const info of await runningContainers(this.options.socketPath)) await this.track(info);
+    for (const info of await runningContainers(this.options.socketPath)) {
+      await this.track(info);
+      this.observeRunning(info.id);
+    }
     if (this.options.sensor !== false) {
       this.sensor = new BpftraceSensor({
         onRecord: (r) => this.record(r),
@@ -169,7 +174,11 @@ export class Defender {
       const running = await runningContainers(this.options.socketPath);
       const ids = new Set(running.map((c) => c.id));
       for (const [id, t] of this.tracked) if (!ids.has(id) && t.info.running) this.containerGone(id, false);
-      for (const info of running) if (!this.tracked.has(info.id)) await this.track(info);
+      for (const info of running) {
+        if (this.tracked.has(info.id)) continue;
+        await this.track(info);
+        this.observeRunning(info.id);
+      }
     } catch (e) {
       this.log(`containers: ${(e as Error).message}; trying again in 5 s`);
       setTimeout(() => void this.resync(), 5000);
@@ -248,6 +257,30 @@ export class Defender {
     if (image.model !== undefined) {
       model.seed({ ...image.model, image: info.image });
       this.dirtyModels.add(model);
+    }
+  }
+
+  /**
+   * A container that was running before the defender saw it start: its
+   * processes and listening sockets, read from /proc, are observed now, so its
+   * model does not wait for them to happen again.
+   */
+  private observeRunning(id: string): void {
+    const t = this.tracked.get(id);
+    if (t === undefined) return;
+    const time = new Date().toISOString();
+    const container = eventContainer(t.info);
+    for (const pid of containerPids(t.info.pid)) {
+      const process = procProcess(pid);
+      if (process.path === undefined || process.runtime === true) continue;
+      t.processes.set(pid, process);
+      this.ingest(t, { kind: 'exec', time, source: 'tenet', container, process: processPart(process) });
+    }
+    for (const socket of listeningSockets(t.info.pid)) {
+      this.ingest(t, {
+        kind: 'listen', time, source: 'tenet', container, process: { pid: t.info.pid },
+        network: { protocol: socket.protocol, localAddress: socket.address, localPort: socket.port },
+      });
     }
   }
 
@@ -501,7 +534,7 @@ function readExe(pid: number): string | undefined {
 }
 
 /** A process the sensor saw before its exec (it ran before the defender): read from /proc. */
-function procProcess(pid: number): KnownProcess | undefined {
+function procProcess(pid: number): KnownProcess {
   const path = readExe(pid);
   if (path === undefined) return { pid };
   try {

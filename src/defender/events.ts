@@ -31,7 +31,7 @@ export function eventContainer(info: ContainerInfo): NonNullable<RuntimeEvent['c
   };
 }
 
-function processPart(p: KnownProcess | undefined, parent?: KnownProcess): RuntimeEvent['process'] {
+export function processPart(p: KnownProcess | undefined, parent?: KnownProcess): RuntimeEvent['process'] {
   if (p === undefined) return undefined;
   return {
     pid: p.pid,

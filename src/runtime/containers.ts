@@ -135,3 +135,63 @@ export async function watchContainers(
     },
   };
 }
+
+/** A socket a process listens on, as /proc/PID/net/{tcp,tcp6,udp,udp6} lists it. */
+export interface ListeningSocket {
+  protocol: 'tcp' | 'udp';
+  address: string;
+  port: number;
+}
+
+/** `0100007F` → `127.0.0.1`; 32 hex digits → the IPv6 address (each 32-bit word in host order, little-endian here). */
+function procAddress(hex: string): string {
+  const bytes = (word: string) => [6, 4, 2, 0].map((i) => parseInt(word.slice(i, i + 2), 16));
+  if (hex.length === 8) return bytes(hex).join('.');
+  const all = [0, 8, 16, 24].flatMap((i) => bytes(hex.slice(i, i + 8)));
+  const groups = Array.from({ length: 8 }, (_, i) => ((all[2 * i]! << 8) | all[2 * i + 1]!).toString(16));
+  // the URL parser writes an IPv6 address in its canonical, compressed form
+  return new URL(`http://[${groups.join(':')}]/`).hostname.slice(1, -1);
+}
+
+/**
+ * The listening sockets in one /proc/net table: TCP in LISTEN (0A), UDP
+ * sockets bound to a port and connected to nothing (07).
+ */
+export function parseProcNet(text: string, protocol: 'tcp' | 'udp'): ListeningSocket[] {
+  const out: ListeningSocket[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 4) continue;
+    const [local, remote, state] = [fields[1]!, fields[2]!, fields[3]!];
+    const [address, port] = local.split(':') as [string, string];
+    const listening = protocol === 'tcp' ? state === '0A' : state === '07' && /^0+:0000$/.test(remote);
+    if (!listening || parseInt(port, 16) === 0) continue;
+    out.push({ protocol, address: procAddress(address), port: parseInt(port, 16) });
+  }
+  return out;
+}
+
+/** What a running process's network namespace listens on (the container's, for a container's process). */
+export function listeningSockets(pid: number): ListeningSocket[] {
+  const tables = [['tcp', 'tcp'], ['tcp6', 'tcp'], ['udp', 'udp'], ['udp6', 'udp']] as const;
+  return tables.flatMap(([file, protocol]) => {
+    try {
+      return parseProcNet(readFileSync(`/proc/${pid}/net/${file}`, 'utf8'), protocol);
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The processes of a container now, from its cgroup (the main one first). */
+export function containerPids(mainPid: number, mount = cgroup2Mount()): number[] {
+  if (mount === undefined || mainPid <= 0) return [];
+  try {
+    const line = readFileSync(`/proc/${mainPid}/cgroup`, 'utf8').split('\n').find((l) => l.startsWith('0::'));
+    if (line === undefined) return [mainPid];
+    const pids = readFileSync(`${mount}${line.slice(3)}/cgroup.procs`, 'utf8').split('\n').filter(Boolean).map(Number);
+    return [mainPid, ...pids.filter((p) => p !== mainPid)];
+  } catch {
+    return [mainPid];
+  }
+}

@@ -1,2 +1,5 @@
 export { engineGet, engineJson, engineSocket, EngineError, inspectImage, saveImage, type EngineImage } from './engine.ts';
-export { cgroup2Mount, cgroupIdOf, containerInfo, inspectContainer, runningContainers, watchContainers, type ContainerAction, type ContainerInfo, type EngineContainer } from './containers.ts';
+export {
+  cgroup2Mount, cgroupIdOf, containerInfo, containerPids, inspectContainer, listeningSockets, parseProcNet, runningContainers, watchContainers,
+  type ContainerAction, type ContainerInfo, type EngineContainer, type ListeningSocket,
+} from './containers.ts';

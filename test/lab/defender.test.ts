@@ -182,3 +182,36 @@ test('the defender learns real containers under load, then reports a shell, a dr
   assert.equal(defender.exitCode, 0, log.slice(-20).join('\n'));
   defender = undefined;
 });
+
+test('a container running before the defender is learned from /proc at once, and a restarted defender goes on with its models', { timeout: 180_000 }, async (t) => {
+  if (!(await inLab(t))) return;
+  const dir = join(work, 'early');
+  const id = docker('run', '-d', ...label, LAB_IMAGES.nginx);
+  started.push(id);
+  const imageId = docker('inspect', '-f', '{{.Image}}', id);
+  const start = () => spawn(process.execPath, [BIN, 'defender', '--learn-for', '3s', '--data', dir, '--quiet'], { stdio: 'ignore' });
+  const model = () => {
+    const run = tenet(['models', '--data', dir]);
+    return run.status === 0 ? (JSON.parse(run.stdout) as IntentModel[]).find((m) => m.id === imageId) : undefined;
+  };
+  let child = start();
+  try {
+    const learned = await until('the model of the running container is active', () => (model()?.state === 'active' ? model() : undefined), 60_000);
+    assert.ok(learned.processes.some((p) => p.path === '/usr/sbin/nginx' && p.sources.some((s) => s.kind === 'learned')), JSON.stringify(learned.processes));
+    assert.ok(learned.network.listen.some((l) => l.port === 80 && l.sources.some((s) => s.kind === 'learned')), 'its listening socket, from /proc');
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('close', r));
+
+    child = start();
+    await until('the defender reports again', () => {
+      const status = JSON.parse(tenet(['status', '--data', dir, '--format', 'json']).stdout) as { defender: { pid: number; models: Array<{ id: string; state: string }> } };
+      return status.defender.pid === child.pid && status.defender.models.some((m) => m.id === imageId && m.state === 'active') ? true : undefined;
+    }, 60_000);
+    const restored = model()!;
+    assert.equal(restored.state, 'active', 'not learning again from nothing');
+    assert.ok((restored.learning?.observedSec ?? 0) >= 3);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('close', r));
+  }
+});

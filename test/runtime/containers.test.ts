@@ -23,3 +23,16 @@ test('the cgroup v2 mount is found on unified and on hybrid hosts', () => {
   assert.equal(cgroup2Mount('30 24 0:26 / /sys/fs/cgroup rw,nosuid shared:4 - cgroup2 cgroup2 rw,nsdelegate\n'), '/sys/fs/cgroup');
   assert.equal(cgroup2Mount('30 24 0:26 / /sys/fs/cgroup/cpu rw - cgroup cgroup rw,cpu\n'), undefined);
 });
+
+test('listening sockets are read from /proc/PID/net tables: TCP in LISTEN, unconnected bound UDP, IPv4 and IPv6', async () => {
+  const { parseProcNet } = await import('../../src/runtime/index.ts');
+  const header = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n';
+  const tcp = `${header}   0: 00000000:0050 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 128043 1 0 100 0 0 10 0
+   1: 0100007F:1F90 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 128050 1 0 100 0 0 10 0\n`;
+  assert.deepEqual(parseProcNet(tcp, 'tcp'), [{ protocol: 'tcp', address: '0.0.0.0', port: 80 }], 'an established connection is no listener');
+  const tcp6 = `${header}   0: 00000000000000000000000001000000:18EB 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000  0 0 1 1 0 100 0 0 10 0\n`;
+  assert.deepEqual(parseProcNet(tcp6, 'tcp'), [{ protocol: 'tcp', address: '::1', port: 6379 }]);
+  const udp = `${header}  5: 0B00007F:0035 00000000:0000 07 00000000:00000000 00:00000000 00000000 0 0 9 2 0 0
+  6: 0200A8C0:A1B2 0100A8C0:0035 01 00000000:00000000 00:00000000 00000000 0 0 9 2 0 0\n`;
+  assert.deepEqual(parseProcNet(udp, 'udp'), [{ protocol: 'udp', address: '127.0.0.11', port: 53 }]);
+});
