@@ -5,13 +5,14 @@ import { driftAudit, deviationAudit, type DriftReason } from '../detect/index.ts
 import { readImage } from '../image/index.ts';
 import { imageIntent } from '../intent/index.ts';
 import { iso, Learner, type ModelLearner } from '../learn/index.ts';
-import type { Audit, IntentModel, RuntimeEvent } from '../model/index.ts';
+import type { Audit, Converted, IntentModel, RuntimeEvent } from '../model/index.ts';
 import {
   cgroupIdOf, containerPids, inspectContainer, listeningSockets, runningContainers, watchContainers, type ContainerAction, type ContainerInfo,
 } from '../runtime/index.ts';
 import { BpftraceSensor, SYSCALL_SCRIPT, type SensorRecord, type SensorStats } from '../sensor/index.ts';
 import type { Store, StoredContainer } from '../store/index.ts';
 import { eventContainer, processPart, recordEvent, type KnownProcess } from './events.ts';
+import { followLines, INGEST_FORMATS, type IngestCounts } from './ingest.ts';
 
 export interface DefenderOptions {
   store: Store;
@@ -30,6 +31,8 @@ export interface DefenderOptions {
    * syscall is the sensor's largest cost (bench/sensor-overhead).
    */
   syscallSample?: { windowMs: number; periodMs: number };
+  /** Other tools' output to read as events: `{ format: 'falco', path: '/var/log/falco.json' }` (`-` for standard input). */
+  ingest?: ReadonlyArray<{ format: string; path: string }>;
 }
 
 /** What reading an image gives: its static model, and its executables (with symbolic links' targets). */
@@ -92,6 +95,8 @@ export class Defender {
   private eventBuffer: Array<{ event: RuntimeEvent; container?: string }> = [];
   private auditBuffer: Audit[] = [];
   private dirtyModels = new Set<ModelLearner>();
+  readonly ingested: IngestCounts = { lines: 0, events: 0, rejected: {}, otherContainers: 0 };
+  private readonly unfollow: Array<() => void> = [];
   private readonly startedAt = new Date().toISOString();
   private lastClockWrite = 0;
   private stopped = false;
@@ -134,8 +139,30 @@ export class Defender {
       }
       await syscalls;
     }
+    for (const { format, path } of this.options.ingest ?? []) {
+      const adapter = INGEST_FORMATS[format]!;
+      this.unfollow.push(followLines(path, (line) => this.ingestLine(adapter, line)));
+    }
     this.timer = setInterval(() => this.tick(), 250);
     this.tick();
+  }
+
+  /** One line of another tool's output: its event, about a container this defender follows. */
+  private ingestLine(adapter: (json: unknown) => Converted, line: string): void {
+    this.ingested.lines++;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      json = undefined;
+    }
+    const converted: Converted = json === undefined ? { rejected: 'not JSON' } : adapter(json);
+    if ('rejected' in converted) {
+      this.ingested.rejected[converted.rejected] = (this.ingested.rejected[converted.rejected] ?? 0) + 1;
+      return;
+    }
+    if (this.ingestExternal(converted.event)) this.ingested.events++;
+    else this.ingested.otherContainers++;
   }
 
   async stop(): Promise<void> {
@@ -143,6 +170,7 @@ export class Defender {
     clearInterval(this.timer);
     clearTimeout(this.rescan);
     this.watcher?.close();
+    for (const stop of this.unfollow) stop();
     await Promise.all([this.sensor?.stop(), this.syscalls?.stop()]);
     this.tick();
   }
@@ -487,6 +515,7 @@ export class Defender {
         : { ...stats, ...(this.sensorError !== undefined && { reason: this.sensorError }) },
       ...(this.syscalls !== undefined && { syscallSensor: { ...this.syscalls.stats, wanted: this.syscallsOn } }),
       counts: this.counts,
+      ...(this.options.ingest !== undefined && this.options.ingest.length > 0 && { ingested: this.ingested }),
       containers: [...this.tracked.values()].filter((t) => t.info.running).length,
       models: [...this.learner.models.values()].map((m) => ({ id: m.id, state: m.state, remainingLearningDurationSec: m.state === 'learning' ? m.remainingSec : 0, running: m.running.size })),
     };
@@ -503,6 +532,8 @@ export interface DefenderStatus {
   /** The syscall sensor: `wanted` while a model learns or a sample runs. */
   syscallSensor?: SensorStats & { wanted: boolean };
   counts: DefenderCounts;
+  /** Other tools' output read with `--ingest`. */
+  ingested?: IngestCounts;
   containers: number;
   models: Array<{ id: string; state: string; remainingLearningDurationSec: number; running: number }>;
 }

@@ -65,4 +65,6 @@ test('clear errors: no store in the folder, a bad duration, a bad limit', () => 
   const bad = tenet(['defender', '--learn-for', 'soon', '--data', empty]);
   assert.match(bad.stderr, /ERR_BAD_OPTION_VALUE: --learn-for must be a duration such as 30s/);
   assert.match(tenet(['audits', '--data', dataWith(), '--limit', 'x']).stderr, /ERR_BAD_OPTION_VALUE: --limit/);
+  assert.match(tenet(['defender', '--ingest', 'sysdig:/x', '--data', empty]).stderr, /ERR_BAD_OPTION_VALUE: --ingest must be FORMAT:FILE with FORMAT one of falco, tetragon, tracee/);
+  assert.match(tenet(['defender', '--syscalls', 'never', '--data', empty]).stderr, /ERR_BAD_OPTION_VALUE: --syscalls must be learning or always/);
 });

@@ -215,3 +215,39 @@ test('a container running before the defender is learned from /proc at once, and
     await new Promise((r) => child.once('close', r));
   }
 });
+
+test('other tools\' output (a Falco alert stream) feeds the same models and audits', { timeout: 120_000 }, async (t) => {
+  if (!(await inLab(t))) return;
+  const { eventFixtures } = await import('../sensor/fixtures.ts');
+  const dir = join(work, 'ingest');
+  const feed = join(work, 'falco.jsonl');
+  writeFileSync(feed, '');
+  const id = docker('run', '-d', ...label, LAB_IMAGES.busybox, 'sleep', '600');
+  started.push(id);
+  const child = spawn(process.execPath, [BIN, 'defender', '--no-sensor', '--learn-for', '2s', '--data', dir, '--ingest', `falco:${feed}`], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const audits: Audit[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => audits.push(JSON.parse(line) as Audit));
+  try {
+    const imageId = docker('inspect', '-f', '{{.Image}}', id);
+    await until('the model is active', () => {
+      const run = tenet(['models', '--data', dir]);
+      return run.status === 0 && (JSON.parse(run.stdout) as IntentModel[]).some((m) => m.id === imageId && m.state === 'active') ? true : undefined;
+    }, 60_000);
+    // Falco's own alert, about this container (Falco names containers by their short id)
+    const alert = eventFixtures('falco').map((f) => f.json as { rule?: string; output_fields: Record<string, unknown> })
+      .find((j) => j.rule === 'Contact K8S API Server From Container')!;
+    const ours = { ...alert, output_fields: { ...alert.output_fields, 'container.id': id.slice(0, 12) } };
+    const elsewhere = { ...alert, output_fields: { ...alert.output_fields, 'container.id': 'feedfacecafe' } };
+    writeFileSync(feed, `${JSON.stringify(ours)}\n{"truncated\n${JSON.stringify(elsewhere)}\n`, { flag: 'a' });
+    const audit = await until('the audit', () => audits.find((a) => a.rule === 'unexpected-egress'), 10_000);
+    assert.deepEqual([audit.container.id, audit.event.source, audit.lacked?.entry, audit.event.alert?.rule], [id, 'falco', 'tcp/10.96.0.1:443', 'Contact K8S API Server From Container']);
+    const status = await until('the counts', () => {
+      const s = JSON.parse(tenet(['status', '--data', dir, '--format', 'json']).stdout) as { defender: { ingested: { lines: number; events: number; rejected: Record<string, number>; otherContainers: number } } };
+      return s.defender.ingested.lines === 3 ? s.defender.ingested : undefined;
+    }, 10_000);
+    assert.deepEqual(status, { lines: 3, events: 1, rejected: { 'not JSON': 1 }, otherContainers: 1 });
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('close', r));
+  }
+});

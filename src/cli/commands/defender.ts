@@ -1,4 +1,4 @@
-import { Defender } from '../../defender/index.ts';
+import { Defender, INGEST_FORMATS, parseIngest } from '../../defender/index.ts';
 import { EngineError } from '../../runtime/index.ts';
 import { SqliteStore } from '../../store/index.ts';
 import { parseCommandLine, type Command } from '../command.ts';
@@ -24,6 +24,9 @@ Options:
                         \`always\` (a probe on every syscall of the host: the
                         sensor's largest cost, see bench/sensor-overhead)
   --no-images           do not read images (models start empty, no drift by inventory)
+  --ingest FORMAT:FILE  also read another tool's JSON output as events: falco, tetragon
+                        or tracee; FILE is followed as it grows (\`-\` for standard
+                        input); may be given several times
   --quiet               no log lines on standard error`;
 
 export const defenderCommand: Command = {
@@ -37,6 +40,7 @@ export const defenderCommand: Command = {
       'no-sensor': { type: 'boolean' },
       syscalls: { type: 'string' },
       'no-images': { type: 'boolean' },
+      ingest: { type: 'string', multiple: true },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     }, USAGE);
@@ -47,6 +51,11 @@ export const defenderCommand: Command = {
     const learnForSec = parseDuration(values['learn-for'] ?? '1h', '--learn-for');
     const syscalls = values.syscalls ?? 'learning';
     if (syscalls !== 'learning' && syscalls !== 'always') throw new CliError('ERR_BAD_OPTION_VALUE', `--syscalls must be learning or always, not "${syscalls}"`);
+    const ingest = (values.ingest ?? []).map((spec) => {
+      const parsed = parseIngest(spec);
+      if (parsed === undefined) throw new CliError('ERR_BAD_OPTION_VALUE', `--ingest must be FORMAT:FILE with FORMAT one of ${Object.keys(INGEST_FORMATS).join(', ')}, not "${spec}"`);
+      return parsed;
+    });
     const dir = dataDir(values.data);
     const store = new SqliteStore(dir);
     const log = (line: string) => {
@@ -59,6 +68,7 @@ export const defenderCommand: Command = {
       analyseImages: values['no-images'] !== true,
       ...(syscalls === 'learning' && { syscallSample: { windowMs: 15_000, periodMs: 600_000 } }),
       onLog: log,
+      ingest,
       onAudit: (audit) => io.stdout(`${JSON.stringify(audit)}\n`),
     });
     try {

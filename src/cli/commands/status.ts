@@ -48,6 +48,11 @@ export const statusCommand: Command = {
           lines.push(`Syscalls   ${y.running ? 'watched' : y.wanted ? 'starting' : 'not watched now (models learned; sampled)'}; ${y.starts} starts, ${y.restarts} restarts, `
             + `${y.records} records, ${y.lost} events lost, ${y.garbage} garbage lines`);
         }
+        const i = defender.ingested;
+        if (i !== undefined) {
+          const rejected = Object.values(i.rejected).reduce((n, x) => n + x, 0);
+          lines.push(`Ingested   ${i.lines} lines: ${i.events} events, ${rejected} rejected, ${i.otherContainers} about containers not here`);
+        }
         const c = defender.counts;
         lines.push(`Events     ${c.events} seen, ${c.audits} audits, ${c.unattributed} not from a container, ${c.dropped} dropped, learning window ${defender.learnForSec} s`);
       }
