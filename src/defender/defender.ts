@@ -64,7 +64,8 @@ export interface DefenderCounts {
   imageErrors: number;
 }
 
-const PENDING_LIMIT = 10_000;
+/** Records kept per cgroup the defender cannot yet tie to a container (a container starting). */
+const UNKNOWN_CGROUP_LIMIT = 10_000;
 const UNKNOWN_CGROUP_GRACE_MS = 5_000;
 /** How often the learning clock of models, and the status, are written. */
 const CLOCK_WRITE_MS = 1_000;
@@ -173,15 +174,6 @@ export class Defender {
     for (const stop of this.unfollow) stop();
     await Promise.all([this.sensor?.stop(), this.syscalls?.stop()]);
     this.tick();
-  }
-
-  /** The pid of the sensor's bpftrace (tests stop it to see it come back). */
-  get sensorPid(): number | undefined {
-    return this.sensor?.pid;
-  }
-
-  get sensorStats(): SensorStats | undefined {
-    return this.sensor?.stats;
   }
 
   private async watch(): Promise<void> {
@@ -338,7 +330,7 @@ export class Defender {
     const t = this.byCgroup.get(record.cgroup);
     if (t === undefined) {
       const waiting = this.unknown.get(record.cgroup) ?? { since: Date.now(), records: [] };
-      if (waiting.records.length < PENDING_LIMIT) waiting.records.push(record);
+      if (waiting.records.length < UNKNOWN_CGROUP_LIMIT) waiting.records.push(record);
       else this.counts.dropped++;
       this.unknown.set(record.cgroup, waiting);
       this.scheduleRescan();

@@ -140,11 +140,6 @@ export class BpftraceSensor {
     }
   }
 
-  /** The pid of the running bpftrace, if any (tests kill it to see it come back). */
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
   /** Stops bpftrace (SIGINT, then SIGKILL after `graceMs`) and does not start it again. */
   async stop(graceMs = 5000): Promise<void> {
     this.stopping = true;
