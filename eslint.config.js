@@ -3,7 +3,7 @@
 // `detect` never meet, and a folder is entered only through its index.ts.
 import tseslint from 'typescript-eslint';
 
-const FOLDERS = 'model|intent|image|knowledge|sensor|runtime|learn|detect|enforce|supermodel|store|console|defender|cli';
+const FOLDERS = 'model|intent|image|knowledge|intel|sensor|runtime|learn|detect|enforce|supermodel|store|console|defender|cli';
 const IO_MODULES = 'fs|fs/promises|net|http|https|http2|child_process|dgram|tls|cluster|worker_threads|readline';
 
 const noIo = { regex: `^(node:)?(${IO_MODULES})$`, message: 'This stage is pure (data in, data out): do the I/O in the shell that calls it.' };
@@ -32,7 +32,7 @@ export default tseslint.config(
     rules: restrict(noIo, onlyFrom('model imports nothing of ours.', ...FOLDERS.split('|').filter((f) => f !== 'model'))),
   },
   {
-    files: ['src/intent/**', 'src/learn/**', 'src/supermodel/**', 'src/enforce/generators/**', 'src/knowledge/**'],
+    files: ['src/intent/**', 'src/learn/**', 'src/supermodel/**', 'src/enforce/generators/**', 'src/knowledge/**', 'src/intel/**'],
     rules: restrict(noIo, onlyFrom('A pure stage does not reach into the shell.', 'cli', 'console', 'defender', 'store', 'runtime', 'sensor', 'image')),
   },
   {

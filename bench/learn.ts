@@ -5,6 +5,7 @@
 // audits). The baseline, measured in the same run with interleaved rounds, is
 // the least any detector must do per event: find the container's allow-list and
 // look the event's key up in a Set.
+import { seededRandom } from './random.ts';
 import { deviationAudit } from '../src/detect/index.ts';
 import { Learner, entryOf } from '../src/learn/index.ts';
 import { emptyModel, type IntentModel, type RuntimeEvent } from '../src/model/index.ts';
@@ -38,8 +39,7 @@ function seedModel(i: number): IntentModel {
 /** A deterministic stream: mostly allowed behaviour, 1% outside the model. */
 function events(): Array<{ event: RuntimeEvent; container: string }> {
   const out: Array<{ event: RuntimeEvent; container: string }> = [];
-  let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const random = seededRandom(42);
   const time = '2026-01-01T00:00:00.000Z';
   for (let n = 0; n < EVENTS; n++) {
     const m = Math.floor(random() * MODELS);

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { IntelIndex, parseFeed, type Indicator } from '../../src/intel/index.ts';
+
+const ROOT = fileURLToPath(new URL('../../../shared/fixtures/threat-intel/', import.meta.url));
+const feeds = readdirSync(ROOT).flatMap((dir) => readdirSync(ROOT + dir).map((file) => ({ path: `${dir}/${file}`, file, text: readFileSync(`${ROOT}${dir}/${file}`, 'utf8') })));
+
+test('every threat-intel fixture loads or is rejected with a reason, in the format its content says', () => {
+  const formats: Record<string, string> = {};
+  const rejected: Record<string, string> = {};
+  for (const { path, file, text } of feeds) {
+    const parsed = parseFeed(text, file);
+    if ('rejected' in parsed) rejected[path] = parsed.rejected;
+    else formats[path] = `${parsed.format} ${parsed.indicators.length}`;
+  }
+  assert.ok(feeds.length >= 23);
+  assert.deepEqual(rejected, { 'stix2/sco-examples-array.json': 'STIX observables (19 addresses and names) without an indicator or infrastructure saying they are malicious' });
+  assert.equal(formats['abusech/feodotracker-ipblocklist.csv'], 'feodo-csv 28');
+  assert.equal(formats['firehol/spamhaus_drop.netset'], 'firehol 926');
+  assert.equal(formats['firehol/feodo-empty.ipset'], 'firehol 0', 'an empty feed is a feed');
+  assert.equal(formats['ipsum/ipsum.txt'], 'ipsum 1993');
+  assert.equal(formats['stix2/threat-report-apt1.json'], 'stix2 7', 'networks and domains; file hashes and certificates left out');
+  assert.equal(formats['other/cobaltstrike_ips.txt'], 'list 771', 'repeated lines once');
+});
+
+const all = (): Indicator[] => feeds.flatMap(({ file, text }) => {
+  const parsed = parseFeed(text, file);
+  return 'rejected' in parsed ? [] : parsed.indicators;
+});
+
+test('lookups give every feed that lists an address, a network around it, or a parent domain, with its provenance', () => {
+  const index = new IntelIndex(all());
+  assert.deepEqual(index.lookup('192.9.135.73'), [{
+    feed: 'feodotracker-ipblocklist.csv', format: 'feodo-csv', category: 'botnet c2', malware: 'Pikabot', ports: [1194],
+    firstSeen: '2023-05-23T17:51:44.000Z', lastSeen: '2024-04-01T00:00:00.000Z',
+  }]);
+  assert.deepEqual(index.lookup('1.10.16.5').map((p) => `${p.feed} ${p.maintainer} ${p.category}`), [
+    'et_block.netset Emerging Threats attacks', 'firehol_level1.netset FireHOL attacks', 'spamhaus_drop.netset Spamhaus.org reputation',
+  ]);
+  assert.deepEqual(index.lookup('77.90.185.20').find((p) => p.feed === 'ipsum.txt'), { feed: 'ipsum.txt', format: 'ipsum', score: 10 });
+  assert.deepEqual(index.lookup('www.hugesoft.org').map((p) => p.reference), ['indicator--3f3ff9f1-bb4e-4392-89e5-1991179042ba (FQDN hugesoft.org)']);
+  assert.deepEqual(index.lookup('223.167.255.255').map((p) => p.feed), ['threat-report-apt1.json'], 'inside 223.166.0.0/15');
+  assert.deepEqual(index.lookup('223.168.0.0'), [], 'just outside it');
+  assert.deepEqual(index.lookup('198.51.100.3').map((p) => p.category), ['command-and-control'], 'STIX infrastructure consisting of the address');
+  assert.deepEqual(index.lookup('8.8.8.8'), []);
+  assert.deepEqual(index.lookup('nothing.invalid'), []);
+});
+
+test('the other common formats: Spamhaus DROP, a CSV with category/score/ports, IPv6, plain domain lists; garbage is a reason', () => {
+  const drop = parseFeed('; Spamhaus DROP List 2024/04/01\n1.10.16.0/20 ; SBL256894\n2.56.192.0/22 ; SBL459831\n', 'drop.txt');
+  assert.ok(!('rejected' in drop));
+  assert.deepEqual(drop.indicators.map((i) => [i.kind, i.value, i.provenance.format, i.provenance.reference]), [
+    ['cidr', '1.10.16.0/20', 'spamhaus-drop', 'SBL256894'], ['cidr', '2.56.192.0/22', 'spamhaus-drop', 'SBL459831'],
+  ]);
+  const csv = parseFeed('ip,category,score,first_seen,last_seen,ports\n203.0.113.7,c2,90,2026-01-02,2026-03-04,4444;8443\n2001:DB8::7,scanner,40,,,\nnot-an-ip,x,1,,,\n', 'mine.csv');
+  assert.ok(!('rejected' in csv));
+  assert.deepEqual(csv.indicators.map((i) => [i.value, i.provenance.category, i.provenance.score, i.provenance.ports, i.provenance.firstSeen]), [
+    ['203.0.113.7', 'c2', 90, [4444, 8443], '2026-01-02T00:00:00.000Z'], ['2001:db8::7', 'scanner', 40, undefined, undefined],
+  ]);
+  assert.equal(csv.skipped, 1);
+  const domains = parseFeed('# pools\npool.minexmr.example\n2001:db8:dead::/48\n', 'pools.txt');
+  assert.ok(!('rejected' in domains));
+  const index = new IntelIndex([...csv.indicators, ...domains.indicators]);
+  assert.deepEqual(index.lookup('eu.pool.minexmr.example').map((p) => p.feed), ['pools.txt']);
+  assert.deepEqual(index.lookup('2001:db8:dead:beef::1').map((p) => p.feed), ['pools.txt']);
+  assert.deepEqual(index.lookup('[2001:db8:0:0:0:0:0:7]').map((p) => p.category), ['scanner']);
+  for (const [text, reason] of [['\0\0\x01', 'a binary file, not a feed'], ['{"objects": 3', /^not valid JSON/], ['hello world\nfoo bar\n', 'no address, network or domain on any of its 2 lines'], ['{"type":"bundle"}', 'a STIX document without objects']] as const) {
+    const parsed = parseFeed(text, 'x');
+    assert.ok('rejected' in parsed);
+    if (typeof reason === 'string') assert.equal(parsed.rejected, reason);
+    else assert.match(parsed.rejected, reason);
+  }
+});
