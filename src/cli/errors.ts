@@ -11,6 +11,7 @@ export const ERRORS = {
   ERR_NO_MODEL: 'No model of the input has what the artifact is made from (for `generate seccomp`: no Node.js app, so no syscalls).',
   ERR_AMBIGUOUS: 'The input gives several models and the artifact is for one: name it with `--model`.',
   ERR_NO_DATA: 'The data folder holds no store yet: a defender writes it (`tenet defender --data DIR`); give the same `--data` to read it.',
+  ERR_BAD_FEED: 'A threat-intelligence feed could not be read, or holds no address, network or domain Tenet can use; the reason is given.',
   ERR_ENGINE: 'The Docker engine cannot be reached (is dockerd running, is DOCKER_HOST right, may this user open its socket?).',
   ERR_INTERNAL: 'A bug in Tenet: the message and stack are printed; please report them.',
 } as const;

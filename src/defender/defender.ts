@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { driftAudit, deviationAudit, type DriftReason } from '../detect/index.ts';
+import { driftAudit, deviationAudit, intelAudit, type DriftReason } from '../detect/index.ts';
+import { IntelIndex } from '../intel/index.ts';
 import { readImage } from '../image/index.ts';
 import { imageIntent } from '../intent/index.ts';
 import { iso, Learner, type ModelLearner } from '../learn/index.ts';
@@ -12,6 +13,7 @@ import {
 import { BpftraceSensor, SYSCALL_SCRIPT, type SensorRecord, type SensorStats } from '../sensor/index.ts';
 import type { Store, StoredContainer } from '../store/index.ts';
 import { eventContainer, processPart, recordEvent, type KnownProcess } from './events.ts';
+import { loadFeed } from './feeds.ts';
 import { followLines, INGEST_FORMATS, type IngestCounts } from './ingest.ts';
 
 export interface DefenderOptions {
@@ -100,6 +102,10 @@ export class Defender {
   private readonly unfollow: Array<() => void> = [];
   private readonly startedAt = new Date().toISOString();
   private lastClockWrite = 0;
+  /** Threat intelligence from the store's feeds, rebuilt when they change. */
+  private intel = new IntelIndex([]);
+  private intelVersion = '';
+  private readonly reloading = new Set<string>();
   private stopped = false;
 
   constructor(options: DefenderOptions) {
@@ -113,6 +119,7 @@ export class Defender {
 
   async start(): Promise<void> {
     this.learner.restore(this.options.store.models(), Date.now());
+    this.refreshIntel(Date.now());
     await this.watch();
     for (const info of await runningContainers(this.options.socketPath)) {
       await this.track(info);
@@ -415,6 +422,7 @@ export class Defender {
         return;
       }
     }
+    this.scoreIntel(event, context);
     const verdict = model.observe(event, t.info.id, Date.now());
     if (verdict.outcome === 'learned') this.dirtyModels.add(model);
     if (verdict.outcome !== 'deviation') return;
@@ -422,6 +430,36 @@ export class Defender {
     if (process?.flagged === true && (event.kind === 'syscall' || event.kind === 'capability')) return;
     if (verdict.dimension === 'processes' && process !== undefined) process.flagged = true;
     this.audit(deviationAudit(event, verdict.dimension, verdict.entry, context()));
+  }
+
+  /** Every peer and DNS name, in every model state, against the threat-intelligence feeds. */
+  private scoreIntel(event: RuntimeEvent, context: () => { id: string; model: string; modelState: string }): void {
+    if (this.intel.size === 0) return;
+    const values = event.kind === 'connect' && event.network?.remoteAddress !== undefined
+      ? [[event.network.remoteAddress, `${event.network.remoteAddress}:${event.network.remotePort ?? '?'}`]]
+      : event.kind === 'dns' ? (event.dns?.names ?? []).map((n) => [n, n]) : [];
+    for (const [value, shown] of values) {
+      const found = this.intel.lookup(value!);
+      if (found.length > 0) this.audit(intelAudit(event, shown!, found, context()));
+    }
+  }
+
+  /** Feeds changed in the store (a `tenet intel load`): the index is built again. Feeds due are loaded again. */
+  private refreshIntel(now: number): void {
+    const feeds = this.options.store.feeds();
+    const version = feeds.map((f) => `${f.name}@${f.loadedAt}`).join('|');
+    if (version !== this.intelVersion) {
+      this.intelVersion = version;
+      this.intel = new IntelIndex(this.options.store.feedIndicators());
+      this.log(`threat intelligence: ${this.intel.size} indicators from ${feeds.length} feeds`);
+    }
+    for (const feed of feeds) {
+      if (feed.everySec === undefined || this.reloading.has(feed.name) || now - Date.parse(feed.loadedAt) < feed.everySec * 1000) continue;
+      this.reloading.add(feed.name);
+      loadFeed(feed.source, { name: feed.name, everySec: feed.everySec })
+        .then((loaded) => this.options.store.putFeed(loaded), (e: Error) => this.log(`threat intelligence: ${e.message}; the last load of ${feed.name} stays`))
+        .finally(() => this.reloading.delete(feed.name));
+    }
   }
 
   private audit(audit: Audit): void {
@@ -468,6 +506,7 @@ export class Defender {
         store.putModels([...this.dirtyModels].map((m) => m.snapshot(iso)));
         this.dirtyModels.clear();
       }
+      if (clock) this.refreshIntel(now);
       if (clock || this.stopped) store.putStatus('defender', this.status());
     } catch (e) {
       this.log(`store: ${(e as Error).message}`);
@@ -507,6 +546,7 @@ export class Defender {
         : { ...stats, ...(this.sensorError !== undefined && { reason: this.sensorError }) },
       ...(this.syscalls !== undefined && { syscallSensor: { ...this.syscalls.stats, wanted: this.syscallsOn } }),
       counts: this.counts,
+      intel: { indicators: this.intel.size },
       ...(this.options.ingest !== undefined && this.options.ingest.length > 0 && { ingested: this.ingested }),
       containers: [...this.tracked.values()].filter((t) => t.info.running).length,
       models: [...this.learner.models.values()].map((m) => ({ id: m.id, state: m.state, remainingLearningDurationSec: m.state === 'learning' ? m.remainingSec : 0, running: m.running.size })),
@@ -524,6 +564,7 @@ export interface DefenderStatus {
   /** The syscall sensor: `wanted` while a model learns or a sample runs. */
   syscallSensor?: SensorStats & { wanted: boolean };
   counts: DefenderCounts;
+  intel: { indicators: number };
   /** Other tools' output read with `--ingest`. */
   ingested?: IngestCounts;
   containers: number;

@@ -3,7 +3,7 @@
  * allow, becomes an audit naming the rule, the container, the evidence and the
  * model entry it lacked.
  */
-import type { Audit, ModelDimension, RuntimeEvent, Severity } from '../model/index.ts';
+import type { Audit, IntelProvenance, ModelDimension, RuntimeEvent, Severity } from '../model/index.ts';
 
 /** The rule a deviation in each dimension breaks, and how serious it is. */
 export const DEVIATION_RULES: Readonly<Record<ModelDimension, { rule: string; severity: Severity; what: string }>> = {
@@ -72,6 +72,31 @@ export function driftAudit(event: RuntimeEvent, reason: DriftReason, context: Au
     ...(context.model !== undefined && { model: context.model }),
     ...(context.modelState !== undefined && { modelState: context.modelState }),
     lacked: { dimension: 'processes', entry: path },
+    event,
+  };
+}
+
+/** Categories of feeds that name active attacker infrastructure, not only a bad reputation. */
+const HOSTILE = /c2|command|control|botnet|malware|trojan|rat\b|miner|ransom|exploit|compromised|cobalt/i;
+
+/**
+ * A connection to a peer, or a DNS name, that a threat-intelligence feed
+ * lists: reported whatever the model's state (learning included), with what
+ * every feed says.
+ */
+export function intelAudit(event: RuntimeEvent, what: string, provenances: readonly IntelProvenance[], context: AuditContext): Audit {
+  const hostile = provenances.some((p) => HOSTILE.test(`${p.category ?? ''} ${p.malware ?? ''} ${p.feed}`));
+  const said = provenances.map((p) => `${p.feed}${p.category !== undefined || p.malware !== undefined ? ` (${[p.category, p.malware].filter(Boolean).join(', ')})` : ''}`);
+  return {
+    id: context.id,
+    time: event.time,
+    rule: event.kind === 'dns' ? 'threat-intel-dns' : 'threat-intel-peer',
+    severity: hostile ? 'critical' : 'high',
+    message: `${who(event)} ${event.kind === 'dns' ? 'asked DNS for' : 'connected to'} ${what}, listed by ${said.join('; ')}`,
+    container: containerOf(event),
+    ...(context.model !== undefined && { model: context.model }),
+    ...(context.modelState !== undefined && { modelState: context.modelState }),
+    intel: [...provenances],
     event,
   };
 }

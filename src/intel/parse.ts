@@ -1,3 +1,7 @@
+import type { FeedFormat, IntelProvenance as Provenance } from '../model/index.ts';
+
+export type { Provenance };
+
 /** 4 or 6 for an IPv4 or IPv6 address, 0 for anything else. */
 export function ipFamily(text: string): 0 | 4 | 6 {
   const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
@@ -6,32 +10,12 @@ export function ipFamily(text: string): 0 | 4 | 6 {
   return URL.canParse(`http://[${text}]/`) ? 6 : 0;
 }
 
-/** Where an indicator comes from and what its feed says of it. */
-export interface Provenance {
-  /** The feed's name (its file name, or the name given when loading). */
-  feed: string;
-  format: FeedFormat;
-  category?: string;
-  /** Who maintains the list, as its header says. */
-  maintainer?: string;
-  /** A feed's own score (IPsum: on how many lists the address is). */
-  score?: number;
-  malware?: string;
-  ports?: number[];
-  firstSeen?: string;
-  lastSeen?: string;
-  /** The indicator's own reference (a Spamhaus SBL id, a STIX indicator id and name). */
-  reference?: string;
-}
-
 /** One indicator: an address, a network, or a domain (which covers its subdomains). */
 export interface Indicator {
   kind: 'ip' | 'cidr' | 'domain';
   value: string;
   provenance: Provenance;
 }
-
-export type FeedFormat = 'stix2' | 'feodo-csv' | 'csv' | 'ipsum' | 'firehol' | 'spamhaus-drop' | 'list';
 
 /** A feed read: its indicators, or the reason it holds none Tenet can use. */
 export type ParsedFeed =

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Severity } from './finding.ts';
 import { ModelDimension } from './intent-model.ts';
+import { IntelProvenance } from './intel.ts';
 import { RuntimeEvent } from './runtime-event.ts';
 
 /** One deviation of an event from its model, or a known-bad behaviour. */
@@ -14,6 +15,7 @@ export const Audit = z.object({
   model: z.string().optional().describe('id of the model the event was checked against'),
   modelState: z.string().optional(),
   lacked: z.object({ dimension: ModelDimension, entry: z.string() }).optional().describe('the model entry that would have allowed the event'),
+  intel: z.array(IntelProvenance).optional().describe('what threat-intelligence feeds say of the peer or name'),
   event: RuntimeEvent.describe('the evidence'),
 });
 export type Audit = z.infer<typeof Audit>;

@@ -6,6 +6,7 @@ export * from './finding-codes.ts';
 export * from './code-report.ts';
 export * from './analysis.ts';
 export * from './runtime-event.ts';
+export * from './intel.ts';
 export * from './audit.ts';
 export * from './json-schema.ts';
 export type * from './image-contents.ts';

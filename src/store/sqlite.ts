@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Audit, IntentModel, RuntimeEvent } from '../model/index.ts';
-import type { ModelCommand, Page, Store, StoredContainer } from './store.ts';
+import type { Indicator } from '../intel/index.ts';
+import type { FeedSummary, ModelCommand, Page, Store, StoredContainer, StoredFeed } from './store.ts';
 
 /** Numbered migrations: each moves the schema one version up (`PRAGMA user_version`). */
 const MIGRATIONS: readonly string[] = [
@@ -15,6 +16,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX audits_time ON audits (time);
    CREATE TABLE status (key TEXT PRIMARY KEY, updated_at TEXT NOT NULL, body TEXT NOT NULL);
    CREATE TABLE commands (seq INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, body TEXT NOT NULL);`,
+  `CREATE TABLE intel_feeds (name TEXT PRIMARY KEY, source TEXT NOT NULL, format TEXT NOT NULL, every_sec INTEGER, loaded_at TEXT NOT NULL,
+     indicators INTEGER NOT NULL, notes TEXT NOT NULL, body TEXT NOT NULL);`,
 ];
 
 /** The file the embedded store keeps in a data folder. */
@@ -144,6 +147,31 @@ export class SqliteStore implements Store {
       if (rows.length > 0) this.sql('DELETE FROM commands WHERE seq <= ?').run(rows.at(-1)!.seq);
       return rows.map((r) => JSON.parse(r.body) as ModelCommand);
     });
+  }
+
+  putFeed(feed: StoredFeed): void {
+    this.sql(`INSERT INTO intel_feeds (name, source, format, every_sec, loaded_at, indicators, notes, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET source = excluded.source, format = excluded.format, every_sec = excluded.every_sec, loaded_at = excluded.loaded_at,
+      indicators = excluded.indicators, notes = excluded.notes, body = excluded.body`)
+      .run(feed.name, feed.source, feed.format, feed.everySec ?? null, feed.loadedAt, feed.indicators.length, JSON.stringify(feed.notes), JSON.stringify(feed.indicators));
+  }
+
+  removeFeed(name: string): boolean {
+    return Number(this.sql('DELETE FROM intel_feeds WHERE name = ?').run(name).changes) > 0;
+  }
+
+  feeds(): FeedSummary[] {
+    const rows = this.sql('SELECT name, source, format, every_sec, loaded_at, indicators, notes FROM intel_feeds ORDER BY name').all() as Array<{
+      name: string; source: string; format: string; every_sec: number | null; loaded_at: string; indicators: number; notes: string;
+    }>;
+    return rows.map((r) => ({
+      name: r.name, source: r.source, format: r.format as FeedSummary['format'], loadedAt: r.loaded_at, count: r.indicators, notes: JSON.parse(r.notes) as string[],
+      ...(r.every_sec !== null && { everySec: r.every_sec }),
+    }));
+  }
+
+  feedIndicators(): Indicator[] {
+    return (this.sql('SELECT body FROM intel_feeds ORDER BY name').all() as Array<{ body: string }>).flatMap((r) => JSON.parse(r.body) as Indicator[]);
   }
 
   close(): void {

@@ -1,4 +1,5 @@
-import type { Audit, IntentModel, RuntimeEvent } from '../model/index.ts';
+import type { Indicator } from '../intel/index.ts';
+import type { Audit, FeedFormat, IntentModel, RuntimeEvent } from '../model/index.ts';
 
 /** A container as the store keeps it: what the defender discovered, and the model it runs under. */
 export interface StoredContainer {
@@ -19,6 +20,23 @@ export interface StoredContainer {
 export type ModelCommand =
   | { action: 'relearn'; model: string }
   | { action: 'extend'; model: string; seconds: number };
+
+/** A threat-intelligence feed as loaded: where from, when, and (for a URL) how often again. */
+export interface FeedSummary {
+  name: string;
+  /** The file or URL it was read from. */
+  source: string;
+  format: FeedFormat;
+  loadedAt: string;
+  /** Load it again this often (a running defender does). */
+  everySec?: number;
+  count: number;
+  notes: string[];
+}
+
+export interface StoredFeed extends Omit<FeedSummary, 'count'> {
+  indicators: Indicator[];
+}
 
 export interface Page {
   /** Only records at or after this ISO time. */
@@ -44,6 +62,10 @@ export interface Store {
   audits(page?: Page): Audit[];
   putStatus(key: string, value: unknown): void;
   status(key: string): { updatedAt: string; value: unknown } | undefined;
+  putFeed(feed: StoredFeed): void;
+  removeFeed(name: string): boolean;
+  feeds(): FeedSummary[];
+  feedIndicators(): Indicator[];
   enqueueCommand(command: ModelCommand): void;
   takeCommands(): ModelCommand[];
   close(): void;

@@ -251,3 +251,52 @@ test('other tools\' output (a Falco alert stream) feeds the same models and audi
     await new Promise((r) => child.once('close', r));
   }
 });
+
+test('threat intelligence loaded while the defender runs scores connections and DNS names at once, even while learning', { timeout: 120_000 }, async (t) => {
+  if (!(await inLab(t))) return;
+  const dir = join(work, 'intel');
+  const net = 'tenet-lab-intel';
+  spawnQuiet('network', 'rm', net);
+  docker('network', 'create', ...label, net);
+  const peer = docker('run', '-d', ...label, '--network', net, LAB_IMAGES.busybox, 'sh', '-c', 'while true; do nc -l -p 4444 < /dev/null; done');
+  started.push(peer);
+  const peerIp = docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${net}").IPAddress}}`, peer);
+  // DNS questions go to an address of the container's own loopback: nothing leaves it
+  const client = docker('run', '-d', ...label, '--network', net, '--dns', '127.0.0.1', '--dns-search', '.', LAB_IMAGES.debian, 'bash', '-c',
+    'while true; do if [ -f /etc/target ]; then read -r t < /etc/target; exec 5<>/dev/tcp/$t/4444; exec 5<&-; getent hosts eu.pool.evil.test; fi; sleep 0.3; done');
+  started.push(client);
+  const child = spawn(process.execPath, [BIN, 'defender', '--learn-for', '1h', '--data', dir], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const audits: Array<{ audit: Audit; at: number }> = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => audits.push({ audit: JSON.parse(line) as Audit, at: Date.now() }));
+  try {
+    await until('the defender runs', () => {
+      const run = tenet(['status', '--data', dir, '--format', 'json']);
+      return run.status === 0 && (JSON.parse(run.stdout) as { defender?: { sensor: { running: boolean } } }).defender?.sensor.running === true ? true : undefined;
+    }, 60_000);
+    writeFileSync(join(work, 'feed.csv'), `ip,category,score,first_seen,last_seen,ports\n${peerIp},c2,95,2026-01-01,2026-11-01,4444\n`);
+    writeFileSync(join(work, 'domains.txt'), '# miner pools\nevil.test\n');
+    assert.equal(tenet(['intel', 'load', join(work, 'feed.csv'), '--data', dir]).status, 0);
+    assert.equal(tenet(['intel', 'load', join(work, 'domains.txt'), '--data', dir]).status, 0);
+    await until('the defender took the feeds up', () => {
+      const status = JSON.parse(tenet(['status', '--data', dir, '--format', 'json']).stdout) as { defender: { intel: { indicators: number } } };
+      return status.defender.intel.indicators === 2 ? true : undefined;
+    }, 10_000);
+
+    writeFileSync(join(work, 'client-target'), `${peerIp}\n`);
+    const from = Date.now();
+    docker('cp', join(work, 'client-target'), `${client}:/etc/target`);
+    const peerAudit = await until('the peer audit', () => audits.find((a) => a.audit.rule === 'threat-intel-peer'), 5000);
+    const dnsAudit = await until('the DNS audit', () => audits.find((a) => a.audit.rule === 'threat-intel-dns'), 5000);
+    t.diagnostic(`intel: peer after ${peerAudit.at - from} ms, DNS after ${dnsAudit.at - from} ms: ${peerAudit.audit.message} / ${dnsAudit.audit.message}`);
+    assert.ok(peerAudit.at - from <= 1500, 'within the loop\'s 0.3 s and the sensor\'s second');
+    assert.deepEqual([peerAudit.audit.severity, peerAudit.audit.modelState, peerAudit.audit.container.id], ['critical', 'learning', client]);
+    assert.deepEqual(peerAudit.audit.intel, [{ feed: 'feed.csv', format: 'csv', category: 'c2', score: 95, ports: [4444], firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-11-01T00:00:00.000Z' }]);
+    assert.equal(dnsAudit.audit.event.dns?.names[0], 'eu.pool.evil.test');
+    assert.deepEqual(dnsAudit.audit.intel?.map((p) => p.feed), ['domains.txt']);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('close', r));
+    spawnQuiet('rm', '-f', client, peer);
+    spawnQuiet('network', 'rm', net);
+  }
+});

@@ -55,6 +55,7 @@ export const statusCommand: Command = {
         }
         const c = defender.counts;
         lines.push(`Events     ${c.events} seen, ${c.audits} audits, ${c.unattributed} not from a container, ${c.dropped} dropped, learning window ${defender.learnForSec} s`);
+        if (defender.intel !== undefined) lines.push(`Intel      ${defender.intel.indicators} indicators from ${store.feeds().length} feeds`);
       }
       lines.push('', `Containers (${containers.filter((c) => c.running).length} running)`);
       for (const c of containers) lines.push(`  ${c.running ? '●' : '○'} ${c.name.padEnd(24)} ${c.image.padEnd(32)} ${c.model ?? '-'}`);
