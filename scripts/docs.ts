@@ -1,5 +1,6 @@
 import { FINDING_CODES, jsonSchemaOf, PUBLISHED_SCHEMAS, type FindingCode } from '../src/model/index.ts';
 import { ERRORS } from '../src/cli/errors.ts';
+import { RULES } from '../src/detect/index.ts';
 
 /** docs/findings.md, from the finding catalog. */
 export function findingsDoc(): string {
@@ -54,11 +55,32 @@ export function errorsDoc(): string {
   ].join('\n');
 }
 
+/** docs/rules.md, from the rule catalog. */
+export function rulesDoc(): string {
+  return [
+    '# Detection rules',
+    '',
+    '<!-- Generated from src/detect/rules/ by `npm run docs`; do not edit by hand. -->',
+    '',
+    'Every audit names one of these rules. Model rules report what an active model lacks; the others need no model',
+    'and are checked on every event, whatever the model\'s state (learning included).',
+    '',
+    '| rule | severity | ATT&CK | events | needs a model | title |',
+    '|---|---|---|---|---|---|',
+    ...RULES.map((r) => `| [\`${r.id}\`](#${r.id}) | ${r.severity} | [${r.technique.id}](https://attack.mitre.org/techniques/${r.technique.id.replace('.', '/')}/) ${r.technique.name} | ${r.kinds.join(', ')} | ${r.needsModel ? 'yes' : 'no'} | ${r.title} |`),
+    '',
+    '## Details',
+    '',
+    ...RULES.flatMap((r) => [`### ${r.id}`, '', `**${r.title}** (${r.severity}${r.dimension !== undefined ? `, model dimension \`${r.dimension}\`` : ''})`, '', r.description, '']),
+  ].join('\n');
+}
+
 /** Every generated document, by its path in the repository. */
 export function generatedDocs(): Map<string, string> {
   const docs = new Map<string, string>([
     ['docs/findings.md', findingsDoc()],
     ['docs/errors.md', errorsDoc()],
+    ['docs/rules.md', rulesDoc()],
   ]);
   for (const name of Object.keys(PUBLISHED_SCHEMAS) as Array<keyof typeof PUBLISHED_SCHEMAS>) {
     docs.set(`docs/schema/${name}`, `${JSON.stringify(jsonSchemaOf(name), null, 2)}\n`);

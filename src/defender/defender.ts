@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { driftAudit, deviationAudit, intelAudit, type DriftReason } from '../detect/index.ts';
+import { driftAudit, deviationAudit, intelAudit, knownBadAudits as knownBad, type DriftReason } from '../detect/index.ts';
 import { IntelIndex } from '../intel/index.ts';
 import { readImage } from '../image/index.ts';
 import { imageIntent } from '../intent/index.ts';
@@ -414,15 +414,19 @@ export class Defender {
       return;
     }
     const context = () => ({ id: randomUUID(), model: model.id, modelState: model.state });
+    const path = event.process?.path ?? event.process?.name;
+    const known = knownBad(event, { ancestors: ancestorsOf(t, process), knownProcess: path !== undefined && model.allows('processes', path) }, context);
+    for (const audit of known) this.audit(audit);
+    if (known.length > 0 && process !== undefined) process.flagged = true;
+    this.scoreIntel(event, context);
     if (event.kind === 'exec') {
       const reason = driftOf(t, event.process?.path, process?.exe);
       if (reason !== undefined) {
         if (process !== undefined) process.flagged = true;
         this.audit(driftAudit(event, reason, context()));
-        return;
+        return; // a drifted program is never learned
       }
     }
-    this.scoreIntel(event, context);
     const verdict = model.observe(event, t.info.id, Date.now());
     if (verdict.outcome === 'learned') this.dirtyModels.add(model);
     if (verdict.outcome !== 'deviation') return;
@@ -595,6 +599,19 @@ function readExe(pid: number): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The names of a process's ancestors in its container, nearest first (as far as the defender saw them). */
+function ancestorsOf(t: Tracked, process: KnownProcess | undefined): string[] {
+  const names: string[] = [];
+  const seen = new Set<number>();
+  for (let p = process; p?.ppid !== undefined && !seen.has(p.ppid) && names.length < 16; p = t.processes.get(p.ppid)) {
+    seen.add(p.ppid);
+    const parent = t.processes.get(p.ppid);
+    if (parent?.name === undefined) break;
+    names.push(parent.name);
+  }
+  return names;
 }
 
 /** A process the sensor saw before its exec (it ran before the defender): read from /proc. */

@@ -3,18 +3,33 @@
  * allow, becomes an audit naming the rule, the container, the evidence and the
  * model entry it lacked.
  */
-import type { Audit, IntelProvenance, ModelDimension, RuntimeEvent, Severity } from '../model/index.ts';
+import type { Audit, IntelProvenance, ModelDimension, RuntimeEvent, RuntimeEventKind } from '../model/index.ts';
+import type { Rule, RuleContext } from './rule.ts';
+import { KNOWN_BAD_RULES, RULES } from './rules/index.ts';
+import { MODEL_RULES } from './rules/model.ts';
 
-/** The rule a deviation in each dimension breaks, and how serious it is. */
-export const DEVIATION_RULES: Readonly<Record<ModelDimension, { rule: string; severity: Severity; what: string }>> = {
-  processes: { rule: 'unexpected-process', severity: 'high', what: 'ran a program its model does not have' },
-  listen: { rule: 'unexpected-listen', severity: 'medium', what: 'served a port its model does not have' },
-  egress: { rule: 'unexpected-egress', severity: 'high', what: 'connected to a peer its model does not have' },
-  dns: { rule: 'unexpected-dns', severity: 'medium', what: 'asked DNS for a name its model does not have' },
-  writable: { rule: 'unexpected-write', severity: 'medium', what: 'wrote a path its model does not allow' },
-  reads: { rule: 'sensitive-read', severity: 'high', what: 'read a sensitive path its model does not allow' },
-  syscalls: { rule: 'unexpected-syscall', severity: 'medium', what: 'made a syscall its model does not have' },
-  capabilities: { rule: 'unexpected-capability', severity: 'medium', what: 'used a capability its model does not have' },
+export { RULES, KNOWN_BAD_RULES } from './rules/index.ts';
+export type { Rule, RuleContext } from './rule.ts';
+
+/** The rule of each model dimension's deviations. */
+const DEVIATION_RULES = new Map<ModelDimension, Rule>(MODEL_RULES.filter((r) => r.needsModel && r.dimension !== undefined).map((r) => [r.dimension!, r]));
+const RULE_BY_ID = new Map(RULES.map((r) => [r.id, r]));
+/** Known-bad rules by the event kind they read. */
+const KNOWN_BAD_BY_KIND = new Map<RuntimeEventKind, Rule[]>();
+for (const rule of KNOWN_BAD_RULES) {
+  for (const kind of rule.kinds) KNOWN_BAD_BY_KIND.set(kind, [...(KNOWN_BAD_BY_KIND.get(kind) ?? []), rule]);
+}
+
+/** What a dimension's deviation means, for the message. */
+const LACKED: Readonly<Record<ModelDimension, string>> = {
+  processes: 'ran a program its model does not have',
+  listen: 'served a port its model does not have',
+  egress: 'connected to a peer its model does not have',
+  dns: 'asked DNS for a name its model does not have',
+  writable: 'wrote a path its model does not allow',
+  reads: 'read a sensitive path its model does not allow',
+  syscalls: 'made a syscall its model does not have',
+  capabilities: 'used a capability its model does not have',
 };
 
 type AuditContext = { id: string; model?: string; modelState?: string };
@@ -32,16 +47,19 @@ function containerOf(event: RuntimeEvent): Audit['container'] {
 
 const who = (event: RuntimeEvent) => event.container?.name ?? event.container?.id.slice(0, 12) ?? 'a container';
 
+const technique = (id: string) => RULE_BY_ID.get(id)!.technique;
+
 /** An event outside its active model. */
 export function deviationAudit(event: RuntimeEvent, dimension: ModelDimension, entry: string, context: AuditContext): Audit {
-  const rule = DEVIATION_RULES[dimension];
+  const rule = DEVIATION_RULES.get(dimension)!;
   const process = event.process?.path ?? event.process?.name;
   return {
     id: context.id,
     time: event.time,
-    rule: rule.rule,
+    rule: rule.id,
     severity: rule.severity,
-    message: `${who(event)} ${rule.what}: ${entry}${process !== undefined && dimension !== 'processes' ? ` (by ${process})` : ''}`,
+    technique: rule.technique,
+    message: `${who(event)} ${LACKED[dimension]}: ${entry}${process !== undefined && dimension !== 'processes' ? ` (by ${process})` : ''}`,
     container: containerOf(event),
     ...(context.model !== undefined && { model: context.model }),
     ...(context.modelState !== undefined && { modelState: context.modelState }),
@@ -65,6 +83,7 @@ export function driftAudit(event: RuntimeEvent, reason: DriftReason, context: Au
     time: event.time,
     rule: 'drift',
     severity: 'critical',
+    technique: technique('drift'),
     message: reason === 'not-in-image'
       ? `${who(event)} ran ${path}, which is not in its image`
       : `${who(event)} ran ${path}, which was written after the container started`,
@@ -92,6 +111,7 @@ export function intelAudit(event: RuntimeEvent, what: string, provenances: reado
     time: event.time,
     rule: event.kind === 'dns' ? 'threat-intel-dns' : 'threat-intel-peer',
     severity: hostile ? 'critical' : 'high',
+    technique: technique(event.kind === 'dns' ? 'threat-intel-dns' : 'threat-intel-peer'),
     message: `${who(event)} ${event.kind === 'dns' ? 'asked DNS for' : 'connected to'} ${what}, listed by ${said.join('; ')}`,
     container: containerOf(event),
     ...(context.model !== undefined && { model: context.model }),
@@ -99,4 +119,25 @@ export function intelAudit(event: RuntimeEvent, what: string, provenances: reado
     intel: [...provenances],
     event,
   };
+}
+
+/** Known-bad behaviour in an event, whatever its model says: one audit per rule that fires. */
+export function knownBadAudits(event: RuntimeEvent, ruleContext: RuleContext, context: () => AuditContext): Audit[] {
+  const rules = KNOWN_BAD_BY_KIND.get(event.kind);
+  if (rules === undefined) return [];
+  const audits: Audit[] = [];
+  for (const rule of rules) {
+    const evidence = rule.detect!(event, ruleContext);
+    if (evidence === undefined) continue;
+    const c = context();
+    audits.push({
+      id: c.id, time: event.time, rule: rule.id, severity: rule.severity, technique: rule.technique,
+      message: `${who(event)}: ${rule.title.toLowerCase()}: ${evidence}`,
+      container: containerOf(event),
+      ...(c.model !== undefined && { model: c.model }),
+      ...(c.modelState !== undefined && { modelState: c.modelState }),
+      event,
+    });
+  }
+  return audits;
 }

@@ -291,6 +291,13 @@ export class ModelLearner {
     return { outcome: 'learned', dimension, entry: learnedAs };
   }
 
+  /** Whether the model allows an entry of a dimension (a program's path, a port…), as detection would judge it. */
+  allows(dimension: ModelDimension, text: string): boolean {
+    const allowed = this.allowed.get(dimension)!;
+    const entry = dimension === 'writable' || dimension === 'processes' || dimension === 'reads' ? normalisePath(text) : text;
+    return allowed.has(entry) || this.cover(dimension, allowed, entry) !== undefined;
+  }
+
   /** The allowed pattern that covers `entry`, if one does. */
   private cover(dimension: ModelDimension, allowed: ReadonlySet<string>, entry: string): string | undefined {
     if (PATH_DIMENSIONS.has(dimension)) {

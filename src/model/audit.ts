@@ -10,6 +10,7 @@ export const Audit = z.object({
   time: z.string(),
   rule: z.string().describe('stable rule id: drift, unexpected-process, unexpected-egress, …'),
   severity: Severity,
+  technique: z.object({ id: z.string(), name: z.string() }).optional().describe('MITRE ATT&CK'),
   message: z.string(),
   container: z.object({ id: z.string(), name: z.string().optional(), image: z.string().optional(), imageDigest: z.string().optional(), imageId: z.string().optional() }),
   model: z.string().optional().describe('id of the model the event was checked against'),

@@ -1,0 +1,22 @@
+import { programOf, type Rule } from '../rule.ts';
+
+/** Kernel settings and host interfaces a container has no business writing. */
+const HOST_PATHS = /^\/(proc\/sys\/|proc\/sysrq-trigger$|proc\/\d+\/(mem|root\/)|sys\/(kernel|fs\/cgroup|firmware|module)\/|dev\/(mem|kmem|port|sd[a-z]|nvme|vd[a-z]|xvd[a-z]))|\/release_agent$|\/core_pattern$/;
+const ESCAPE_SYSCALLS: ReadonlySet<string> = new Set(['mount', 'umount2', 'pivot_root', 'setns', 'unshare', 'open_by_handle_at', 'init_module', 'finit_module', 'kexec_load', 'bpf', 'ptrace']);
+const ESCAPE_TOOLS = /^(nsenter|unshare|chroot|mount|insmod|modprobe|debugfs|capsh)$/;
+
+export const containerEscape: Rule = {
+  id: 'container-escape',
+  title: 'Container escape attempt',
+  severity: 'critical',
+  technique: { id: 'T1611', name: 'Escape to Host' },
+  kinds: ['write', 'syscall', 'exec'],
+  needsModel: false,
+  description: 'Writing kernel settings or host devices (/proc/sys, /sys, a cgroup release_agent, /dev/mem, a disk), a syscall that reaches the host (mount, setns, unshare, module loading, open_by_handle_at, ptrace), or a tool made for it (nsenter, chroot, mount).',
+  detect(event, { knownProcess }) {
+    if (event.kind === 'write' && event.file !== undefined && HOST_PATHS.test(event.file.path)) return `wrote ${event.file.path}`;
+    if (event.kind === 'syscall' && event.syscall !== undefined && ESCAPE_SYSCALLS.has(event.syscall)) return `called ${event.syscall}`;
+    if (event.kind === 'exec' && !knownProcess && ESCAPE_TOOLS.test(programOf(event))) return `ran ${(event.process?.argv ?? [programOf(event)]).join(' ')}`;
+    return undefined;
+  },
+};

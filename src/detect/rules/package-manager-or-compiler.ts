@@ -1,0 +1,24 @@
+import { programOf, type Rule } from '../rule.ts';
+
+const INSTALLERS = /^(apt|apt-get|aptitude|dpkg|yum|dnf|rpm|microdnf|apk|zypper|pacman)$/;
+const LANGUAGE_INSTALLERS = /^(pip|pip3|gem|npm|yarn|pnpm|cargo|go)$/;
+const COMPILERS = /^(gcc|g\+\+|cc|c\+\+|clang|clang\+\+|tcc|make|cmake|rustc|as|ld|javac)$|^gcc-\d+$/;
+
+export const packageManagerOrCompiler: Rule = {
+  id: 'package-manager-or-compiler',
+  title: 'Package manager or compiler in a running container',
+  severity: 'high',
+  technique: { id: 'T1105', name: 'Ingress Tool Transfer' },
+  kinds: ['exec'],
+  needsModel: false,
+  description: 'An image is built once; installing packages or compiling code inside a running container brings in what the image never had. The model may allow it (a build step the container really runs).',
+  detect(event, { knownProcess }) {
+    if (event.kind !== 'exec' || knownProcess) return undefined;
+    const program = programOf(event);
+    const args = event.process?.argv?.slice(1) ?? [];
+    if (INSTALLERS.test(program)) return `${program} ${args.join(' ')}`.trim();
+    if (LANGUAGE_INSTALLERS.test(program) && args.some((a) => /^(install|add|i|get|build)$/.test(a))) return `${program} ${args.join(' ')}`;
+    if (COMPILERS.test(program)) return `${program} ${args.join(' ')}`.trim();
+    return undefined;
+  },
+};

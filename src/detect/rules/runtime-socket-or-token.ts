@@ -1,0 +1,22 @@
+import { programOf, type Rule } from '../rule.ts';
+
+const RUNTIME_SOCKETS = /^\/(var\/)?run\/(docker\.sock|containerd\/containerd\.sock|crio\/crio\.sock|podman\/podman\.sock)$/;
+const TOKENS = /^\/(var\/)?run\/secrets\/kubernetes\.io\/serviceaccount\/(token|\.\.data\/token)$/;
+
+export const runtimeSocketOrToken: Rule = {
+  id: 'runtime-socket-or-token',
+  title: 'Container runtime socket or service-account token used by an unexpected program',
+  severity: 'critical',
+  technique: { id: 'T1528', name: 'Steal Application Access Token' },
+  kinds: ['open', 'write', 'connect'],
+  needsModel: false,
+  description: 'The Docker, containerd or CRI-O socket gives the host; a Kubernetes service-account token gives the cluster\'s API. Either, opened by a program the model does not allow, is someone reaching further than the container.',
+  detect(event, { knownProcess }) {
+    if (knownProcess) return undefined;
+    const path = event.file?.path;
+    if (path === undefined) return undefined;
+    if (RUNTIME_SOCKETS.test(path)) return `${programOf(event)} opened ${path}`;
+    if (TOKENS.test(path)) return `${programOf(event)} read ${path}`;
+    return undefined;
+  },
+};

