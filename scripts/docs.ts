@@ -1,6 +1,6 @@
 import { FINDING_CODES, jsonSchemaOf, PUBLISHED_SCHEMAS, type FindingCode } from '../src/model/index.ts';
 import { ERRORS } from '../src/cli/errors.ts';
-import { RULES } from '../src/detect/index.ts';
+import { PATTERNS, RULES } from '../src/detect/index.ts';
 
 /** docs/findings.md, from the finding catalog. */
 export function findingsDoc(): string {
@@ -75,12 +75,31 @@ export function rulesDoc(): string {
   ].join('\n');
 }
 
+/** docs/incidents.md, from the pattern catalog. */
+export function incidentsDoc(): string {
+  return [
+    '# Incident patterns',
+    '',
+    '<!-- Generated from src/detect/incidents.ts by `npm run docs`; do not edit by hand. -->',
+    '',
+    'Audits of one container within ten minutes of each other are one story. Once they match a pattern they are an',
+    'incident; the first pattern in this list that matches names it, so a story that grows becomes more precise.',
+    'Identical audits are counted, not repeated. Audits that match no pattern (a lone unexpected syscall) stay audits.',
+    '',
+    '| pattern | severity | title | what it is |',
+    '|---|---|---|---|',
+    ...PATTERNS.map((p) => `| \`${p.id}\` | ${p.severity} | ${p.title} | ${p.description} |`),
+    '',
+  ].join('\n');
+}
+
 /** Every generated document, by its path in the repository. */
 export function generatedDocs(): Map<string, string> {
   const docs = new Map<string, string>([
     ['docs/findings.md', findingsDoc()],
     ['docs/errors.md', errorsDoc()],
     ['docs/rules.md', rulesDoc()],
+    ['docs/incidents.md', incidentsDoc()],
   ]);
   for (const name of Object.keys(PUBLISHED_SCHEMAS) as Array<keyof typeof PUBLISHED_SCHEMAS>) {
     docs.set(`docs/schema/${name}`, `${JSON.stringify(jsonSchemaOf(name), null, 2)}\n`);

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { driftAudit, deviationAudit, intelAudit, knownBadAudits as knownBad, type DriftReason } from '../detect/index.ts';
+import { driftAudit, deviationAudit, IncidentBuilder, intelAudit, knownBadAudits as knownBad, type DriftReason } from '../detect/index.ts';
 import { IntelIndex } from '../intel/index.ts';
 import { readImage } from '../image/index.ts';
 import { imageIntent } from '../intent/index.ts';
 import { iso, Learner, type ModelLearner } from '../learn/index.ts';
-import type { Audit, Converted, IntentModel, RuntimeEvent } from '../model/index.ts';
+import type { Audit, Converted, Incident, IntentModel, RuntimeEvent } from '../model/index.ts';
 import {
   cgroupIdOf, containerPids, inspectContainer, listeningSockets, runningContainers, watchContainers, type ContainerAction, type ContainerInfo,
 } from '../runtime/index.ts';
@@ -97,6 +97,8 @@ export class Defender {
   private rescan: NodeJS.Timeout | undefined;
   private eventBuffer: Array<{ event: RuntimeEvent; container?: string }> = [];
   private auditBuffer: Audit[] = [];
+  private readonly incidents = new IncidentBuilder(() => randomUUID());
+  private dirtyIncidents = new Set<Incident>();
   private dirtyModels = new Set<ModelLearner>();
   readonly ingested: IngestCounts = { lines: 0, events: 0, rejected: {}, otherContainers: 0 };
   private readonly unfollow: Array<() => void> = [];
@@ -469,6 +471,8 @@ export class Defender {
   private audit(audit: Audit): void {
     this.counts.audits++;
     this.auditBuffer.push(audit);
+    const incident = this.incidents.add(audit);
+    if (incident !== undefined) this.dirtyIncidents.add(incident);
     this.options.onAudit?.(audit);
   }
 
@@ -506,6 +510,10 @@ export class Defender {
       }
       store.addEvents(this.eventBuffer.splice(0));
       store.addAudits(this.auditBuffer.splice(0));
+      if (this.dirtyIncidents.size > 0) {
+        store.putIncidents([...this.dirtyIncidents]);
+        this.dirtyIncidents.clear();
+      }
       if (this.dirtyModels.size > 0) {
         store.putModels([...this.dirtyModels].map((m) => m.snapshot(iso)));
         this.dirtyModels.clear();

@@ -141,3 +141,4 @@ export function knownBadAudits(event: RuntimeEvent, ruleContext: RuleContext, co
   }
   return audits;
 }
+export { IncidentBuilder, INCIDENT_WINDOW_MS, PATTERNS, type Pattern } from './incidents.ts';

@@ -8,5 +8,6 @@ export * from './analysis.ts';
 export * from './runtime-event.ts';
 export * from './intel.ts';
 export * from './audit.ts';
+export * from './incident.ts';
 export * from './json-schema.ts';
 export type * from './image-contents.ts';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Analysis } from './analysis.ts';
 import { Audit } from './audit.ts';
+import { Incident } from './incident.ts';
 import { Finding } from './finding.ts';
 import { IntentModel } from './intent-model.ts';
 import { RuntimeEvent } from './runtime-event.ts';
@@ -14,6 +15,7 @@ export const PUBLISHED_SCHEMAS = {
   'analysis.schema.json': Analysis,
   'runtime-event.schema.json': RuntimeEvent,
   'audit.schema.json': Audit,
+  'incident.schema.json': Incident,
 } as const;
 
 export function jsonSchemaOf(name: keyof typeof PUBLISHED_SCHEMAS): Record<string, unknown> {

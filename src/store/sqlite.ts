@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { Audit, IntentModel, RuntimeEvent } from '../model/index.ts';
+import { Audit, Incident, IntentModel, RuntimeEvent } from '../model/index.ts';
 import type { Indicator } from '../intel/index.ts';
 import type { FeedSummary, ModelCommand, Page, Store, StoredContainer, StoredFeed } from './store.ts';
 
@@ -18,6 +18,8 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE commands (seq INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, body TEXT NOT NULL);`,
   `CREATE TABLE intel_feeds (name TEXT PRIMARY KEY, source TEXT NOT NULL, format TEXT NOT NULL, every_sec INTEGER, loaded_at TEXT NOT NULL,
      indicators INTEGER NOT NULL, notes TEXT NOT NULL, body TEXT NOT NULL);`,
+  `CREATE TABLE incidents (id TEXT PRIMARY KEY, last_seen TEXT NOT NULL, pattern TEXT NOT NULL, container TEXT NOT NULL, body TEXT NOT NULL);
+   CREATE INDEX incidents_last_seen ON incidents (last_seen);`,
 ];
 
 /** The file the embedded store keeps in a data folder. */
@@ -125,6 +127,20 @@ export class SqliteStore implements Store {
   audits(page: Page = {}): Audit[] {
     const rows = this.sql('SELECT body FROM audits WHERE time >= ? ORDER BY seq DESC LIMIT ?').all(page.since ?? '', page.limit ?? 1000) as Array<{ body: string }>;
     return rows.reverse().map((r) => Audit.parse(JSON.parse(r.body)));
+  }
+
+  putIncidents(incidents: readonly Incident[]): void {
+    if (incidents.length === 0) return;
+    this.transaction(() => {
+      const put = this.sql(`INSERT INTO incidents (id, last_seen, pattern, container, body) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, pattern = excluded.pattern, body = excluded.body`);
+      for (const i of incidents) put.run(i.id, i.lastSeen, i.pattern, i.container.id, JSON.stringify(i));
+    });
+  }
+
+  incidents(page: Page = {}): Incident[] {
+    const rows = this.sql('SELECT body FROM incidents WHERE last_seen >= ? ORDER BY last_seen DESC LIMIT ?').all(page.since ?? '', page.limit ?? 1000) as Array<{ body: string }>;
+    return rows.reverse().map((r) => Incident.parse(JSON.parse(r.body)));
   }
 
   putStatus(key: string, value: unknown): void {

@@ -18,6 +18,11 @@ const dataWith = () => {
     container: { id: 'c1', name: 'web' }, model: 'sha256:abc', event: { kind: 'exec', time: '2026-01-01T00:00:01.000Z', source: 'tenet', process: { path: '/tmp/x' } },
   };
   store.addAudits([audit]);
+  store.putIncidents([{
+    id: 'i1', pattern: 'dropped-program', title: 'A program that is not the image\'s was run', severity: 'high', container: { id: 'c1', name: 'web' },
+    firstSeen: audit.time, lastSeen: audit.time, count: 3,
+    timeline: [{ audit: 'a1', time: audit.time, lastTime: audit.time, rule: 'drift', severity: 'critical', message: audit.message, count: 3 }],
+  }]);
   store.putStatus('defender', {
     host: 'h', pid: 1, startedAt: '2026-01-01T00:00:00.000Z', learnForSec: 60, running: true,
     sensor: { running: true, starts: 2, restarts: 1, lines: 10, records: 9, garbage: 1, lastGarbage: 'not JSON (a truncated line?)', lost: 3 },
@@ -42,6 +47,9 @@ test('status, models and audits read the store a defender wrote', () => {
   const audits = JSON.parse(tenet(['audits', '--data', dir, '--format', 'json']).stdout) as Audit[];
   assert.deepEqual(audits.map((a) => a.rule), ['drift']);
   assert.match(tenet(['audits', '--data', dir, '--format', 'table']).stdout, /critical +drift +web ran \/tmp\/x/);
+  const incidents = JSON.parse(tenet(['incidents', '--data', dir]).stdout) as Array<{ pattern: string; count: number }>;
+  assert.deepEqual(incidents.map((i) => [i.pattern, i.count]), [['dropped-program', 3]]);
+  assert.match(tenet(['incidents', '--data', dir, '--format', 'table']).stdout, /high +A program that is not the image's was run in web \(3 audits\)\n +.*drift ×3: web ran/);
 });
 
 test('relearn and extend are asked through the store, for a running defender to take up', () => {
@@ -57,7 +65,7 @@ test('relearn and extend are asked through the store, for a running defender to 
 
 test('clear errors: no store in the folder, a bad duration, a bad limit', () => {
   const empty = mkdtempSync(join(tmpdir(), 'tenet-cli-empty-'));
-  for (const command of ['status', 'models', 'audits']) {
+  for (const command of ['status', 'models', 'audits', 'incidents']) {
     const run = tenet([command, '--data', empty]);
     assert.equal(run.status, 2);
     assert.match(run.stderr, /ERR_NO_DATA: .* holds no Tenet store: run `tenet defender --data/);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
-import type { Audit, IntentModel } from '../../src/model/index.ts';
+import type { Audit, Incident, IntentModel } from '../../src/model/index.ts';
 import { BIN, tenet } from '../run-cli.ts';
 import { docker, inLab, LAB_IMAGES, LAB_LABEL } from './lab.ts';
 
@@ -176,6 +176,10 @@ test('the defender learns real containers under load, then reports a shell, a dr
   assert.match(status.stdout, /Sensor {5}running; \d+ starts, [1-9]\d* restarts, \d+ records, \d+ events lost, \d+ garbage lines/);
   const stored = JSON.parse(tenet(['audits', '--data', data, '--format', 'json']).stdout) as Audit[];
   assert.ok(stored.some((a) => a.rule === 'drift'));
+  // the shells and the dropped binary in web are one story; the prober's new peer alone is an audit, not an incident
+  const incidents = JSON.parse(tenet(['incidents', '--data', data, '--format', 'json']).stdout) as Incident[];
+  assert.deepEqual(incidents.map((i) => [i.container.name, i.pattern, i.severity]), [['web', 'exploit-to-execution', 'critical']]);
+  t.diagnostic(`incident: ${incidents[0]!.title}: ${incidents[0]!.timeline.map((e) => `${e.rule}${e.count > 1 ? ` ×${e.count}` : ''}`).join(' → ')}`);
 
   defender.kill('SIGTERM');
   await new Promise((r) => defender!.once('close', r));

@@ -3,9 +3,10 @@ import { analyzeCommand } from './analyze.ts';
 import { auditsCommand } from './audits.ts';
 import { defenderCommand } from './defender.ts';
 import { generateCommand } from './generate.ts';
+import { incidentsCommand } from './incidents.ts';
 import { intelCommand } from './intel.ts';
 import { modelsCommand } from './models.ts';
 import { statusCommand } from './status.ts';
 
 /** Every command of the CLI, in the order `tenet help` lists them. */
-export const COMMANDS: readonly Command[] = [analyzeCommand, generateCommand, defenderCommand, statusCommand, modelsCommand, auditsCommand, intelCommand];
+export const COMMANDS: readonly Command[] = [analyzeCommand, generateCommand, defenderCommand, statusCommand, modelsCommand, auditsCommand, incidentsCommand, intelCommand];

@@ -1,0 +1,149 @@
+import type { Audit, Incident, Severity } from '../model/index.ts';
+import { severityRank } from '../model/index.ts';
+
+/** An attack pattern: which audits of one container, seen within the window, tell it. */
+export interface Pattern {
+  id: string;
+  title: string;
+  severity: Severity;
+  description: string;
+  /** Whether the rules seen together (with the audits, for detail) make this story. */
+  matches: (rules: ReadonlySet<string>, audits: readonly Audit[]) => boolean;
+}
+
+const SHELL_PATH = /\/(sh|bash|dash|ash|zsh|ksh|busybox)$/;
+const shellRan = (audits: readonly Audit[]) => audits.some((a) => a.rule === 'shell-from-server'
+  || (a.rule === 'unexpected-process' && SHELL_PATH.test(a.event.process?.path ?? '')));
+const any = (rules: ReadonlySet<string>, ...ids: string[]) => ids.some((id) => rules.has(id));
+const OUTBOUND = ['unexpected-egress', 'threat-intel-peer', 'threat-intel-dns', 'unexpected-dns'];
+
+/** The patterns, most telling first: an incident takes the first that its audits match. */
+export const PATTERNS: readonly Pattern[] = [
+  {
+    id: 'container-escape', title: 'Container escape attempt', severity: 'critical',
+    description: 'Writes to the host\'s kernel settings or devices, host-reaching syscalls or escape tools, with whatever else the container did around them.',
+    matches: (rules) => rules.has('container-escape'),
+  },
+  {
+    id: 'reverse-shell', title: 'Reverse shell', severity: 'critical',
+    description: 'A shell handed to a socket: someone outside types commands into the container.',
+    matches: (rules) => rules.has('reverse-shell'),
+  },
+  {
+    id: 'crypto-mining', title: 'Crypto mining', severity: 'critical',
+    description: 'A miner program, a pool\'s name or stratum port: the container\'s CPU is someone else\'s now.',
+    matches: (rules) => rules.has('crypto-miner'),
+  },
+  {
+    id: 'exploit-to-execution', title: 'Exploit: shell, download, execute', severity: 'critical',
+    description: 'A shell in the container, then a program brought in (drift, a package manager or a compiler), often followed by an outbound connection: the classic exploitation chain.',
+    matches: (rules, audits) => shellRan(audits) && any(rules, 'drift', 'package-manager-or-compiler'),
+  },
+  {
+    id: 'credential-exfiltration', title: 'Credentials read, then sent out', severity: 'critical',
+    description: 'A sensitive file, the runtime socket or a service-account token read, and a connection or name outside the model or listed by threat intelligence.',
+    matches: (rules) => any(rules, 'sensitive-read', 'runtime-socket-or-token') && any(rules, ...OUTBOUND),
+  },
+  {
+    id: 'drift-and-listener', title: 'New program and new listening port', severity: 'critical',
+    description: 'A program that is not the image\'s, and a port the model does not have: a backdoor listening.',
+    matches: (rules) => rules.has('drift') && rules.has('unexpected-listen'),
+  },
+  {
+    id: 'command-and-control', title: 'Contact with known attacker infrastructure', severity: 'critical',
+    description: 'A connection or DNS name that threat intelligence lists.',
+    matches: (rules) => any(rules, 'threat-intel-peer', 'threat-intel-dns'),
+  },
+  {
+    id: 'dropped-program', title: 'A program that is not the image\'s was run', severity: 'high',
+    description: 'Drift: a file added or changed after the container started was executed.',
+    matches: (rules) => rules.has('drift'),
+  },
+  {
+    id: 'runtime-access', title: 'Runtime socket or service-account token used', severity: 'high',
+    description: 'An unexpected program reached for the container runtime or the Kubernetes API\'s credentials.',
+    matches: (rules) => rules.has('runtime-socket-or-token'),
+  },
+  {
+    id: 'tooling-in-container', title: 'Packages installed or code compiled in a running container', severity: 'high',
+    description: 'A package manager or compiler ran where the image should have everything.',
+    matches: (rules) => rules.has('package-manager-or-compiler'),
+  },
+  {
+    id: 'shell-in-container', title: 'Shell in a container', severity: 'high',
+    description: 'A shell the model does not have: someone inside the container, by `docker exec` or an injected command.',
+    matches: (_rules, audits) => shellRan(audits),
+  },
+];
+
+/** Audits of one container this close in time are one story. */
+export const INCIDENT_WINDOW_MS = 10 * 60 * 1000;
+
+interface Open {
+  incident?: Incident;
+  audits: Audit[];
+  last: number;
+}
+
+/**
+ * Audits grouped into incidents: per container, audits within the window of
+ * each other are kept together; once they match a pattern, they are an
+ * incident with that pattern (a more telling pattern replaces a weaker one as
+ * audits come), a timeline, and identical audits counted, not repeated.
+ * Audits that match no pattern (a lone unexpected syscall) stay audits.
+ */
+export class IncidentBuilder {
+  private readonly open = new Map<string, Open>();
+  private readonly newId: () => string;
+
+  constructor(newId: () => string) {
+    this.newId = newId;
+  }
+
+  /** Adds an audit; returns the incident it opened or changed, if any. */
+  add(audit: Audit): Incident | undefined {
+    const at = Date.parse(audit.time);
+    const key = audit.container.id;
+    let group = this.open.get(key);
+    if (group === undefined || at - group.last > INCIDENT_WINDOW_MS) {
+      group = { audits: [], last: at };
+      this.open.set(key, group);
+    }
+    group.audits.push(audit);
+    group.last = Math.max(group.last, at);
+    const rules = new Set(group.audits.map((a) => a.rule));
+    const pattern = PATTERNS.find((p) => p.matches(rules, group.audits));
+    if (pattern === undefined) return undefined;
+    if (group.incident === undefined) {
+      group.incident = {
+        id: this.newId(), pattern: pattern.id, title: pattern.title, severity: pattern.severity,
+        container: audit.container, firstSeen: group.audits[0]!.time, lastSeen: audit.time, timeline: [], count: 0,
+      };
+      for (const a of group.audits) addToTimeline(group.incident, a);
+    } else {
+      addToTimeline(group.incident, audit);
+      if (PATTERNS.indexOf(pattern) < PATTERNS.findIndex((p) => p.id === group!.incident!.pattern)) {
+        group.incident.pattern = pattern.id;
+        group.incident.title = pattern.title;
+      }
+    }
+    const incident = group.incident;
+    incident.severity = [pattern.severity, incident.severity, ...incident.timeline.map((t) => t.severity)]
+      .reduce((a, b) => (severityRank(b) > severityRank(a) ? b : a));
+    return incident;
+  }
+}
+
+function addToTimeline(incident: Incident, audit: Audit): void {
+  const same = incident.timeline.find((t) => t.rule === audit.rule && t.message === audit.message);
+  if (same !== undefined) {
+    same.count++;
+    if (audit.time > same.lastTime) same.lastTime = audit.time;
+  } else {
+    incident.timeline.push({ audit: audit.id, time: audit.time, lastTime: audit.time, rule: audit.rule, severity: audit.severity, message: audit.message, count: 1 });
+    incident.timeline.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+  }
+  incident.count++;
+  if (audit.time > incident.lastSeen) incident.lastSeen = audit.time;
+  if (audit.time < incident.firstSeen) incident.firstSeen = audit.time;
+}
