@@ -122,15 +122,15 @@ export function intelAudit(event: RuntimeEvent, what: string, provenances: reado
 }
 
 /** Known-bad behaviour in an event, whatever its model says: one audit per rule that fires. */
-export function knownBadAudits(event: RuntimeEvent, ruleContext: RuleContext, context: () => AuditContext): Audit[] {
+export function knownBadAudits(event: RuntimeEvent, ruleContext: RuleContext, context: () => AuditContext): readonly Audit[] {
   const rules = KNOWN_BAD_BY_KIND.get(event.kind);
-  if (rules === undefined) return [];
-  const audits: Audit[] = [];
+  if (rules === undefined) return NONE;
+  let audits: Audit[] | undefined;
   for (const rule of rules) {
     const evidence = rule.detect!(event, ruleContext);
     if (evidence === undefined) continue;
     const c = context();
-    audits.push({
+    (audits ??= []).push({
       id: c.id, time: event.time, rule: rule.id, severity: rule.severity, technique: rule.technique,
       message: `${who(event)}: ${rule.title.toLowerCase()}: ${evidence}`,
       container: containerOf(event),
@@ -139,6 +139,9 @@ export function knownBadAudits(event: RuntimeEvent, ruleContext: RuleContext, co
       event,
     });
   }
-  return audits;
+  return audits ?? NONE;
 }
+
+/** What most events fire: nothing (shared, so the hot path allocates nothing). */
+const NONE: readonly Audit[] = Object.freeze([]);
 export { IncidentBuilder, INCIDENT_WINDOW_MS, PATTERNS, type Pattern } from './incidents.ts';

@@ -4,8 +4,8 @@ import type { ModelDimension, RuntimeEvent, RuntimeEventKind, Severity } from '.
 export interface RuleContext {
   /** Names of the process's ancestors inside the container, nearest first. */
   ancestors: readonly string[];
-  /** The container's model allows the program the event's process runs. */
-  knownProcess: boolean;
+  /** Whether the container's model allows the program the event's process runs (asked only when a rule needs it). */
+  knownProcess: () => boolean;
 }
 
 /** A detection rule: one file each in rules/, with what it needs and what it means. */

@@ -172,16 +172,23 @@ export class IntelIndex {
     const family = ipFamily(text);
     const ids: number[] = [];
     if (family === 4) {
+      const innermost = this.lookupIPv4(ipv4Number(text));
+      if (innermost === -1) return [];
       // the innermost block last: the most specific word is said last
       const chain: number[] = [];
-      for (let block = this.lookupIPv4(ipv4Number(text)); block !== -1; block = this.parents[block]!) chain.push(block);
+      for (let block = innermost; block !== -1; block = this.parents[block]!) chain.push(block);
       for (const block of chain.reverse()) ids.push(...this.ids[block]!);
     } else if (family === 6) {
       const groups = ipv6Groups(text);
       for (const [bits, byPrefix] of this.ipv6) ids.push(...(byPrefix.get(ipv6Prefix(groups, bits)) ?? []));
     } else {
-      for (let name = text.replace(/\.$/, ''); name.includes('.'); name = name.slice(name.indexOf('.') + 1)) ids.push(...(this.domains.get(name) ?? []));
+      if (this.domains.size === 0) return [];
+      for (let name = text.endsWith('.') ? text.slice(0, -1) : text; name.includes('.'); name = name.slice(name.indexOf('.') + 1)) {
+        const listed = this.domains.get(name);
+        if (listed !== undefined) ids.push(...listed);
+      }
     }
+    if (ids.length === 0) return [];
     return [...new Set(ids)].sort((a, b) => a - b).map((id) => this.provenances[id]!);
   }
 }

@@ -279,8 +279,11 @@ export class ModelLearner {
     const text = entryText(event, dimension);
     if (text === undefined) return IGNORED;
     const allowed = this.allowed.get(dimension)!;
-    const entry = dimension === 'writable' || dimension === 'processes' || dimension === 'reads' ? normalisePath(text) : text;
-    const key = allowed.has(entry) ? entry : this.cover(dimension, allowed, entry);
+    const path = dimension === 'writable' || dimension === 'processes' || dimension === 'reads';
+    // a path under an allowed folder needs no generalising first (most writes of temp files)
+    let key = allowed.has(text) ? text : path ? this.cover(dimension, allowed, text) : undefined;
+    const entry = key !== undefined || !path ? text : normalisePath(text);
+    if (key === undefined) key = allowed.has(entry) ? entry : this.cover(dimension, allowed, entry);
     if (key !== undefined) {
       if (this.state === 'learning') this.touch(dimension, key, containerId, now, event);
       return KNOWN;
@@ -294,6 +297,7 @@ export class ModelLearner {
   /** Whether the model allows an entry of a dimension (a program's path, a port…), as detection would judge it. */
   allows(dimension: ModelDimension, text: string): boolean {
     const allowed = this.allowed.get(dimension)!;
+    if (allowed.has(text)) return true;
     const entry = dimension === 'writable' || dimension === 'processes' || dimension === 'reads' ? normalisePath(text) : text;
     return allowed.has(entry) || this.cover(dimension, allowed, entry) !== undefined;
   }

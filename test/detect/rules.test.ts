@@ -5,9 +5,11 @@ import type { RuntimeEvent } from '../../src/model/index.ts';
 
 const base = { time: '2026-01-01T00:00:00Z', source: 'tenet' as const, container: { id: 'c1', name: 'web' } };
 const exec = (path: string, argv: string[], parent?: string): RuntimeEvent => ({ kind: 'exec', ...base, process: { pid: 9, path, argv, ...(parent !== undefined && { parent: { name: parent } }) } });
-const context = (c: Partial<RuleContext> = {}): RuleContext => ({ ancestors: [], knownProcess: false, ...c });
 let n = 0;
-const fired = (event: RuntimeEvent, c: Partial<RuleContext> = {}) => knownBadAudits(event, context(c), () => ({ id: String(n++) })).map((a) => a.rule);
+const fired = (event: RuntimeEvent, c: { ancestors?: string[]; knownProcess?: boolean } = {}) => {
+  const context: RuleContext = { ancestors: c.ancestors ?? [], knownProcess: () => c.knownProcess ?? false };
+  return knownBadAudits(event, context, () => ({ id: String(n++) })).map((a) => a.rule);
+};
 
 test('each known-bad rule fires on what it looks for, and not on the ordinary', () => {
   assert.deepEqual(fired(exec('/bin/sh', ['sh', '-c', 'id'], 'nginx'), { ancestors: ['nginx'] }), ['shell-from-server']);

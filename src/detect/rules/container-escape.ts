@@ -5,6 +5,9 @@ const HOST_PATHS = /^\/(proc\/sys\/|proc\/sysrq-trigger$|proc\/\d+\/(mem|root\/)
 const ESCAPE_SYSCALLS: ReadonlySet<string> = new Set(['mount', 'umount2', 'pivot_root', 'setns', 'unshare', 'open_by_handle_at', 'init_module', 'finit_module', 'kexec_load', 'bpf', 'ptrace']);
 const ESCAPE_TOOLS = /^(nsenter|unshare|chroot|mount|insmod|modprobe|debugfs|capsh)$/;
 
+/** A cheap first look before the pattern: only these places can be the host's. */
+const mayReachHost = (path: string) => path.startsWith('/proc/') || path.startsWith('/sys/') || path.startsWith('/dev/') || path.endsWith('release_agent') || path.endsWith('core_pattern');
+
 export const containerEscape: Rule = {
   id: 'container-escape',
   title: 'Container escape attempt',
@@ -14,9 +17,9 @@ export const containerEscape: Rule = {
   needsModel: false,
   description: 'Writing kernel settings or host devices (/proc/sys, /sys, a cgroup release_agent, /dev/mem, a disk), a syscall that reaches the host (mount, setns, unshare, module loading, open_by_handle_at, ptrace), or a tool made for it (nsenter, chroot, mount).',
   detect(event, { knownProcess }) {
-    if (event.kind === 'write' && event.file !== undefined && HOST_PATHS.test(event.file.path)) return `wrote ${event.file.path}`;
+    if (event.kind === 'write' && event.file !== undefined && mayReachHost(event.file.path) && HOST_PATHS.test(event.file.path)) return `wrote ${event.file.path}`;
     if (event.kind === 'syscall' && event.syscall !== undefined && ESCAPE_SYSCALLS.has(event.syscall)) return `called ${event.syscall}`;
-    if (event.kind === 'exec' && !knownProcess && ESCAPE_TOOLS.test(programOf(event))) return `ran ${(event.process?.argv ?? [programOf(event)]).join(' ')}`;
+    if (event.kind === 'exec' && ESCAPE_TOOLS.test(programOf(event)) && !knownProcess()) return `ran ${(event.process?.argv ?? [programOf(event)]).join(' ')}`;
     return undefined;
   },
 };

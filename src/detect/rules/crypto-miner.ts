@@ -22,7 +22,7 @@ export const cryptoMiner: Rule = {
       const name = event.dns?.names.find((n) => POOL_NAMES.test(`${n}.`));
       if (name !== undefined) return `asked DNS for ${name}`;
     }
-    if (event.kind === 'connect' && !knownProcess && event.network?.protocol === 'tcp' && POOL_PORTS.has(event.network.remotePort ?? 0)) {
+    if (event.kind === 'connect' && event.network?.protocol === 'tcp' && POOL_PORTS.has(event.network.remotePort ?? 0) && !knownProcess()) {
       return `${programOf(event)} connected to ${event.network.remoteAddress ?? '?'}:${event.network.remotePort}, a mining pool port`;
     }
     return undefined;

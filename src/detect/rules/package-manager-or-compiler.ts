@@ -13,12 +13,11 @@ export const packageManagerOrCompiler: Rule = {
   needsModel: false,
   description: 'An image is built once; installing packages or compiling code inside a running container brings in what the image never had. The model may allow it (a build step the container really runs).',
   detect(event, { knownProcess }) {
-    if (event.kind !== 'exec' || knownProcess) return undefined;
+    if (event.kind !== 'exec') return undefined;
     const program = programOf(event);
     const args = event.process?.argv?.slice(1) ?? [];
-    if (INSTALLERS.test(program)) return `${program} ${args.join(' ')}`.trim();
-    if (LANGUAGE_INSTALLERS.test(program) && args.some((a) => /^(install|add|i|get|build)$/.test(a))) return `${program} ${args.join(' ')}`;
-    if (COMPILERS.test(program)) return `${program} ${args.join(' ')}`.trim();
-    return undefined;
+    const installs = INSTALLERS.test(program) || COMPILERS.test(program)
+      || (LANGUAGE_INSTALLERS.test(program) && args.some((a) => /^(install|add|i|get|build)$/.test(a)));
+    return installs && !knownProcess() ? `${program} ${args.join(' ')}`.trim() : undefined;
   },
 };

@@ -13,7 +13,7 @@ export const reverseShell: Rule = {
   description: 'A shell the model does not allow that connects out, or a shell or relay started with its input and output on a socket (`bash -i >& /dev/tcp/…`, `nc -e /bin/sh`, `socat exec:…`). A shell that is the container\'s own program (an entrypoint script) has its connections judged by its model instead.',
   detect(event, { knownProcess }) {
     const program = programOf(event);
-    if (event.kind === 'connect' && !knownProcess && SHELLS.has(program) && event.network?.protocol === 'tcp' && event.network.remoteAddress !== undefined) {
+    if (event.kind === 'connect' && SHELLS.has(program) && event.network?.protocol === 'tcp' && event.network.remoteAddress !== undefined && !knownProcess()) {
       return `${program} connected to ${event.network.remoteAddress}:${event.network.remotePort ?? '?'}`;
     }
     if (event.kind !== 'exec') return undefined;

@@ -12,11 +12,9 @@ export const runtimeSocketOrToken: Rule = {
   needsModel: false,
   description: 'The Docker, containerd or CRI-O socket gives the host; a Kubernetes service-account token gives the cluster\'s API. Either, opened by a program the model does not allow, is someone reaching further than the container.',
   detect(event, { knownProcess }) {
-    if (knownProcess) return undefined;
     const path = event.file?.path;
-    if (path === undefined) return undefined;
-    if (RUNTIME_SOCKETS.test(path)) return `${programOf(event)} opened ${path}`;
-    if (TOKENS.test(path)) return `${programOf(event)} read ${path}`;
-    return undefined;
+    if (path === undefined || !(path.startsWith('/var/run/') || path.startsWith('/run/'))) return undefined;
+    const what = RUNTIME_SOCKETS.test(path) ? 'opened' : TOKENS.test(path) ? 'read' : undefined;
+    return what === undefined || knownProcess() ? undefined : `${programOf(event)} ${what} ${path}`;
   },
 };

@@ -1,0 +1,100 @@
+// bench/detect: events per second through everything the defender checks on
+// one core: the known-bad rules, threat intelligence (100,000 indicators) for
+// every connection and DNS name, the model of 1,000 active images, and the
+// incidents the audits make. The baseline, in the same run with interleaved
+// rounds, is the model check alone (bench/learn's work).
+import { IncidentBuilder, knownBadAudits } from '../src/detect/index.ts';
+import { IntelIndex, type Indicator } from '../src/intel/index.ts';
+import { Learner } from '../src/learn/index.ts';
+import { emptyModel, type RuntimeEvent } from '../src/model/index.ts';
+import { seededRandom } from './random.ts';
+
+const MODELS = 1000;
+const EVENTS = 1_000_000;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const TARGET = 1_000_000;
+const random = seededRandom(11);
+const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
+const SYSCALLS = ['read', 'write', 'openat', 'close', 'fstat', 'mmap', 'epoll_wait', 'accept4', 'recvfrom', 'sendto', 'writev', 'futex', 'clock_gettime'];
+
+const learner = new Learner({ windowSec: 0 });
+const now = Date.parse('2026-01-01T00:00:00Z');
+for (let i = 0; i < MODELS; i++) {
+  const model = emptyModel(`sha256:${i.toString(16).padStart(64, '0')}`);
+  const src = [{ kind: 'image' as const }];
+  model.processes.push({ path: '/usr/sbin/nginx', sources: src }, { path: '/usr/bin/sh', sources: src });
+  model.network.listen.push({ port: 80, protocol: 'tcp', sources: src });
+  for (let p = 0; p < 5; p++) model.network.egress.push({ host: `10.${i % 250}.0.${p}`, port: 5432, protocol: 'tcp', sources: src });
+  model.network.dns.push({ name: `db${i}.internal`, sources: src });
+  model.filesystem.writable.push({ path: '/tmp', sources: src });
+  model.syscalls.allow.push(...SYSCALLS);
+  learner.attach({ id: `c${i}`, imageId: model.id }, now, model);
+}
+const indicators: Indicator[] = Array.from({ length: 100_000 }, (_, i) => ({
+  kind: 'ip' as const, value: [0, 0, 0, 0].map(() => Math.floor(random() * 256)).join('.'), provenance: { feed: `feed-${i % 10}`, format: 'list' as const },
+}));
+indicators.push({ kind: 'domain', value: 'evil.example', provenance: { feed: 'domains', format: 'list' } });
+const intel = new IntelIndex(indicators);
+
+const time = '2026-01-01T00:00:00.000Z';
+const stream: Array<{ event: RuntimeEvent; container: string }> = [];
+for (let n = 0; n < EVENTS; n++) {
+  const m = Math.floor(random() * MODELS);
+  const bad = random() < 0.005;
+  const r = random();
+  const container = { id: `c${m}`, name: `web-${m}` };
+  const process = { pid: 1000 + m, path: '/usr/sbin/nginx', name: 'nginx' };
+  let event: RuntimeEvent;
+  if (r < 0.6) event = { kind: 'syscall', time, source: 'tenet', container, process, syscall: bad ? 'mount' : pick(SYSCALLS) };
+  else if (r < 0.8) event = { kind: 'write', time, source: 'tenet', container, process, file: { path: bad ? '/proc/sys/kernel/core_pattern' : `/tmp/upload-${n}.tmp` } };
+  else if (r < 0.88) event = { kind: 'exec', time, source: 'tenet', container, process: { pid: 2000 + n, path: bad ? '/tmp/xmrig' : '/usr/bin/sh', argv: bad ? ['xmrig', '-o', 'stratum+tcp://p:3333'] : ['sh', '-c', 'true'], parent: { name: 'nginx' } } };
+  else if (r < 0.96) event = { kind: 'connect', time, source: 'tenet', container, process, network: { protocol: 'tcp', remoteAddress: bad ? indicators[n % 1000]!.value : `10.${m % 250}.0.${n % 5}`, remotePort: 5432 } };
+  else event = { kind: 'dns', time, source: 'tenet', container, process, dns: { names: [bad ? 'pool.evil.example' : `db${m}.internal`] } };
+  stream.push({ event, container: `c${m}` });
+}
+
+let audits = 0;
+let ids = 0;
+const everything = () => {
+  audits = 0;
+  const incidents = new IncidentBuilder(() => String(ids++));
+  let i = 0;
+  let event: RuntimeEvent;
+  let model = learner.modelOf('c0')!;
+  const context = { ancestors: ['nginx'], knownProcess: () => event.process?.path !== undefined && model.allows('processes', event.process.path) };
+  const auditContext = () => ({ id: String(i), model: model.id });
+  for (i = 0; i < stream.length; i++) {
+    const container = stream[i]!.container;
+    event = stream[i]!.event;
+    model = learner.modelOf(container)!;
+    const found = knownBadAudits(event, context, auditContext);
+    if (event.kind === 'connect') intel.lookup(event.network!.remoteAddress!);
+    else if (event.kind === 'dns') intel.lookup(event.dns!.names[0]!);
+    const verdict = model.observe(event, container, now);
+    audits += found.length + (verdict.outcome === 'deviation' ? 1 : 0);
+    for (const a of found) incidents.add(a);
+  }
+};
+const modelOnly = () => {
+  for (let i = 0; i < stream.length; i++) learner.observe(stream[i]!.event, stream[i]!.container, now);
+};
+const seconds = (f: () => void) => {
+  const start = process.hrtime.bigint();
+  f();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+everything();
+modelOnly();
+const ours: number[] = [];
+const base: number[] = [];
+for (let r = 0; r < ROUNDS; r++) {
+  ours.push(seconds(everything));
+  base.push(seconds(modelOnly));
+}
+const rate = EVENTS / median(ours);
+console.log(`bench/detect: ${MODELS} active models, ${intel.size.toLocaleString('en')} intel indicators, ${EVENTS.toLocaleString('en')} events (0.5% bad), medians of ${ROUNDS} interleaved rounds`);
+console.log(`  all rules + intel + model + incidents  ${Math.round(rate).toLocaleString('en')} events/s (${audits} audits a round)`);
+console.log(`  baseline (model check alone)           ${Math.round(EVENTS / median(base)).toLocaleString('en')} events/s`);
+console.log(`  ratio ${(median(ours) / median(base)).toFixed(2)}x the baseline's time; target ≥ ${TARGET.toLocaleString('en')} events/s: ${rate >= TARGET ? 'met' : 'NOT met'}`);
+if (rate < TARGET) process.exitCode = 1;
