@@ -100,6 +100,7 @@ export class Defender {
   private readonly incidents = new IncidentBuilder(() => randomUUID());
   private dirtyIncidents = new Set<Incident>();
   private dirtyModels = new Set<ModelLearner>();
+  private syscallRecords: SensorRecord[] = [];
   readonly ingested: IngestCounts = { lines: 0, events: 0, rejected: {}, otherContainers: 0 };
   private readonly unfollow: Array<() => void> = [];
   private readonly startedAt = new Date().toISOString();
@@ -134,7 +135,8 @@ export class Defender {
       });
       this.syscalls = new BpftraceSensor({
         script: SYSCALL_SCRIPT,
-        onRecord: (r) => this.record(r),
+        // held until the next tick: the other sensor's exec of the same process comes first
+        onRecord: (r) => this.syscallRecords.push(r),
         onDiagnostic: (line) => this.log(`syscalls: ${line}`),
       });
       // the syscall sensor starts with the other: containers found running are learning or sampled
@@ -479,11 +481,14 @@ export class Defender {
   /** Every quarter second: the learning clock, the store, commands from the CLI, the status. */
   private tick(): void {
     const now = Date.now();
-    for (const m of this.learner.advance(now)) {
+    // the learning clock runs only while the sensors can see: time they were starting or restarting is not observed time
+    const observing = this.sensor === undefined || (this.sensor.stats.running && (this.syscalls === undefined || this.syscalls.stats.running || !this.syscallsOn));
+    for (const m of observing ? this.learner.advance(now) : this.learner.pause(now)) {
       this.dirtyModels.add(m);
       this.log(`model ${m.id} is active`);
     }
     this.controlSyscalls(now);
+    for (const record of this.syscallRecords.splice(0)) this.record(record);
     for (const [cgroup, waiting] of this.unknown) {
       if (now - waiting.since < UNKNOWN_CGROUP_GRACE_MS) continue;
       this.counts.unattributed += waiting.records.length;

@@ -1,5 +1,6 @@
 import type { Audit, Incident, Severity } from '../model/index.ts';
 import { severityRank } from '../model/index.ts';
+import { programOf, SHELLS } from './rule.ts';
 
 /** An attack pattern: which audits of one container, seen within the window, tell it. */
 export interface Pattern {
@@ -11,9 +12,8 @@ export interface Pattern {
   matches: (rules: ReadonlySet<string>, audits: readonly Audit[]) => boolean;
 }
 
-const SHELL_PATH = /\/(sh|bash|dash|ash|zsh|ksh|busybox)$/;
 const shellRan = (audits: readonly Audit[]) => audits.some((a) => a.rule === 'shell-from-server'
-  || (a.rule === 'unexpected-process' && SHELL_PATH.test(a.event.process?.path ?? '')));
+  || (a.rule === 'unexpected-process' && SHELLS.has(programOf(a.event))));
 const any = (rules: ReadonlySet<string>, ...ids: string[]) => ids.some((id) => rules.has(id));
 const OUTBOUND = ['unexpected-egress', 'threat-intel-peer', 'threat-intel-dns', 'unexpected-dns'];
 

@@ -26,13 +26,19 @@ export interface Rule {
   detect?: (event: RuntimeEvent, context: RuleContext) => string | undefined;
 }
 
-/** The program a process runs, by name: `/usr/bin/bash` → `bash`. */
+/**
+ * The program a process runs, by name: `/usr/bin/bash` → `bash`. A multi-call
+ * binary (busybox, toybox) run by its own name runs the applet its first
+ * argument names: `busybox nc …` is nc.
+ */
 export function programOf(event: RuntimeEvent): string {
   const path = event.process?.path ?? event.process?.name ?? '';
-  return path.slice(path.lastIndexOf('/') + 1);
+  const name = path.slice(path.lastIndexOf('/') + 1);
+  const applet = event.process?.argv?.[1];
+  return (name === 'busybox' || name === 'toybox') && applet !== undefined && !applet.startsWith('-') ? applet : name;
 }
 
-export const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'csh', 'tcsh', 'fish', 'busybox']);
+export const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'csh', 'tcsh', 'fish']);
 
 /** Processes that start a container's programs: a shell under them is someone's `docker exec` or an entrypoint script, not a server's. */
 export const LAUNCHERS: ReadonlySet<string> = new Set(['containerd-shim', 'containerd-shim-runc-v2', 'runc', 'docker-init', 'tini', 'dumb-init', 's6-supervise', 'supervisord']);

@@ -88,6 +88,12 @@ export class Learner {
     return [...this.models.values()].filter((m) => m.advance(elapsed, now));
   }
 
+  /** Time that passes unobserved (the sensors were not watching): the clocks stand still. */
+  pause(now: number): ModelLearner[] {
+    this.lastAdvance = now;
+    return [];
+  }
+
   observe(event: RuntimeEvent, containerId: string, now: number): Verdict | undefined {
     return this.byContainer.get(containerId)?.observe(event, containerId, now);
   }

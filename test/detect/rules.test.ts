@@ -40,6 +40,8 @@ test('each known-bad rule fires on what it looks for, and not on the ordinary', 
   assert.deepEqual(fired({ kind: 'dns', ...base, process: { pid: 9 }, dns: { names: ['xmr.pool.minexmr.com'] } }), ['crypto-miner']);
   assert.deepEqual(fired({ kind: 'connect', ...base, process: { pid: 9, path: '/tmp/a' }, network: { protocol: 'tcp', remoteAddress: '198.51.100.9', remotePort: 14444 } }), ['crypto-miner']);
   assert.deepEqual(fired({ kind: 'dns', ...base, process: { pid: 9 }, dns: { names: ['api.github.com'] } }), []);
+  assert.deepEqual(fired({ kind: 'connect', ...base, process: { pid: 9, path: '/tmp/busybox', argv: ['/tmp/busybox', 'nc', 'p', '3333'] }, network: { protocol: 'tcp', remoteAddress: '198.51.100.9', remotePort: 3333 } }), ['crypto-miner'],
+    'busybox running nc is nc, not a shell');
 });
 
 test('every rule has an id, an ATT&CK technique, the event kinds it reads and a description', () => {
