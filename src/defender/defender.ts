@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { driftAudit, deviationAudit, IncidentBuilder, intelAudit, knownBadAudits as knownBad, type DriftReason } from '../detect/index.ts';
+import { AlertGate, driftAudit, deviationAudit, IncidentBuilder, intelAudit, knownBadAudits as knownBad, type DriftReason } from '../detect/index.ts';
 import { IntelIndex } from '../intel/index.ts';
 import { readImage } from '../image/index.ts';
 import { imageIntent } from '../intent/index.ts';
@@ -98,6 +98,8 @@ export class Defender {
   private eventBuffer: Array<{ event: RuntimeEvent; container?: string }> = [];
   private auditBuffer: Audit[] = [];
   private readonly incidents = new IncidentBuilder(() => randomUUID());
+  /** Suppressions and the rate limit per rule and container. */
+  readonly gate = new AlertGate();
   private dirtyIncidents = new Set<Incident>();
   private dirtyModels = new Set<ModelLearner>();
   private syscallRecords: SensorRecord[] = [];
@@ -471,10 +473,14 @@ export class Defender {
   }
 
   private audit(audit: Audit): void {
-    this.counts.audits++;
-    this.auditBuffer.push(audit);
+    const gate = this.gate.decide(audit, Date.now());
+    if (gate === 'suppressed') return;
+    // a held-back audit still counts in its incident
     const incident = this.incidents.add(audit);
     if (incident !== undefined) this.dirtyIncidents.add(incident);
+    if (gate === 'rate-limited') return;
+    this.counts.audits++;
+    this.auditBuffer.push(audit);
     this.options.onAudit?.(audit);
   }
 
@@ -523,7 +529,10 @@ export class Defender {
         store.putModels([...this.dirtyModels].map((m) => m.snapshot(iso)));
         this.dirtyModels.clear();
       }
-      if (clock) this.refreshIntel(now);
+      if (clock) {
+        this.refreshIntel(now);
+        this.gate.setSuppressions(store.suppressions());
+      }
       if (clock || this.stopped) store.putStatus('defender', this.status());
     } catch (e) {
       this.log(`store: ${(e as Error).message}`);
@@ -562,7 +571,7 @@ export class Defender {
         ? { running: false, reason: this.options.sensor === false ? 'not started (no sensor asked for)' : this.sensorError ?? 'not started' }
         : { ...stats, ...(this.sensorError !== undefined && { reason: this.sensorError }) },
       ...(this.syscalls !== undefined && { syscallSensor: { ...this.syscalls.stats, wanted: this.syscallsOn } }),
-      counts: this.counts,
+      counts: { ...this.counts, ...this.gate.counts },
       intel: { indicators: this.intel.size },
       ...(this.options.ingest !== undefined && this.options.ingest.length > 0 && { ingested: this.ingested }),
       containers: [...this.tracked.values()].filter((t) => t.info.running).length,
@@ -580,7 +589,7 @@ export interface DefenderStatus {
   sensor: (Partial<SensorStats> & { running: boolean; reason?: string });
   /** The syscall sensor: `wanted` while a model learns or a sample runs. */
   syscallSensor?: SensorStats & { wanted: boolean };
-  counts: DefenderCounts;
+  counts: DefenderCounts & { suppressed?: number; rateLimited?: number };
   intel: { indicators: number };
   /** Other tools' output read with `--ingest`. */
   ingested?: IngestCounts;

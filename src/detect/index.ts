@@ -145,3 +145,4 @@ export function knownBadAudits(event: RuntimeEvent, ruleContext: RuleContext, co
 /** What most events fire: nothing (shared, so the hot path allocates nothing). */
 const NONE: readonly Audit[] = Object.freeze([]);
 export { IncidentBuilder, INCIDENT_WINDOW_MS, PATTERNS, type Pattern } from './incidents.ts';
+export { AlertGate, suppresses, type Gate } from './hygiene.ts';

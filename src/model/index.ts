@@ -9,5 +9,6 @@ export * from './runtime-event.ts';
 export * from './intel.ts';
 export * from './audit.ts';
 export * from './incident.ts';
+export * from './suppression.ts';
 export * from './json-schema.ts';
 export type * from './image-contents.ts';

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { Audit, Incident, IntentModel, RuntimeEvent } from '../model/index.ts';
+import { Audit, Incident, IntentModel, RuntimeEvent, Suppression } from '../model/index.ts';
 import type { Indicator } from '../intel/index.ts';
 import type { FeedSummary, ModelCommand, Page, Store, StoredContainer, StoredFeed } from './store.ts';
 
@@ -20,6 +20,7 @@ const MIGRATIONS: readonly string[] = [
      indicators INTEGER NOT NULL, notes TEXT NOT NULL, body TEXT NOT NULL);`,
   `CREATE TABLE incidents (id TEXT PRIMARY KEY, last_seen TEXT NOT NULL, pattern TEXT NOT NULL, container TEXT NOT NULL, body TEXT NOT NULL);
    CREATE INDEX incidents_last_seen ON incidents (last_seen);`,
+  'CREATE TABLE suppressions (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL);',
 ];
 
 /** The file the embedded store keeps in a data folder. */
@@ -141,6 +142,18 @@ export class SqliteStore implements Store {
   incidents(page: Page = {}): Incident[] {
     const rows = this.sql('SELECT body FROM incidents WHERE last_seen >= ? ORDER BY last_seen DESC LIMIT ?').all(page.since ?? '', page.limit ?? 1000) as Array<{ body: string }>;
     return rows.reverse().map((r) => Incident.parse(JSON.parse(r.body)));
+  }
+
+  putSuppression(suppression: Suppression): void {
+    this.sql('INSERT OR REPLACE INTO suppressions (id, created_at, body) VALUES (?, ?, ?)').run(suppression.id, suppression.createdAt, JSON.stringify(suppression));
+  }
+
+  removeSuppression(id: string): boolean {
+    return Number(this.sql('DELETE FROM suppressions WHERE id = ?').run(id).changes) > 0;
+  }
+
+  suppressions(): Suppression[] {
+    return (this.sql('SELECT body FROM suppressions ORDER BY created_at').all() as Array<{ body: string }>).map((r) => Suppression.parse(JSON.parse(r.body)));
   }
 
   putStatus(key: string, value: unknown): void {

@@ -1,5 +1,5 @@
 import type { Indicator } from '../intel/index.ts';
-import type { Audit, FeedFormat, Incident, IntentModel, RuntimeEvent } from '../model/index.ts';
+import type { Audit, FeedFormat, Incident, IntentModel, RuntimeEvent, Suppression } from '../model/index.ts';
 
 /** A container as the store keeps it: what the defender discovered, and the model it runs under. */
 export interface StoredContainer {
@@ -62,6 +62,9 @@ export interface Store {
   audits(page?: Page): Audit[];
   putIncidents(incidents: readonly Incident[]): void;
   incidents(page?: Page): Incident[];
+  putSuppression(suppression: Suppression): void;
+  removeSuppression(id: string): boolean;
+  suppressions(): Suppression[];
   putStatus(key: string, value: unknown): void;
   status(key: string): { updatedAt: string; value: unknown } | undefined;
   putFeed(feed: StoredFeed): void;

@@ -54,7 +54,8 @@ export const statusCommand: Command = {
           lines.push(`Ingested   ${i.lines} lines: ${i.events} events, ${rejected} rejected, ${i.otherContainers} about containers not here`);
         }
         const c = defender.counts;
-        lines.push(`Events     ${c.events} seen, ${c.audits} audits, ${c.unattributed} not from a container, ${c.dropped} dropped, learning window ${defender.learnForSec} s`);
+        lines.push(`Events     ${c.events} seen, ${c.audits} audits (${c.suppressed ?? 0} suppressed, ${c.rateLimited ?? 0} over the rate limit), `
+          + `${c.unattributed} not from a container, ${c.dropped} dropped, learning window ${defender.learnForSec} s`);
         if (defender.intel !== undefined) lines.push(`Intel      ${defender.intel.indicators} indicators from ${store.feeds().length} feeds`);
       }
       lines.push('', `Containers (${containers.filter((c) => c.running).length} running)`);
