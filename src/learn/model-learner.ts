@@ -132,6 +132,8 @@ export class ModelLearner {
   private allowed = new Map<ModelDimension, Set<string>>();
   private observed = new Map<ModelDimension, Map<string, Observed>>();
   private overflow = new Set<ModelDimension>();
+  /** The learning clock when each dimension last learned something new. */
+  private lastNew = new Map<ModelDimension, number>();
   private outliers: Learning['outliers'] = [];
   private replicas = new Set<string>();
   readonly running = new Set<string>();
@@ -248,11 +250,24 @@ export class ModelLearner {
     }
   }
 
+  /**
+   * How safe each dimension is to enforce: the share of the last half of the
+   * window (in observed time) during which it learned nothing new; 0 for a
+   * dimension that overflowed.
+   */
+  completeness(): Record<ModelDimension, number> {
+    const half = Math.max(1, (this.options.windowSec * 1000) / 2);
+    const score = (d: ModelDimension) => (this.overflow.has(d) ? 0 : Math.min(1, Math.max(0, (this.observedMs - (this.lastNew.get(d) ?? 0)) / half)));
+    return Object.fromEntries(['processes', 'listen', 'egress', 'dns', 'writable', 'reads', 'syscalls', 'capabilities']
+      .map((d) => [d, Math.round(score(d as ModelDimension) * 100) / 100])) as Record<ModelDimension, number>;
+  }
+
   /** Learns again from the static model, from now. */
   relearn(now: number): void {
     for (const entries of this.observed.values()) entries.clear();
     for (const [dimension, entries] of this.staticEntries) this.allowed.set(dimension, new Set(entries.keys()));
     this.overflow.clear();
+    this.lastNew.clear();
     this.outliers = [];
     this.replicas = new Set(this.running);
     this.observedMs = 0;
@@ -337,6 +352,7 @@ export class ModelLearner {
   }
 
   private learn(dimension: ModelDimension, entry: string, containerId: string, now: number, event: RuntimeEvent): string {
+    this.lastNew.set(dimension, this.observedMs);
     const entries = this.observed.get(dimension)!;
     const seen: Observed = { firstSeen: now, lastSeen: now, count: 1, containers: new Set([containerId]) };
     if (dimension === 'processes') mergeArgv(seen, event.process?.argv);
@@ -406,6 +422,7 @@ export class ModelLearner {
       ...(this.previous !== undefined && { previous: this.previous }),
       outliers: this.outliers,
       overflow: [...this.overflow],
+      completeness: this.completeness(),
     };
     const source = (seen: Observed): Source => ({
       kind: 'learned',

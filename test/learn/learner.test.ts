@@ -145,3 +145,17 @@ test('a model restored from the store goes on where it stopped: clock, state and
   assert.deepEqual(model.snapshot((ms) => new Date(ms).toISOString()).network.egress, [], 'relearning forgets what was learned, not what was declared');
   assert.equal(model.snapshot((ms) => new Date(ms).toISOString()).network.listen.length, 1);
 });
+
+test('each dimension says how safe it is to enforce: stable for the last half of the window, or still learning', () => {
+  const learner = new Learner({ windowSec: 100 });
+  const model = learner.attach(web('c1'), T0);
+  learner.advance(T0);
+  learner.observe(connect('10.0.0.7', 6379), 'c1', T0);
+  learner.advance(T0 + 80_000);
+  learner.observe(exec('/usr/bin/curl'), 'c1', T0 + 80_000);
+  learner.advance(T0 + 100_000);
+  const completeness = model.snapshot((ms) => new Date(ms).toISOString()).learning!.completeness!;
+  assert.equal(completeness.egress, 1, 'nothing new for 100 s');
+  assert.equal(completeness.processes, 0.4, 'something new 20 s before the end of a 100 s window: 20 of 50 s');
+  assert.equal(completeness.dns, 1);
+});

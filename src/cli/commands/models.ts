@@ -50,7 +50,8 @@ export const modelsCommand: Command = {
         for (const m of models) {
           io.stdout(`${m.id}  ${m.state}${m.state === 'learning' ? ` (${m.remainingLearningDurationSec ?? 0} s left)` : ''}  ${m.image ?? ''}\n`
             + `  processes ${m.processes.length}, listen ${m.network.listen.length}, egress ${m.network.egress.length}, dns ${m.network.dns.length}, `
-            + `writable ${m.filesystem.writable.length}, syscalls ${m.syscalls.allow.length}, capabilities ${m.capabilities.used?.length ?? 0}\n`);
+            + `writable ${m.filesystem.writable.length}, syscalls ${m.syscalls.allow.length}, capabilities ${m.capabilities.used?.length ?? 0}\n`
+            + (m.learning?.completeness === undefined ? '' : `  safe to enforce: ${Object.entries(m.learning.completeness).map(([d, v]) => `${d} ${v}`).join(', ')}\n`));
         }
       }
       return 0;
