@@ -39,18 +39,22 @@ export class SqliteStore implements Store {
   constructor(dataDir: string, options: { maxEvents?: number } = {}) {
     mkdirSync(dataDir, { recursive: true });
     this.db = new DatabaseSync(join(dataDir, STORE_FILE));
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;');
+    // wait for another process's lock before anything else (a defender and a CLI may open a new folder at once)
+    this.db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     this.maxEvents = options.maxEvents ?? 200_000;
     this.migrate();
   }
 
+  /** Each step reads the version inside its own write lock, so two processes migrating at once take turns. */
   private migrate(): void {
-    const { user_version: version } = this.db.prepare('PRAGMA user_version').get() as { user_version: number };
-    if (version > MIGRATIONS.length) throw new Error(`the store was written by a newer Tenet (schema ${version}, this one knows ${MIGRATIONS.length})`);
-    for (let v = version; v < MIGRATIONS.length; v++) {
-      this.transaction(() => {
-        this.db.exec(MIGRATIONS[v]!);
-        this.db.exec(`PRAGMA user_version = ${v + 1}`);
+    for (let done = false; !done;) {
+      done = this.transaction(() => {
+        const { user_version: version } = this.db.prepare('PRAGMA user_version').get() as { user_version: number };
+        if (version > MIGRATIONS.length) throw new Error(`the store was written by a newer Tenet (schema ${version}, this one knows ${MIGRATIONS.length})`);
+        if (version === MIGRATIONS.length) return true;
+        this.db.exec(MIGRATIONS[version]!);
+        this.db.exec(`PRAGMA user_version = ${version + 1}`);
+        return false;
       });
     }
   }

@@ -62,3 +62,14 @@ test('a reader sees what a writer wrote while the writer still has the file open
   reader.close();
   writer.close();
 });
+
+test('two processes opening a new data folder at once both get a whole store', async () => {
+  const { spawn } = await import('node:child_process');
+  const d = dir();
+  const script = `const { SqliteStore } = await import(${JSON.stringify(new URL('../../src/store/index.ts', import.meta.url).href)}); const s = new SqliteStore(process.argv[1]); s.putStatus(String(process.pid), 1); s.close();`;
+  const run = () => new Promise<number | null>((resolve) => spawn(process.execPath, ['--input-type=module', '-e', script, d], { stdio: 'inherit' }).on('close', resolve));
+  assert.deepEqual(await Promise.all([run(), run(), run(), run()]), [0, 0, 0, 0]);
+  const store = new SqliteStore(d);
+  assert.deepEqual(store.models(), []);
+  store.close();
+});
