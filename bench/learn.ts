@@ -5,7 +5,7 @@
 // audits). The baseline, measured in the same run with interleaved rounds, is
 // the least any detector must do per event: find the container's allow-list and
 // look the event's key up in a Set.
-import { seededRandom } from './random.ts';
+import { interleaved, seededRandom } from './measure.ts';
 import { deviationAudit } from '../src/detect/index.ts';
 import { Learner, entryOf } from '../src/learn/index.ts';
 import { emptyModel, type IntentModel, type RuntimeEvent } from '../src/model/index.ts';
@@ -91,22 +91,9 @@ const baseline = () => {
   for (let i = 0; i < stream.length; i++) if (!allowLists.get(stream[i]!.container)!.has(keys[i]!)) misses++;
 };
 
-const time = (f: () => void) => {
-  const start = process.hrtime.bigint();
-  f();
-  return Number(process.hrtime.bigint() - start) / 1e9;
-};
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-tenet();
-baseline();
-const ours: number[] = [];
-const base: number[] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  ours.push(time(tenet));
-  base.push(time(baseline));
-}
-const rate = EVENTS / median(ours);
-const baseRate = EVENTS / median(base);
+const measured = interleaved(ROUNDS, tenet, baseline);
+const rate = EVENTS / measured.ours;
+const baseRate = EVENTS / measured.baseline;
 console.log(`bench/learn: ${MODELS} active models, ${MODELS * CONTAINERS_PER_MODEL} containers, ${EVENTS.toLocaleString('en')} events, medians of ${ROUNDS} interleaved rounds`);
 console.log(`  learning + detection  ${Math.round(rate).toLocaleString('en')} events/s (${audits} audits)`);
 console.log(`  baseline (Set lookup) ${Math.round(baseRate).toLocaleString('en')} events/s`);

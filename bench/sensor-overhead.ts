@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOCKER, isRoot, LAB_IMAGES, LAB_LABEL, pingDocker } from '../lab/lab.ts';
+import { median } from './measure.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
@@ -61,7 +62,6 @@ async function defenderOn(args: string[], ready: (s: Status) => boolean) {
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const off: number[] = [];
 const on: number[] = [];
 const always: number[] = [];

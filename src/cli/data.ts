@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteStore, STORE_FILE } from '../store/index.ts';
+import { SqliteStore, STORE_FILE, type Page } from '../store/index.ts';
 import { CliError } from './errors.ts';
 
 /** The data folder: `--data`, else $TENET_DATA, else /var/lib/tenet for root and ~/.tenet for others. */
@@ -29,4 +29,19 @@ export function parseDuration(text: string, what: string): number {
     throw new CliError('ERR_BAD_OPTION_VALUE', `${what} must be a duration such as 30s, 15m, 1h or 2d, not "${text}"`);
   }
   return parts.reduce((sum, p) => sum + Number(p[1]) * UNITS[p[2]!]!, 0);
+}
+
+/** `--format table|json` of the commands that read the store, with their default. */
+export function tableOrJson(value: string | undefined, fallback: 'table' | 'json'): 'table' | 'json' {
+  const format = value ?? fallback;
+  if (format !== 'table' && format !== 'json') throw new CliError('ERR_BAD_OPTION_VALUE', `--format must be table or json, not "${format}"`);
+  return format;
+}
+
+/** `--since TIME --limit N`: the newest N records from TIME on. */
+export function pageOf(values: { since?: string | undefined; limit?: string | undefined }): Page {
+  const limit = values.limit === undefined ? 1000 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit <= 0) throw new CliError('ERR_BAD_OPTION_VALUE', `--limit must be a positive integer, not "${values.limit}"`);
+  if (values.since !== undefined && Number.isNaN(Date.parse(values.since))) throw new CliError('ERR_BAD_OPTION_VALUE', `--since must be an ISO time, not "${values.since}"`);
+  return { limit, ...(values.since !== undefined && { since: new Date(values.since).toISOString() }) };
 }

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { AlertGate, driftAudit, deviationAudit, IncidentBuilder, intelAudit, knownBadAudits as knownBad, type DriftReason } from '../detect/index.ts';
 import { IntelIndex } from '../intel/index.ts';
+import { parseImage } from '../intent/index.ts';
 import { readImage } from '../image/index.ts';
 import { imageIntent } from '../intent/index.ts';
 import { iso, Learner, type ModelLearner } from '../learn/index.ts';
@@ -266,7 +267,7 @@ export class Defender {
     if (!info.running) return;
     const read = this.imagesRead.get(info.imageId);
     const model = this.learner.attach(
-      { id: info.id, imageId: info.imageId, repository: info.image.split('@')[0]!.replace(/:[^/:]+$/, ''), ...(info.namespace !== undefined && { namespace: info.namespace }) },
+      { id: info.id, imageId: info.imageId, repository: parseImage(info.image).repository, ...(info.namespace !== undefined && { namespace: info.namespace }) },
       Date.now(),
       read?.model === undefined ? undefined : { ...read.model, image: info.image },
     );

@@ -14,6 +14,7 @@ export type { FileLookup, FormatResult } from './types.ts';
 export { CHECKS } from './checks/index.ts';
 export { appGraph, codeIntent, fileUsage, resolveModule, type AppGraph, type AppInput, type SourceTree } from './node/index.ts';
 export { splitWords } from './common/command.ts';
+export { parseImage } from './common/image-ref.ts';
 export { imageIntent, canonicalImageName, MergedFilesystem, type ImageIntent } from './image/index.ts';
 
 export interface AnalyzeOptions {

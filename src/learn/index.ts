@@ -4,6 +4,7 @@
  * window of observed time, then enforced. Pure: the defender feeds it events
  * and the clock.
  */
+import { parseImage } from '../intent/index.ts';
 import { emptyModel, type IntentModel, type RuntimeEvent } from '../model/index.ts';
 import { ModelLearner, type LearnOptions, type Verdict } from './model-learner.ts';
 
@@ -66,7 +67,7 @@ export class Learner {
     for (const model of models) {
       if (this.models.has(model.id)) continue;
       this.models.set(model.id, ModelLearner.restore(model, this.options, now));
-      const repository = model.image?.split('@')[0]!.replace(/:[^/:]+$/, '');
+      const repository = model.image === undefined ? undefined : parseImage(model.image).repository;
       const namespace = model.id.includes('/') ? model.id.slice(0, model.id.lastIndexOf('/')) : '';
       if (repository !== undefined) this.repositories.set(`${namespace}\0${repository}`, model.id);
     }

@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { parseImage } from '../intent/index.ts';
 import { engineGet, engineJson } from './engine.ts';
 
 /** A container as the defender knows it: identity, image, where it comes from, and how the kernel names it. */
@@ -40,9 +41,8 @@ export interface EngineContainer {
 export function containerInfo(c: EngineContainer, repoDigests: readonly string[] = []): ContainerInfo {
   const labels = c.Config?.Labels ?? {};
   const image = c.Config?.Image ?? c.Image;
-  const repository = image.split('@')[0]!.replace(/:[^/:]+$/, '');
-  const digest = image.includes('@') ? image.slice(image.indexOf('@') + 1)
-    : repoDigests.find((d) => d.split('@')[0] === repository)?.split('@')[1];
+  const { repository, digest: pinned } = parseImage(image);
+  const digest = pinned ?? repoDigests.map(parseImage).find((d) => d.repository === repository)?.digest;
   const namespace = labels['io.kubernetes.pod.namespace'];
   const project = labels['com.docker.compose.project'];
   return {

@@ -1,6 +1,5 @@
 import { parseCommandLine, type Command } from '../command.ts';
-import { existingStore } from '../data.ts';
-import { CliError } from '../errors.ts';
+import { existingStore, pageOf, tableOrJson } from '../data.ts';
 
 const USAGE = `Usage: tenet audits [--data DIR] [--format json|table] [--since TIME] [--limit N]
 
@@ -20,14 +19,11 @@ export const auditsCommand: Command = {
       io.stdout(`${USAGE}\n`);
       return 0;
     }
-    const format = values.format ?? 'json';
-    if (format !== 'table' && format !== 'json') throw new CliError('ERR_BAD_OPTION_VALUE', `--format must be json or table, not "${format}"`);
-    const limit = values.limit === undefined ? 1000 : Number(values.limit);
-    if (!Number.isInteger(limit) || limit <= 0) throw new CliError('ERR_BAD_OPTION_VALUE', `--limit must be a positive integer, not "${values.limit}"`);
-    if (values.since !== undefined && Number.isNaN(Date.parse(values.since))) throw new CliError('ERR_BAD_OPTION_VALUE', `--since must be an ISO time, not "${values.since}"`);
+    const format = tableOrJson(values.format, 'json');
+    const page = pageOf(values);
     const store = existingStore(values.data);
     try {
-      const audits = store.audits({ limit, ...(values.since !== undefined && { since: new Date(values.since).toISOString() }) });
+      const audits = store.audits(page);
       if (format === 'json') io.stdout(`${JSON.stringify(audits, null, 2)}\n`);
       else for (const a of audits) io.stdout(`${a.time}  ${a.severity.padEnd(8)} ${a.rule.padEnd(22)} ${a.message}\n`);
       return 0;

@@ -1,6 +1,5 @@
 import { parseCommandLine, type Command } from '../command.ts';
-import { existingStore } from '../data.ts';
-import { CliError } from '../errors.ts';
+import { existingStore, pageOf, tableOrJson } from '../data.ts';
 
 const USAGE = `Usage: tenet incidents [--data DIR] [--format json|table] [--since TIME] [--limit N]
 
@@ -22,14 +21,11 @@ export const incidentsCommand: Command = {
       io.stdout(`${USAGE}\n`);
       return 0;
     }
-    const format = values.format ?? 'json';
-    if (format !== 'table' && format !== 'json') throw new CliError('ERR_BAD_OPTION_VALUE', `--format must be json or table, not "${format}"`);
-    const limit = values.limit === undefined ? 1000 : Number(values.limit);
-    if (!Number.isInteger(limit) || limit <= 0) throw new CliError('ERR_BAD_OPTION_VALUE', `--limit must be a positive integer, not "${values.limit}"`);
-    if (values.since !== undefined && Number.isNaN(Date.parse(values.since))) throw new CliError('ERR_BAD_OPTION_VALUE', `--since must be an ISO time, not "${values.since}"`);
+    const format = tableOrJson(values.format, 'json');
+    const page = pageOf(values);
     const store = existingStore(values.data);
     try {
-      const incidents = store.incidents({ limit, ...(values.since !== undefined && { since: new Date(values.since).toISOString() }) });
+      const incidents = store.incidents(page);
       if (format === 'json') {
         io.stdout(`${JSON.stringify(incidents, null, 2)}\n`);
         return 0;

@@ -2,7 +2,7 @@ import { FeedError, loadFeed } from '../../defender/index.ts';
 import { IntelIndex } from '../../intel/index.ts';
 import { SqliteStore } from '../../store/index.ts';
 import { parseCommandLine, type Command } from '../command.ts';
-import { dataDir, existingStore, parseDuration } from '../data.ts';
+import { dataDir, existingStore, parseDuration, tableOrJson } from '../data.ts';
 import { CliError } from '../errors.ts';
 
 const USAGE = `Usage: tenet intel load FILE|URL [--name NAME] [--every DURATION] [--data DIR]
@@ -33,8 +33,7 @@ export const intelCommand: Command = {
       return 0;
     }
     const [action, target] = positionals;
-    const format = values.format ?? 'table';
-    if (format !== 'table' && format !== 'json') throw new CliError('ERR_BAD_OPTION_VALUE', `--format must be table or json, not "${format}"`);
+    const format = tableOrJson(values.format, 'table');
     if (action === 'load') {
       if (target === undefined) throw new CliError('ERR_USAGE', `intel load needs a FILE or URL\n\n${USAGE}`);
       const everySec = values.every === undefined ? undefined : parseDuration(values.every, '--every');

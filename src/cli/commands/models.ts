@@ -1,5 +1,5 @@
 import { parseCommandLine, type Command } from '../command.ts';
-import { existingStore, parseDuration } from '../data.ts';
+import { existingStore, parseDuration, tableOrJson } from '../data.ts';
 import { CliError } from '../errors.ts';
 
 const USAGE = `Usage: tenet models [--data DIR] [--format json|table] [--state STATE]
@@ -41,8 +41,7 @@ export const modelsCommand: Command = {
         return 0;
       }
       if (action !== undefined) throw new CliError('ERR_USAGE', `unknown models action "${action}"\n\n${USAGE}`);
-      const format = values.format ?? 'json';
-      if (format !== 'table' && format !== 'json') throw new CliError('ERR_BAD_OPTION_VALUE', `--format must be json or table, not "${format}"`);
+      const format = tableOrJson(values.format, 'json');
       const models = store.models().filter((m) => values.state === undefined || m.state === values.state);
       if (format === 'json') {
         io.stdout(`${JSON.stringify(models, null, 2)}\n`);

@@ -1,7 +1,6 @@
 import type { DefenderStatus } from '../../defender/index.ts';
 import { parseCommandLine, type Command } from '../command.ts';
-import { existingStore } from '../data.ts';
-import { CliError } from '../errors.ts';
+import { existingStore, tableOrJson } from '../data.ts';
 
 const USAGE = `Usage: tenet status [--data DIR] [--format table|json]
 
@@ -22,8 +21,7 @@ export const statusCommand: Command = {
       io.stdout(`${USAGE}\n`);
       return 0;
     }
-    const format = values.format ?? 'table';
-    if (format !== 'table' && format !== 'json') throw new CliError('ERR_BAD_OPTION_VALUE', `--format must be table or json, not "${format}"`);
+    const format = tableOrJson(values.format, 'table');
     const store = existingStore(values.data);
     try {
       const reported = store.status('defender');
