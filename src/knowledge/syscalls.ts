@@ -29,7 +29,7 @@ export function nodeSyscallMap(version: string, arch: string): NodeSyscallMap | 
 
 /** Linux's syscall numbers on x86_64, from the kernel's own header. */
 const LINUX_X64: ReadonlyMap<number, string> = new Map(Object.entries(linuxX64.names).map(([n, name]) => [Number(n), name]));
-const LINUX_X64_NAMES: ReadonlySet<string> = new Set(LINUX_X64.values());
+const LINUX_X64_NUMBERS: ReadonlyMap<string, number> = new Map([...LINUX_X64].map(([n, name]) => [name, n]));
 
 /** The name of an x86_64 syscall number, as seccomp and strace spell it (`257` → `openat`). */
 export function syscallName(number: number): string | undefined {
@@ -37,5 +37,10 @@ export function syscallName(number: number): string | undefined {
 }
 
 export function isSyscallName(name: string): boolean {
-  return LINUX_X64_NAMES.has(name);
+  return LINUX_X64_NUMBERS.has(name);
+}
+
+/** The x86_64 number of a syscall (`openat` → `257`). */
+export function syscallNumber(name: string): number | undefined {
+  return LINUX_X64_NUMBERS.get(name);
 }

@@ -1,4 +1,5 @@
 import type { IntentModel, Learning, ModelDimension, Protocol, RuntimeEvent, Source } from '../model/index.ts';
+import { AllowList } from './allow-list.ts';
 import { normalisePath, parentDomain, parentOf } from './generalise.ts';
 
 export interface LearnOptions {
@@ -82,6 +83,11 @@ function dnsName(name: string): string {
   return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
+/** Paths are generalised (`/proc/42/status` becomes `/proc/` + `*` + `/status`); other entries are kept as they are. */
+function normalise(dimension: ModelDimension, text: string): string {
+  return dimension === 'writable' || dimension === 'processes' || dimension === 'reads' ? normalisePath(text) : text;
+}
+
 /** The dimension and entry an event is about, or undefined when it is about none. */
 export function entryOf(event: RuntimeEvent): { dimension: ModelDimension; entry: string } | undefined {
   const dimension = dimensionOf(event);
@@ -89,13 +95,11 @@ export function entryOf(event: RuntimeEvent): { dimension: ModelDimension; entry
   return entry === undefined ? undefined : { dimension: dimension!, entry };
 }
 
-const PATH_DIMENSIONS: ReadonlySet<ModelDimension> = new Set(['processes', 'writable', 'reads']);
+const DIMENSIONS = ['processes', 'listen', 'egress', 'dns', 'writable', 'reads', 'syscalls', 'capabilities'] as const satisfies readonly ModelDimension[];
 
 /** The entries a static model already allows, by dimension, with the sources that allow them. */
 function seedEntries(model: IntentModel): Map<ModelDimension, Map<string, Source[]>> {
-  const seed = new Map<ModelDimension, Map<string, Source[]>>(
-    (['processes', 'listen', 'egress', 'dns', 'writable', 'reads', 'syscalls', 'capabilities'] as const).map((d) => [d, new Map()]),
-  );
+  const seed = new Map<ModelDimension, Map<string, Source[]>>(DIMENSIONS.map((d) => [d, new Map()]));
   const put = (dimension: ModelDimension, entry: string, sources: Source[]) => {
     const map = seed.get(dimension)!;
     map.set(entry, [...(map.get(entry) ?? []), ...sources]);
@@ -129,7 +133,7 @@ export class ModelLearner {
   private staticEntries: Map<ModelDimension, Map<string, Source[]>>;
   private hasSeed: boolean;
   /** Everything allowed (seeded or learned), for the hot path. */
-  private allowed = new Map<ModelDimension, Set<string>>();
+  private allowed: Record<ModelDimension, AllowList>;
   private observed = new Map<ModelDimension, Map<string, Observed>>();
   private overflow = new Set<ModelDimension>();
   /** The learning clock when each dimension last learned something new. */
@@ -152,9 +156,13 @@ export class ModelLearner {
     this.startedAt = now;
     this.state = this.options.windowSec > 0 ? 'learning' : 'active';
     if (this.state === 'active') this.activeAt = now;
-    for (const [dimension, entries] of this.staticEntries) this.allowed.set(dimension, new Set(entries.keys()));
-    for (const dimension of this.staticEntries.keys()) this.observed.set(dimension, new Map());
+    this.allowed = this.allowedByStaticModel();
+    for (const dimension of DIMENSIONS) this.observed.set(dimension, new Map());
     if (carried !== undefined) this.carry(carried.from, carried.model, now);
+  }
+
+  private allowedByStaticModel(): Record<ModelDimension, AllowList> {
+    return Object.fromEntries(DIMENSIONS.map((d) => [d, new AllowList(d, this.staticEntries.get(d)!.keys())])) as Record<ModelDimension, AllowList>;
   }
 
   /** Whether the static model of the image joined (it may come after learning started). */
@@ -169,7 +177,7 @@ export class ModelLearner {
   seed(seedModel: IntentModel): void {
     this.seedModel = { ...seedModel, id: this.id };
     this.staticEntries = seedEntries(this.seedModel);
-    for (const [dimension, entries] of this.staticEntries) for (const entry of entries.keys()) this.allowed.get(dimension)!.add(entry);
+    for (const [dimension, entries] of this.staticEntries) for (const entry of entries.keys()) this.allowed[dimension].add(entry);
     this.hasSeed = true;
   }
 
@@ -180,8 +188,8 @@ export class ModelLearner {
     for (const [dimension, entries] of seedEntries(model)) {
       for (const [entry, sources] of entries) {
         const learned = sources.filter((s) => s.kind === 'learned');
-        if (learned.length === 0 || this.allowed.get(dimension)!.has(entry)) continue;
-        this.allowed.get(dimension)!.add(entry);
+        if (learned.length === 0 || this.allowed[dimension].has(entry)) continue;
+        this.allowed[dimension].add(entry);
         this.observed.get(dimension)!.set(entry, {
           firstSeen: Math.min(...learned.map((s) => time(s.firstSeen))),
           lastSeen: Math.max(...learned.map((s) => time(s.lastSeen))),
@@ -245,7 +253,7 @@ export class ModelLearner {
         if (seen.containers.size !== 1 || this.staticEntries.get(dimension)!.has(entry)) continue;
         this.outliers.push({ dimension, entry, container: [...seen.containers][0]!, count: seen.count });
         entries.delete(entry);
-        this.allowed.get(dimension)!.delete(entry);
+        this.allowed[dimension].delete(entry);
       }
     }
   }
@@ -265,7 +273,7 @@ export class ModelLearner {
   /** Learns again from the static model, from now. */
   relearn(now: number): void {
     for (const entries of this.observed.values()) entries.clear();
-    for (const [dimension, entries] of this.staticEntries) this.allowed.set(dimension, new Set(entries.keys()));
+    this.allowed = this.allowedByStaticModel();
     this.overflow.clear();
     this.lastNew.clear();
     this.outliers = [];
@@ -293,12 +301,11 @@ export class ModelLearner {
     if (dimension === undefined) return IGNORED;
     const text = entryText(event, dimension);
     if (text === undefined) return IGNORED;
-    const allowed = this.allowed.get(dimension)!;
-    const path = dimension === 'writable' || dimension === 'processes' || dimension === 'reads';
+    const allowed = this.allowed[dimension];
     // a path under an allowed folder needs no generalising first (most writes of temp files)
-    let key = allowed.has(text) ? text : path ? this.cover(dimension, allowed, text) : undefined;
-    const entry = key !== undefined || !path ? text : normalisePath(text);
-    if (key === undefined) key = allowed.has(entry) ? entry : this.cover(dimension, allowed, entry);
+    let key = allowed.has(text) ? text : allowed.cover(text);
+    const entry = key !== undefined ? text : normalise(dimension, text);
+    if (key === undefined && entry !== text) key = allowed.has(entry) ? entry : allowed.cover(entry);
     if (key !== undefined) {
       if (this.state === 'learning') this.touch(dimension, key, containerId, now, event);
       return KNOWN;
@@ -311,30 +318,10 @@ export class ModelLearner {
 
   /** Whether the model allows an entry of a dimension (a program's path, a port…), as detection would judge it. */
   allows(dimension: ModelDimension, text: string): boolean {
-    const allowed = this.allowed.get(dimension)!;
-    if (allowed.has(text)) return true;
-    const entry = dimension === 'writable' || dimension === 'processes' || dimension === 'reads' ? normalisePath(text) : text;
-    return allowed.has(entry) || this.cover(dimension, allowed, entry) !== undefined;
-  }
-
-  /** The allowed pattern that covers `entry`, if one does. */
-  private cover(dimension: ModelDimension, allowed: ReadonlySet<string>, entry: string): string | undefined {
-    if (PATH_DIMENSIONS.has(dimension)) {
-      for (let dir = parentOf(entry); dir !== undefined; dir = parentOf(dir)) if (allowed.has(`${dir}/*`)) return `${dir}/*`;
-      if (allowed.has('/*')) return '/*';
-      // a declared program named without its folder (`nginx`) covers it wherever it is
-      const name = entry.slice(entry.lastIndexOf('/') + 1);
-      return dimension === 'processes' && allowed.has(name) ? name : undefined;
-    }
-    if (dimension === 'dns') {
-      for (let dot = entry.indexOf('.'); dot !== -1; dot = entry.indexOf('.', dot + 1)) if (allowed.has(`*${entry.slice(dot)}`)) return `*${entry.slice(dot)}`;
-      return undefined;
-    }
-    if (dimension === 'egress') {
-      const any = `${entry.slice(0, entry.indexOf('/'))}/*:${entry.slice(entry.lastIndexOf(':') + 1)}`;
-      return allowed.has(any) ? any : undefined;
-    }
-    return undefined;
+    const allowed = this.allowed[dimension];
+    if (allowed.has(text) || allowed.cover(text) !== undefined) return true;
+    const entry = normalise(dimension, text);
+    return entry !== text && (allowed.has(entry) || allowed.cover(entry) !== undefined);
   }
 
   /** Counts a sighting on the entry that allowed it (a static one is thereby seen as well as declared). */
@@ -357,7 +344,7 @@ export class ModelLearner {
     const seen: Observed = { firstSeen: now, lastSeen: now, count: 1, containers: new Set([containerId]) };
     if (dimension === 'processes') mergeArgv(seen, event.process?.argv);
     entries.set(entry, seen);
-    this.allowed.get(dimension)!.add(entry);
+    this.allowed[dimension].add(entry);
     const collapsed = this.collapse(dimension, entry);
     if (entries.size - this.staticEntries.get(dimension)!.size > this.options.maxEntries) this.overflow.add(dimension);
     return collapsed;
@@ -393,7 +380,7 @@ export class ModelLearner {
     const siblings = [...entries.keys()].filter((e) => members(e) && !declared.has(e));
     if (siblings.length <= limit) return entry;
     const merged: Observed = entries.get(group) ?? { firstSeen: Infinity, lastSeen: 0, count: 0, containers: new Set() };
-    const allowed = this.allowed.get(dimension)!;
+    const allowed = this.allowed[dimension];
     for (const sibling of siblings) {
       const seen = entries.get(sibling)!;
       merged.firstSeen = Math.min(merged.firstSeen, seen.firstSeen);

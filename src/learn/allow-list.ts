@@ -1,0 +1,101 @@
+import { syscallNumber } from '../knowledge/index.ts';
+import type { ModelDimension } from '../model/index.ts';
+
+const PATHS: ReadonlySet<ModelDimension> = new Set(['processes', 'writable', 'reads']);
+
+/**
+ * The entries of one dimension a model allows, kept for the hot path: one
+ * table holds the entries and the patterns, each pattern under what it stands
+ * for (`/tmp/*` under `/tmp/`, `*.example.com` under `.example.com`), so that
+ * checking an event is a lookup or two and builds no string; syscalls are bits.
+ */
+export class AllowList {
+  readonly dimension: ModelDimension;
+  /** Entry → itself, and a pattern's stem → the pattern. */
+  private readonly table = new Map<string, string>();
+  private patterns = 0;
+  /** Programs allowed by name wherever they are (`nginx`). */
+  private names = 0;
+  /** Syscalls by number, one bit each. */
+  private readonly bits: Uint32Array | undefined;
+  private readonly path: boolean;
+
+  constructor(dimension: ModelDimension, entries: Iterable<string> = []) {
+    this.dimension = dimension;
+    this.path = PATHS.has(dimension);
+    this.bits = dimension === 'syscalls' ? new Uint32Array(32) : undefined;
+    for (const entry of entries) this.add(entry);
+  }
+
+  has(entry: string): boolean {
+    if (this.bits !== undefined) {
+      const n = syscallNumber(entry);
+      if (n !== undefined && n < 1024) return (this.bits[n >>> 5]! & (1 << (n & 31))) !== 0;
+    }
+    return this.table.get(this.stemOf(entry)) === entry;
+  }
+
+  add(entry: string): void {
+    if (this.has(entry)) return;
+    this.count(entry, 1);
+    this.table.set(this.stemOf(entry), entry);
+    this.setBit(entry, true);
+  }
+
+  delete(entry: string): void {
+    if (!this.has(entry)) return;
+    this.count(entry, -1);
+    this.table.delete(this.stemOf(entry));
+    this.setBit(entry, false);
+  }
+
+  private count(entry: string, by: number): void {
+    if (this.path ? entry.endsWith('/*') : this.dimension === 'dns' ? entry.startsWith('*.') : entry.includes('/*:')) this.patterns += by;
+    else if (this.dimension === 'processes' && !entry.startsWith('/')) this.names += by;
+  }
+
+  /** The allowed pattern that covers `entry`, if one does. */
+  cover(entry: string): string | undefined {
+    if (this.path) {
+      if (this.patterns > 0) {
+        for (let slash = entry.lastIndexOf('/'); slash >= 0; slash = entry.lastIndexOf('/', slash - 1)) {
+          const pattern = this.table.get(entry.slice(0, slash + 1));
+          if (pattern !== undefined) return pattern;
+          if (slash === 0) break;
+        }
+      }
+      // a declared program named without its folder (`nginx`) covers it wherever it is
+      if (this.names === 0) return undefined;
+      const name = entry.slice(entry.lastIndexOf('/') + 1);
+      return this.table.get(name) === name ? name : undefined;
+    }
+    if (this.patterns === 0) return undefined;
+    if (this.dimension === 'dns') {
+      for (let dot = entry.indexOf('.'); dot !== -1; dot = entry.indexOf('.', dot + 1)) {
+        const pattern = this.table.get(entry.slice(dot));
+        if (pattern !== undefined) return pattern;
+      }
+      return undefined;
+    }
+    if (this.dimension === 'egress') return this.table.get(`${entry.slice(0, entry.indexOf('/'))}/*:${entry.slice(entry.lastIndexOf(':') + 1)}`);
+    return undefined;
+  }
+
+  /**
+   * Where an entry is kept: a folder pattern under its folder with the slash,
+   * `*.suffix` under `.suffix`, anything else under itself (a path that ends
+   * in a slash under itself and a NUL, apart from its folder's pattern).
+   */
+  private stemOf(entry: string): string {
+    if (this.path) return entry.endsWith('/*') ? entry.slice(0, -1) : entry.endsWith('/') ? `${entry}\0` : entry;
+    if (this.dimension === 'dns') return entry.startsWith('*.') ? entry.slice(1) : entry;
+    return entry;
+  }
+
+  private setBit(entry: string, on: boolean): void {
+    const n = this.bits === undefined ? undefined : syscallNumber(entry);
+    if (n === undefined || n >= 1024) return;
+    if (on) this.bits![n >>> 5]! |= 1 << (n & 31);
+    else this.bits![n >>> 5]! &= ~(1 << (n & 31));
+  }
+}
