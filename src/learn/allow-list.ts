@@ -16,8 +16,8 @@ export class AllowList {
   private patterns = 0;
   /** Programs allowed by name wherever they are (`nginx`). */
   private names = 0;
-  /** Syscalls by number, one bit each. */
-  private readonly bits: Uint32Array | undefined;
+  /** Syscalls by number (below 1024), one bit each. */
+  readonly bits: Uint32Array | undefined;
   private readonly path: boolean;
 
   constructor(dimension: ModelDimension, entries: Iterable<string> = []) {
@@ -47,6 +47,13 @@ export class AllowList {
     this.count(entry, -1);
     this.table.delete(this.stemOf(entry));
     this.setBit(entry, false);
+  }
+
+  clear(): void {
+    this.table.clear();
+    this.patterns = 0;
+    this.names = 0;
+    this.bits?.fill(0);
   }
 
   private count(entry: string, by: number): void {

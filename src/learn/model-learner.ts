@@ -1,4 +1,5 @@
 import type { IntentModel, Learning, ModelDimension, Protocol, RuntimeEvent, Source } from '../model/index.ts';
+import { syscallNumber } from '../knowledge/index.ts';
 import { AllowList } from './allow-list.ts';
 import { normalisePath, parentDomain, parentOf } from './generalise.ts';
 
@@ -132,8 +133,17 @@ export class ModelLearner {
   /** The entries the static model allows, with their sources. */
   private staticEntries: Map<ModelDimension, Map<string, Source[]>>;
   private hasSeed: boolean;
-  /** Everything allowed (seeded or learned), for the hot path. */
-  private allowed: Record<ModelDimension, AllowList>;
+  // everything allowed (seeded or learned), for the hot path: a field per dimension
+  private readonly processes = new AllowList('processes');
+  private readonly listen = new AllowList('listen');
+  private readonly egress = new AllowList('egress');
+  private readonly dns = new AllowList('dns');
+  private readonly writable = new AllowList('writable');
+  private readonly reads = new AllowList('reads');
+  private readonly syscalls = new AllowList('syscalls');
+  private readonly capabilities = new AllowList('capabilities');
+  /** The syscall list's bits, one step nearer: most events are syscalls. */
+  private readonly syscallBits = this.syscalls.bits!;
   private observed = new Map<ModelDimension, Map<string, Observed>>();
   private overflow = new Set<ModelDimension>();
   /** The learning clock when each dimension last learned something new. */
@@ -156,13 +166,31 @@ export class ModelLearner {
     this.startedAt = now;
     this.state = this.options.windowSec > 0 ? 'learning' : 'active';
     if (this.state === 'active') this.activeAt = now;
-    this.allowed = this.allowedByStaticModel();
+    this.allowStaticEntries();
     for (const dimension of DIMENSIONS) this.observed.set(dimension, new Map());
     if (carried !== undefined) this.carry(carried.from, carried.model, now);
   }
 
-  private allowedByStaticModel(): Record<ModelDimension, AllowList> {
-    return Object.fromEntries(DIMENSIONS.map((d) => [d, new AllowList(d, this.staticEntries.get(d)!.keys())])) as Record<ModelDimension, AllowList>;
+  /** Allows exactly what the static model does. */
+  private allowStaticEntries(): void {
+    for (const dimension of DIMENSIONS) {
+      const list = this.allowed(dimension);
+      list.clear();
+      for (const entry of this.staticEntries.get(dimension)!.keys()) list.add(entry);
+    }
+  }
+
+  private allowed(dimension: ModelDimension): AllowList {
+    switch (dimension) {
+      case 'processes': return this.processes;
+      case 'listen': return this.listen;
+      case 'egress': return this.egress;
+      case 'dns': return this.dns;
+      case 'writable': return this.writable;
+      case 'reads': return this.reads;
+      case 'syscalls': return this.syscalls;
+      case 'capabilities': return this.capabilities;
+    }
   }
 
   /** Whether the static model of the image joined (it may come after learning started). */
@@ -177,7 +205,7 @@ export class ModelLearner {
   seed(seedModel: IntentModel): void {
     this.seedModel = { ...seedModel, id: this.id };
     this.staticEntries = seedEntries(this.seedModel);
-    for (const [dimension, entries] of this.staticEntries) for (const entry of entries.keys()) this.allowed[dimension].add(entry);
+    for (const [dimension, entries] of this.staticEntries) for (const entry of entries.keys()) this.allowed(dimension).add(entry);
     this.hasSeed = true;
   }
 
@@ -188,8 +216,8 @@ export class ModelLearner {
     for (const [dimension, entries] of seedEntries(model)) {
       for (const [entry, sources] of entries) {
         const learned = sources.filter((s) => s.kind === 'learned');
-        if (learned.length === 0 || this.allowed[dimension].has(entry)) continue;
-        this.allowed[dimension].add(entry);
+        if (learned.length === 0 || this.allowed(dimension).has(entry)) continue;
+        this.allowed(dimension).add(entry);
         this.observed.get(dimension)!.set(entry, {
           firstSeen: Math.min(...learned.map((s) => time(s.firstSeen))),
           lastSeen: Math.max(...learned.map((s) => time(s.lastSeen))),
@@ -253,7 +281,7 @@ export class ModelLearner {
         if (seen.containers.size !== 1 || this.staticEntries.get(dimension)!.has(entry)) continue;
         this.outliers.push({ dimension, entry, container: [...seen.containers][0]!, count: seen.count });
         entries.delete(entry);
-        this.allowed[dimension].delete(entry);
+        this.allowed(dimension).delete(entry);
       }
     }
   }
@@ -273,7 +301,7 @@ export class ModelLearner {
   /** Learns again from the static model, from now. */
   relearn(now: number): void {
     for (const entries of this.observed.values()) entries.clear();
-    this.allowed = this.allowedByStaticModel();
+    this.allowStaticEntries();
     this.overflow.clear();
     this.lastNew.clear();
     this.outliers = [];
@@ -296,12 +324,16 @@ export class ModelLearner {
 
   /** Checks one event against the model: learns it while learning, reports it as a deviation once active. */
   observe(event: RuntimeEvent, containerId: string, now: number): Verdict {
-    // the hot path: no allocation for an event the model allows
+    // the hot path: no allocation for an event the model allows, one bit test for a syscall it allows
+    if (event.kind === 'syscall' && this.state === 'active' && event.syscall !== undefined) {
+      const n = syscallNumber(event.syscall);
+      if (n !== undefined && n < 1024 && (this.syscallBits[n >>> 5]! & (1 << (n & 31))) !== 0) return KNOWN;
+    }
     const dimension = dimensionOf(event);
     if (dimension === undefined) return IGNORED;
     const text = entryText(event, dimension);
     if (text === undefined) return IGNORED;
-    const allowed = this.allowed[dimension];
+    const allowed = this.allowed(dimension);
     // a path under an allowed folder needs no generalising first (most writes of temp files)
     let key = allowed.has(text) ? text : allowed.cover(text);
     const entry = key !== undefined ? text : normalise(dimension, text);
@@ -318,7 +350,7 @@ export class ModelLearner {
 
   /** Whether the model allows an entry of a dimension (a program's path, a port…), as detection would judge it. */
   allows(dimension: ModelDimension, text: string): boolean {
-    const allowed = this.allowed[dimension];
+    const allowed = this.allowed(dimension);
     if (allowed.has(text) || allowed.cover(text) !== undefined) return true;
     const entry = normalise(dimension, text);
     return entry !== text && (allowed.has(entry) || allowed.cover(entry) !== undefined);
@@ -344,7 +376,7 @@ export class ModelLearner {
     const seen: Observed = { firstSeen: now, lastSeen: now, count: 1, containers: new Set([containerId]) };
     if (dimension === 'processes') mergeArgv(seen, event.process?.argv);
     entries.set(entry, seen);
-    this.allowed[dimension].add(entry);
+    this.allowed(dimension).add(entry);
     const collapsed = this.collapse(dimension, entry);
     if (entries.size - this.staticEntries.get(dimension)!.size > this.options.maxEntries) this.overflow.add(dimension);
     return collapsed;
@@ -380,7 +412,7 @@ export class ModelLearner {
     const siblings = [...entries.keys()].filter((e) => members(e) && !declared.has(e));
     if (siblings.length <= limit) return entry;
     const merged: Observed = entries.get(group) ?? { firstSeen: Infinity, lastSeen: 0, count: 0, containers: new Set() };
-    const allowed = this.allowed[dimension];
+    const allowed = this.allowed(dimension);
     for (const sibling of siblings) {
       const seen = entries.get(sibling)!;
       merged.firstSeen = Math.min(merged.firstSeen, seen.firstSeen);
