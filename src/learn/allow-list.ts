@@ -18,12 +18,15 @@ export class AllowList {
   private names = 0;
   /** Syscalls by number (below 1024), one bit each. */
   readonly bits: Uint32Array | undefined;
+  /** Egress peers by address (`*` for any), each with its `protocol << 16 | port` codes. */
+  private readonly peers: Map<string, number[]> | undefined;
   private readonly path: boolean;
 
   constructor(dimension: ModelDimension, entries: Iterable<string> = []) {
     this.dimension = dimension;
     this.path = PATHS.has(dimension);
     this.bits = dimension === 'syscalls' ? new Uint32Array(32) : undefined;
+    this.peers = dimension === 'egress' ? new Map() : undefined;
     for (const entry of entries) this.add(entry);
   }
 
@@ -40,6 +43,7 @@ export class AllowList {
     this.count(entry, 1);
     this.table.set(this.stemOf(entry), entry);
     this.setBit(entry, true);
+    this.indexPeer(entry, true);
   }
 
   delete(entry: string): void {
@@ -47,6 +51,7 @@ export class AllowList {
     this.count(entry, -1);
     this.table.delete(this.stemOf(entry));
     this.setBit(entry, false);
+    this.indexPeer(entry, false);
   }
 
   clear(): void {
@@ -54,6 +59,26 @@ export class AllowList {
     this.patterns = 0;
     this.names = 0;
     this.bits?.fill(0);
+    this.peers?.clear();
+  }
+
+  /** Whether an egress list allows a connection, without building its entry (`tcp/10.0.0.7:6379`). */
+  allowsPeer(protocol: string | undefined, address: string, port: number): boolean {
+    const code = (protocol === 'udp' ? 1 << 16 : protocol === 'sctp' ? 2 << 16 : 0) | port;
+    return this.peers?.get(address)?.includes(code) === true || this.peers?.get('*')?.includes(code) === true;
+  }
+
+  private indexPeer(entry: string, on: boolean): void {
+    if (this.peers === undefined) return;
+    const slash = entry.indexOf('/');
+    const colon = entry.lastIndexOf(':');
+    const protocol = entry.slice(0, slash);
+    const code = (protocol === 'udp' ? 1 << 16 : protocol === 'sctp' ? 2 << 16 : 0) | Number(entry.slice(colon + 1));
+    const address = entry.slice(slash + 1, colon);
+    const codes = this.peers.get(address) ?? [];
+    if (on) this.peers.set(address, [...codes, code]);
+    else if (codes.length <= 1) this.peers.delete(address);
+    else this.peers.set(address, codes.filter((c) => c !== code));
   }
 
   private count(entry: string, by: number): void {

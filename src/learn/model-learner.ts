@@ -80,7 +80,9 @@ function entryText(event: RuntimeEvent, dimension: ModelDimension): string | und
 
 /** A DNS name as models keep it: lower case, without the root's dot (most names already are). */
 function dnsName(name: string): string {
-  const lower = /[A-Z]/.test(name) ? name.toLowerCase() : name;
+  let upper = false;
+  for (let i = 0; i < name.length && !upper; i++) upper = name.charCodeAt(i) >= 65 && name.charCodeAt(i) <= 90;
+  const lower = upper ? name.toLowerCase() : name;
   return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
@@ -324,10 +326,15 @@ export class ModelLearner {
 
   /** Checks one event against the model: learns it while learning, reports it as a deviation once active. */
   observe(event: RuntimeEvent, containerId: string, now: number): Verdict {
-    // the hot path: no allocation for an event the model allows, one bit test for a syscall it allows
-    if (event.kind === 'syscall' && this.state === 'active' && event.syscall !== undefined) {
-      const n = syscallNumber(event.syscall);
-      if (n !== undefined && n < 1024 && (this.syscallBits[n >>> 5]! & (1 << (n & 31))) !== 0) return KNOWN;
+    // the hot path: no allocation for an event the model allows; for an active model (nothing to count),
+    // one bit test for a syscall and no entry built for a connection
+    if (this.state === 'active') {
+      if (event.kind === 'syscall' && event.syscall !== undefined) {
+        const n = syscallNumber(event.syscall);
+        if (n !== undefined && n < 1024 && (this.syscallBits[n >>> 5]! & (1 << (n & 31))) !== 0) return KNOWN;
+      } else if (event.kind === 'connect' && event.network?.remoteAddress !== undefined && event.network.remotePort !== undefined) {
+        if (this.egress.allowsPeer(event.network.protocol, event.network.remoteAddress, event.network.remotePort)) return KNOWN;
+      }
     }
     const dimension = dimensionOf(event);
     if (dimension === undefined) return IGNORED;

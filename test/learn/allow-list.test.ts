@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { AllowList } from '../../src/learn/allow-list.ts';
+
+test('paths: exact entries, folder patterns found from any depth below, the root pattern, and a path ending in a slash kept apart', () => {
+  const list = new AllowList('writable', ['/var/log/nginx/*', '/etc/nginx/nginx.conf', '/data/']);
+  assert.ok(list.has('/var/log/nginx/*'));
+  assert.ok(list.has('/etc/nginx/nginx.conf'));
+  assert.ok(!list.has('/var/log/nginx/'), 'a folder pattern is not the folder itself');
+  assert.ok(list.has('/data/'));
+  assert.ok(!list.has('/data/*'));
+  assert.equal(list.cover('/var/log/nginx/access.log'), '/var/log/nginx/*');
+  assert.equal(list.cover('/var/log/nginx/old/access.log.1'), '/var/log/nginx/*');
+  assert.equal(list.cover('/var/log/other.log'), undefined);
+  assert.equal(list.cover('/data/x'), undefined, 'an exact /data/ is no pattern');
+  list.add('/*');
+  assert.equal(list.cover('/anything/at/all'), '/*');
+  list.delete('/*');
+  list.delete('/var/log/nginx/*');
+  assert.equal(list.cover('/var/log/nginx/access.log'), undefined);
+  assert.ok(list.has('/data/'));
+});
+
+test('processes: a program allowed by name covers it in any folder', () => {
+  const list = new AllowList('processes', ['nginx', '/usr/bin/sh']);
+  assert.equal(list.cover('/usr/sbin/nginx'), 'nginx');
+  assert.equal(list.cover('/usr/sbin/nginx-debug'), undefined);
+  assert.equal(list.cover('/usr/bin/bash'), undefined);
+  list.delete('nginx');
+  assert.equal(list.cover('/usr/sbin/nginx'), undefined);
+});
+
+test('DNS: `*.suffix` covers every name below it, not the suffix itself', () => {
+  const list = new AllowList('dns', ['*.svc.cluster.local', 'example.com']);
+  assert.equal(list.cover('redis.default.svc.cluster.local'), '*.svc.cluster.local');
+  assert.equal(list.cover('svc.cluster.local'), undefined);
+  assert.ok(list.has('example.com'));
+  assert.equal(list.cover('www.example.com'), undefined);
+});
+
+test('egress: entries and any-peer ports, by entry and by connection (IPv4, IPv6, protocols)', () => {
+  const list = new AllowList('egress', ['tcp/10.0.0.7:6379', 'udp/fd00::1:53', 'tcp/*:443']);
+  assert.ok(list.has('tcp/10.0.0.7:6379'));
+  assert.equal(list.cover('tcp/203.0.113.9:443'), 'tcp/*:443');
+  assert.equal(list.cover('udp/203.0.113.9:443'), undefined);
+  assert.ok(list.allowsPeer('tcp', '10.0.0.7', 6379));
+  assert.ok(list.allowsPeer(undefined, '10.0.0.7', 6379), 'no protocol is TCP');
+  assert.ok(!list.allowsPeer('udp', '10.0.0.7', 6379));
+  assert.ok(list.allowsPeer('udp', 'fd00::1', 53));
+  assert.ok(list.allowsPeer('tcp', '198.51.100.1', 443));
+  list.delete('tcp/*:443');
+  assert.ok(!list.allowsPeer('tcp', '198.51.100.1', 443));
+  list.add('tcp/10.0.0.7:6380');
+  list.delete('tcp/10.0.0.7:6379');
+  assert.ok(!list.allowsPeer('tcp', '10.0.0.7', 6379));
+  assert.ok(list.allowsPeer('tcp', '10.0.0.7', 6380));
+  list.clear();
+  assert.ok(!list.allowsPeer('tcp', '10.0.0.7', 6380));
+});
+
+test('syscalls: known names as bits, other names (another architecture) by name', () => {
+  const list = new AllowList('syscalls', ['read', 'openat', 'arm_fadvise64_64']);
+  assert.ok(list.has('read'));
+  assert.ok(list.has('openat'));
+  assert.ok(!list.has('write'));
+  assert.ok(list.has('arm_fadvise64_64'));
+  assert.ok(list.bits![0]! & 1, 'read is syscall 0');
+  list.delete('read');
+  assert.ok(!list.has('read'));
+  list.add('read');
+  list.add('read');
+  list.delete('read');
+  assert.ok(!list.has('read'), 'adding twice is adding once');
+  list.clear();
+  assert.ok(!list.has('openat') && !list.has('arm_fadvise64_64'));
+});
