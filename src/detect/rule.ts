@@ -29,14 +29,30 @@ export interface Rule {
 /**
  * The program a process runs, by name: `/usr/bin/bash` → `bash`. A multi-call
  * binary (busybox, toybox) run by its own name runs the applet its first
- * argument names: `busybox nc …` is nc.
+ * argument names: `busybox nc …` is nc. Every rule asks it of the same event
+ * in turn, so the last answer is kept.
  */
 export function programOf(event: RuntimeEvent): string {
+  if (event === lastEvent) return lastProgram;
   const path = event.process?.path ?? event.process?.name ?? '';
   const name = path.slice(path.lastIndexOf('/') + 1);
   const applet = event.process?.argv?.[1];
-  return (name === 'busybox' || name === 'toybox') && applet !== undefined && !applet.startsWith('-') ? applet : name;
+  lastProgram = (name === 'busybox' || name === 'toybox') && applet !== undefined && !applet.startsWith('-') ? applet : name;
+  lastEvent = event;
+  return lastProgram;
 }
+let lastEvent: RuntimeEvent | undefined;
+let lastProgram = '';
+
+/** The process's arguments as one line (`sh -c id`), kept like programOf's answer. */
+export function commandLine(event: RuntimeEvent): string {
+  if (event === lineEvent) return lastLine;
+  lastLine = (event.process?.argv ?? []).join(' ');
+  lineEvent = event;
+  return lastLine;
+}
+let lineEvent: RuntimeEvent | undefined;
+let lastLine = '';
 
 export const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'csh', 'tcsh', 'fish']);
 

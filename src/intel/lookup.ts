@@ -1,4 +1,6 @@
-import { ipFamily, type Indicator, type Provenance } from './parse.ts';
+import { ipFamily, isIPv4, type Indicator, type Provenance } from './parse.ts';
+
+const NONE: readonly Provenance[] = Object.freeze([]);
 
 /** `1.2.3.4` → its 32-bit number. */
 export function ipv4Number(address: string): number {
@@ -167,13 +169,15 @@ export class IntelIndex {
   }
 
   /** What the feeds say of an address or a domain name: every provenance that covers it (none: an empty list). */
-  lookup(value: string): Provenance[] {
+  lookup(value: string): readonly Provenance[] {
+    // most lookups are of an IPv4 address in no block: no string made, nothing allocated
+    if (isIPv4(value) && this.lookupIPv4(ipv4Number(value)) === -1) return NONE;
     const text = value.trim().toLowerCase().replace(/^\[|\]$/g, '');
     const family = ipFamily(text);
     const ids: number[] = [];
     if (family === 4) {
       const innermost = this.lookupIPv4(ipv4Number(text));
-      if (innermost === -1) return [];
+      if (innermost === -1) return NONE;
       // the innermost block last: the most specific word is said last
       const chain: number[] = [];
       for (let block = innermost; block !== -1; block = this.parents[block]!) chain.push(block);
@@ -182,13 +186,13 @@ export class IntelIndex {
       const groups = ipv6Groups(text);
       for (const [bits, byPrefix] of this.ipv6) ids.push(...(byPrefix.get(ipv6Prefix(groups, bits)) ?? []));
     } else {
-      if (this.domains.size === 0) return [];
+      if (this.domains.size === 0) return NONE;
       for (let name = text.endsWith('.') ? text.slice(0, -1) : text; name.includes('.'); name = name.slice(name.indexOf('.') + 1)) {
         const listed = this.domains.get(name);
         if (listed !== undefined) ids.push(...listed);
       }
     }
-    if (ids.length === 0) return [];
+    if (ids.length === 0) return NONE;
     return [...new Set(ids)].sort((a, b) => a - b).map((id) => this.provenances[id]!);
   }
 }

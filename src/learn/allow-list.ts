@@ -2,6 +2,8 @@ import { syscallNumber } from '../knowledge/index.ts';
 import type { ModelDimension } from '../model/index.ts';
 
 const PATHS: ReadonlySet<ModelDimension> = new Set(['processes', 'writable', 'reads']);
+/** Up to this many patterns, each is tried in turn; past it, the entry's folders are looked up. */
+const SCAN = 8;
 
 /**
  * The entries of one dimension a model allows, kept for the hot path: one
@@ -13,7 +15,8 @@ export class AllowList {
   readonly dimension: ModelDimension;
   /** Entry → itself, and a pattern's stem → the pattern. */
   private readonly table = new Map<string, string>();
-  private patterns = 0;
+  /** The stems of the patterns, longest (most specific) first. */
+  private readonly stems: string[] = [];
   /** Programs allowed by name wherever they are (`nginx`). */
   private names = 0;
   /** Syscalls by number (below 1024), one bit each. */
@@ -40,23 +43,31 @@ export class AllowList {
 
   add(entry: string): void {
     if (this.has(entry)) return;
-    this.count(entry, 1);
-    this.table.set(this.stemOf(entry), entry);
+    const stem = this.stemOf(entry);
+    if (this.isPattern(entry)) {
+      const at = this.stems.findIndex((s) => s.length < stem.length);
+      this.stems.splice(at === -1 ? this.stems.length : at, 0, stem);
+    } else if (this.isName(entry)) {
+      this.names++;
+    }
+    this.table.set(stem, entry);
     this.setBit(entry, true);
     this.indexPeer(entry, true);
   }
 
   delete(entry: string): void {
     if (!this.has(entry)) return;
-    this.count(entry, -1);
-    this.table.delete(this.stemOf(entry));
+    const stem = this.stemOf(entry);
+    if (this.isPattern(entry)) this.stems.splice(this.stems.indexOf(stem), 1);
+    else if (this.isName(entry)) this.names--;
+    this.table.delete(stem);
     this.setBit(entry, false);
     this.indexPeer(entry, false);
   }
 
   clear(): void {
     this.table.clear();
-    this.patterns = 0;
+    this.stems.length = 0;
     this.names = 0;
     this.bits?.fill(0);
     this.peers?.clear();
@@ -81,19 +92,28 @@ export class AllowList {
     else this.peers.set(address, codes.filter((c) => c !== code));
   }
 
-  private count(entry: string, by: number): void {
-    if (this.path ? entry.endsWith('/*') : this.dimension === 'dns' ? entry.startsWith('*.') : entry.includes('/*:')) this.patterns += by;
-    else if (this.dimension === 'processes' && !entry.startsWith('/')) this.names += by;
+  private isName(entry: string): boolean {
+    return this.dimension === 'processes' && !entry.startsWith('/');
   }
 
-  /** The allowed pattern that covers `entry`, if one does. */
+  private isPattern(entry: string): boolean {
+    return this.path ? entry.endsWith('/*') : this.dimension === 'dns' ? entry.startsWith('*.') : entry.includes('/*:');
+  }
+
+  /**
+   * The allowed pattern that covers `entry`, if one does: the most specific.
+   * A few patterns are tried in turn (no string made); many, by looking each
+   * of the entry's folders or parent domains up.
+   */
   cover(entry: string): string | undefined {
+    const stems = this.stems;
     if (this.path) {
-      if (this.patterns > 0) {
-        for (let slash = entry.lastIndexOf('/'); slash >= 0; slash = entry.lastIndexOf('/', slash - 1)) {
+      if (stems.length > 0 && stems.length <= SCAN) {
+        for (const stem of stems) if (entry.startsWith(stem)) return this.table.get(stem);
+      } else if (stems.length > 0) {
+        for (let slash = entry.lastIndexOf('/'); slash >= 0; slash = slash === 0 ? -1 : entry.lastIndexOf('/', slash - 1)) {
           const pattern = this.table.get(entry.slice(0, slash + 1));
           if (pattern !== undefined) return pattern;
-          if (slash === 0) break;
         }
       }
       // a declared program named without its folder (`nginx`) covers it wherever it is
@@ -101,8 +121,12 @@ export class AllowList {
       const name = entry.slice(entry.lastIndexOf('/') + 1);
       return this.table.get(name) === name ? name : undefined;
     }
-    if (this.patterns === 0) return undefined;
+    if (stems.length === 0) return undefined;
     if (this.dimension === 'dns') {
+      if (stems.length <= SCAN) {
+        for (const stem of stems) if (entry.endsWith(stem)) return this.table.get(stem);
+        return undefined;
+      }
       for (let dot = entry.indexOf('.'); dot !== -1; dot = entry.indexOf('.', dot + 1)) {
         const pattern = this.table.get(entry.slice(dot));
         if (pattern !== undefined) return pattern;

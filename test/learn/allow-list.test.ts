@@ -74,3 +74,20 @@ test('syscalls: known names as bits, other names (another architecture) by name'
   list.clear();
   assert.ok(!list.has('openat') && !list.has('arm_fadvise64_64'));
 });
+
+test('the most specific pattern covers, whether a few patterns are tried in turn or many are looked up by folder', () => {
+  for (const extra of [0, 20]) {
+    const list = new AllowList('writable', ['/var/*', '/var/log/*', ...Array.from({ length: extra }, (_, i) => `/srv/app${i}/*`)]);
+    assert.equal(list.cover('/var/log/nginx/access.log'), '/var/log/*', `${extra} more patterns`);
+    assert.equal(list.cover('/var/lib/x'), '/var/*');
+    assert.equal(list.cover('/srv/app7/cache/x'), extra > 0 ? '/srv/app7/*' : undefined);
+    assert.equal(list.cover('/variable'), undefined, 'a folder pattern stops at its folder');
+    list.delete('/var/log/*');
+    assert.equal(list.cover('/var/log/nginx/access.log'), '/var/*');
+    const dns = new AllowList('dns', ['*.example.com', '*.eu.example.com', ...Array.from({ length: extra }, (_, i) => `*.s${i}.internal`)]);
+    assert.equal(dns.cover('a.eu.example.com'), '*.eu.example.com');
+    assert.equal(dns.cover('a.us.example.com'), '*.example.com');
+    assert.equal(dns.cover('badexample.com'), undefined);
+    assert.equal(dns.cover('x.s3.internal'), extra > 0 ? '*.s3.internal' : undefined);
+  }
+});

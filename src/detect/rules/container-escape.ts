@@ -1,9 +1,9 @@
-import { programOf, type Rule } from '../rule.ts';
+import { commandLine, programOf, type Rule } from '../rule.ts';
 
 /** Kernel settings and host interfaces a container has no business writing. */
 const HOST_PATHS = /^\/(proc\/sys\/|proc\/sysrq-trigger$|proc\/\d+\/(mem|root\/)|sys\/(kernel|fs\/cgroup|firmware|module)\/|dev\/(mem|kmem|port|sd[a-z]|nvme|vd[a-z]|xvd[a-z]))|\/release_agent$|\/core_pattern$/;
 const ESCAPE_SYSCALLS: ReadonlySet<string> = new Set(['mount', 'umount2', 'pivot_root', 'setns', 'unshare', 'open_by_handle_at', 'init_module', 'finit_module', 'kexec_load', 'bpf', 'ptrace']);
-const ESCAPE_TOOLS = /^(nsenter|unshare|chroot|mount|insmod|modprobe|debugfs|capsh)$/;
+const ESCAPE_TOOLS: ReadonlySet<string> = new Set(['nsenter', 'unshare', 'chroot', 'mount', 'insmod', 'modprobe', 'debugfs', 'capsh']);
 
 /** A cheap first look before the pattern: only these places can be the host's. */
 const mayReachHost = (path: string) => path.startsWith('/proc/') || path.startsWith('/sys/') || path.startsWith('/dev/') || path.endsWith('release_agent') || path.endsWith('core_pattern');
@@ -19,7 +19,7 @@ export const containerEscape: Rule = {
   detect(event, { knownProcess }) {
     if (event.kind === 'write' && event.file !== undefined && mayReachHost(event.file.path) && HOST_PATHS.test(event.file.path)) return `wrote ${event.file.path}`;
     if (event.kind === 'syscall' && event.syscall !== undefined && ESCAPE_SYSCALLS.has(event.syscall)) return `called ${event.syscall}`;
-    if (event.kind === 'exec' && ESCAPE_TOOLS.test(programOf(event)) && !knownProcess()) return `ran ${(event.process?.argv ?? [programOf(event)]).join(' ')}`;
+    if (event.kind === 'exec' && ESCAPE_TOOLS.has(programOf(event)) && !knownProcess()) return `ran ${commandLine(event) || programOf(event)}`;
     return undefined;
   },
 };

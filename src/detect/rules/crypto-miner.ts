@@ -1,7 +1,7 @@
-import { programOf, type Rule } from '../rule.ts';
+import { commandLine, programOf, type Rule } from '../rule.ts';
 
 const MINERS = /^(xmrig|xmr-stak|minerd|cpuminer|cpuminer-multi|ccminer|t-rex|nbminer|lolminer|phoenixminer|ethminer|nanominer|gminer|bminer|srbminer.*)$/i;
-const POOL_NAMES = /(^|\.)(pool|xmr|monero|nicehash|minexmr|nanopool|2miners|f2pool|hashvault|supportxmr|moneroocean|herominers|c3pool|dwarfpool|ethermine|miningpoolhub|zpool|unmineable)[a-z0-9-]*\./i;
+const POOL_NAMES = /(^|\.)(pool|xmr|monero|nicehash|minexmr|nanopool|2miners|f2pool|hashvault|supportxmr|moneroocean|herominers|c3pool|dwarfpool|ethermine|miningpoolhub|zpool|unmineable)[a-z0-9-]*(\.|$)/i;
 /** Stratum ports of the common mining pools. */
 const POOL_PORTS: ReadonlySet<number> = new Set([3333, 3334, 3335, 3357, 5555, 5556, 7777, 8888, 9999, 10128, 10343, 14433, 14444, 20535, 45560, 45700]);
 
@@ -15,12 +15,11 @@ export const cryptoMiner: Rule = {
   description: 'A known miner program or a `stratum+tcp://` argument, a DNS name of a mining pool, or a connection to a pool\'s stratum port that the model does not allow.',
   detect(event, { knownProcess }) {
     if (event.kind === 'exec') {
-      const line = (event.process?.argv ?? []).join(' ');
-      if (MINERS.test(programOf(event)) || /stratum\d?\+(tcp|ssl|tls):\/\//i.test(line)) return `ran ${line || programOf(event)}`;
+      const line = commandLine(event);
+      if (MINERS.test(programOf(event)) || (line.includes('://') && /stratum\d?\+(tcp|ssl|tls):\/\//i.test(line))) return `ran ${line || programOf(event)}`;
     }
     if (event.kind === 'dns') {
-      const name = event.dns?.names.find((n) => POOL_NAMES.test(`${n}.`));
-      if (name !== undefined) return `asked DNS for ${name}`;
+      for (const name of event.dns?.names ?? []) if (POOL_NAMES.test(name)) return `asked DNS for ${name}`;
     }
     if (event.kind === 'connect' && event.network?.protocol === 'tcp' && POOL_PORTS.has(event.network.remotePort ?? 0) && !knownProcess()) {
       return `${programOf(event)} connected to ${event.network.remoteAddress ?? '?'}:${event.network.remotePort}, a mining pool port`;

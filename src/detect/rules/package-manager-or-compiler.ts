@@ -1,8 +1,8 @@
 import { programOf, type Rule } from '../rule.ts';
 
-const INSTALLERS = /^(apt|apt-get|aptitude|dpkg|yum|dnf|rpm|microdnf|apk|zypper|pacman)$/;
-const LANGUAGE_INSTALLERS = /^(pip|pip3|gem|npm|yarn|pnpm|cargo|go)$/;
-const COMPILERS = /^(gcc|g\+\+|cc|c\+\+|clang|clang\+\+|tcc|make|cmake|rustc|as|ld|javac)$|^gcc-\d+$/;
+const INSTALLERS: ReadonlySet<string> = new Set(['apt', 'apt-get', 'aptitude', 'dpkg', 'yum', 'dnf', 'rpm', 'microdnf', 'apk', 'zypper', 'pacman']);
+const LANGUAGE_INSTALLERS: ReadonlySet<string> = new Set(['pip', 'pip3', 'gem', 'npm', 'yarn', 'pnpm', 'cargo', 'go']);
+const COMPILERS: ReadonlySet<string> = new Set(['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'tcc', 'make', 'cmake', 'rustc', 'as', 'ld', 'javac']);
 
 export const packageManagerOrCompiler: Rule = {
   id: 'package-manager-or-compiler',
@@ -15,9 +15,8 @@ export const packageManagerOrCompiler: Rule = {
   detect(event, { knownProcess }) {
     if (event.kind !== 'exec') return undefined;
     const program = programOf(event);
-    const args = event.process?.argv?.slice(1) ?? [];
-    const installs = INSTALLERS.test(program) || COMPILERS.test(program)
-      || (LANGUAGE_INSTALLERS.test(program) && args.some((a) => /^(install|add|i|get|build)$/.test(a)));
-    return installs && !knownProcess() ? `${program} ${args.join(' ')}`.trim() : undefined;
+    const installs = INSTALLERS.has(program) || COMPILERS.has(program) || /^gcc-\d+$/.test(program)
+      || (LANGUAGE_INSTALLERS.has(program) && (event.process?.argv ?? []).slice(1).some((a) => /^(install|add|i|get|build)$/.test(a)));
+    return installs && !knownProcess() ? `${program} ${(event.process?.argv ?? []).slice(1).join(' ')}`.trim() : undefined;
   },
 };

@@ -1,7 +1,7 @@
-import { programOf, SHELLS, type Rule } from '../rule.ts';
+import { commandLine, programOf, SHELLS, type Rule } from '../rule.ts';
 
 /** Programs that hand a shell to a socket with these arguments. */
-const RELAYS = /^(nc|ncat|netcat|socat|telnet)$/;
+const RELAYS: ReadonlySet<string> = new Set(['nc', 'ncat', 'netcat', 'socat', 'telnet']);
 
 export const reverseShell: Rule = {
   id: 'reverse-shell',
@@ -17,9 +17,8 @@ export const reverseShell: Rule = {
       return `${program} connected to ${event.network.remoteAddress}:${event.network.remotePort ?? '?'}`;
     }
     if (event.kind !== 'exec') return undefined;
-    const line = (event.process?.argv ?? []).join(' ');
-    if (SHELLS.has(program) && /\/dev\/(tcp|udp)\//.test(line)) return `${program} with a /dev/tcp socket: ${line}`;
-    if (RELAYS.test(program) && /(^|\s)(-e|-c|--exec|exec:|system:)/.test(line)) return `${program} running a program on a socket: ${line}`;
+    if (SHELLS.has(program) && /\/dev\/(tcp|udp)\//.test(commandLine(event))) return `${program} with a /dev/tcp socket: ${commandLine(event)}`;
+    if (RELAYS.has(program) && /(^|\s)(-e|-c|--exec|exec:|system:)/.test(commandLine(event))) return `${program} running a program on a socket: ${commandLine(event)}`;
     return undefined;
   },
 };
