@@ -8,12 +8,15 @@ export interface Pattern {
   title: string;
   severity: Severity;
   description: string;
-  /** Whether the rules seen together (with the audits, for detail) make this story. */
-  matches: (rules: ReadonlySet<string>, audits: readonly Audit[]) => boolean;
+  /** Whether what was seen together makes this story: the rules that fired, and `shell` when a shell ran. */
+  matches: (seen: ReadonlySet<string>) => boolean;
 }
 
-const shellRan = (audits: readonly Audit[]) => audits.some((a) => a.rule === 'shell-from-server'
-  || (a.rule === 'unexpected-process' && SHELLS.has(programOf(a.event))));
+/** What an audit tells the patterns: its rule, and whether a shell ran. */
+function signalsOf(audit: Audit): string[] {
+  const shell = audit.rule === 'shell-from-server' || (audit.rule === 'unexpected-process' && SHELLS.has(programOf(audit.event)));
+  return shell ? [audit.rule, 'shell'] : [audit.rule];
+}
 const any = (rules: ReadonlySet<string>, ...ids: string[]) => ids.some((id) => rules.has(id));
 const OUTBOUND = ['unexpected-egress', 'threat-intel-peer', 'threat-intel-dns', 'unexpected-dns'];
 
@@ -37,7 +40,7 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'exploit-to-execution', title: 'Exploit: shell, download, execute', severity: 'critical',
     description: 'A shell in the container, then a program brought in (drift, a package manager or a compiler), often followed by an outbound connection: the classic exploitation chain.',
-    matches: (rules, audits) => shellRan(audits) && any(rules, 'drift', 'package-manager-or-compiler'),
+    matches: (seen) => seen.has('shell') && any(seen, 'drift', 'package-manager-or-compiler'),
   },
   {
     id: 'credential-exfiltration', title: 'Credentials read, then sent out', severity: 'critical',
@@ -72,17 +75,24 @@ export const PATTERNS: readonly Pattern[] = [
   {
     id: 'shell-in-container', title: 'Shell in a container', severity: 'high',
     description: 'A shell the model does not have: someone inside the container, by `docker exec` or an injected command.',
-    matches: (_rules, audits) => shellRan(audits),
+    matches: (seen) => seen.has('shell'),
   },
 ];
 
 /** Audits of one container this close in time are one story. */
 export const INCIDENT_WINDOW_MS = 10 * 60 * 1000;
 
+/** A container's audits within the window: what they signal, and their timeline (identical audits counted). */
 interface Open {
-  incident?: Incident;
-  audits: Audit[];
+  seen: Set<string>;
+  timeline: Incident['timeline'];
+  byMessage: Map<string, Incident['timeline'][number]>;
+  count: number;
+  firstSeen: string;
+  lastSeen: string;
+  severity: Severity;
   last: number;
+  incident?: Incident;
 }
 
 /**
@@ -90,7 +100,8 @@ interface Open {
  * each other are kept together; once they match a pattern, they are an
  * incident with that pattern (a more telling pattern replaces a weaker one as
  * audits come), a timeline, and identical audits counted, not repeated.
- * Audits that match no pattern (a lone unexpected syscall) stay audits.
+ * Audits that match no pattern (a lone unexpected syscall) stay audits. Each
+ * audit costs the same however many came before it: a flood is a count.
  */
 export class IncidentBuilder {
   private readonly open = new Map<string, Open>();
@@ -106,44 +117,48 @@ export class IncidentBuilder {
     const key = audit.container.id;
     let group = this.open.get(key);
     if (group === undefined || at - group.last > INCIDENT_WINDOW_MS) {
-      group = { audits: [], last: at };
+      group = { seen: new Set(), timeline: [], byMessage: new Map(), count: 0, firstSeen: audit.time, lastSeen: audit.time, severity: audit.severity, last: at };
       this.open.set(key, group);
     }
-    group.audits.push(audit);
     group.last = Math.max(group.last, at);
-    const rules = new Set(group.audits.map((a) => a.rule));
-    const pattern = PATTERNS.find((p) => p.matches(rules, group.audits));
+    for (const signal of signalsOf(audit)) group.seen.add(signal);
+    record(group, audit);
+    const pattern = PATTERNS.find((p) => p.matches(group.seen));
     if (pattern === undefined) return undefined;
     if (group.incident === undefined) {
       group.incident = {
         id: this.newId(), pattern: pattern.id, title: pattern.title, severity: pattern.severity,
-        container: audit.container, firstSeen: group.audits[0]!.time, lastSeen: audit.time, timeline: [], count: 0,
+        container: audit.container, firstSeen: group.firstSeen, lastSeen: group.lastSeen, timeline: group.timeline, count: group.count,
       };
-      for (const a of group.audits) addToTimeline(group.incident, a);
-    } else {
-      addToTimeline(group.incident, audit);
-      if (PATTERNS.indexOf(pattern) < PATTERNS.findIndex((p) => p.id === group!.incident!.pattern)) {
-        group.incident.pattern = pattern.id;
-        group.incident.title = pattern.title;
-      }
+    } else if (PATTERNS.indexOf(pattern) < PATTERNS.findIndex((p) => p.id === group.incident!.pattern)) {
+      group.incident.pattern = pattern.id;
+      group.incident.title = pattern.title;
     }
     const incident = group.incident;
-    incident.severity = [pattern.severity, incident.severity, ...incident.timeline.map((t) => t.severity)]
-      .reduce((a, b) => (severityRank(b) > severityRank(a) ? b : a));
+    incident.count = group.count;
+    incident.firstSeen = group.firstSeen;
+    incident.lastSeen = group.lastSeen;
+    incident.severity = [pattern.severity, incident.severity, group.severity].reduce((a, b) => (severityRank(b) > severityRank(a) ? b : a));
     return incident;
   }
 }
 
-function addToTimeline(incident: Incident, audit: Audit): void {
-  const same = incident.timeline.find((t) => t.rule === audit.rule && t.message === audit.message);
+/** An audit into its group's timeline: a new line, or one more of an identical one. */
+function record(group: Open, audit: Audit): void {
+  const key = `${audit.rule}\0${audit.message}`;
+  const same = group.byMessage.get(key);
   if (same !== undefined) {
     same.count++;
     if (audit.time > same.lastTime) same.lastTime = audit.time;
   } else {
-    incident.timeline.push({ audit: audit.id, time: audit.time, lastTime: audit.time, rule: audit.rule, severity: audit.severity, message: audit.message, count: 1 });
-    incident.timeline.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+    const line = { audit: audit.id, time: audit.time, lastTime: audit.time, rule: audit.rule, severity: audit.severity, message: audit.message, count: 1 };
+    group.byMessage.set(key, line);
+    group.timeline.push(line);
+    // audits come in time order, nearly always: sort only when one did not
+    if (group.timeline.length > 1 && group.timeline.at(-2)!.time > audit.time) group.timeline.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   }
-  incident.count++;
-  if (audit.time > incident.lastSeen) incident.lastSeen = audit.time;
-  if (audit.time < incident.firstSeen) incident.firstSeen = audit.time;
+  group.count++;
+  if (severityRank(audit.severity) > severityRank(group.severity)) group.severity = audit.severity;
+  if (audit.time > group.lastSeen) group.lastSeen = audit.time;
+  if (audit.time < group.firstSeen) group.firstSeen = audit.time;
 }

@@ -4,7 +4,7 @@
  * model entry it lacked.
  */
 import type { Audit, IntelProvenance, ModelDimension, RuntimeEvent, RuntimeEventKind } from '../model/index.ts';
-import type { Rule, RuleContext } from './rule.ts';
+import type { Check, Rule, RuleContext } from './rule.ts';
 import { KNOWN_BAD_RULES, RULES } from './rules/index.ts';
 import { MODEL_RULES } from './rules/model.ts';
 
@@ -15,9 +15,11 @@ export type { Rule, RuleContext } from './rule.ts';
 const DEVIATION_RULES = new Map<ModelDimension, Rule>(MODEL_RULES.filter((r) => r.needsModel && r.dimension !== undefined).map((r) => [r.dimension!, r]));
 const RULE_BY_ID = new Map(RULES.map((r) => [r.id, r]));
 /** Known-bad rules by the event kind they read. */
-const KNOWN_BAD_BY_KIND = new Map<RuntimeEventKind, Rule[]>();
+const KNOWN_BAD_BY_KIND = new Map<RuntimeEventKind, Array<{ rule: Rule; check: Check }>>();
 for (const rule of KNOWN_BAD_RULES) {
-  for (const kind of rule.kinds) KNOWN_BAD_BY_KIND.set(kind, [...(KNOWN_BAD_BY_KIND.get(kind) ?? []), rule]);
+  for (const [kind, check] of Object.entries(rule.detect ?? {}) as Array<[RuntimeEventKind, Check]>) {
+    KNOWN_BAD_BY_KIND.set(kind, [...(KNOWN_BAD_BY_KIND.get(kind) ?? []), { rule, check }]);
+  }
 }
 
 /** What a dimension's deviation means, for the message. */
@@ -126,8 +128,8 @@ export function knownBadAudits(event: RuntimeEvent, ruleContext: RuleContext, co
   const rules = KNOWN_BAD_BY_KIND.get(event.kind);
   if (rules === undefined) return NONE;
   let audits: Audit[] | undefined;
-  for (const rule of rules) {
-    const evidence = rule.detect!(event, ruleContext);
+  for (const { rule, check } of rules) {
+    const evidence = check(event, ruleContext);
     if (evidence === undefined) continue;
     const c = context();
     (audits ??= []).push({

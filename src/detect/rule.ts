@@ -8,6 +8,9 @@ export interface RuleContext {
   knownProcess: () => boolean;
 }
 
+/** A check of one kind of event: the evidence when it fires. */
+export type Check = (event: RuntimeEvent, context: RuleContext) => string | undefined;
+
 /** A detection rule: one file each in rules/, with what it needs and what it means. */
 export interface Rule {
   id: string;
@@ -22,37 +25,48 @@ export interface Rule {
   /** For a model rule: the model dimension whose lack it reports. */
   dimension?: ModelDimension;
   description: string;
-  /** A known-bad rule's check: the evidence, in a sentence, when the event is what it looks for. */
-  detect?: (event: RuntimeEvent, context: RuleContext) => string | undefined;
+  /**
+   * A known-bad rule's checks, one per event kind it reads: the evidence, in
+   * a sentence, when the event is what it looks for.
+   */
+  detect?: Partial<Record<RuntimeEventKind, Check>>;
 }
 
 /**
  * The program a process runs, by name: `/usr/bin/bash` → `bash`. A multi-call
  * binary (busybox, toybox) run by its own name runs the applet its first
- * argument names: `busybox nc …` is nc. Every rule asks it of the same event
- * in turn, so the last answer is kept.
+ * argument names: `busybox nc …` is nc.
  */
 export function programOf(event: RuntimeEvent): string {
-  if (event === lastEvent) return lastProgram;
-  const path = event.process?.path ?? event.process?.name ?? '';
-  const name = path.slice(path.lastIndexOf('/') + 1);
+  const name = fileName(event.process?.path ?? event.process?.name ?? '');
   const applet = event.process?.argv?.[1];
-  lastProgram = (name === 'busybox' || name === 'toybox') && applet !== undefined && !applet.startsWith('-') ? applet : name;
-  lastEvent = event;
-  return lastProgram;
+  return (name === 'busybox' || name === 'toybox') && applet !== undefined && !applet.startsWith('-') ? applet : name;
 }
-let lastEvent: RuntimeEvent | undefined;
-let lastProgram = '';
 
-/** The process's arguments as one line (`sh -c id`), kept like programOf's answer. */
-export function commandLine(event: RuntimeEvent): string {
-  if (event === lineEvent) return lastLine;
-  lastLine = (event.process?.argv ?? []).join(' ');
-  lineEvent = event;
-  return lastLine;
+/** File names by path: a container runs few programs, and every rule asks for one. */
+const NAMES = new Map<string, string>();
+
+function fileName(path: string): string {
+  let name = NAMES.get(path);
+  if (name === undefined) {
+    if (NAMES.size >= 4096) NAMES.clear();
+    name = path.slice(path.lastIndexOf('/') + 1);
+    NAMES.set(path, name);
+  }
+  return name;
 }
-let lineEvent: RuntimeEvent | undefined;
-let lastLine = '';
+
+/** Whether an argument of the process contains `text` (no command line made). */
+export function argvIncludes(event: RuntimeEvent, text: string): boolean {
+  const argv = event.process?.argv;
+  if (argv !== undefined) for (const arg of argv) if (arg.includes(text)) return true;
+  return false;
+}
+
+/** The process's arguments as one line (`sh -c id`). */
+export function commandLine(event: RuntimeEvent): string {
+  return (event.process?.argv ?? []).join(' ');
+}
 
 export const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'csh', 'tcsh', 'fish']);
 

@@ -2,6 +2,15 @@ import { ipFamily, isIPv4, type Indicator, type Provenance } from './parse.ts';
 
 const NONE: readonly Provenance[] = Object.freeze([]);
 
+/** Whether a value needs no trimming, lower-casing or unbracketing before a lookup (most do not). */
+function isPlain(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c <= 32 || (c >= 65 && c <= 90) || c === 91 || c === 93) return false;
+  }
+  return true;
+}
+
 /** `1.2.3.4` → its 32-bit number. */
 export function ipv4Number(address: string): number {
   let n = 0;
@@ -172,7 +181,7 @@ export class IntelIndex {
   lookup(value: string): readonly Provenance[] {
     // most lookups are of an IPv4 address in no block: no string made, nothing allocated
     if (isIPv4(value) && this.lookupIPv4(ipv4Number(value)) === -1) return NONE;
-    const text = value.trim().toLowerCase().replace(/^\[|\]$/g, '');
+    const text = isPlain(value) ? value : value.trim().toLowerCase().replace(/^\[|\]$/g, '');
     const family = ipFamily(text);
     const ids: number[] = [];
     if (family === 4) {

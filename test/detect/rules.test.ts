@@ -51,5 +51,6 @@ test('every rule has an id, an ATT&CK technique, the event kinds it reads and a 
     assert.match(rule.technique.id, /^T\d{4}(\.\d{3})?$/, rule.id);
     assert.ok(rule.kinds.length > 0 && rule.description.length > 40, rule.id);
     assert.equal(rule.detect === undefined, rule.needsModel || rule.id === 'drift' || rule.id.startsWith('threat-intel'), rule.id);
+    if (rule.detect !== undefined) assert.deepEqual(Object.keys(rule.detect).sort(), [...rule.kinds].sort(), `${rule.id} checks exactly the kinds it reads`);
   }
 });

@@ -16,10 +16,9 @@ export const containerEscape: Rule = {
   kinds: ['write', 'syscall', 'exec'],
   needsModel: false,
   description: 'Writing kernel settings or host devices (/proc/sys, /sys, a cgroup release_agent, /dev/mem, a disk), a syscall that reaches the host (mount, setns, unshare, module loading, open_by_handle_at, ptrace), or a tool made for it (nsenter, chroot, mount).',
-  detect(event, { knownProcess }) {
-    if (event.kind === 'write' && event.file !== undefined && mayReachHost(event.file.path) && HOST_PATHS.test(event.file.path)) return `wrote ${event.file.path}`;
-    if (event.kind === 'syscall' && event.syscall !== undefined && ESCAPE_SYSCALLS.has(event.syscall)) return `called ${event.syscall}`;
-    if (event.kind === 'exec' && ESCAPE_TOOLS.has(programOf(event)) && !knownProcess()) return `ran ${commandLine(event) || programOf(event)}`;
-    return undefined;
+  detect: {
+    write: (event) => (event.file !== undefined && mayReachHost(event.file.path) && HOST_PATHS.test(event.file.path) ? `wrote ${event.file.path}` : undefined),
+    syscall: (event) => (event.syscall !== undefined && ESCAPE_SYSCALLS.has(event.syscall) ? `called ${event.syscall}` : undefined),
+    exec: (event, { knownProcess }) => (ESCAPE_TOOLS.has(programOf(event)) && !knownProcess() ? `ran ${commandLine(event) || programOf(event)}` : undefined),
   },
 };

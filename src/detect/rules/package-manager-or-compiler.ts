@@ -12,11 +12,12 @@ export const packageManagerOrCompiler: Rule = {
   kinds: ['exec'],
   needsModel: false,
   description: 'An image is built once; installing packages or compiling code inside a running container brings in what the image never had. The model may allow it (a build step the container really runs).',
-  detect(event, { knownProcess }) {
-    if (event.kind !== 'exec') return undefined;
-    const program = programOf(event);
-    const installs = INSTALLERS.has(program) || COMPILERS.has(program) || /^gcc-\d+$/.test(program)
-      || (LANGUAGE_INSTALLERS.has(program) && (event.process?.argv ?? []).slice(1).some((a) => /^(install|add|i|get|build)$/.test(a)));
-    return installs && !knownProcess() ? `${program} ${(event.process?.argv ?? []).slice(1).join(' ')}`.trim() : undefined;
+  detect: {
+    exec(event, { knownProcess }) {
+      const program = programOf(event);
+      const installs = INSTALLERS.has(program) || COMPILERS.has(program) || /^gcc-\d+$/.test(program)
+        || (LANGUAGE_INSTALLERS.has(program) && (event.process?.argv ?? []).slice(1).some((a) => /^(install|add|i|get|build)$/.test(a)));
+      return installs && !knownProcess() ? `${program} ${(event.process?.argv ?? []).slice(1).join(' ')}`.trim() : undefined;
+    },
   },
 };

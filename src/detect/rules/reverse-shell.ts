@@ -1,4 +1,4 @@
-import { commandLine, programOf, SHELLS, type Rule } from '../rule.ts';
+import { argvIncludes, commandLine, programOf, SHELLS, type Rule } from '../rule.ts';
 
 /** Programs that hand a shell to a socket with these arguments. */
 const RELAYS: ReadonlySet<string> = new Set(['nc', 'ncat', 'netcat', 'socat', 'telnet']);
@@ -11,14 +11,17 @@ export const reverseShell: Rule = {
   kinds: ['exec', 'connect'],
   needsModel: false,
   description: 'A shell the model does not allow that connects out, or a shell or relay started with its input and output on a socket (`bash -i >& /dev/tcp/…`, `nc -e /bin/sh`, `socat exec:…`). A shell that is the container\'s own program (an entrypoint script) has its connections judged by its model instead.',
-  detect(event, { knownProcess }) {
-    const program = programOf(event);
-    if (event.kind === 'connect' && SHELLS.has(program) && event.network?.protocol === 'tcp' && event.network.remoteAddress !== undefined && !knownProcess()) {
-      return `${program} connected to ${event.network.remoteAddress}:${event.network.remotePort ?? '?'}`;
-    }
-    if (event.kind !== 'exec') return undefined;
-    if (SHELLS.has(program) && /\/dev\/(tcp|udp)\//.test(commandLine(event))) return `${program} with a /dev/tcp socket: ${commandLine(event)}`;
-    if (RELAYS.has(program) && /(^|\s)(-e|-c|--exec|exec:|system:)/.test(commandLine(event))) return `${program} running a program on a socket: ${commandLine(event)}`;
-    return undefined;
+  detect: {
+    connect(event, { knownProcess }) {
+      const n = event.network;
+      if (n?.protocol !== 'tcp' || n.remoteAddress === undefined || !SHELLS.has(programOf(event)) || knownProcess()) return undefined;
+      return `${programOf(event)} connected to ${n.remoteAddress}:${n.remotePort ?? '?'}`;
+    },
+    exec(event) {
+      const program = programOf(event);
+      if (SHELLS.has(program) && argvIncludes(event, '/dev/') && /\/dev\/(tcp|udp)\//.test(commandLine(event))) return `${program} with a /dev/tcp socket: ${commandLine(event)}`;
+      if (RELAYS.has(program) && /(^|\s)(-e|-c|--exec|exec:|system:)/.test(commandLine(event))) return `${program} running a program on a socket: ${commandLine(event)}`;
+      return undefined;
+    },
   },
 };

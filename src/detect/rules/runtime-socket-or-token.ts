@@ -1,7 +1,14 @@
-import { programOf, type Rule } from '../rule.ts';
+import { programOf, type Check, type Rule } from '../rule.ts';
 
 const RUNTIME_SOCKETS = /^\/(var\/)?run\/(docker\.sock|containerd\/containerd\.sock|crio\/crio\.sock|podman\/podman\.sock)$/;
 const TOKENS = /^\/(var\/)?run\/secrets\/kubernetes\.io\/serviceaccount\/(token|\.\.data\/token)$/;
+
+const opened: Check = (event, { knownProcess }) => {
+  const path = event.file?.path;
+  if (path === undefined || !(path.startsWith('/var/run/') || path.startsWith('/run/'))) return undefined;
+  const what = RUNTIME_SOCKETS.test(path) ? 'opened' : TOKENS.test(path) ? 'read' : undefined;
+  return what === undefined || knownProcess() ? undefined : `${programOf(event)} ${what} ${path}`;
+};
 
 export const runtimeSocketOrToken: Rule = {
   id: 'runtime-socket-or-token',
@@ -11,10 +18,9 @@ export const runtimeSocketOrToken: Rule = {
   kinds: ['open', 'write', 'connect'],
   needsModel: false,
   description: 'The Docker, containerd or CRI-O socket gives the host; a Kubernetes service-account token gives the cluster\'s API. Either, opened by a program the model does not allow, is someone reaching further than the container.',
-  detect(event, { knownProcess }) {
-    const path = event.file?.path;
-    if (path === undefined || !(path.startsWith('/var/run/') || path.startsWith('/run/'))) return undefined;
-    const what = RUNTIME_SOCKETS.test(path) ? 'opened' : TOKENS.test(path) ? 'read' : undefined;
-    return what === undefined || knownProcess() ? undefined : `${programOf(event)} ${what} ${path}`;
+  detect: {
+    open: opened,
+    write: opened,
+    connect: opened,
   },
 };

@@ -8,10 +8,12 @@ export const shellFromServer: Rule = {
   kinds: ['exec'],
   needsModel: false,
   description: 'A shell whose parent is the container\'s application (not the runtime, an init or another shell), and which the model does not allow: the classic sign of command injection or a web shell.',
-  detect(event, { ancestors, knownProcess }) {
-    if (event.kind !== 'exec' || !SHELLS.has(programOf(event))) return undefined;
-    const parent = ancestors[0] ?? event.process?.parent?.name;
-    if (parent === undefined || SHELLS.has(parent) || LAUNCHERS.has(parent) || knownProcess()) return undefined;
-    return `${programOf(event)} started by ${parent}`;
+  detect: {
+    exec(event, { ancestors, knownProcess }) {
+      if (!SHELLS.has(programOf(event))) return undefined;
+      const parent = ancestors[0] ?? event.process?.parent?.name;
+      if (parent === undefined || SHELLS.has(parent) || LAUNCHERS.has(parent) || knownProcess()) return undefined;
+      return `${programOf(event)} started by ${parent}`;
+    },
   },
 };
