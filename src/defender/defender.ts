@@ -440,7 +440,7 @@ export class Defender {
     // what an already reported process does at the level of syscalls and capabilities is part of that report
     if (process?.flagged === true && (event.kind === 'syscall' || event.kind === 'capability')) return;
     if (verdict.dimension === 'processes' && process !== undefined) process.flagged = true;
-    this.audit(deviationAudit(event, verdict.dimension, verdict.entry, context()));
+    this.audit(deviationAudit(event, verdict.dimension, verdict.entry, context(), verdict.parent));
   }
 
   /** Every peer and DNS name, in every model state, against the threat-intelligence feeds. */

@@ -51,9 +51,9 @@ const who = (event: RuntimeEvent) => event.container?.name ?? event.container?.i
 
 const technique = (id: string) => RULE_BY_ID.get(id)!.technique;
 
-/** An event outside its active model. */
-export function deviationAudit(event: RuntimeEvent, dimension: ModelDimension, entry: string, context: AuditContext): Audit {
-  const rule = DEVIATION_RULES.get(dimension)!;
+/** An event outside its active model (with `parent`: an allowed program started by a parent its model never saw start it). */
+export function deviationAudit(event: RuntimeEvent, dimension: ModelDimension, entry: string, context: AuditContext, parent?: string): Audit {
+  const rule = parent === undefined ? DEVIATION_RULES.get(dimension)! : RULE_BY_ID.get('unexpected-parent')!;
   const process = event.process?.path ?? event.process?.name;
   return {
     id: context.id,
@@ -61,11 +61,13 @@ export function deviationAudit(event: RuntimeEvent, dimension: ModelDimension, e
     rule: rule.id,
     severity: rule.severity,
     technique: rule.technique,
-    message: `${who(event)} ${LACKED[dimension]}: ${entry}${process !== undefined && dimension !== 'processes' ? ` (by ${process})` : ''}`,
+    message: parent !== undefined
+      ? `${who(event)} ran ${process ?? entry}, started by ${parent}, which its model never saw start it`
+      : `${who(event)} ${LACKED[dimension]}: ${entry}${process !== undefined && dimension !== 'processes' ? ` (by ${process})` : ''}`,
     container: containerOf(event),
     ...(context.model !== undefined && { model: context.model }),
     ...(context.modelState !== undefined && { modelState: context.modelState }),
-    lacked: { dimension, entry },
+    lacked: { dimension, entry, ...(parent !== undefined && { parent }) },
     event,
   };
 }

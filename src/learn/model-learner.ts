@@ -22,7 +22,7 @@ const DEFAULTS = { collapseAfter: 8, peersPerPort: 16, maxEntries: 256, consensu
 export type Verdict =
   | { outcome: 'known' }
   | { outcome: 'learned'; dimension: ModelDimension; entry: string }
-  | { outcome: 'deviation'; dimension: ModelDimension; entry: string }
+  | { outcome: 'deviation'; dimension: ModelDimension; entry: string; parent?: string }
   | { outcome: 'ignored' };
 
 const KNOWN: Verdict = { outcome: 'known' };
@@ -151,6 +151,8 @@ export class ModelLearner {
   /** The learning clock when each dimension last learned something new. */
   private lastNew = new Map<ModelDimension, number>();
   private outliers: Learning['outliers'] = [];
+  /** The programs seen starting each process entry, by name. */
+  private parents = new Map<string, Set<string>>();
   private replicas = new Set<string>();
   readonly running = new Set<string>();
   state: 'learning' | 'active';
@@ -214,6 +216,7 @@ export class ModelLearner {
   /** A new image of the same repository starts from what the previous one learned (and a restart from what this one did). */
   private carry(from: string | undefined, model: IntentModel, now: number): void {
     this.previous = from;
+    for (const p of model.processes) if (p.parents !== undefined) this.parents.set(p.path, new Set([...(this.parents.get(p.path) ?? []), ...p.parents]));
     const time = (iso: string | undefined) => (iso === undefined || Number.isNaN(Date.parse(iso)) ? now : Date.parse(iso));
     for (const [dimension, entries] of seedEntries(model)) {
       for (const [entry, sources] of entries) {
@@ -284,6 +287,7 @@ export class ModelLearner {
         this.outliers.push({ dimension, entry, container: [...seen.containers][0]!, count: seen.count });
         entries.delete(entry);
         this.allowed(dimension).delete(entry);
+        if (dimension === 'processes') this.parents.delete(entry);
       }
     }
   }
@@ -307,6 +311,7 @@ export class ModelLearner {
     this.overflow.clear();
     this.lastNew.clear();
     this.outliers = [];
+    this.parents.clear();
     this.replicas = new Set(this.running);
     this.observedMs = 0;
     this.startedAt = now;
@@ -347,12 +352,21 @@ export class ModelLearner {
     if (key === undefined && entry !== text) key = allowed.has(entry) ? entry : allowed.cover(entry);
     if (key !== undefined) {
       if (this.state === 'learning') this.touch(dimension, key, containerId, now, event);
+      else if (dimension === 'processes') return this.judgeParent(key, event);
       return KNOWN;
     }
     if (this.state === 'active') return this.overflow.has(dimension) ? KNOWN : { outcome: 'deviation', dimension, entry };
     if (this.overflow.has(dimension)) return KNOWN;
     const learnedAs = this.learn(dimension, entry, containerId, now, event);
     return { outcome: 'learned', dimension, entry: learnedAs };
+  }
+
+  /** An allowed program started by a parent its model never saw start it: a deviation (when parents were learned at all). */
+  private judgeParent(key: string, event: RuntimeEvent): Verdict {
+    const parents = this.parents.get(key);
+    const parent = parentName(event);
+    if (parents === undefined || parent === undefined || parents.has(parent) || parents.has('*')) return KNOWN;
+    return { outcome: 'deviation', dimension: 'processes', entry: key, parent };
   }
 
   /** Whether the model allows an entry of a dimension (a program's path, a port…), as detection would judge it. */
@@ -374,14 +388,23 @@ export class ModelLearner {
     seen.lastSeen = now;
     seen.count++;
     seen.containers.add(containerId);
-    if (dimension === 'processes') mergeArgv(seen, event.process?.argv);
+    if (dimension === 'processes') this.sawProcess(key, seen, event);
+  }
+
+  private sawProcess(key: string, seen: Observed, event: RuntimeEvent): void {
+    mergeArgv(seen, event.process?.argv);
+    const parent = parentName(event);
+    if (parent === undefined) return;
+    let parents = this.parents.get(key);
+    if (parents === undefined) this.parents.set(key, (parents = new Set()));
+    parents.add(parents.size < MAX_PARENTS ? parent : '*');
   }
 
   private learn(dimension: ModelDimension, entry: string, containerId: string, now: number, event: RuntimeEvent): string {
     this.lastNew.set(dimension, this.observedMs);
     const entries = this.observed.get(dimension)!;
     const seen: Observed = { firstSeen: now, lastSeen: now, count: 1, containers: new Set([containerId]) };
-    if (dimension === 'processes') mergeArgv(seen, event.process?.argv);
+    if (dimension === 'processes') this.sawProcess(entry, seen, event);
     entries.set(entry, seen);
     this.allowed(dimension).add(entry);
     const collapsed = this.collapse(dimension, entry);
@@ -460,6 +483,10 @@ export class ModelLearner {
     for (const [dimension, entries] of this.observed) {
       for (const [entry, seen] of entries) addLearned(model, dimension, entry, seen, [source(seen)]);
     }
+    for (const p of model.processes) {
+      const parents = this.parents.get(p.path);
+      if (parents !== undefined) p.parents = [...parents].sort();
+    }
     const syscalls = [...this.observed.get('syscalls')!.values()];
     if (syscalls.length > 0) {
       model.syscalls.sources.push({
@@ -481,7 +508,7 @@ function withoutLearned(model: IntentModel): IntentModel {
     const sources = e.sources.filter((s) => s.kind !== 'learned');
     return sources.length === 0 ? [] : [{ ...e, sources }];
   });
-  out.processes = keep(out.processes);
+  out.processes = keep(out.processes).map(({ parents: _learned, ...p }) => p);
   out.network = { listen: keep(out.network.listen), egress: keep(out.network.egress), dns: keep(out.network.dns) };
   out.filesystem.writable = keep(out.filesystem.writable);
   if (out.filesystem.reads !== undefined) out.filesystem.reads = keep(out.filesystem.reads);
@@ -491,6 +518,16 @@ function withoutLearned(model: IntentModel): IntentModel {
   delete out.remainingLearningDurationSec;
   out.state = 'static';
   return out;
+}
+
+/** Parents kept per program, at most: a program started by more is started by anything (`*`). */
+const MAX_PARENTS = 16;
+
+/** The name of the program that started an event's process (`nginx`, `containerd-shim`), when the sensor knew it. */
+function parentName(event: RuntimeEvent): string | undefined {
+  const parent = event.process?.parent;
+  const name = parent?.path ?? parent?.name;
+  return name === undefined || name === '' ? undefined : name.slice(name.lastIndexOf('/') + 1);
 }
 
 function mergeArgv(seen: Observed, argv: string[] | undefined): void {

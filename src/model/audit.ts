@@ -15,7 +15,11 @@ export const Audit = z.object({
   container: z.object({ id: z.string(), name: z.string().optional(), image: z.string().optional(), imageDigest: z.string().optional(), imageId: z.string().optional() }),
   model: z.string().optional().describe('id of the model the event was checked against'),
   modelState: z.string().optional(),
-  lacked: z.object({ dimension: ModelDimension, entry: z.string() }).optional().describe('the model entry that would have allowed the event'),
+  lacked: z.object({
+    dimension: ModelDimension,
+    entry: z.string(),
+    parent: z.string().optional().describe('for an unexpected parent: the parent the entry lacked'),
+  }).optional().describe('the model entry that would have allowed the event'),
   intel: z.array(IntelProvenance).optional().describe('what threat-intelligence feeds say of the peer or name'),
   event: RuntimeEvent.describe('the evidence'),
 });

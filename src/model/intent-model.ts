@@ -25,6 +25,7 @@ export const ProcessEntry = z.object({
   interpreter: z.string().optional().describe('ELF program interpreter or the script\'s #! line, when an image was read'),
   user: z.string().optional(),
   role: ProcessRole.optional(),
+  parents: z.array(z.string()).optional().describe('the programs seen starting it, by name (learned): once the model is active, another parent is an unexpected-parent audit'),
   sources: Sources,
 });
 export type ProcessEntry = z.infer<typeof ProcessEntry>;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { knownBadAudits, RULES, type RuleContext } from '../../src/detect/index.ts';
+import { deviationAudit, knownBadAudits, RULES, type RuleContext } from '../../src/detect/index.ts';
 import type { RuntimeEvent } from '../../src/model/index.ts';
 
 const base = { time: '2026-01-01T00:00:00Z', source: 'tenet' as const, container: { id: 'c1', name: 'web' } };
@@ -53,4 +53,16 @@ test('every rule has an id, an ATT&CK technique, the event kinds it reads and a 
     assert.equal(rule.detect === undefined, rule.needsModel || rule.id === 'drift' || rule.id.startsWith('threat-intel'), rule.id);
     if (rule.detect !== undefined) assert.deepEqual(Object.keys(rule.detect).sort(), [...rule.kinds].sort(), `${rule.id} checks exactly the kinds it reads`);
   }
+});
+
+test('a deviation names its rule, the container, the process and the entry its model lacked; a parent its model never saw is its own rule', () => {
+  const event: RuntimeEvent = { kind: 'exec', time: '2026-01-01T00:00:00Z', source: 'tenet', container: { id: 'c1', name: 'web', imageId: 'sha256:aaa' },
+    process: { pid: 7, path: '/usr/sbin/nginx', parent: { name: 'bash' } } };
+  const parent = deviationAudit(event, 'processes', '/usr/sbin/nginx', { id: '1', model: 'sha256:aaa' }, 'bash');
+  assert.equal(parent.rule, 'unexpected-parent');
+  assert.deepEqual(parent.lacked, { dimension: 'processes', entry: '/usr/sbin/nginx', parent: 'bash' });
+  assert.match(parent.message, /web ran \/usr\/sbin\/nginx, started by bash/);
+  const program = deviationAudit(event, 'processes', '/usr/sbin/nginx', { id: '2' });
+  assert.equal(program.rule, 'unexpected-process');
+  assert.deepEqual([program.container.name, program.container.imageId, program.lacked], ['web', 'sha256:aaa', { dimension: 'processes', entry: '/usr/sbin/nginx' }]);
 });

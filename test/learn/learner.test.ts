@@ -159,3 +159,36 @@ test('each dimension says how safe it is to enforce: stable for the last half of
   assert.equal(completeness.processes, 0.4, 'something new 20 s before the end of a 100 s window: 20 of 50 s');
   assert.equal(completeness.dns, 1);
 });
+
+test('the parents that start each program are learned: once active, an allowed program from another parent is a deviation, and parents survive a restart', () => {
+  const started = (path: string, parent: string) => ev('exec', { process: { path, parent: { name: parent } } });
+  const learner = new Learner({ windowSec: 5 });
+  learner.attach(web('c1'), T0);
+  learner.observe(started('/usr/sbin/nginx', 'containerd-shim'), 'c1', T0);
+  learner.observe(started('/usr/bin/logrotate', 'cron'), 'c1', T0);
+  learner.observe(ev('exec', { process: { path: '/usr/bin/env' } }), 'c1', T0);
+  learner.advance(T0);
+  learner.advance(T0 + 5_000);
+  assert.equal(learner.observe(started('/usr/sbin/nginx', 'containerd-shim'), 'c1', T0 + 6_000)?.outcome, 'known');
+  assert.deepEqual(learner.observe(started('/usr/sbin/nginx', 'bash'), 'c1', T0 + 6_000),
+    { outcome: 'deviation', dimension: 'processes', entry: '/usr/sbin/nginx', parent: 'bash' });
+  assert.equal(learner.observe(started('/usr/bin/env', 'bash'), 'c1', T0 + 6_000)?.outcome, 'known', 'no parent was ever seen: nothing to judge by');
+  assert.equal(learner.observe(exec('/usr/sbin/nginx'), 'c1', T0 + 6_000)?.outcome, 'known', 'a parent the sensor did not know is no deviation');
+
+  const snapshot = learner.models.get('sha256:aaa')!.snapshot((ms) => new Date(ms).toISOString());
+  assert.deepEqual(snapshot.processes.find((p) => p.path === '/usr/sbin/nginx')?.parents, ['containerd-shim']);
+  const restarted = new Learner({ windowSec: 5 });
+  restarted.restore([IntentModel.parse(snapshot)], T0 + 10_000);
+  restarted.attach(web('c2'), T0 + 10_000);
+  assert.equal(restarted.observe(started('/usr/bin/logrotate', 'sh'), 'c2', T0 + 10_000)?.outcome, 'deviation');
+  assert.equal(restarted.observe(started('/usr/bin/logrotate', 'cron'), 'c2', T0 + 10_000)?.outcome, 'known');
+});
+
+test('a program started by many parents is started by anything', () => {
+  const learner = new Learner({ windowSec: 5 });
+  learner.attach(web('c1'), T0);
+  for (let i = 0; i < 20; i++) learner.observe(ev('exec', { process: { path: '/usr/bin/sh', parent: { path: `/usr/bin/tool${i}` } } }), 'c1', T0);
+  learner.advance(T0);
+  learner.advance(T0 + 5_000);
+  assert.equal(learner.observe(ev('exec', { process: { path: '/usr/bin/sh', parent: { name: 'other' } } }), 'c1', T0 + 6_000)?.outcome, 'known');
+});

@@ -8,6 +8,11 @@ export const MODEL_RULES: readonly Rule[] = [
     description: 'A container ran a program its model does not allow: not declared, not in the image\'s building blocks, not learned.',
   },
   {
+    id: 'unexpected-parent', title: 'Program started by an unexpected parent', severity: 'high', technique: { id: 'T1059', name: 'Command and Scripting Interpreter' },
+    kinds: ['exec'], needsModel: true,
+    description: 'A program its model allows, started by a program that never started it while the model learned (nginx started by a shell, not by the runtime): someone using the container\'s own tools.',
+  },
+  {
     id: 'drift', title: 'Drift: a program that is not the image\'s', severity: 'critical', technique: { id: 'T1105', name: 'Ingress Tool Transfer' },
     kinds: ['exec'], needsModel: false, dimension: 'processes',
     description: 'A container ran a file that is not in its image, or that was written after it started (it is in the container\'s writable layer). Reported in every model state: a running container never legitimately changes its programs.',
