@@ -129,12 +129,8 @@ function seedEntries(model: IntentModel): Map<ModelDimension, Map<string, Source
  * replicas. Pure: time comes in as milliseconds, nothing is read or written.
  */
 export class ModelLearner {
-  readonly id: string;
-  readonly options: Required<LearnOptions>;
-  private seedModel: IntentModel;
-  /** The entries the static model allows, with their sources. */
-  private staticEntries: Map<ModelDimension, Map<string, Source[]>>;
-  private hasSeed: boolean;
+  // the fields the hot path reads come first: they share the object's first cache line
+  state: 'learning' | 'active';
   // everything allowed (seeded or learned), for the hot path: a field per dimension
   private readonly processes = new AllowList('processes');
   private readonly listen = new AllowList('listen');
@@ -146,6 +142,12 @@ export class ModelLearner {
   private readonly capabilities = new AllowList('capabilities');
   /** The syscall list's bits, one step nearer: most events are syscalls. */
   private readonly syscallBits = this.syscalls.bits!;
+  readonly id: string;
+  readonly options: Required<LearnOptions>;
+  private seedModel: IntentModel;
+  /** The entries the static model allows, with their sources. */
+  private staticEntries: Map<ModelDimension, Map<string, Source[]>>;
+  private hasSeed: boolean;
   private observed = new Map<ModelDimension, Map<string, Observed>>();
   private overflow = new Set<ModelDimension>();
   /** The learning clock when each dimension last learned something new. */
@@ -155,7 +157,6 @@ export class ModelLearner {
   private parents = new Map<string, Set<string>>();
   private replicas = new Set<string>();
   readonly running = new Set<string>();
-  state: 'learning' | 'active';
   observedMs = 0;
   private startedAt: number;
   private activeAt: number | undefined;
@@ -332,13 +333,24 @@ export class ModelLearner {
   /** Checks one event against the model: learns it while learning, reports it as a deviation once active. */
   observe(event: RuntimeEvent, containerId: string, now: number): Verdict {
     // the hot path: no allocation for an event the model allows; for an active model (nothing to count),
-    // one bit test for a syscall and no entry built for a connection
+    // one bit test for a syscall, no entry built for a connection, a write looked at as it comes
     if (this.state === 'active') {
-      if (event.kind === 'syscall' && event.syscall !== undefined) {
-        const n = syscallNumber(event.syscall);
-        if (n !== undefined && n < 1024 && (this.syscallBits[n >>> 5]! & (1 << (n & 31))) !== 0) return KNOWN;
-      } else if (event.kind === 'connect' && event.network?.remoteAddress !== undefined && event.network.remotePort !== undefined) {
-        if (this.egress.allowsPeer(event.network.protocol, event.network.remoteAddress, event.network.remotePort)) return KNOWN;
+      switch (event.kind) {
+        case 'syscall': {
+          const n = event.syscall === undefined ? undefined : syscallNumber(event.syscall);
+          if (n !== undefined && n < 1024 && (this.syscallBits[n >>> 5]! & (1 << (n & 31))) !== 0) return KNOWN;
+          break;
+        }
+        case 'connect': {
+          const n = event.network;
+          if (n?.remoteAddress !== undefined && n.remotePort !== undefined && this.egress.allowsPeer(n.protocol, n.remoteAddress, n.remotePort)) return KNOWN;
+          break;
+        }
+        case 'write': {
+          const path = event.file?.path;
+          if (path !== undefined && (this.writable.cover(path) !== undefined || this.writable.has(path))) return KNOWN;
+          break;
+        }
       }
     }
     const dimension = dimensionOf(event);
