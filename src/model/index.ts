@@ -10,5 +10,6 @@ export * from './intel.ts';
 export * from './audit.ts';
 export * from './incident.ts';
 export * from './suppression.ts';
+export * from './mode.ts';
 export * from './json-schema.ts';
 export type * from './image-contents.ts';

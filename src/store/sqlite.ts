@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { Audit, Incident, IntentModel, RuntimeEvent, Suppression } from '../model/index.ts';
+import { Audit, Incident, IntentModel, modeKey, ModeSetting, RuntimeEvent, Suppression } from '../model/index.ts';
 import type { Indicator } from '../intel/index.ts';
 import type { FeedSummary, ModelCommand, Page, Store, StoredContainer, StoredFeed } from './store.ts';
 
@@ -21,6 +21,7 @@ const MIGRATIONS: readonly string[] = [
   `CREATE TABLE incidents (id TEXT PRIMARY KEY, last_seen TEXT NOT NULL, pattern TEXT NOT NULL, container TEXT NOT NULL, body TEXT NOT NULL);
    CREATE INDEX incidents_last_seen ON incidents (last_seen);`,
   'CREATE TABLE suppressions (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL);',
+  'CREATE TABLE modes (key TEXT PRIMARY KEY, set_at TEXT NOT NULL, body TEXT NOT NULL);',
 ];
 
 /** The file the embedded store keeps in a data folder. */
@@ -158,6 +159,18 @@ export class SqliteStore implements Store {
 
   suppressions(): Suppression[] {
     return (this.sql('SELECT body FROM suppressions ORDER BY created_at').all() as Array<{ body: string }>).map((r) => Suppression.parse(JSON.parse(r.body)));
+  }
+
+  putMode(setting: ModeSetting): void {
+    this.sql('INSERT OR REPLACE INTO modes (key, set_at, body) VALUES (?, ?, ?)').run(modeKey(setting), setting.setAt, JSON.stringify(setting));
+  }
+
+  removeMode(setting: Pick<ModeSetting, 'scope' | 'dimension'>): boolean {
+    return Number(this.sql('DELETE FROM modes WHERE key = ?').run(modeKey(setting)).changes) > 0;
+  }
+
+  modes(): ModeSetting[] {
+    return (this.sql('SELECT body FROM modes ORDER BY set_at, key').all() as Array<{ body: string }>).map((r) => ModeSetting.parse(JSON.parse(r.body)));
   }
 
   putStatus(key: string, value: unknown): void {

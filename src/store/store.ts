@@ -1,5 +1,5 @@
 import type { Indicator } from '../intel/index.ts';
-import type { Audit, FeedFormat, Incident, IntentModel, RuntimeEvent, Suppression } from '../model/index.ts';
+import type { Audit, FeedFormat, Incident, IntentModel, ModeSetting, RuntimeEvent, Suppression } from '../model/index.ts';
 
 /** A container as the store keeps it: what the defender discovered, and the model it runs under. */
 export interface StoredContainer {
@@ -65,6 +65,10 @@ export interface Store {
   putSuppression(suppression: Suppression): void;
   removeSuppression(id: string): boolean;
   suppressions(): Suppression[];
+  /** Sets a mode: it replaces the setting of the same scope and dimension. */
+  putMode(setting: ModeSetting): void;
+  removeMode(setting: Pick<ModeSetting, 'scope' | 'dimension'>): boolean;
+  modes(): ModeSetting[];
   putStatus(key: string, value: unknown): void;
   status(key: string): { updatedAt: string; value: unknown } | undefined;
   putFeed(feed: StoredFeed): void;

@@ -73,3 +73,18 @@ test('two processes opening a new data folder at once both get a whole store', a
   assert.deepEqual(store.models(), []);
   store.close();
 });
+
+test('modes: a setting replaces the one of the same scope and dimension, and can be removed', () => {
+  const d = dir();
+  const store = new SqliteStore(d);
+  store.putMode({ scope: { kind: 'all' }, mode: 'alert', setAt: '2026-01-01T00:00:00Z' });
+  store.putMode({ scope: { kind: 'image', value: 'nginx' }, dimension: 'processes', mode: 'prevent', setAt: '2026-01-01T00:00:01Z' });
+  store.putMode({ scope: { kind: 'image', value: 'nginx' }, dimension: 'processes', mode: 'alert', setAt: '2026-01-01T00:00:02Z' });
+  store.close();
+  const again = new SqliteStore(d);
+  assert.deepEqual(again.modes().map((m) => [m.scope.kind, m.dimension, m.mode]), [['all', undefined, 'alert'], ['image', 'processes', 'alert']]);
+  assert.ok(again.removeMode({ scope: { kind: 'image', value: 'nginx' }, dimension: 'processes' }));
+  assert.ok(!again.removeMode({ scope: { kind: 'image', value: 'nginx' } }), 'the setting for every dimension was never there');
+  assert.equal(again.modes().length, 1);
+  again.close();
+});
