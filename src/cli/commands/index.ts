@@ -5,9 +5,10 @@ import { defenderCommand } from './defender.ts';
 import { generateCommand } from './generate.ts';
 import { incidentsCommand } from './incidents.ts';
 import { intelCommand } from './intel.ts';
+import { modeCommand } from './mode.ts';
 import { modelsCommand } from './models.ts';
 import { statusCommand } from './status.ts';
 import { suppressCommand } from './suppress.ts';
 
 /** Every command of the CLI, in the order `tenet help` lists them. */
-export const COMMANDS: readonly Command[] = [analyzeCommand, generateCommand, defenderCommand, statusCommand, modelsCommand, auditsCommand, incidentsCommand, intelCommand, suppressCommand];
+export const COMMANDS: readonly Command[] = [analyzeCommand, generateCommand, defenderCommand, statusCommand, modelsCommand, auditsCommand, incidentsCommand, intelCommand, suppressCommand, modeCommand];
