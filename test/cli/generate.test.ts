@@ -72,3 +72,14 @@ test('tenet analyze APP_DIR reports the code: entries, APIs, widening, in the ta
   assert.equal(json.apps?.[0]?.model, 'app:api');
   assert.deepEqual(json.models[0]!.network.listen.map((l) => l.port), [3000]);
 });
+
+test('tenet generate nftables prints one container\'s network allow-list from any model; several need --model', () => {
+  const compose = new URL('../../examples/shop/compose.yaml', import.meta.url).pathname;
+  const several = tenet(['generate', 'nftables', compose]);
+  assert.equal(several.status, 2);
+  assert.match(several.stderr, /ERR_AMBIGUOUS: 3 models; choose one with --model: compose:shop-dev\/api, compose:shop-dev\/cache, compose:shop-dev\/web/);
+  const api = tenet(['generate', 'nftables', compose, '--model', 'api']);
+  assert.equal(api.status, 0, api.stderr);
+  assert.match(api.stdout, /^table inet tenet \{/m);
+  assert.match(api.stdout, /set listen \{\n {4}type inet_proto \. inet_service\n {4}elements = \{ tcp \. 3000 \}/);
+});

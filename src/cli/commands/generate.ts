@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { kubernetesName, profileAllows, seccompProfile, spoSeccompProfile } from '../../enforce/index.ts';
+import { kubernetesName, nftablesRuleset, profileAllows, seccompProfile, spoSeccompProfile } from '../../enforce/index.ts';
 import { DEFAULT_MAX_FILE_SIZE } from '../../intent/index.ts';
 import type { IntentModel } from '../../model/index.ts';
 import { analyzePaths } from '../analysis.ts';
@@ -9,7 +9,10 @@ import { CliError } from '../errors.ts';
 const KINDS = {
   seccomp: 'Docker/OCI seccomp profile (JSON): docker run --security-opt seccomp=FILE',
   seccompprofile: 'Security Profiles Operator SeccompProfile resource (YAML), one per model',
+  nftables: 'nftables table for a container\'s network namespace: nsenter -t PID -n nft -f FILE',
 } as const;
+/** The kinds made from a model's syscalls (the others from any model). */
+const FROM_SYSCALLS: ReadonlySet<Kind> = new Set(['seccomp', 'seccompprofile']);
 type Kind = keyof typeof KINDS;
 
 const USAGE = `Usage: tenet generate KIND PATH… [options]
@@ -35,7 +38,7 @@ function modelName(model: IntentModel): string {
 
 export const generateCommand: Command = {
   name: 'generate',
-  summary: 'artifacts from the models: seccomp profiles',
+  summary: 'artifacts from the models: seccomp profiles, nftables',
   usage: USAGE,
   async run(args, io) {
     const { values, positionals } = parseCommandLine(args, {
@@ -54,13 +57,16 @@ export const generateCommand: Command = {
     if (!Object.hasOwn(KINDS, kind)) throw new CliError('ERR_BAD_OPTION_VALUE', `KIND must be one of ${Object.keys(KINDS).join(', ')}, not "${kind}"`);
 
     const analysis = await analyzePaths(paths, { maxFileSize: DEFAULT_MAX_FILE_SIZE, verify: false, ...(values.node !== undefined && { node: values.node }) });
-    let models = analysis.models.filter((m) => m.syscalls.allow.length > 0);
+    const syscalls = FROM_SYSCALLS.has(kind as Kind);
+    let models = syscalls ? analysis.models.filter((m) => m.syscalls.allow.length > 0) : analysis.models;
     if (values.model !== undefined) models = models.filter((m) => m.id === values.model || m.id.includes(values.model!) || modelName(m) === values.model);
     if (models.length === 0) {
-      throw new CliError('ERR_NO_MODEL', `no model with syscalls in ${paths.join(', ')}${values.model !== undefined ? ` named ${values.model}` : ''}: give a folder holding a Node.js app (package.json)`);
+      throw new CliError('ERR_NO_MODEL', syscalls
+        ? `no model with syscalls in ${paths.join(', ')}${values.model !== undefined ? ` named ${values.model}` : ''}: give a folder holding a Node.js app (package.json)`
+        : `no model in ${paths.join(', ')}${values.model !== undefined ? ` named ${values.model}` : ''}`);
     }
-    if (kind === 'seccomp' && models.length > 1) {
-      throw new CliError('ERR_AMBIGUOUS', `${models.length} models have syscalls; choose one with --model: ${models.map((m) => m.id).join(', ')}`);
+    if ((kind === 'seccomp' || kind === 'nftables') && models.length > 1) {
+      throw new CliError('ERR_AMBIGUOUS', `${models.length} models${syscalls ? ' have syscalls' : ''}; choose one with --model: ${models.map((m) => m.id).join(', ')}`);
     }
     // What the profile could not see is said, never hidden.
     for (const f of analysis.findings) io.stderr(`${f.severity} ${f.code} ${f.location.file}:${f.location.line} ${f.message}\n`);
@@ -72,6 +78,7 @@ export const generateCommand: Command = {
 };
 
 function render(kind: Kind, models: readonly IntentModel[], namespace: string | undefined): string {
+  if (kind === 'nftables') return nftablesRuleset(models[0]!).text;
   if (kind === 'seccomp') return `${JSON.stringify(seccompProfile(models[0]!.syscalls.allow), null, 2)}\n`;
   return models.map((model) => {
     const profile = seccompProfile(model.syscalls.allow);

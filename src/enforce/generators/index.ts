@@ -3,3 +3,4 @@ export {
   allowedSyscalls, FALLBACKS, kubernetesName, profileAllows, RUNTIME_SYSCALLS, seccompProfile, spoSeccompProfile,
   type SeccompProfile, type SeccompRule, type SpoSeccompProfile,
 } from './seccomp.ts';
+export { nftablesRuleset, type NftablesOptions, type NftablesRuleset } from './nftables.ts';
