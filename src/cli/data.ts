@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStore, STORE_FILE, type Page } from '../store/index.ts';
+import { parseCommandLine, type Command } from './command.ts';
 import { CliError } from './errors.ts';
 
 /** The data folder: `--data`, else $TENET_DATA, else /var/lib/tenet for root and ~/.tenet for others. */
@@ -39,9 +40,48 @@ export function tableOrJson(value: string | undefined, fallback: 'table' | 'json
 }
 
 /** `--since TIME --limit N`: the newest N records from TIME on. */
-export function pageOf(values: { since?: string | undefined; limit?: string | undefined }): Page {
+function pageOf(values: { since?: string | undefined; limit?: string | undefined }): Page {
   const limit = values.limit === undefined ? 1000 : Number(values.limit);
   if (!Number.isInteger(limit) || limit <= 0) throw new CliError('ERR_BAD_OPTION_VALUE', `--limit must be a positive integer, not "${values.limit}"`);
   if (values.since !== undefined && Number.isNaN(Date.parse(values.since))) throw new CliError('ERR_BAD_OPTION_VALUE', `--since must be an ISO time, not "${values.since}"`);
   return { limit, ...(values.since !== undefined && { since: new Date(values.since).toISOString() }) };
+}
+
+/**
+ * A command that prints records the defender stored (`tenet audits`,
+ * `tenet incidents`): the newest N from a time on, oldest first, as JSON (the
+ * default) or as a table of `lines` each.
+ */
+export function recordsCommand<T>(spec: {
+  name: string;
+  summary: string;
+  usage: string;
+  read: (store: SqliteStore, page: Page) => T[];
+  lines: (record: T) => string[];
+}): Command {
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    usage: spec.usage,
+    run(args, io) {
+      const { values } = parseCommandLine(args, {
+        data: { type: 'string' }, format: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      }, spec.usage);
+      if (values.help) {
+        io.stdout(`${spec.usage}\n`);
+        return 0;
+      }
+      const format = tableOrJson(values.format, 'json');
+      const page = pageOf(values);
+      const store = existingStore(values.data);
+      try {
+        const records = spec.read(store, page);
+        if (format === 'json') io.stdout(`${JSON.stringify(records, null, 2)}\n`);
+        else for (const r of records) for (const line of spec.lines(r)) io.stdout(`${line}\n`);
+        return 0;
+      } finally {
+        store.close();
+      }
+    },
+  };
 }

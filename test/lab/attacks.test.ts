@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import type { Incident, IntentModel } from '../../src/model/index.ts';
 import { BIN, tenet } from '../run-cli.ts';
-import { docker, inLab, LAB_IMAGES, LAB_LABEL } from './lab.ts';
+import { docker, inLab, LAB_IMAGES, LAB_LABEL, sleep, until } from './lab.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'tenet-lab-attacks-'));
 const data = join(work, 'data');
@@ -29,16 +29,6 @@ after(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function until<T>(what: string, check: () => T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(100);
-  }
-}
 const run = (name: string, image: string, ...args: string[]) => {
   const id = docker('run', '-d', ...label, '--name', name, '--network', NETWORK, '--dns-search', '.', image, ...args);
   started.push(id);

@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
 import type { Audit, Incident, IntentModel } from '../../src/model/index.ts';
 import { BIN, tenet } from '../run-cli.ts';
-import { docker, inLab, LAB_IMAGES, LAB_LABEL } from './lab.ts';
+import { docker, inLab, LAB_IMAGES, LAB_LABEL, sleep, until } from './lab.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'tenet-lab-defender-'));
 const data = join(work, 'data');
@@ -41,17 +41,6 @@ function run(name: string, image: string, ...args: string[]): string {
 }
 
 const ip = (name: string) => docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${NETWORK}").IPAddress}}`, name);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, check: () => T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
 
 const models = (): IntentModel[] => JSON.parse(tenet(['models', '--data', data, '--format', 'json']).stdout) as IntentModel[];
 const modelOf = (name: string) => {

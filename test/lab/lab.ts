@@ -7,6 +7,19 @@ import { DOCKER, isRoot, LAB_IMAGES, LAB_LABEL, labAppDir, pingDocker, SYSCALL_H
 
 export { DOCKER, LAB_IMAGES, LAB_LABEL, labAppDir, SYSCALL_HEADER };
 
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` every 50 ms until it gives a value; throws, naming `what`, past the timeout. */
+export async function until<T>(what: string, check: () => T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
 /** The seccomp decisions the kernel has logged so far (SCMP_ACT_LOG writes audit type 1326). */
 export function seccompLog(): string[] {
   return execFileSync('dmesg', { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).split('\n').filter((l) => l.includes('type=1326'));
