@@ -1,4 +1,4 @@
-import { ipFamily, isIPv4, type Indicator, type Provenance } from './parse.ts';
+import { ipFamily, type Indicator, type Provenance } from './parse.ts';
 
 const NONE: readonly Provenance[] = Object.freeze([]);
 
@@ -180,13 +180,12 @@ export class IntelIndex {
   /** What the feeds say of an address or a domain name: every provenance that covers it (none: an empty list). */
   lookup(value: string): readonly Provenance[] {
     // most lookups are of an IPv4 address in no block: no string made, nothing allocated
-    if (isIPv4(value) && this.lookupIPv4(ipv4Number(value)) === -1) return NONE;
     const text = isPlain(value) ? value : value.trim().toLowerCase().replace(/^\[|\]$/g, '');
     const family = ipFamily(text);
+    const innermost = family === 4 ? this.lookupIPv4(ipv4Number(text)) : -1;
+    if (family === 4 && innermost === -1) return NONE;
     const ids: number[] = [];
     if (family === 4) {
-      const innermost = this.lookupIPv4(ipv4Number(text));
-      if (innermost === -1) return NONE;
       // the innermost block last: the most specific word is said last
       const chain: number[] = [];
       for (let block = innermost; block !== -1; block = this.parents[block]!) chain.push(block);

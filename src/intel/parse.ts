@@ -3,7 +3,7 @@ import type { FeedFormat, IntelProvenance as Provenance } from '../model/index.t
 export type { Provenance };
 
 /** Four decimal octets, each 0–255 without a leading zero: checked by hand, lookups do this for every connection. */
-export function isIPv4(text: string): boolean {
+function isIPv4(text: string): boolean {
   let octets = 0;
   let digits = 0;
   let value = 0;
