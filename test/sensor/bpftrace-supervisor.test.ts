@@ -37,7 +37,8 @@ test('a sensor that dies is started again after its back-off; garbage and losses
   });
   await sensor.start(10_000);
   const deadline = Date.now() + 10_000;
-  while (records.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  // the second run's record comes before its garbage and lost-events lines: wait for those too
+  while ((records.length < 2 || sensor.stats.lost < 10) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   await sensor.stop();
   assert.deepEqual(records.map((r) => r.tag === 'syscall' && r.syscall), ['read', 'write'], 'a record from each run');
   assert.deepEqual([sensor.stats.starts, sensor.stats.restarts, sensor.stats.garbage, sensor.stats.lost], [2, 1, 2, 10]);
