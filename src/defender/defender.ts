@@ -7,10 +7,12 @@ import { parseImage } from '../intent/index.ts';
 import { readImage } from '../image/index.ts';
 import { imageIntent } from '../intent/index.ts';
 import { iso, Learner, type ModelLearner } from '../learn/index.ts';
-import type { Audit, Converted, Incident, IntentModel, RuntimeEvent } from '../model/index.ts';
+import type { Audit, Converted, Incident, IntentModel, Mode, ModelDimension, ModeSetting, RuntimeEvent } from '../model/index.ts';
 import {
-  cgroupIdOf, containerPids, inspectContainer, listeningSockets, runningContainers, watchContainers, type ContainerAction, type ContainerInfo,
+  cgroupIdOf, containerPids, inspectContainer, listeningSockets, runningContainers, stopContainer, watchContainers, type ContainerAction, type ContainerInfo,
 } from '../runtime/index.ts';
+import { modeOf, type ModeTarget } from '../enforce/index.ts';
+import { ExecGuard } from './guard.ts';
 import { BpftraceSensor, SYSCALL_SCRIPT, type SensorRecord, type SensorStats } from '../sensor/index.ts';
 import type { Store, StoredContainer } from '../store/index.ts';
 import { eventContainer, processPart, recordEvent, type KnownProcess } from './events.ts';
@@ -65,11 +67,17 @@ export interface DefenderCounts {
   /** Events of the container runtime itself (`runc init`), not evaluated. */
   runtime: number;
   imageErrors: number;
+  /** Programs the exec guard killed before they ran (prevent mode). */
+  prevented: number;
+  /** Containers stopped for a deviation (block mode). */
+  blocked: number;
 }
 
 /** Records kept per cgroup the defender cannot yet tie to a container (a container starting). */
 const UNKNOWN_CGROUP_LIMIT = 10_000;
 const UNKNOWN_CGROUP_GRACE_MS = 5_000;
+/** How long an exec's audit waits for the guard's kill (or a kill for its exec) before it goes out alone. */
+const PREVENT_MATCH_MS = 1_000;
 /** How often the learning clock of models, and the status, are written. */
 const CLOCK_WRITE_MS = 1_000;
 
@@ -79,7 +87,7 @@ const CLOCK_WRITE_MS = 1_000;
  * deviations as audits, everything written to the store.
  */
 export class Defender {
-  readonly counts: DefenderCounts = { records: 0, events: 0, audits: 0, unattributed: 0, dropped: 0, runtime: 0, imageErrors: 0 };
+  readonly counts: DefenderCounts = { records: 0, events: 0, audits: 0, unattributed: 0, dropped: 0, runtime: 0, imageErrors: 0, prevented: 0, blocked: 0 };
   readonly learner: Learner;
   private readonly options: DefenderOptions;
   private readonly tracked = new Map<string, Tracked>();
@@ -113,6 +121,14 @@ export class Defender {
   private intelVersion = '';
   private readonly reloading = new Set<string>();
   private stopped = false;
+  /** The `tenet mode` settings, read from the store every second. */
+  private modes: ModeSetting[] = [];
+  /** Kills what prevented containers' models do not allow (with the sensor only: it needs bpftrace). */
+  private guard: ExecGuard | undefined;
+  /** Exec audits of prevented containers waiting for the guard's kill, and kills waiting for their exec, by cgroup and pid. */
+  private readonly held = new Map<string, { audit: Audit; at: number }>();
+  private readonly kills = new Map<string, { t: Tracked; path: string; at: number }>();
+  private readonly blocking = new Set<string>();
 
   constructor(options: DefenderOptions) {
     this.options = options;
@@ -136,6 +152,7 @@ export class Defender {
         onRecord: (r) => this.record(r),
         onDiagnostic: (line) => this.log(line),
       });
+      this.guard = new ExecGuard((r) => this.record(r), (line) => this.log(line));
       this.syscalls = new BpftraceSensor({
         script: SYSCALL_SCRIPT,
         // held until the next tick: the other sensor's exec of the same process comes first
@@ -186,7 +203,7 @@ export class Defender {
     clearTimeout(this.rescan);
     this.watcher?.close();
     for (const stop of this.unfollow) stop();
-    await Promise.all([this.sensor?.stop(), this.syscalls?.stop()]);
+    await Promise.all([this.sensor?.stop(), this.syscalls?.stop(), this.guard?.stop()]);
     this.tick();
   }
 
@@ -350,6 +367,10 @@ export class Defender {
       this.scheduleRescan();
       return;
     }
+    if (record.tag === 'killed') {
+      this.killed(t, record.pid, record.path);
+      return;
+    }
     const event = this.recordToEvent(t, record);
     if (event !== undefined) this.ingest(t, event);
   }
@@ -430,7 +451,7 @@ export class Defender {
       const reason = driftOf(t, event.process?.path, process?.exe);
       if (reason !== undefined) {
         if (process !== undefined) process.flagged = true;
-        this.audit(driftAudit(event, reason, context()));
+        this.act(t, event, driftAudit(event, reason, context()), this.modeOf(t, 'processes'));
         return; // a drifted program is never learned
       }
     }
@@ -439,8 +460,90 @@ export class Defender {
     if (verdict.outcome !== 'deviation') return;
     // what an already reported process does at the level of syscalls and capabilities is part of that report
     if (process?.flagged === true && (event.kind === 'syscall' || event.kind === 'capability')) return;
+    const mode = this.modeOf(t, verdict.dimension);
+    if (mode === 'learn') {
+      model.accept(event, t.info.id, Date.now());
+      this.dirtyModels.add(model);
+      return;
+    }
     if (verdict.dimension === 'processes' && process !== undefined) process.flagged = true;
-    this.audit(deviationAudit(event, verdict.dimension, verdict.entry, context(), verdict.parent));
+    this.act(t, event, deviationAudit(event, verdict.dimension, verdict.entry, context(), verdict.parent), mode);
+  }
+
+  private modeOf(t: Tracked, dimension: ModelDimension): Mode {
+    const i = t.info;
+    const target: ModeTarget = { image: i.image, imageId: i.imageId, ...(i.namespace !== undefined && { namespace: i.namespace }), ...(i.app !== undefined && { app: i.app }) };
+    return modeOf(this.modes, target, dimension);
+  }
+
+  /**
+   * An audit as its mode wants it: reported (learn and alert: drift is
+   * reported in every mode), reported once the guard's kill of the same exec
+   * is seen (prevent), or reported and the container stopped (block).
+   */
+  private act(t: Tracked, event: RuntimeEvent, audit: Audit, mode: Mode): void {
+    if (mode === 'block') {
+      this.block(t, audit);
+      return;
+    }
+    const cgroup = t.info.cgroupId;
+    if (mode !== 'prevent' || event.kind !== 'exec' || cgroup === undefined || this.guard?.covers(cgroup) !== true) {
+      this.audit(audit);
+      return;
+    }
+    const key = `${cgroup}:${event.process?.pid}`;
+    if (this.kills.delete(key)) this.audit(killed(audit));
+    else this.held.set(key, { audit, at: Date.now() });
+  }
+
+  /** The guard killed a program: its exec's audit goes out with the action (or, if the exec never comes, one made from the kill). */
+  private killed(t: Tracked, pid: number, path: string): void {
+    this.counts.prevented++;
+    const key = `${t.info.cgroupId}:${pid}`;
+    const held = this.held.get(key);
+    if (held === undefined) {
+      this.kills.set(key, { t, path, at: Date.now() });
+      return;
+    }
+    this.held.delete(key);
+    this.audit(killed(held.audit));
+  }
+
+  /** Exec audits the guard did not kill for, and kills whose exec never came, once they waited long enough. */
+  private settlePrevented(now: number): void {
+    for (const [key, h] of this.held) {
+      if (now - h.at < PREVENT_MATCH_MS) continue;
+      this.held.delete(key);
+      this.audit(h.audit);
+    }
+    for (const [key, k] of this.kills) {
+      if (now - k.at < PREVENT_MATCH_MS) continue;
+      this.kills.delete(key);
+      const event: RuntimeEvent = { kind: 'exec', time: iso(k.at), source: 'tenet', container: eventContainer(k.t.info), process: { pid: Number(key.split(':')[1]), path: k.path } };
+      this.audit(killed(deviationAudit(event, 'processes', k.path, { id: randomUUID(), model: k.t.model.id, modelState: k.t.model.state })));
+    }
+  }
+
+  /** Block mode: the audit, and the container stopped (once, however many deviations come while it stops). */
+  private block(t: Tracked, audit: Audit): void {
+    this.audit({ ...audit, action: { taken: 'container-stopped', detail: 'block mode: the container was stopped' } });
+    const id = t.info.id;
+    if (this.blocking.has(id)) return;
+    this.blocking.add(id);
+    this.counts.blocked++;
+    this.log(`block: stopping ${t.info.name} (${audit.rule}: ${audit.message})`);
+    stopContainer(id, 1, this.options.socketPath)
+      .catch((e: Error) => this.log(`block: cannot stop ${t.info.name}: ${e.message}`))
+      .finally(() => this.blocking.delete(id));
+  }
+
+  /** The exec guard takes the allow-lists of the containers whose processes are prevented (active models only). */
+  private updateGuard(): void {
+    if (this.guard === undefined || this.stopped) return;
+    const targets = [...this.tracked.values()]
+      .filter((t) => t.info.running && t.info.cgroupId !== undefined && t.model.state === 'active' && this.modeOf(t, 'processes') === 'prevent')
+      .map((t) => ({ cgroup: t.info.cgroupId!, allowed: t.model.entries('processes') }));
+    void this.guard.update(targets);
   }
 
   /** Every peer and DNS name, in every model state, against the threat-intelligence feeds. */
@@ -496,6 +599,7 @@ export class Defender {
     }
     this.controlSyscalls(now);
     for (const record of this.syscallRecords.splice(0)) this.record(record);
+    this.settlePrevented(now);
     for (const [cgroup, waiting] of this.unknown) {
       if (now - waiting.since < UNKNOWN_CGROUP_GRACE_MS) continue;
       this.counts.unattributed += waiting.records.length;
@@ -533,6 +637,8 @@ export class Defender {
       if (clock) {
         this.refreshIntel(now);
         this.gate.setSuppressions(store.suppressions());
+        this.modes = store.modes();
+        this.updateGuard();
       }
       if (clock || this.stopped) store.putStatus('defender', this.status());
     } catch (e) {
@@ -572,6 +678,8 @@ export class Defender {
         ? { running: false, reason: this.options.sensor === false ? 'not started (no sensor asked for)' : this.sensorError ?? 'not started' }
         : { ...stats, ...(this.sensorError !== undefined && { reason: this.sensorError }) },
       ...(this.syscalls !== undefined && { syscallSensor: { ...this.syscalls.stats, wanted: this.syscallsOn } }),
+      ...(this.guard !== undefined && { guard: this.guard.status }),
+      modes: this.modes,
       counts: { ...this.counts, ...this.gate.counts },
       intel: { indicators: this.intel.size },
       ...(this.options.ingest !== undefined && this.options.ingest.length > 0 && { ingested: this.ingested }),
@@ -590,12 +698,21 @@ export interface DefenderStatus {
   sensor: (Partial<SensorStats> & { running: boolean; reason?: string });
   /** The syscall sensor: `wanted` while a model learns or a sample runs. */
   syscallSensor?: SensorStats & { wanted: boolean };
+  /** The exec guard of prevented containers (with the sensor). */
+  guard?: ExecGuard['status'];
+  /** The mode settings in force. */
+  modes?: ModeSetting[];
   counts: DefenderCounts & { suppressed?: number; rateLimited?: number };
   intel: { indicators: number };
   /** Other tools' output read with `--ingest`. */
   ingested?: IngestCounts;
   containers: number;
   models: Array<{ id: string; state: string; remainingLearningDurationSec: number; running: number }>;
+}
+
+/** An exec's audit with the guard's action. */
+function killed(audit: Audit): Audit {
+  return { ...audit, message: `${audit.message}; killed before it ran`, action: { taken: 'process-killed', detail: 'the exec guard killed it at exec, before its first instruction; the container lives on' } };
 }
 
 /**

@@ -33,6 +33,11 @@ export class AllowList {
     for (const entry of entries) this.add(entry);
   }
 
+  /** Every entry and pattern. */
+  values(): string[] {
+    return [...this.table.values()];
+  }
+
   has(entry: string): boolean {
     if (this.bits !== undefined) {
       const n = syscallNumber(entry);

@@ -373,6 +373,30 @@ export class ModelLearner {
     return { outcome: 'learned', dimension, entry: learnedAs };
   }
 
+  /** The entries a dimension allows now (static and learned, patterns included). */
+  entries(dimension: ModelDimension): string[] {
+    return this.allowed(dimension).values();
+  }
+
+  /**
+   * An event outside an active model taken into it (the `learn` mode): its
+   * entry is learned as if the model still learned. Returns the entry as learned.
+   */
+  accept(event: RuntimeEvent, containerId: string, now: number): string | undefined {
+    const dimension = dimensionOf(event);
+    const text = dimension === undefined ? undefined : entryText(event, dimension);
+    if (dimension === undefined || text === undefined) return undefined;
+    if (this.allows(dimension, text)) {
+      // an allowed program from a new parent: the parent is learned
+      const list = this.allowed(dimension);
+      const key = dimension !== 'processes' ? undefined : list.has(text) ? text : list.cover(text) ?? normalise(dimension, text);
+      const parent = parentName(event);
+      if (key !== undefined && parent !== undefined) this.parents.get(key)?.add(parent);
+      return undefined;
+    }
+    return this.learn(dimension, normalise(dimension, text), containerId, now, event);
+  }
+
   /** An allowed program started by a parent its model never saw start it: a deviation (when parents were learned at all). */
   private judgeParent(key: string, event: RuntimeEvent): Verdict {
     const parents = this.parents.get(key);

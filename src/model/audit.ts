@@ -21,6 +21,10 @@ export const Audit = z.object({
     parent: z.string().optional().describe('for an unexpected parent: the parent the entry lacked'),
   }).optional().describe('the model entry that would have allowed the event'),
   intel: z.array(IntelProvenance).optional().describe('what threat-intelligence feeds say of the peer or name'),
+  action: z.object({
+    taken: z.enum(['process-killed', 'container-stopped']),
+    detail: z.string().optional(),
+  }).optional().describe('what Tenet did about it, in prevent or block mode (absent: reported only)'),
   event: RuntimeEvent.describe('the evidence'),
 });
 export type Audit = z.infer<typeof Audit>;

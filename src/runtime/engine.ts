@@ -24,12 +24,12 @@ export class EngineError extends Error {
 const API = '/v1.41';
 
 /**
- * One GET on the Engine API over its unix socket; resolves to the response once
- * its status is 2xx, so the body can be streamed.
+ * One GET (or another method) on the Engine API over its unix socket; resolves
+ * to the response once its status is 2xx, so the body can be streamed.
  */
-export function engineGet(path: string, socketPath = engineSocket()): Promise<IncomingMessage> {
+export function engineGet(path: string, socketPath = engineSocket(), method = 'GET'): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: `${API}${path}`, headers: { host: 'docker' } }, (res) => {
+    const req = request({ socketPath, path: `${API}${path}`, method, headers: { host: 'docker' } }, (res) => {
       const status = res.statusCode ?? 0;
       if (status >= 200 && status < 300) {
         resolve(res);
@@ -60,6 +60,12 @@ export async function engineJson<T>(path: string, socketPath?: string): Promise<
   const chunks: Buffer[] = [];
   for await (const chunk of res) chunks.push(chunk as Buffer);
   return JSON.parse(Buffer.concat(chunks).toString('utf8')) as T;
+}
+
+/** Stops a container (SIGTERM, then SIGKILL after `graceSec`), as `docker stop` does. */
+export async function stopContainer(id: string, graceSec = 1, socketPath?: string): Promise<void> {
+  const res = await engineGet(`/containers/${encodeURIComponent(id)}/stop?t=${graceSec}`, socketPath, 'POST');
+  res.resume();
 }
 
 /** The fields of `GET /images/{name}/json` that Tenet uses. */

@@ -1,4 +1,4 @@
-export { engineGet, engineJson, engineSocket, EngineError, inspectImage, saveImage, type EngineImage } from './engine.ts';
+export { engineGet, engineJson, engineSocket, EngineError, inspectImage, saveImage, stopContainer, type EngineImage } from './engine.ts';
 export {
   cgroup2Mount, cgroupIdOf, containerInfo, containerPids, inspectContainer, listeningSockets, parseProcNet, runningContainers, watchContainers,
   type ContainerAction, type ContainerInfo, type EngineContainer, type ListeningSocket,

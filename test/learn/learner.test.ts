@@ -192,3 +192,18 @@ test('a program started by many parents is started by anything', () => {
   learner.advance(T0 + 5_000);
   assert.equal(learner.observe(ev('exec', { process: { path: '/usr/bin/sh', parent: { name: 'other' } } }), 'c1', T0 + 6_000)?.outcome, 'known');
 });
+
+test('the learn mode takes an event outside an active model into it: a new entry, or a new parent of an allowed program', () => {
+  const learner = new Learner({ windowSec: 0 });
+  const model = learner.attach(web('c1'), T0);
+  const started = (path: string, parent: string) => ev('exec', { process: { path, parent: { name: parent } } });
+  assert.equal(learner.observe(connect('10.0.0.7', 6379), 'c1', T0)?.outcome, 'deviation');
+  assert.equal(model.accept(connect('10.0.0.7', 6379), 'c1', T0), 'tcp/10.0.0.7:6379');
+  assert.equal(learner.observe(connect('10.0.0.7', 6379), 'c1', T0)?.outcome, 'known');
+  assert.equal(model.accept(connect('10.0.0.7', 6379), 'c1', T0), undefined, 'already allowed');
+  assert.deepEqual(model.entries('egress'), ['tcp/10.0.0.7:6379']);
+  model.accept(started('/usr/sbin/nginx', 'containerd-shim'), 'c1', T0);
+  assert.equal(learner.observe(started('/usr/sbin/nginx', 'bash'), 'c1', T0)?.outcome, 'deviation');
+  model.accept(started('/usr/sbin/nginx', 'bash'), 'c1', T0);
+  assert.equal(learner.observe(started('/usr/sbin/nginx', 'bash'), 'c1', T0)?.outcome, 'known');
+});

@@ -46,6 +46,12 @@ export const statusCommand: Command = {
           lines.push(`Syscalls   ${y.running ? 'watched' : y.wanted ? 'starting' : 'not watched now (models learned; sampled)'}; ${y.starts} starts, ${y.restarts} restarts, `
             + `${y.records} records, ${y.lost} events lost, ${y.garbage} garbage lines`);
         }
+        const g = defender.guard;
+        if (g !== undefined && (g.running || g.containers > 0 || defender.counts.prevented > 0)) {
+          lines.push(`Guard      ${g.running ? `killing unapproved programs in ${g.containers} prevented containers` : 'not running'}; `
+            + `${defender.counts.prevented} killed${g.lastUpdateMs !== undefined ? `, last change live in ${g.lastUpdateMs} ms` : ''}`);
+        }
+        if (defender.counts.blocked > 0) lines.push(`Blocked    ${defender.counts.blocked} containers stopped for a deviation (block mode)`);
         const i = defender.ingested;
         if (i !== undefined) {
           const rejected = Object.values(i.rejected).reduce((n, x) => n + x, 0);

@@ -4,3 +4,4 @@ export {
   type SeccompProfile, type SeccompRule, type SpoSeccompProfile,
 } from './seccomp.ts';
 export { nftablesRuleset, type NftablesOptions, type NftablesRuleset } from './nftables.ts';
+export { execGuardScript, type GuardTarget } from './exec-guard.ts';

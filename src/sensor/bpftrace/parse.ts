@@ -11,7 +11,9 @@ export type SensorRecord =
   | { tag: 'dns'; cgroup: string; pid: number; name: string }
   | { tag: 'write' | 'read'; cgroup: string; pid: number; path: string }
   | { tag: 'syscall'; cgroup: string; pid: number; syscall: string }
-  | { tag: 'capability'; cgroup: string; pid: number; capability: string; denied: boolean };
+  | { tag: 'capability'; cgroup: string; pid: number; capability: string; denied: boolean }
+  /** The exec guard killed a program before its first instruction. */
+  | { tag: 'killed'; cgroup: string; pid: number; path: string };
 
 /** A line of bpftrace's JSON output, read. */
 export type SensorLine =
@@ -23,7 +25,7 @@ export type SensorLine =
 
 const SEPARATOR = '\x1f';
 const FIELDS: Readonly<Record<string, number>> = {
-  argv: 8, exec: 8, exit: 4, listen: 6, connect: 6, accept: 6, dns: 4, write: 4, read: 4, syscall: 4, capability: 5,
+  argv: 8, exec: 8, exit: 4, listen: 6, connect: 6, accept: 6, dns: 4, write: 4, read: 4, syscall: 4, capability: 5, killed: 4,
 };
 
 /**
@@ -100,6 +102,7 @@ function record(data: string): SensorRecord | string {
     }
     case 'write':
     case 'read':
+    case 'killed':
       return f[3] ? { tag, cgroup, pid, path: f[3] } : `${tag} without a path`;
     case 'syscall': {
       const syscall = syscallName(number(f[3]) ?? -1);
