@@ -121,7 +121,7 @@ export class Defender {
   private intelVersion = '';
   private readonly reloading = new Set<string>();
   private stopped = false;
-  /** The `tenet mode` settings, read from the store every second. */
+  /** The `tenet mode` settings, read from the store every tick. */
   private modes: ModeSetting[] = [];
   /** Kills what prevented containers' models do not allow (with the sensor only: it needs bpftrace). */
   private guard: ExecGuard | undefined;
@@ -637,9 +637,10 @@ export class Defender {
       if (clock) {
         this.refreshIntel(now);
         this.gate.setSuppressions(store.suppressions());
-        this.modes = store.modes();
-        this.updateGuard();
       }
+      // modes every tick: a change is live within a quarter second plus the guard's start
+      this.modes = store.modes();
+      this.updateGuard();
       if (clock || this.stopped) store.putStatus('defender', this.status());
     } catch (e) {
       this.log(`store: ${(e as Error).message}`);
