@@ -127,7 +127,7 @@ export class Defender {
   private guard: ExecGuard | undefined;
   /** Exec audits of prevented containers waiting for the guard's kill, and kills waiting for their exec, by cgroup and pid. */
   private readonly held = new Map<string, { audit: Audit; at: number }>();
-  private readonly kills = new Map<string, { t: Tracked; path: string; at: number }>();
+  private readonly kills = new Map<string, { t: Tracked; pid: number; path: string; at: number }>();
   private readonly blocking = new Set<string>();
 
   constructor(options: DefenderOptions) {
@@ -492,7 +492,7 @@ export class Defender {
       return;
     }
     const key = `${cgroup}:${event.process?.pid}`;
-    if (this.kills.delete(key)) this.audit(killed(audit));
+    if (this.kills.delete(key)) this.audit(withKill(audit));
     else this.held.set(key, { audit, at: Date.now() });
   }
 
@@ -502,11 +502,11 @@ export class Defender {
     const key = `${t.info.cgroupId}:${pid}`;
     const held = this.held.get(key);
     if (held === undefined) {
-      this.kills.set(key, { t, path, at: Date.now() });
+      this.kills.set(key, { t, pid, path, at: Date.now() });
       return;
     }
     this.held.delete(key);
-    this.audit(killed(held.audit));
+    this.audit(withKill(held.audit));
   }
 
   /** Exec audits the guard did not kill for, and kills whose exec never came, once they waited long enough. */
@@ -519,8 +519,8 @@ export class Defender {
     for (const [key, k] of this.kills) {
       if (now - k.at < PREVENT_MATCH_MS) continue;
       this.kills.delete(key);
-      const event: RuntimeEvent = { kind: 'exec', time: iso(k.at), source: 'tenet', container: eventContainer(k.t.info), process: { pid: Number(key.split(':')[1]), path: k.path } };
-      this.audit(killed(deviationAudit(event, 'processes', k.path, { id: randomUUID(), model: k.t.model.id, modelState: k.t.model.state })));
+      const event: RuntimeEvent = { kind: 'exec', time: iso(k.at), source: 'tenet', container: eventContainer(k.t.info), process: { pid: k.pid, path: k.path } };
+      this.audit(withKill(deviationAudit(event, 'processes', k.path, { id: randomUUID(), model: k.t.model.id, modelState: k.t.model.state })));
     }
   }
 
@@ -712,7 +712,7 @@ export interface DefenderStatus {
 }
 
 /** An exec's audit with the guard's action. */
-function killed(audit: Audit): Audit {
+function withKill(audit: Audit): Audit {
   return { ...audit, message: `${audit.message}; killed before it ran`, action: { taken: 'process-killed', detail: 'the exec guard killed it at exec, before its first instruction; the container lives on' } };
 }
 
