@@ -5,43 +5,24 @@
 // its models are learned (syscalls sampled, not watched); defender on with
 // `--syscalls always` (a probe on every syscall of the host). The figures are
 // ratios of the medians of requests/s. Needs the lab (root, `npm run lab:up`).
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DOCKER, isRoot, LAB_IMAGES, LAB_LABEL, pingDocker } from '../lab/lab.ts';
+import { BIN, docker, requireLab, startNginx, tenetStatus, wrk as wrkAt } from './lab.ts';
 import { median } from './measure.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const TARGET_LOSS = 0.05;
-const BIN = new URL('../bin/tenet.js', import.meta.url).pathname;
 
-if (!isRoot() || !(await pingDocker())) {
-  console.error('bench/sensor-overhead needs the lab: run it as root after `npm run lab:up`');
-  process.exit(2);
-}
-
-const docker = (...args: string[]) => execFileSync(DOCKER, args, { encoding: 'utf8' }).trim();
+await requireLab('bench/sensor-overhead');
 const data = mkdtempSync(join(tmpdir(), 'tenet-bench-sensor-'));
-const id = docker('run', '-d', '--label', `${LAB_LABEL}=bench`, LAB_IMAGES.nginx);
-const ip = docker('inspect', '-f', '{{.NetworkSettings.IPAddress}}', id);
-
-function wrk(): number {
-  const out = execFileSync('wrk', ['-t1', '-c32', `-d${SECONDS}s`, `http://${ip}/`], { encoding: 'utf8' });
-  const rate = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
-  if (rate === undefined) throw new Error(`wrk said:\n${out}`);
-  return Number(rate);
-}
+const { id, ip } = startNginx();
+const wrk = () => wrkAt(ip, SECONDS);
 
 type Status = { defender?: { running: boolean; sensor: { running: boolean }; syscallSensor?: { running: boolean; wanted: boolean } }; models: Array<{ state: string }> };
-const status = (): Status | undefined => {
-  try {
-    return JSON.parse(execFileSync(process.execPath, [BIN, 'status', '--data', data, '--format', 'json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as Status;
-  } catch {
-    return undefined; // no store yet
-  }
-};
+const status = () => tenetStatus<Status>(data);
 
 /** Starts the defender and resolves once `ready` says so about its status. */
 async function defenderOn(args: string[], ready: (s: Status) => boolean) {

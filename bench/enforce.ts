@@ -1,0 +1,64 @@
+// bench/enforce: what prevention costs and how fast it takes hold. nginx from
+// the lab, learned by a running defender; then, in interleaved rounds (these
+// machines are noisy): its processes in `learn` mode, wrk; in `prevent` mode,
+// the time from `tenet mode prevent` until a `docker exec … sh` is killed in
+// the kernel (exit 137), then wrk. Prints the median latency and the ratio of
+// requests/s, prevent against learn. Needs the lab (root, `npm run lab:up`).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LAB_IMAGES } from '../lab/lab.ts';
+import { BIN, docker, requireLab, startNginx, tenet, tenetStatus, wrk } from './lab.ts';
+import { median } from './measure.ts';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const TARGET_LOSS = 0.05;
+
+await requireLab('bench/enforce');
+const data = mkdtempSync(join(tmpdir(), 'tenet-bench-enforce-'));
+const { id, ip } = startNginx();
+const imageId = docker('inspect', '-f', '{{.Image}}', id);
+const defender = spawn(process.execPath, [BIN, 'defender', '--data', data, '--quiet', '--learn-for', '6s'], { stdio: ['ignore', 'ignore', 'inherit'] });
+const mode = (m: string) => tenet('mode', m, '--image', LAB_IMAGES.nginx, '--dimension', 'processes', '--data', data);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const learn: number[] = [];
+const prevent: number[] = [];
+const latency: number[] = [];
+try {
+  type Status = { models: Array<{ id: string; state: string }> };
+  const deadline = Date.now() + 120_000;
+  // learn nginx under load first (not measured)
+  while (tenetStatus<Status>(data)?.models.some((m) => m.id === imageId && m.state === 'active') !== true) {
+    if (Date.now() > deadline) throw new Error('nginx\'s model did not become active within 120 s');
+    wrk(ip, 2);
+  }
+  for (let r = 0; r < ROUNDS; r++) {
+    mode('learn');
+    await sleep(1000);
+    learn.push(wrk(ip, SECONDS));
+    const set = performance.now();
+    mode('prevent');
+    for (;;) {
+      if (spawnSync('docker', ['exec', id, 'sh', '-c', 'true'], { stdio: 'ignore' }).status === 137) break;
+      if (performance.now() - set > 30_000) throw new Error('prevent did not take hold within 30 s');
+    }
+    latency.push(performance.now() - set);
+    prevent.push(wrk(ip, SECONDS));
+  }
+} finally {
+  defender.kill('SIGTERM');
+  await new Promise((r) => defender.once('close', r));
+  docker('rm', '-f', id);
+  rmSync(data, { recursive: true, force: true });
+}
+const loss = 1 - median(prevent) / median(learn);
+const line = (name: string, xs: number[]) => `  ${name.padEnd(22)} ${Math.round(median(xs)).toLocaleString('en').padStart(7)} requests/s  (${xs.map((x) => Math.round(x)).join(', ')})`;
+console.log(`bench/enforce: nginx under wrk (1 thread, 32 connections, ${SECONDS} s), ${ROUNDS} interleaved rounds`);
+console.log(`  mode change to a kill in the kernel: median ${Math.round(median(latency))} ms (${latency.map((x) => Math.round(x)).join(', ')}; a docker exec is tried in a loop)`);
+console.log(line('processes: learn', learn));
+console.log(line('processes: prevent', prevent));
+console.log(`  ratio prevent/learn ${(1 - loss).toFixed(3)}, ${(loss * 100).toFixed(1)}% loss; target ≤ ${TARGET_LOSS * 100}%: ${loss <= TARGET_LOSS ? 'met' : 'NOT met'}`);
+if (loss > TARGET_LOSS) process.exitCode = 1;
