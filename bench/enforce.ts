@@ -3,7 +3,9 @@
 // machines are noisy): its processes in `learn` mode, wrk; in `prevent` mode,
 // the time from `tenet mode prevent` until a `docker exec … sh` is killed in
 // the kernel (exit 137), then wrk. Prints the median latency and the ratio of
-// requests/s, prevent against learn. Needs the lab (root, `npm run lab:up`).
+// requests/s, prevent against learn. Between the two, the mode is alert for a
+// second: a probe the defender judged while still in learn mode would be
+// learned, and then never killed. Needs the lab (root, `npm run lab:up`).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,7 +22,7 @@ await requireLab('bench/enforce');
 const data = mkdtempSync(join(tmpdir(), 'tenet-bench-enforce-'));
 const { id, ip } = startNginx();
 const imageId = docker('inspect', '-f', '{{.Image}}', id);
-const defender = spawn(process.execPath, [BIN, 'defender', '--data', data, '--quiet', '--learn-for', '6s'], { stdio: ['ignore', 'ignore', 'inherit'] });
+const defender = spawn(process.execPath, [BIN, 'defender', '--data', data, '--quiet', '--learn-for', '6s'], { stdio: ['ignore', 'ignore', process.env.BENCH_DEBUG ? 'inherit' : 'ignore'] });
 const mode = (m: string) => tenet('mode', m, '--image', LAB_IMAGES.nginx, '--dimension', 'processes', '--data', data);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,6 +41,9 @@ try {
     mode('learn');
     await sleep(1000);
     learn.push(wrk(ip, SECONDS));
+    // through alert, so that a probe made before the defender took prevent up is not learned
+    mode('alert');
+    await sleep(1000);
     const set = performance.now();
     mode('prevent');
     for (;;) {
