@@ -11,8 +11,9 @@ import type { Audit, Converted, Incident, IntentModel, Mode, ModelDimension, Mod
 import {
   cgroupIdOf, containerPids, inspectContainer, listeningSockets, runningContainers, stopContainer, watchContainers, type ContainerAction, type ContainerInfo,
 } from '../runtime/index.ts';
-import { modeOf, type ModeTarget } from '../enforce/index.ts';
+import { modeOf, nftablesRuleset, type ModeTarget } from '../enforce/index.ts';
 import { ExecGuard } from './guard.ts';
+import { NetworkGuard } from './netguard.ts';
 import { BpftraceSensor, SYSCALL_SCRIPT, type SensorRecord, type SensorStats } from '../sensor/index.ts';
 import type { Store, StoredContainer } from '../store/index.ts';
 import { eventContainer, processPart, recordEvent, type KnownProcess } from './events.ts';
@@ -69,6 +70,8 @@ export interface DefenderCounts {
   imageErrors: number;
   /** Programs the exec guard killed before they ran (prevent mode). */
   prevented: number;
+  /** Connections out of the model that a container's nftables table dropped (prevent mode). */
+  connectionsDropped: number;
   /** Containers stopped for a deviation (block mode). */
   blocked: number;
 }
@@ -87,7 +90,7 @@ const CLOCK_WRITE_MS = 1_000;
  * deviations as audits, everything written to the store.
  */
 export class Defender {
-  readonly counts: DefenderCounts = { records: 0, events: 0, audits: 0, unattributed: 0, dropped: 0, runtime: 0, imageErrors: 0, prevented: 0, blocked: 0 };
+  readonly counts: DefenderCounts = { records: 0, events: 0, audits: 0, unattributed: 0, dropped: 0, runtime: 0, imageErrors: 0, prevented: 0, connectionsDropped: 0, blocked: 0 };
   readonly learner: Learner;
   private readonly options: DefenderOptions;
   private readonly tracked = new Map<string, Tracked>();
@@ -129,6 +132,10 @@ export class Defender {
   private readonly held = new Map<string, { audit: Audit; at: number }>();
   private readonly kills = new Map<string, { t: Tracked; pid: number; path: string; at: number }>();
   private readonly blocking = new Set<string>();
+  /** nftables tables in prevented containers' network namespaces (with the sensor only: it needs root). */
+  private netguard: NetworkGuard | undefined;
+  /** What each container's network is held to, as last given to the network guard. */
+  private readonly networkHeld = new Map<string, string>();
 
   constructor(options: DefenderOptions) {
     this.options = options;
@@ -153,6 +160,7 @@ export class Defender {
         onDiagnostic: (line) => this.log(line),
       });
       this.guard = new ExecGuard((r) => this.record(r), (line) => this.log(line));
+      this.netguard = new NetworkGuard((line) => this.log(line));
       this.syscalls = new BpftraceSensor({
         script: SYSCALL_SCRIPT,
         // held until the next tick: the other sensor's exec of the same process comes first
@@ -203,7 +211,7 @@ export class Defender {
     clearTimeout(this.rescan);
     this.watcher?.close();
     for (const stop of this.unfollow) stop();
-    await Promise.all([this.sensor?.stop(), this.syscalls?.stop(), this.guard?.stop()]);
+    await Promise.all([this.sensor?.stop(), this.syscalls?.stop(), this.guard?.stop(), this.netguard?.release()]);
     this.tick();
   }
 
@@ -252,6 +260,8 @@ export class Defender {
     const t = this.tracked.get(id);
     if (t === undefined) return;
     this.learner.detach(id);
+    this.netguard?.forget(id);
+    this.networkHeld.delete(id);
     t.info = { ...t.info, running: false };
     if (t.info.cgroupId !== undefined) this.byCgroup.delete(t.info.cgroupId);
     if (destroyed) {
@@ -486,6 +496,12 @@ export class Defender {
       this.block(t, audit);
       return;
     }
+    const n = event.network;
+    if (mode === 'prevent' && event.kind === 'connect' && n?.remotePort !== undefined && this.netguard?.drops(t.info.id, n.protocol ?? 'tcp', n.remotePort) === true) {
+      this.counts.connectionsDropped++;
+      this.audit({ ...audit, message: `${audit.message}; dropped`, action: { taken: 'connection-dropped', detail: 'the container\'s nftables table drops it; the process lives on' } });
+      return;
+    }
     const cgroup = t.info.cgroupId;
     if (mode !== 'prevent' || event.kind !== 'exec' || cgroup === undefined || this.guard?.covers(cgroup) !== true) {
       this.audit(audit);
@@ -535,6 +551,25 @@ export class Defender {
     stopContainer(id, 1, this.options.socketPath)
       .catch((e: Error) => this.log(`block: cannot stop ${t.info.name}: ${e.message}`))
       .finally(() => this.blocking.delete(id));
+  }
+
+  /**
+   * Containers whose listen ports or egress are prevented (active models) get
+   * an nftables table made from their model, again when the model changes;
+   * the others have theirs taken away.
+   */
+  private updateNetwork(): void {
+    if (this.netguard === undefined || this.stopped) return;
+    for (const t of this.tracked.values()) {
+      if (!t.info.running) continue;
+      const active = t.model.state === 'active';
+      const directions = { in: active && this.modeOf(t, 'listen') === 'prevent', out: active && this.modeOf(t, 'egress') === 'prevent' };
+      const held = directions.in || directions.out;
+      const key = held ? `${directions.in} ${directions.out} ${t.model.entries('listen').join()} ${t.model.entries('egress').join()}` : '';
+      if (key === (this.networkHeld.get(t.info.id) ?? '')) continue;
+      this.networkHeld.set(t.info.id, key);
+      void this.netguard.hold(t.info.id, t.info.pid, held ? nftablesRuleset(t.model.snapshot(iso), { directions }) : undefined);
+    }
   }
 
   /** The exec guard takes the allow-lists of the containers whose processes are prevented (active models only). */
@@ -641,6 +676,7 @@ export class Defender {
       // modes every tick: a change is live within a quarter second plus the guard's start
       this.modes = store.modes();
       this.updateGuard();
+      this.updateNetwork();
       if (clock || this.stopped) store.putStatus('defender', this.status());
     } catch (e) {
       this.log(`store: ${(e as Error).message}`);
@@ -680,6 +716,7 @@ export class Defender {
         : { ...stats, ...(this.sensorError !== undefined && { reason: this.sensorError }) },
       ...(this.syscalls !== undefined && { syscallSensor: { ...this.syscalls.stats, wanted: this.syscallsOn } }),
       ...(this.guard !== undefined && { guard: this.guard.status }),
+      ...(this.netguard !== undefined && { networkGuard: { containers: this.netguard.containers } }),
       modes: this.modes,
       counts: { ...this.counts, ...this.gate.counts },
       intel: { indicators: this.intel.size },
@@ -701,6 +738,8 @@ export interface DefenderStatus {
   syscallSensor?: SensorStats & { wanted: boolean };
   /** The exec guard of prevented containers (with the sensor). */
   guard?: ExecGuard['status'];
+  /** Containers whose network is held to their model by an nftables table. */
+  networkGuard?: { containers: number };
   /** The mode settings in force. */
   modes?: ModeSetting[];
   counts: DefenderCounts & { suppressed?: number; rateLimited?: number };

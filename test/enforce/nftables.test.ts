@@ -27,6 +27,7 @@ test('the ruleset allows exactly the model: listen ports in, peers out (addresse
   assert.deepEqual(elements('egress6'), ['fd00::1 . tcp . 5432']);
   assert.deepEqual(elements('any_peer'), ['tcp . 443', 'tcp . 6380'], 'a peer named with no known address: its port, said so');
   assert.deepEqual(widened, ['tcp/cache:6380']);
+  assert.deepEqual(nftablesRuleset(model()).anyPeer, ['tcp/443', 'tcp/5433', 'tcp/6380']);
   assert.match(text, /# widened: tcp\/cache:6380 has no known address/);
   assert.match(text, /ct state established,related accept\n {4}oif lo accept/);
   assert.match(text, /th dport 53 accept/);
@@ -36,9 +37,18 @@ test('the ruleset allows exactly the model: listen ports in, peers out (addresse
   assert.doesNotMatch(empty.text, /elements/, 'an empty model allows nothing new, in or out');
 });
 
+test('a direction left out is not filtered', () => {
+  const out = nftablesRuleset(model(), { directions: { in: false, out: true } }).text;
+  assert.doesNotMatch(out, /chain input/);
+  assert.match(out, /chain output/);
+  assert.doesNotMatch(nftablesRuleset(model(), { directions: { in: true, out: false } }).text, /chain output/);
+});
+
 test('nft itself accepts the rulesets (checked, not applied)', (t) => {
   if (process.getuid?.() !== 0) return t.skip('not root: nft cannot check rulesets on this machine (not a lab)');
   for (const m of [model(), emptyModel('sha256:e')]) {
-    execFileSync('nft', ['-c', '-f', '-'], { input: nftablesRuleset(m).text, stdio: ['pipe', 'pipe', 'pipe'] });
+    for (const directions of [{ in: true, out: true }, { in: false, out: true }]) {
+      execFileSync('nft', ['-c', '-f', '-'], { input: nftablesRuleset(m, { directions }).text, stdio: ['pipe', 'pipe', 'pipe'] });
+    }
   }
 });

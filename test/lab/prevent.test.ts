@@ -12,18 +12,30 @@ import { docker, inLab, LAB_IMAGES, LAB_LABEL, sleep, until } from './lab.ts';
 const work = mkdtempSync(join(tmpdir(), 'tenet-lab-prevent-'));
 const data = join(work, 'data');
 const NAME = 'tenet-lab-guarded';
+const NETWORK = 'tenet-lab-prevent';
+const PEERS = ['tenet-lab-peer-a', 'tenet-lab-peer-b'];
+const CLIENT = 'tenet-lab-client';
 let defender: ChildProcess | undefined;
+const audits: Audit[] = [];
+const log: string[] = [];
 
 after(() => {
   defender?.kill('SIGKILL');
-  spawnSync('docker', ['rm', '-f', NAME], { stdio: 'ignore' });
+  spawnSync('docker', ['rm', '-f', NAME, CLIENT, ...PEERS], { stdio: 'ignore' });
+  spawnSync('docker', ['network', 'rm', NETWORK], { stdio: 'ignore' });
   rmSync(work, { recursive: true, force: true });
 });
 
 const dockerExec = (...args: string[]) => spawnSync('docker', ['exec', NAME, ...args], { stdio: 'ignore', timeout: 20_000 }).status;
 const state = () => docker('inspect', '-f', '{{.State.StartedAt}} {{.RestartCount}} {{.State.Running}}', NAME);
-type Status = { defender: { guard?: { running: boolean; containers: number; lastUpdateMs?: number } } };
-const guard = () => (JSON.parse(tenet(['status', '--data', data, '--format', 'json']).stdout) as Status).defender.guard;
+type Status = { defender: { guard?: { running: boolean; containers: number; lastUpdateMs?: number }; networkGuard?: { containers: number } } };
+const status = () => (JSON.parse(tenet(['status', '--data', data, '--format', 'json']).stdout) as Status).defender;
+const guard = () => status().guard;
+const models = () => JSON.parse(tenet(['models', '--data', data, '--format', 'json']).stdout) as IntentModel[];
+const active = (container: string) => {
+  const imageId = docker('inspect', '-f', '{{.Image}}', container);
+  return until(`${container}'s model is active`, () => (models().some((m) => m.id === imageId && m.state === 'active') ? true : undefined), 60_000);
+};
 
 /** wrk against the container for `seconds`, in the background; resolves to its report. */
 function load(address: string, seconds: number): Promise<string> {
@@ -39,8 +51,6 @@ test('prevent mode kills an unapproved exec in the kernel while the container se
   if (!(await inLab(t))) return;
   spawnSync('docker', ['rm', '-f', NAME], { stdio: 'ignore' });
   defender = spawn(process.execPath, [BIN, 'defender', '--learn-for', '6s', '--data', data], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const audits: Audit[] = [];
-  const log: string[] = [];
   createInterface({ input: defender.stdout! }).on('line', (line) => audits.push(JSON.parse(line) as Audit));
   createInterface({ input: defender.stderr! }).on('line', (line) => log.push(line));
   await until('the defender runs', () => (log.some((l) => l.includes('defender running')) ? true : undefined), 60_000)
@@ -49,9 +59,7 @@ test('prevent mode kills an unapproved exec in the kernel while the container se
   docker('run', '-d', '--label', `${LAB_LABEL}=prevent-test`, '--name', NAME, LAB_IMAGES.nginx);
   const address = docker('inspect', '-f', '{{.NetworkSettings.IPAddress}}', NAME);
   await load(address, 3);
-  const models = () => JSON.parse(tenet(['models', '--data', data, '--format', 'json']).stdout) as IntentModel[];
-  const imageId = docker('inspect', '-f', '{{.Image}}', NAME);
-  await until('the model is active', () => (models().some((m) => m.id === imageId && m.state === 'active') ? true : undefined), 60_000);
+  await active(NAME);
   const before = state();
 
   const set = Date.now();
@@ -80,4 +88,37 @@ test('prevent mode kills an unapproved exec in the kernel while the container se
   assert.equal(state(), before);
   // the guard leaves nothing behind: no bpftrace of it runs
   assert.doesNotMatch(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }), /bpftrace --unsafe/);
+});
+
+test('prevent mode drops a connection to a peer outside the model while model peers work; alert lets it through again', { timeout: 240_000 }, async (t) => {
+  if (!(await inLab(t))) return;
+  assert.ok(defender !== undefined, 'the defender of the test before runs');
+  spawnSync('docker', ['rm', '-f', CLIENT, ...PEERS], { stdio: 'ignore' });
+  spawnSync('docker', ['network', 'rm', NETWORK], { stdio: 'ignore' });
+  docker('network', 'create', '--label', `${LAB_LABEL}=prevent-test`, NETWORK);
+  const label = ['--label', `${LAB_LABEL}=prevent-test`, '--network', NETWORK, '--dns-search', '.'];
+  for (const peer of PEERS) docker('run', '-d', ...label, '--name', peer, LAB_IMAGES.busybox, 'sh', '-c', 'while true; do nc -l -p 9000 < /dev/null; done');
+  const [a, b] = PEERS.map((p) => docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${NETWORK}").IPAddress}}`, p)) as [string, string];
+  // the client talks to peer a, by name, while its model learns
+  docker('run', '-d', ...label, '--name', CLIENT, LAB_IMAGES.debian, 'bash', '-c',
+    `while true; do (exec 3<>/dev/tcp/${PEERS[0]}/9000) 2>/dev/null; sleep 0.5; done`);
+  await active(CLIENT);
+  const before = docker('inspect', '-f', '{{.State.StartedAt}} {{.RestartCount}}', CLIENT);
+  const connect = (ip: string) => spawnSync('docker', ['exec', CLIENT, 'timeout', '3', 'bash', '-c', `exec 3<>/dev/tcp/${ip}/9000`], { stdio: 'ignore', timeout: 20_000 }).status;
+
+  assert.equal(tenet(['mode', 'prevent', '--image', LAB_IMAGES.debian, '--dimension', 'egress', '--data', data]).status, 0);
+  await until('the table is in place', () => (status().networkGuard?.containers === 1 ? true : undefined), 30_000)
+    .catch((e: Error) => { throw new Error(`${e.message}\n${log.join('\n')}`); });
+  assert.equal(connect(a), 0, 'a peer of the model');
+  assert.equal(connect(b), 124, 'a peer outside the model: the connection times out');
+  const dropped = await until('the audit', () => audits.find((x) => x.action?.taken === 'connection-dropped'), 5_000);
+  assert.equal(dropped.rule, 'unexpected-egress');
+  assert.equal(dropped.lacked?.entry, `tcp/${b}:9000`);
+
+  assert.equal(tenet(['mode', 'alert', '--image', LAB_IMAGES.debian, '--dimension', 'egress', '--data', data]).status, 0);
+  await until('the table is gone', () => (status().networkGuard?.containers === 0 ? true : undefined), 30_000);
+  assert.equal(connect(b), 0, 'alert lets it through');
+  assert.equal(docker('inspect', '-f', '{{.State.StartedAt}} {{.RestartCount}}', CLIENT), before);
+  const pid = docker('inspect', '-f', '{{.State.Pid}}', CLIENT);
+  assert.doesNotMatch(execFileSync('nsenter', ['-t', pid, '-n', 'nft', 'list', 'tables'], { encoding: 'utf8' }), /tenet/, 'nothing left in the namespace');
 });

@@ -51,6 +51,10 @@ export const statusCommand: Command = {
           lines.push(`Guard      ${g.running ? `killing unapproved programs in ${g.containers} prevented containers` : 'not running'}; `
             + `${defender.counts.prevented} killed${g.lastUpdateMs !== undefined ? `, last change live in ${g.lastUpdateMs} ms` : ''}`);
         }
+        const n = defender.networkGuard;
+        if (n !== undefined && (n.containers > 0 || (defender.counts.connectionsDropped ?? 0) > 0)) {
+          lines.push(`Network    ${n.containers} containers held to their models by nftables; ${defender.counts.connectionsDropped ?? 0} connections dropped`);
+        }
         if (defender.counts.blocked > 0) lines.push(`Blocked    ${defender.counts.blocked} containers stopped for a deviation (block mode)`);
         const i = defender.ingested;
         if (i !== undefined) {

@@ -14,6 +14,8 @@ export interface NftablesOptions {
   table?: string;
   /** Addresses of the names the model's peers are given by (a Service, a compose service), when known. */
   resolved?: ReadonlyMap<string, readonly string[]>;
+  /** Which directions to hold to the model (default both): a direction left out is not filtered. */
+  directions?: { in: boolean; out: boolean };
 }
 
 /** What a ruleset allows, and what it had to widen to. */
@@ -21,12 +23,17 @@ export interface NftablesRuleset {
   text: string;
   /** Peers named by a DNS name no address is known for: their port is allowed to any peer, and said so here. */
   widened: string[];
+  /** Ports open to any peer (`tcp/443`): from `*` peers and widened names. */
+  anyPeer: string[];
+  /** The directions it filters. */
+  directions: { in: boolean; out: boolean };
 }
 
 const element = (address: string, protocol: string, port: number) => `${address} . ${protocol} . ${port}`;
 
 export function nftablesRuleset(model: IntentModel, options: NftablesOptions = {}): NftablesRuleset {
   const table = options.table ?? 'tenet';
+  const directions = options.directions ?? { in: true, out: true };
   const listen = new Set<string>();
   for (const l of model.network.listen) for (let port = l.port; port <= (l.endPort ?? l.port); port++) listen.add(`${l.protocol} . ${port}`);
   const egress4 = new Set<string>();
@@ -67,26 +74,30 @@ export function nftablesRuleset(model: IntentModel, options: NftablesOptions = {
     ...set('egress4', 'ipv4_addr . inet_proto . inet_service', egress4, true),
     ...set('egress6', 'ipv6_addr . inet_proto . inet_service', egress6, true),
     ...set('any_peer', 'inet_proto . inet_service', anyPeer),
-    '  chain input {',
-    '    type filter hook input priority 0; policy accept;',
-    '    ct state established,related accept',
-    '    iif lo accept',
-    '    meta l4proto { icmp, ipv6-icmp } accept',
-    '    meta l4proto . th dport @listen accept',
-    '    meta l4proto { tcp, udp, sctp } counter name dropped_in drop',
-    '  }',
-    '  chain output {',
-    '    type filter hook output priority 0; policy accept;',
-    '    ct state established,related accept',
-    '    oif lo accept',
-    '    meta l4proto { icmp, ipv6-icmp } accept',
-    '    meta l4proto { tcp, udp } th dport 53 accept',
-    '    ip daddr . meta l4proto . th dport @egress4 accept',
-    '    ip6 daddr . meta l4proto . th dport @egress6 accept',
-    '    meta l4proto . th dport @any_peer accept',
-    '    meta l4proto { tcp, udp, sctp } counter name dropped_out drop',
-    '  }',
+    ...(directions.in ? [
+      '  chain input {',
+      '    type filter hook input priority 0; policy accept;',
+      '    ct state established,related accept',
+      '    iif lo accept',
+      '    meta l4proto { icmp, ipv6-icmp } accept',
+      '    meta l4proto . th dport @listen accept',
+      '    meta l4proto { tcp, udp, sctp } counter name dropped_in drop',
+      '  }',
+    ] : []),
+    ...(directions.out ? [
+      '  chain output {',
+      '    type filter hook output priority 0; policy accept;',
+      '    ct state established,related accept',
+      '    oif lo accept',
+      '    meta l4proto { icmp, ipv6-icmp } accept',
+      '    meta l4proto { tcp, udp } th dport 53 accept',
+      '    ip daddr . meta l4proto . th dport @egress4 accept',
+      '    ip6 daddr . meta l4proto . th dport @egress6 accept',
+      '    meta l4proto . th dport @any_peer accept',
+      '    meta l4proto { tcp, udp, sctp } counter name dropped_out drop',
+      '  }',
+    ] : []),
     '}',
   ];
-  return { text: `${lines.join('\n')}\n`, widened };
+  return { text: `${lines.join('\n')}\n`, widened, anyPeer: [...anyPeer].map((p) => p.replace(' . ', '/')).sort(), directions };
 }
