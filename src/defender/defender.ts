@@ -13,6 +13,7 @@ import {
 } from '../runtime/index.ts';
 import { modeOf, nftablesRuleset, type ModeTarget } from '../enforce/index.ts';
 import { ExecGuard } from './guard.ts';
+import { FileGuard } from './fileguard.ts';
 import { NetworkGuard } from './netguard.ts';
 import { BpftraceSensor, SYSCALL_SCRIPT, type SensorRecord, type SensorStats } from '../sensor/index.ts';
 import type { Store, StoredContainer } from '../store/index.ts';
@@ -72,6 +73,8 @@ export interface DefenderCounts {
   prevented: number;
   /** Connections out of the model that a container's nftables table dropped (prevent mode). */
   connectionsDropped: number;
+  /** Writes to protected paths that a read-only folder refused (prevent mode). */
+  writesRefused: number;
   /** Containers stopped for a deviation (block mode). */
   blocked: number;
 }
@@ -90,7 +93,7 @@ const CLOCK_WRITE_MS = 1_000;
  * deviations as audits, everything written to the store.
  */
 export class Defender {
-  readonly counts: DefenderCounts = { records: 0, events: 0, audits: 0, unattributed: 0, dropped: 0, runtime: 0, imageErrors: 0, prevented: 0, connectionsDropped: 0, blocked: 0 };
+  readonly counts: DefenderCounts = { records: 0, events: 0, audits: 0, unattributed: 0, dropped: 0, runtime: 0, imageErrors: 0, prevented: 0, connectionsDropped: 0, writesRefused: 0, blocked: 0 };
   readonly learner: Learner;
   private readonly options: DefenderOptions;
   private readonly tracked = new Map<string, Tracked>();
@@ -136,6 +139,10 @@ export class Defender {
   private netguard: NetworkGuard | undefined;
   /** What each container's network is held to, as last given to the network guard. */
   private readonly networkHeld = new Map<string, string>();
+  /** Read-only folders in prevented containers' mount namespaces (with the sensor only: it needs root). */
+  private fileguard: FileGuard | undefined;
+  /** What each container's files are held to, as last given to the file guard. */
+  private readonly filesHeld = new Map<string, string>();
 
   constructor(options: DefenderOptions) {
     this.options = options;
@@ -161,6 +168,7 @@ export class Defender {
       });
       this.guard = new ExecGuard((r) => this.record(r), (line) => this.log(line));
       this.netguard = new NetworkGuard((line) => this.log(line));
+      this.fileguard = new FileGuard((line) => this.log(line));
       this.syscalls = new BpftraceSensor({
         script: SYSCALL_SCRIPT,
         // held until the next tick: the other sensor's exec of the same process comes first
@@ -211,7 +219,7 @@ export class Defender {
     clearTimeout(this.rescan);
     this.watcher?.close();
     for (const stop of this.unfollow) stop();
-    await Promise.all([this.sensor?.stop(), this.syscalls?.stop(), this.guard?.stop(), this.netguard?.release()]);
+    await Promise.all([this.sensor?.stop(), this.syscalls?.stop(), this.guard?.stop(), this.netguard?.release(), this.fileguard?.release()]);
     this.tick();
   }
 
@@ -262,6 +270,8 @@ export class Defender {
     this.learner.detach(id);
     this.netguard?.forget(id);
     this.networkHeld.delete(id);
+    this.fileguard?.forget(id);
+    this.filesHeld.delete(id);
     t.info = { ...t.info, running: false };
     if (t.info.cgroupId !== undefined) this.byCgroup.delete(t.info.cgroupId);
     if (destroyed) {
@@ -502,6 +512,12 @@ export class Defender {
       this.audit({ ...audit, message: `${audit.message}; dropped`, action: { taken: 'connection-dropped', detail: 'the container\'s nftables table drops it; the process lives on' } });
       return;
     }
+    const folder = mode === 'prevent' && event.kind === 'write' && event.file?.path !== undefined ? this.fileguard?.refusedBy(t.info.id, event.file.path) : undefined;
+    if (folder !== undefined) {
+      this.counts.writesRefused++;
+      this.audit({ ...audit, message: `${audit.message}; refused`, action: { taken: 'write-refused', detail: `${folder} is read-only in the container: the write failed with EROFS; the process lives on` } });
+      return;
+    }
     const cgroup = t.info.cgroupId;
     if (mode !== 'prevent' || event.kind !== 'exec' || cgroup === undefined || this.guard?.covers(cgroup) !== true) {
       this.audit(audit);
@@ -569,6 +585,20 @@ export class Defender {
       if (key === (this.networkHeld.get(t.info.id) ?? '')) continue;
       this.networkHeld.set(t.info.id, key);
       void this.netguard.hold(t.info.id, t.info.pid, held ? nftablesRuleset(t.model.snapshot(iso), { directions }) : undefined);
+    }
+  }
+
+  /** Containers whose writes are prevented (active models) get read-only folders made from their model's writable paths; the others lose theirs. */
+  private updateFiles(): void {
+    if (this.fileguard === undefined || this.stopped) return;
+    for (const t of this.tracked.values()) {
+      if (!t.info.running) continue;
+      const writable = t.model.state === 'active' && this.modeOf(t, 'writable') === 'prevent' ? t.model.entries('writable') : undefined;
+      // a model that writes nothing holds every folder: its key is not the empty one of a container let go
+      const key = writable === undefined ? '' : `held\n${writable.join('\n')}`;
+      if (key === (this.filesHeld.get(t.info.id) ?? '')) continue;
+      this.filesHeld.set(t.info.id, key);
+      void this.fileguard.hold(t.info.id, t.info.pid, writable);
     }
   }
 
@@ -677,6 +707,7 @@ export class Defender {
       this.modes = store.modes();
       this.updateGuard();
       this.updateNetwork();
+      this.updateFiles();
       if (clock || this.stopped) store.putStatus('defender', this.status());
     } catch (e) {
       this.log(`store: ${(e as Error).message}`);
@@ -717,6 +748,7 @@ export class Defender {
       ...(this.syscalls !== undefined && { syscallSensor: { ...this.syscalls.stats, wanted: this.syscallsOn } }),
       ...(this.guard !== undefined && { guard: this.guard.status }),
       ...(this.netguard !== undefined && { networkGuard: { containers: this.netguard.containers } }),
+      ...(this.fileguard !== undefined && { fileGuard: { containers: this.fileguard.containers } }),
       modes: this.modes,
       counts: { ...this.counts, ...this.gate.counts },
       intel: { indicators: this.intel.size },
@@ -740,6 +772,8 @@ export interface DefenderStatus {
   guard?: ExecGuard['status'];
   /** Containers whose network is held to their model by an nftables table. */
   networkGuard?: { containers: number };
+  /** Containers whose files are held to their model by read-only folders. */
+  fileGuard?: { containers: number };
   /** The mode settings in force. */
   modes?: ModeSetting[];
   counts: DefenderCounts & { suppressed?: number; rateLimited?: number };

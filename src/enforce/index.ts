@@ -1,3 +1,4 @@
 /** Enforcement: the modes each container is in, and the artifacts each enforcement point takes, made from models. */
 export * from './generators/index.ts';
 export { modeOf, modesOf, scopeMatches, type ModeTarget } from './modes.ts';
+export { ownMounts, parseMountInfo, readOnlyPlan, readOnlyScript, refusedBy, type MountInfo, type ReadOnlyPlan, type RootView } from './read-only.ts';

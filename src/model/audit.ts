@@ -22,7 +22,7 @@ export const Audit = z.object({
   }).optional().describe('the model entry that would have allowed the event'),
   intel: z.array(IntelProvenance).optional().describe('what threat-intelligence feeds say of the peer or name'),
   action: z.object({
-    taken: z.enum(['process-killed', 'connection-dropped', 'container-stopped']),
+    taken: z.enum(['process-killed', 'connection-dropped', 'write-refused', 'container-stopped']),
     detail: z.string().optional(),
   }).optional().describe('what Tenet did about it, in prevent or block mode (absent: reported only)'),
   event: RuntimeEvent.describe('the evidence'),

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
+import { ownMounts, parseMountInfo } from '../../src/enforce/index.ts';
 import type { Audit, IntentModel } from '../../src/model/index.ts';
 import { BIN, tenet } from '../run-cli.ts';
 import { docker, inLab, LAB_IMAGES, LAB_LABEL, sleep, until } from './lab.ts';
@@ -28,7 +29,7 @@ after(() => {
 
 const dockerExec = (...args: string[]) => spawnSync('docker', ['exec', NAME, ...args], { stdio: 'ignore', timeout: 20_000 }).status;
 const state = () => docker('inspect', '-f', '{{.State.StartedAt}} {{.RestartCount}} {{.State.Running}}', NAME);
-type Status = { defender: { guard?: { running: boolean; containers: number; lastUpdateMs?: number }; networkGuard?: { containers: number } } };
+type Status = { defender: { guard?: { running: boolean; containers: number; lastUpdateMs?: number }; networkGuard?: { containers: number }; fileGuard?: { containers: number } } };
 const status = () => (JSON.parse(tenet(['status', '--data', data, '--format', 'json']).stdout) as Status).defender;
 const guard = () => status().guard;
 const models = () => JSON.parse(tenet(['models', '--data', data, '--format', 'json']).stdout) as IntentModel[];
@@ -121,4 +122,40 @@ test('prevent mode drops a connection to a peer outside the model while model pe
   assert.equal(docker('inspect', '-f', '{{.State.StartedAt}} {{.RestartCount}}', CLIENT), before);
   const pid = docker('inspect', '-f', '{{.State.Pid}}', CLIENT);
   assert.doesNotMatch(execFileSync('nsenter', ['-t', pid, '-n', 'nft', 'list', 'tables'], { encoding: 'utf8' }), /tenet/, 'nothing left in the namespace');
+});
+
+test('prevent mode refuses a write to a folder the model does not write to while nginx serves wrk; alert lets it through again', { timeout: 120_000 }, async (t) => {
+  if (!(await inLab(t))) return;
+  assert.ok(defender !== undefined, 'the defender of the first test runs');
+  const before = state();
+  const pid = docker('inspect', '-f', '{{.State.Pid}}', NAME);
+  const write = (path: string) => spawnSync('docker', ['exec', NAME, 'sh', '-c', `echo tenet >> ${path}`], { encoding: 'utf8', timeout: 20_000 });
+  const writable = models().find((m) => m.id === docker('inspect', '-f', '{{.Image}}', NAME))!.filesystem.writable.map((w) => w.path);
+  t.diagnostic(`nginx's model writes to ${writable.join(', ')}`);
+  const logFile = writable.find((p) => p.startsWith('/var/log/nginx/'));
+  assert.ok(logFile !== undefined, 'nginx was seen opening its log for writing');
+
+  assert.equal(tenet(['mode', 'prevent', '--image', LAB_IMAGES.nginx, '--dimension', 'writable', '--data', data]).status, 0);
+  await until('the folders are read-only', () => (status().fileGuard?.containers === 1 ? true : undefined), 30_000)
+    .catch((e: Error) => { throw new Error(`${e.message}\n${log.join('\n')}`); });
+  const traffic = load(docker('inspect', '-f', '{{.NetworkSettings.IPAddress}}', NAME), 4);
+  await sleep(500);
+  const refused = write('/etc/tenet-test');
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /Read-only file system/);
+  assert.equal(write('/usr/share/nginx/html/index.html').status, 2, 'the site cannot be defaced');
+  assert.equal(write(logFile).status, 0, 'a path of the model stays writable');
+  const report = await traffic;
+  assert.doesNotMatch(report, /Socket errors|Non-2xx/, report);
+  assert.equal(state(), before, 'the container was neither restarted nor stopped');
+  const audit = await until('the audit', () => audits.find((a) => a.action?.taken === 'write-refused'), 5_000);
+  assert.equal(audit.rule, 'unexpected-write');
+  assert.equal(audit.lacked?.entry, '/etc/tenet-test');
+  assert.match(audit.action!.detail!, /\/etc is read-only/);
+
+  assert.equal(tenet(['mode', 'alert', '--image', LAB_IMAGES.nginx, '--dimension', 'writable', '--data', data]).status, 0);
+  await until('the folders are writable again', () => (status().fileGuard?.containers === 0 ? true : undefined), 30_000);
+  assert.equal(write('/etc/tenet-test').status, 0, 'alert lets the same write through');
+  assert.deepEqual(ownMounts(parseMountInfo(readFileSync(`/proc/${pid}/mountinfo`, 'utf8'))), [], 'no mount left in the container');
+  assert.equal(state(), before);
 });

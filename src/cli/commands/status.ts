@@ -55,6 +55,10 @@ export const statusCommand: Command = {
         if (n !== undefined && (n.containers > 0 || (defender.counts.connectionsDropped ?? 0) > 0)) {
           lines.push(`Network    ${n.containers} containers held to their models by nftables; ${defender.counts.connectionsDropped ?? 0} connections dropped`);
         }
+        const f = defender.fileGuard;
+        if (f !== undefined && (f.containers > 0 || (defender.counts.writesRefused ?? 0) > 0)) {
+          lines.push(`Files      ${f.containers} containers with the folders they do not write to read-only; ${defender.counts.writesRefused ?? 0} writes refused`);
+        }
         if (defender.counts.blocked > 0) lines.push(`Blocked    ${defender.counts.blocked} containers stopped for a deviation (block mode)`);
         const i = defender.ingested;
         if (i !== undefined) {
