@@ -11,7 +11,7 @@ import type { Audit, Converted, Incident, IntentModel, Mode, ModelDimension, Mod
 import {
   cgroupIdOf, containerPids, inspectContainer, listeningSockets, runningContainers, stopContainer, watchContainers, type ContainerAction, type ContainerInfo,
 } from '../runtime/index.ts';
-import { modeOf, nftablesRuleset, type ModeTarget } from '../enforce/index.ts';
+import { checkSeccomp, modeOf, nftablesRuleset, type ModeTarget } from '../enforce/index.ts';
 import { ExecGuard } from './guard.ts';
 import { FileGuard } from './fileguard.ts';
 import { NetworkGuard } from './netguard.ts';
@@ -143,6 +143,8 @@ export class Defender {
   private fileguard: FileGuard | undefined;
   /** What each container's files are held to, as last given to the file guard. */
   private readonly filesHeld = new Map<string, string>();
+  /** Containers whose syscalls are prevented, and whether they run their model's seccomp profile (it takes a restart). */
+  private readonly seccomp = new Map<string, SeccompReport & { key: string }>();
 
   constructor(options: DefenderOptions) {
     this.options = options;
@@ -272,6 +274,7 @@ export class Defender {
     this.networkHeld.delete(id);
     this.fileguard?.forget(id);
     this.filesHeld.delete(id);
+    this.seccomp.delete(id);
     t.info = { ...t.info, running: false };
     if (t.info.cgroupId !== undefined) this.byCgroup.delete(t.info.cgroupId);
     if (destroyed) {
@@ -602,6 +605,26 @@ export class Defender {
     }
   }
 
+  /**
+   * Seccomp cannot be put on a running process from outside: for containers
+   * whose syscalls are prevented, whether they run their model's profile, and
+   * if not what they run instead, until they are started again with it.
+   */
+  private updateSeccomp(): void {
+    for (const t of this.tracked.values()) {
+      const prevented = t.info.running && t.model.state === 'active' && this.modeOf(t, 'syscalls') === 'prevent';
+      if (!prevented) {
+        this.seccomp.delete(t.info.id);
+        continue;
+      }
+      const syscalls = t.model.entries('syscalls');
+      const key = syscalls.join();
+      if (this.seccomp.get(t.info.id)?.key === key) continue;
+      const check = checkSeccomp(t.info.seccomp, t.info.privileged === true, syscalls);
+      this.seccomp.set(t.info.id, { key, container: t.info.id, name: t.info.name, model: t.model.id, ...check });
+    }
+  }
+
   /** The exec guard takes the allow-lists of the containers whose processes are prevented (active models only). */
   private updateGuard(): void {
     if (this.guard === undefined || this.stopped) return;
@@ -708,6 +731,7 @@ export class Defender {
       this.updateGuard();
       this.updateNetwork();
       this.updateFiles();
+      this.updateSeccomp();
       if (clock || this.stopped) store.putStatus('defender', this.status());
     } catch (e) {
       this.log(`store: ${(e as Error).message}`);
@@ -749,6 +773,7 @@ export class Defender {
       ...(this.guard !== undefined && { guard: this.guard.status }),
       ...(this.netguard !== undefined && { networkGuard: { containers: this.netguard.containers } }),
       ...(this.fileguard !== undefined && { fileGuard: { containers: this.fileguard.containers } }),
+      ...(this.seccomp.size > 0 && { seccomp: [...this.seccomp.values()].map(({ key: _, ...report }) => report) }),
       modes: this.modes,
       counts: { ...this.counts, ...this.gate.counts },
       intel: { indicators: this.intel.size },
@@ -774,6 +799,8 @@ export interface DefenderStatus {
   networkGuard?: { containers: number };
   /** Containers whose files are held to their model by read-only folders. */
   fileGuard?: { containers: number };
+  /** Containers whose syscalls are prevented: whether each runs its model's seccomp profile. */
+  seccomp?: SeccompReport[];
   /** The mode settings in force. */
   modes?: ModeSetting[];
   counts: DefenderCounts & { suppressed?: number; rateLimited?: number };
@@ -782,6 +809,15 @@ export interface DefenderStatus {
   ingested?: IngestCounts;
   containers: number;
   models: Array<{ id: string; state: string; remainingLearningDurationSec: number; running: number }>;
+}
+
+/** A container whose syscalls are prevented, and whether it runs its model's seccomp profile. */
+export interface SeccompReport {
+  container: string;
+  name: string;
+  model: string;
+  has: boolean;
+  reason: string;
 }
 
 /** An exec's audit with the guard's action. */

@@ -21,6 +21,9 @@ export interface ContainerInfo {
   cgroupId?: string;
   /** The container's writable layer on the host (overlay2): a file there was written after the container started. */
   upperDir?: string;
+  /** The seccomp profile it runs with: `unconfined`, the profile's JSON, or undefined for the runtime's default. */
+  seccomp?: string;
+  privileged?: boolean;
   namespace?: string;
   pod?: string;
   app?: string;
@@ -35,6 +38,7 @@ export interface EngineContainer {
   Config?: { Image?: string; Labels?: Record<string, string> | null };
   State?: { Pid?: number; Running?: boolean; StartedAt?: string };
   GraphDriver?: { Name?: string; Data?: Record<string, string> | null };
+  HostConfig?: { SecurityOpt?: string[] | null; Privileged?: boolean };
 }
 
 /** What an inspected container is, from its labels: Kubernetes pod and namespace, or compose project and service. */
@@ -45,6 +49,7 @@ export function containerInfo(c: EngineContainer, repoDigests: readonly string[]
   const digest = pinned ?? repoDigests.map(parseImage).find((d) => d.repository === repository)?.digest;
   const namespace = labels['io.kubernetes.pod.namespace'];
   const project = labels['com.docker.compose.project'];
+  const seccomp = c.HostConfig?.SecurityOpt?.find((o) => o.startsWith('seccomp=') || o.startsWith('seccomp:'))?.slice('seccomp='.length);
   return {
     id: c.Id,
     name: (c.Name ?? c.Id.slice(0, 12)).replace(/^\//, ''),
@@ -55,6 +60,8 @@ export function containerInfo(c: EngineContainer, repoDigests: readonly string[]
     pid: c.State?.Pid ?? 0,
     running: c.State?.Running === true,
     ...(c.State?.StartedAt !== undefined && { startedAt: c.State.StartedAt }),
+    ...(seccomp !== undefined && { seccomp }),
+    ...(c.HostConfig?.Privileged === true && { privileged: true }),
     ...(c.GraphDriver?.Name === 'overlay2' && c.GraphDriver.Data?.UpperDir !== undefined && { upperDir: c.GraphDriver.Data.UpperDir }),
     ...(namespace !== undefined && { namespace, app: namespace }),
     ...(labels['io.kubernetes.pod.name'] !== undefined && { pod: labels['io.kubernetes.pod.name'] }),

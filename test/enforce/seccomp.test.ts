@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { allowedSyscalls, kubernetesName, profileAllows, seccompProfile, spoSeccompProfile } from '../../src/enforce/index.ts';
+import { allowedSyscalls, checkSeccomp, kubernetesName, profileAllows, seccompProfile, spoSeccompProfile } from '../../src/enforce/index.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/seccomp/', import.meta.url));
 
@@ -42,4 +42,21 @@ test('the Security Profiles Operator resource has the shape of the operator\'s o
   assert.deepEqual(Object.keys(resource.spec), ['defaultAction', 'architectures', 'syscalls']);
   assert.equal(kubernetesName('???'), 'tenet-profile');
   assert.ok(kubernetesName('a'.repeat(100)).length <= 63);
+});
+
+test('a running container has its model\'s profile only when its filter lets through nothing more', () => {
+  const needed = ['read', 'write', 'epoll_wait', 'accept4'];
+  const own = JSON.stringify(seccompProfile(needed));
+  assert.deepEqual(checkSeccomp(own, false, needed), { has: true, reason: 'runs its model\'s profile (or a narrower one)' });
+  assert.equal(checkSeccomp(JSON.stringify(seccompProfile(['read'])), false, needed).has, true, 'a narrower profile');
+  const wider = checkSeccomp(JSON.stringify(seccompProfile([...needed, 'ptrace', 'mount'])), false, needed);
+  assert.equal(wider.has, false);
+  assert.match(wider.reason, /allows 2 syscalls its model does not: mount, ptrace/);
+  assert.match(checkSeccomp(undefined, false, needed).reason, /runtime's default profile/);
+  assert.match(checkSeccomp('unconfined', false, needed).reason, /unconfined/);
+  assert.match(checkSeccomp(own, true, needed).reason, /privileged/);
+  assert.match(checkSeccomp('{"defaultAction":"SCMP_ACT_LOG"}', false, needed).reason, /every syscall through by default \(SCMP_ACT_LOG\)/);
+  assert.match(checkSeccomp('{not json', false, needed).reason, /cannot read/);
+  // the older single-name form of a rule
+  assert.match(checkSeccomp('{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"name":"kexec_load","action":"SCMP_ACT_ALLOW"}]}', false, needed).reason, /kexec_load/);
 });

@@ -10,10 +10,10 @@ export { DOCKER, LAB_IMAGES, LAB_LABEL, labAppDir, SYSCALL_HEADER };
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `check` every 50 ms until it gives a value; throws, naming `what`, past the timeout. */
-export async function until<T>(what: string, check: () => T | undefined, timeoutMs: number): Promise<T> {
+export async function until<T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
     await sleep(50);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -16,13 +16,14 @@ const NAME = 'tenet-lab-guarded';
 const NETWORK = 'tenet-lab-prevent';
 const PEERS = ['tenet-lab-peer-a', 'tenet-lab-peer-b'];
 const CLIENT = 'tenet-lab-client';
+const CONFINED = 'tenet-lab-confined';
 let defender: ChildProcess | undefined;
 const audits: Audit[] = [];
 const log: string[] = [];
 
 after(() => {
   defender?.kill('SIGKILL');
-  spawnSync('docker', ['rm', '-f', NAME, CLIENT, ...PEERS], { stdio: 'ignore' });
+  spawnSync('docker', ['rm', '-f', NAME, CLIENT, CONFINED, ...PEERS], { stdio: 'ignore' });
   spawnSync('docker', ['network', 'rm', NETWORK], { stdio: 'ignore' });
   rmSync(work, { recursive: true, force: true });
 });
@@ -158,4 +159,33 @@ test('prevent mode refuses a write to a folder the model does not write to while
   assert.equal(write('/etc/tenet-test').status, 0, 'alert lets the same write through');
   assert.deepEqual(ownMounts(parseMountInfo(readFileSync(`/proc/${pid}/mountinfo`, 'utf8'))), [], 'no mount left in the container');
   assert.equal(state(), before);
+});
+
+test('the seccomp profile of nginx\'s learned model runs nginx under wrk; containers whose syscalls are prevented are reported until they run it', { timeout: 120_000 }, async (t) => {
+  if (!(await inLab(t))) return;
+  assert.ok(defender !== undefined, 'the defender of the first test runs');
+  const imageId = docker('inspect', '-f', '{{.Image}}', NAME);
+  const generated = tenet(['generate', 'seccomp', '--data', data, '--model', imageId]);
+  assert.equal(generated.status, 0, generated.stderr);
+  const profile = join(work, 'nginx-seccomp.json');
+  writeFileSync(profile, generated.stdout);
+  t.diagnostic(`nginx's profile allows ${(JSON.parse(generated.stdout) as { syscalls: Array<{ names: string[] }> }).syscalls[0]!.names.length} syscalls`);
+
+  assert.equal(tenet(['mode', 'prevent', '--image', LAB_IMAGES.nginx, '--dimension', 'syscalls', '--data', data]).status, 0);
+  type Report = { name: string; has: boolean; reason: string };
+  const report = (name: string) => (status() as { seccomp?: Report[] }).seccomp?.find((r) => r.name === name);
+  const lacking = await until('the report', () => report(NAME), 10_000);
+  assert.equal(lacking.has, false);
+  assert.match(lacking.reason, /runtime's default profile/);
+  assert.match(tenet(['status', '--data', data]).stdout, new RegExp(`Seccomp    0 of 1 .*\\n +${NAME} \\(model ${imageId}\\) runs the runtime's default profile`));
+
+  docker('run', '-d', '--label', `${LAB_LABEL}=prevent-test`, '--name', CONFINED, '--security-opt', `seccomp=${profile}`, LAB_IMAGES.nginx);
+  const address = docker('inspect', '-f', '{{.NetworkSettings.IPAddress}}', CONFINED);
+  await until('nginx answers under its profile', async () => ((await fetch(`http://${address}/`).catch(() => undefined))?.ok === true ? true : undefined), 10_000);
+  const result = await load(address, 3);
+  assert.match(result, /Requests\/sec/);
+  assert.doesNotMatch(result, /Socket errors|Non-2xx/, result);
+  assert.equal((await until('its report', () => report(CONFINED), 10_000)).has, true);
+  assert.equal(docker('inspect', '-f', '{{.State.Running}} {{.RestartCount}}', CONFINED), 'true 0');
+  assert.equal(tenet(['mode', 'alert', '--image', LAB_IMAGES.nginx, '--dimension', 'syscalls', '--data', data]).status, 0);
 });

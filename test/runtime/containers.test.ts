@@ -16,6 +16,15 @@ test('a container\'s labels say its Kubernetes pod and namespace, or its compose
   });
   const compose = containerInfo({ Id: 'def', Name: '/shop-api-1', Image: 'sha256:2', Config: { Image: 'api@sha256:beef', Labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'api' } } });
   assert.deepEqual([compose.app, compose.service, compose.imageDigest, compose.running, compose.upperDir], ['shop', 'api', 'sha256:beef', false, undefined]);
+  assert.equal(compose.seccomp, undefined, 'the runtime\'s default profile');
+});
+
+test('a container\'s seccomp setting is kept as the engine gives it: unconfined, or the profile\'s JSON', () => {
+  const profile = '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[]}';
+  const confined = containerInfo({ Id: 'a', Image: 'sha256:1', HostConfig: { SecurityOpt: ['no-new-privileges', `seccomp=${profile}`] } });
+  assert.equal(confined.seccomp, profile);
+  assert.equal(containerInfo({ Id: 'b', Image: 'sha256:1', HostConfig: { SecurityOpt: ['seccomp:unconfined'] } }).seccomp, 'unconfined');
+  assert.equal(containerInfo({ Id: 'c', Image: 'sha256:1', HostConfig: { SecurityOpt: null, Privileged: true } }).privileged, true);
 });
 
 test('the cgroup v2 mount is found on unified and on hybrid hosts', () => {

@@ -59,6 +59,12 @@ export const statusCommand: Command = {
         if (f !== undefined && (f.containers > 0 || (defender.counts.writesRefused ?? 0) > 0)) {
           lines.push(`Files      ${f.containers} containers with the folders they do not write to read-only; ${defender.counts.writesRefused ?? 0} writes refused`);
         }
+        const lacking = (defender.seccomp ?? []).filter((r) => !r.has);
+        if (defender.seccomp !== undefined) {
+          lines.push(`Seccomp    ${defender.seccomp.length - lacking.length} of ${defender.seccomp.length} containers whose syscalls are prevented run their model's profile`
+            + `${lacking.length > 0 ? '; start these again with it (tenet generate seccomp --model MODEL):' : ''}`);
+          for (const r of lacking) lines.push(`             ${r.name} (model ${r.model}) ${r.reason}`);
+        }
         if (defender.counts.blocked > 0) lines.push(`Blocked    ${defender.counts.blocked} containers stopped for a deviation (block mode)`);
         const i = defender.ingested;
         if (i !== undefined) {

@@ -1,6 +1,6 @@
 /** Artifacts: pure functions from a model (or its parts) to what an enforcement point takes. */
 export {
-  allowedSyscalls, FALLBACKS, kubernetesName, profileAllows, RUNTIME_SYSCALLS, seccompProfile, spoSeccompProfile,
+  allowedSyscalls, checkSeccomp, FALLBACKS, kubernetesName, profileAllows, RUNTIME_SYSCALLS, seccompProfile, spoSeccompProfile,
   type SeccompProfile, type SeccompRule, type SpoSeccompProfile,
 } from './seccomp.ts';
 export { nftablesRuleset, type NftablesOptions, type NftablesRuleset } from './nftables.ts';

@@ -5,7 +5,7 @@
 
 /** What the OCI runtime itself calls after installing the filter and before the program starts. */
 export const RUNTIME_SYSCALLS = [
-  'arch_prctl', 'brk', 'capget', 'capset', 'chdir', 'close', 'execve', 'exit', 'exit_group', 'faccessat2', 'fchdir', 'fchown', 'fcntl', 'fstat', 'fstatfs', 'futex',
+  'arch_prctl', 'brk', 'capget', 'capset', 'chdir', 'close', 'execve', 'exit', 'exit_group', 'faccessat2', 'fchdir', 'fchown', 'fcntl', 'fstat', 'fstatfs', 'futex', 'getcwd',
   'getdents64', 'getpid', 'getppid', 'mmap', 'mprotect', 'munmap', 'nanosleep', 'newfstatat', 'openat', 'prctl', 'read',
   'rt_sigaction', 'rt_sigprocmask', 'rt_sigreturn', 'sched_yield', 'setgid', 'setgroups', 'setuid', 'sigaltstack', 'tgkill', 'write', 'writev',
 ];
@@ -137,4 +137,38 @@ export function kubernetesName(text: string): string {
 export function spoSeccompProfile(profile: SeccompProfile, metadata: SpoSeccompProfile['metadata']): SpoSeccompProfile {
   const { defaultErrnoRet: _, ...spec } = profile;
   return { apiVersion: 'security-profiles-operator.x-k8s.io/v1', kind: 'SeccompProfile', metadata, spec };
+}
+
+/** Whether a running container has its model's profile, and if not, what it runs with instead. */
+export interface SeccompCheck {
+  has: boolean;
+  reason: string;
+}
+
+/**
+ * A container's seccomp setting (`unconfined`, a profile's JSON as the engine
+ * keeps it, or undefined for the runtime's default) judged against its model's
+ * syscalls: it has the model's profile when its filter fails by default and
+ * lets through nothing the model's profile would not.
+ */
+export function checkSeccomp(setting: string | undefined, privileged: boolean, needed: Iterable<string>): SeccompCheck {
+  if (privileged) return { has: false, reason: 'runs privileged: no seccomp filter at all' };
+  if (setting === undefined) return { has: false, reason: 'runs the runtime\'s default profile, which allows every syscall a common program needs, not only its model\'s' };
+  if (setting === 'unconfined') return { has: false, reason: 'runs unconfined: no seccomp filter at all' };
+  let profile: { defaultAction?: unknown; syscalls?: Array<{ names?: unknown; name?: unknown; action?: unknown }> };
+  try {
+    profile = JSON.parse(setting) as typeof profile;
+  } catch {
+    return { has: false, reason: 'runs a profile Tenet cannot read' };
+  }
+  if (profile.defaultAction === 'SCMP_ACT_ALLOW' || profile.defaultAction === 'SCMP_ACT_LOG') {
+    return { has: false, reason: `runs a profile that lets every syscall through by default (${profile.defaultAction})` };
+  }
+  const allowed = new Set(profileAllows(seccompProfile(needed)));
+  const names = (r: { names?: unknown; name?: unknown }) => (Array.isArray(r.names) ? r.names : typeof r.name === 'string' ? [r.name] : []) as string[];
+  const extra = [...new Set((profile.syscalls ?? []).filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap(names))].filter((n) => !allowed.has(n)).sort();
+  if (extra.length > 0) {
+    return { has: false, reason: `runs a profile that allows ${extra.length} syscalls its model does not: ${extra.slice(0, 8).join(', ')}${extra.length > 8 ? ', …' : ''}` };
+  }
+  return { has: true, reason: 'runs its model\'s profile (or a narrower one)' };
 }
