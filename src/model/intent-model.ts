@@ -121,6 +121,7 @@ export const Workload = z.object({
   namespace: z.string().optional(),
   name: z.string(),
   container: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional().describe('the labels of its pods (Kubernetes): what policies select it by'),
   sources: Sources.describe('where the workload (and its container) is declared'),
 });
 export type Workload = z.infer<typeof Workload>;

@@ -6,7 +6,7 @@ import type { Shared } from './container.ts';
 import { readConfigMaps } from './env.ts';
 import { newContext } from './node.ts';
 import { collectObjects, WORKLOAD_TEMPLATES } from './objects.ts';
-import { connect, readServices } from './services.ts';
+import { connect, exposedPorts, readServices } from './services.ts';
 import { analyzeWorkload } from './workload.ts';
 
 export { isKubernetesObject } from './objects.ts';
@@ -39,8 +39,12 @@ export function analyzeKubernetes(docs: SourceDocument[]): FormatResult {
     const namespace = workload.obj.namespace;
     const graph: Graph = graphs.get(namespace) ?? { nodes: new Map(), edges: [] };
     graphs.set(namespace, graph);
-    const node = graph.nodes.get(workload.nodeId) ?? { id: workload.nodeId, kind: workload.obj.kind, models: [] };
-    graph.nodes.set(workload.nodeId, node);
+    let node = graph.nodes.get(workload.nodeId);
+    if (node === undefined) {
+      const exposed = exposedPorts(services, workload);
+      node = { id: workload.nodeId, kind: workload.obj.kind, models: [], ...(exposed.length > 0 && { exposed }) };
+      graph.nodes.set(workload.nodeId, node);
+    }
     for (const { model, refs } of workload.containers) {
       node.models.push(model.id);
       graph.edges.push(...connect(ctx, services, workload, model, refs));

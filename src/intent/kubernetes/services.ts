@@ -1,4 +1,4 @@
-import type { IntentModel, Protocol, SupermodelEdge } from '../../model/index.ts';
+import type { IntentModel, Protocol, SupermodelEdge, SupermodelNode } from '../../model/index.ts';
 import { describe } from '../checks/check.ts';
 import { addDns, addEgress } from '../common/model-builder.ts';
 import { isInternalName, type PeerReference } from '../common/peers.ts';
@@ -19,6 +19,8 @@ export interface ServicePort {
 
 export interface Service {
   obj: KubeObject;
+  /** ClusterIP, NodePort, LoadBalancer, ExternalName. */
+  type: string;
   ports: ServicePort[];
   /** The workloads of the namespace whose pod labels match the selector. */
   selected: Workload[];
@@ -81,7 +83,8 @@ export function readServices(ctx: Context, objects: readonly KubeObject[], workl
     // A Service without a selector has its endpoints managed elsewhere; it selects no workload of the input.
     const selector = spec ? stringMapOf(ctx, child(spec, 'selector')) : new Map<string, string>();
     const selected = selector.size === 0 ? [] : (byNamespace.get(obj.namespace) ?? []).filter((w) => matches(selector, w.labels));
-    services.set(`${obj.namespace}/${obj.name}`, { obj, ports, selected });
+    const type = (spec ? stringOf(ctx, child(spec, 'type')) : undefined) ?? 'ClusterIP';
+    services.set(`${obj.namespace}/${obj.name}`, { obj, type, ports, selected });
   }
   return services;
 }
@@ -108,6 +111,21 @@ export function findService(services: ReadonlyMap<string, Service>, host: string
 
 function targetPortOf(port: ServicePort, workload: Workload): number | undefined {
   return typeof port.target === 'number' ? port.target : workload.portNames.get(port.target);
+}
+
+/** The ports of a workload that LoadBalancer and NodePort Services open to clients outside the cluster. */
+export function exposedPorts(services: ReadonlyMap<string, Service>, workload: Workload): NonNullable<SupermodelNode['exposed']> {
+  const exposed: NonNullable<SupermodelNode['exposed']> = [];
+  for (const service of services.values()) {
+    if ((service.type !== 'LoadBalancer' && service.type !== 'NodePort') || !service.selected.includes(workload)) continue;
+    for (const port of service.ports) {
+      const targetPort = targetPortOf(port, workload);
+      if (targetPort === undefined) continue;
+      const svc = `${service.obj.namespace}/${service.obj.name}`;
+      exposed.push({ port: port.port, targetPort, protocol: port.protocol, sources: [sourceOf(port.node, `${service.type} Service ${svc} port ${port.port} → ${workload.nodeId} port ${targetPort}`)] });
+    }
+  }
+  return exposed;
 }
 
 /**
@@ -151,6 +169,7 @@ export function connect(
           targetPort,
           protocol: port.protocol,
           ...(port.appProtocol !== undefined && { appProtocol: port.appProtocol }),
+          host: ref.host,
           sources: [...ref.sources, sourceOf(port.node, `Service ${svc} port ${port.port} → ${peer.nodeId} port ${targetPort}`)],
         });
       }

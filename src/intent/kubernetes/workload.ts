@@ -145,10 +145,12 @@ export function analyzeWorkload(s: Shared, obj: KubeObject): Workload | undefine
 
   const portNames = new Map<string, number>();
   for (const c of containers) for (const [name, port] of c.portNames) if (!portNames.has(name)) portNames.set(name, port);
+  const labels = stringMapOf(ctx, child(template, 'metadata', 'labels'));
+  if (labels.size > 0) for (const c of containers) c.model.workload!.labels = Object.fromEntries(labels);
   return {
     obj,
     nodeId: `${obj.namespace}/${obj.name}`,
-    labels: stringMapOf(ctx, child(template, 'metadata', 'labels')),
+    labels,
     containers,
     portNames,
   };

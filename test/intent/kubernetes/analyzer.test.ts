@@ -80,7 +80,7 @@ test('a pod container becomes one whole model: process, ports, probes, hooks, en
     kind: 'IntentModel',
     id: 'k8s:shop/Pod/api/server',
     image: 'registry.example.com/shop/api:2.4.1',
-    workload: { kind: 'Pod', namespace: 'shop', name: 'api', container: 'server', sources: [at(21, 'spec.containers[0]')] },
+    workload: { kind: 'Pod', namespace: 'shop', name: 'api', container: 'server', labels: { app: 'api' }, sources: [at(21, 'spec.containers[0]')] },
     app: 'shop',
     state: 'static',
     processes: [

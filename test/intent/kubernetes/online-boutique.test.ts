@@ -68,6 +68,7 @@ test('Online Boutique: the email edge keeps both ports, the app protocol and its
     targetPort: 8080,
     protocol: 'tcp',
     appProtocol: 'grpc',
+    host: 'emailservice',
     sources: [
       { kind: 'declared', format: 'kubernetes', file: RELEASE, line: 653, path: 'spec.template.spec.containers[0].env[4]' },
       { kind: 'declared', format: 'kubernetes', file: RELEASE, line: 753, path: 'spec.ports[0]', detail: 'Service default/emailservice port 5000 → default/emailservice port 8080' },
