@@ -5,3 +5,7 @@ export {
 } from './seccomp.ts';
 export { nftablesRuleset, type NftablesOptions, type NftablesRuleset } from './nftables.ts';
 export { execGuardScript, type GuardTarget } from './exec-guard.ts';
+export {
+  allowedFlows, ciliumNetworkPolicies, DEFAULT_DNS, networkPolicies,
+  type AllowedFlow, type CiliumNetworkPolicy, type ClusterDns, type NetworkPolicy, type NetworkPolicyPeer, type PolicyPod, type PolicySet,
+} from './networkpolicy.ts';
