@@ -41,6 +41,7 @@ const TOOLS: Record<string, string> = {
   strace: 'strace',
   wrk: 'wrk',
   'redis-benchmark': 'redis-tools',
+  apparmor_parser: 'apparmor',
 };
 const BUSYBOX_STATIC = '/bin/busybox';
 

@@ -57,8 +57,8 @@ export interface ReadOnlyPlan {
 
 const within = (path: string, folder: string) => folder === '/' || path === folder || path.startsWith(`${folder}/`);
 
-/** The fixed part of a writable entry: `/var/log/nginx/*` → `/var/log/nginx`, `*` (anything) → `/`. */
-function stem(entry: string): string {
+/** The fixed part of a path entry: `/var/log/nginx/*` → `/var/log/nginx`, `*` (anything) → `/`. */
+export function stem(entry: string): string {
   if (!entry.startsWith('/')) return '/';
   const glob = entry.search(/[*?[]/);
   const fixed = glob < 0 ? entry.replace(/\/+$/, '') : entry.slice(0, entry.lastIndexOf('/', glob));

@@ -9,3 +9,9 @@ export {
   allowedFlows, ciliumNetworkPolicies, DEFAULT_DNS, networkPolicies,
   type AllowedFlow, type CiliumNetworkPolicy, type ClusterDns, type NetworkPolicy, type NetworkPolicyPeer, type PolicyPod, type PolicySet,
 } from './networkpolicy.ts';
+export { apparmorProfile } from './apparmor.ts';
+export { falcoRules, type FalcoItem } from './falco.ts';
+export { composePatch, hardeningOf, securityContextPatch, type Hardening } from './hardening.ts';
+export { kubeArmorPolicy, type KubeArmorPolicy } from './kubearmor.ts';
+export { targetOf, type Target } from './target.ts';
+export { SYSTEM_FOLDERS, tracingPolicy, type TracingPolicy } from './tetragon.ts';

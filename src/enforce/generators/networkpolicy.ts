@@ -1,6 +1,6 @@
-import { isIP } from 'node:net';
 import type { IntentModel, Protocol, Supermodel, SupermodelNode } from '../../model/index.ts';
 import { kubernetesName } from './seccomp.ts';
+import { isAddress } from './target.ts';
 
 /**
  * Network policies of an application, one per workload, from its supermodel:
@@ -93,14 +93,14 @@ function outside(supermodel: Supermodel, w: Workload): Outside[] {
   for (const model of w.models) {
     for (const e of model.network.egress) {
       if (explained.has(`${e.host}:${e.port}`)) continue;
-      const kind = e.host === '*' ? 'any' : isIP(e.host.split('/')[0]!) !== 0 ? 'address' : 'name';
+      const kind = e.host === '*' ? 'any' : isAddress(e.host) ? 'address' : 'name';
       found.set(`${e.protocol}/${e.host}:${e.port}`, { host: e.host, port: e.port, protocol: e.protocol, kind });
     }
   }
   return [...found.values()].sort((a, b) => a.host.localeCompare(b.host) || a.port - b.port);
 }
 
-const cidrOf = (host: string) => (host.includes('/') ? host : `${host}/${isIP(host) === 6 ? 128 : 32}`);
+const cidrOf = (host: string) => (host.includes('/') ? host : `${host}/${host.includes(':') ? 128 : 32}`);
 
 /** The ports of edges grouped by the peer at their other end, in a stable order. */
 function byPeer(edges: Supermodel['edges'], peerOf: (e: Supermodel['edges'][number]) => string): Array<[string, Port[]]> {
