@@ -40,7 +40,7 @@ export function tableOrJson(value: string | undefined, fallback: 'table' | 'json
 }
 
 /** `--since TIME --limit N`: the newest N records from TIME on. */
-function pageOf(values: { since?: string | undefined; limit?: string | undefined }): Page {
+export function pageOf(values: { since?: string | undefined; limit?: string | undefined }): Page {
   const limit = values.limit === undefined ? 1000 : Number(values.limit);
   if (!Number.isInteger(limit) || limit <= 0) throw new CliError('ERR_BAD_OPTION_VALUE', `--limit must be a positive integer, not "${values.limit}"`);
   if (values.since !== undefined && Number.isNaN(Date.parse(values.since))) throw new CliError('ERR_BAD_OPTION_VALUE', `--since must be an ISO time, not "${values.since}"`);

@@ -88,6 +88,9 @@ test('prevent mode kills an unapproved exec in the kernel while the container se
   assert.equal(dockerExec('sh', '-c', 'true'), 0, 'alert lets the same action through');
   await until('its audit, without an action', () => audits.find((a) => a.rule === 'unexpected-process' && a.action === undefined), 5_000);
   assert.equal(state(), before);
+  // the dry run over the recorded events says what prevent stopped, and would stop again
+  const [run] = JSON.parse(tenet(['dryrun', '--data', data, '--image', LAB_IMAGES.nginx, '--format', 'json']).stdout) as Array<{ prevented: Array<{ entry: string; action: string; count: number }> }>;
+  assert.ok(run!.prevented.some((e) => e.entry === '/usr/bin/sh' && e.action === 'process-killed' && e.count >= 2), JSON.stringify(run));
   // the guard leaves nothing behind: no bpftrace of it runs
   assert.doesNotMatch(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }), /bpftrace --unsafe/);
 });

@@ -2,6 +2,7 @@ import type { Command } from '../command.ts';
 import { analyzeCommand } from './analyze.ts';
 import { auditsCommand } from './audits.ts';
 import { defenderCommand } from './defender.ts';
+import { dryrunCommand } from './dryrun.ts';
 import { generateCommand } from './generate.ts';
 import { incidentsCommand } from './incidents.ts';
 import { intelCommand } from './intel.ts';
@@ -11,4 +12,4 @@ import { statusCommand } from './status.ts';
 import { suppressCommand } from './suppress.ts';
 
 /** Every command of the CLI, in the order `tenet help` lists them. */
-export const COMMANDS: readonly Command[] = [analyzeCommand, generateCommand, defenderCommand, statusCommand, modelsCommand, auditsCommand, incidentsCommand, intelCommand, suppressCommand, modeCommand];
+export const COMMANDS: readonly Command[] = [analyzeCommand, generateCommand, defenderCommand, statusCommand, modelsCommand, auditsCommand, incidentsCommand, intelCommand, suppressCommand, modeCommand, dryrunCommand];

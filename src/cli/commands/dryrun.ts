@@ -1,0 +1,70 @@
+import { dryRun, type DryRunEntry } from '../../enforce/index.ts';
+import { parseImage } from '../../intent/index.ts';
+import type { IntentModel } from '../../model/index.ts';
+import { parseCommandLine, type Command } from '../command.ts';
+import { existingStore, pageOf, tableOrJson } from '../data.ts';
+import { CliError } from '../errors.ts';
+
+const USAGE = `Usage: tenet dryrun [--image REF | --model ID] [--since TIME] [--limit N] [--data DIR] [--format table|json]
+
+What prevent would have done: the events a defender recorded for the
+containers of each model (the newest N, default 200000, from TIME on), judged
+against the model as it is now — a learning model as if it were active. Each
+activity outside the model is listed once with its count, first and last
+time and containers: what prevent would have stopped (a process killed, a
+connection dropped, a write refused, a syscall refused at the next start), and
+what it would only have reported. Nothing is changed.`;
+
+function matches(model: IntentModel, values: { image?: string | undefined; model?: string | undefined }): boolean {
+  if (values.model !== undefined) return model.id === values.model || model.id.startsWith(values.model);
+  if (values.image === undefined) return true;
+  const wanted = parseImage(values.image).repository;
+  return model.image !== undefined && (model.image === values.image || parseImage(model.image).repository === wanted);
+}
+
+function lines(entries: readonly DryRunEntry[], heading: string): string[] {
+  if (entries.length === 0) return [];
+  return [heading, ...entries.map((e) => `  ${String(e.count).padStart(6)}× ${e.dimension.padEnd(12)} ${e.entry}${e.parent !== undefined ? ` (from ${e.parent})` : ''}`
+    + `  ${e.action ?? 'reported'}; ${e.containers.join(', ')}; ${e.first} … ${e.last}`)];
+}
+
+export const dryrunCommand: Command = {
+  name: 'dryrun',
+  summary: 'what prevent would have stopped over the recorded events, before anything is switched to prevent',
+  usage: USAGE,
+  run(args, io) {
+    const { values } = parseCommandLine(args, {
+      image: { type: 'string' }, model: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' },
+      data: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+    }, USAGE);
+    if (values.help) {
+      io.stdout(`${USAGE}\n`);
+      return 0;
+    }
+    const format = tableOrJson(values.format, 'table');
+    const page = pageOf({ since: values.since, limit: values.limit ?? '200000' });
+    const store = existingStore(values.data);
+    try {
+      const models = store.models().filter((m) => m.state !== 'archived' && matches(m, values));
+      if (models.length === 0) throw new CliError('ERR_NO_MODEL', `no model${values.image !== undefined ? ` of ${values.image}` : values.model !== undefined ? ` ${values.model}` : ''} in ${values.data ?? 'the data folder'}: \`tenet models\` lists them`);
+      const events = store.events(page);
+      const runs = models.map((m) => dryRun(m, events));
+      if (format === 'json') {
+        io.stdout(`${JSON.stringify(runs, null, 2)}\n`);
+        return 0;
+      }
+      for (const run of runs) {
+        const model = models.find((m) => m.id === run.model)!;
+        io.stdout(`Model ${run.model}${model.image !== undefined ? ` (${model.image})` : ''}, ${run.state}: ${run.events} events${run.from !== undefined ? ` from ${run.from} to ${run.to}` : ''}\n`);
+        const out = [
+          ...lines(run.prevented, `  prevent would have stopped ${run.prevented.length} activities:`),
+          ...lines(run.reported, `  and reported ${run.reported.length} more:`),
+        ];
+        io.stdout(`${out.length > 0 ? out.join('\n') : '  nothing outside the model: prevent would have stopped nothing'}\n`);
+      }
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};
