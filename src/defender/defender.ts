@@ -79,6 +79,9 @@ export interface DefenderCounts {
   blocked: number;
 }
 
+/** How long the syscall sensor keeps watching after the last learning container stopped: a restart is seen from its first call. */
+const RESTART_GRACE_MS = 60_000;
+
 /** Records kept per cgroup the defender cannot yet tie to a container (a container starting). */
 const UNKNOWN_CGROUP_LIMIT = 10_000;
 const UNKNOWN_CGROUP_GRACE_MS = 5_000;
@@ -107,6 +110,8 @@ export class Defender {
   private syscalls: BpftraceSensor | undefined;
   private syscallsOn = false;
   private lastSample = 0;
+  /** When a learning model last had a running container. */
+  private lastLearning = -Infinity;
   private watcher: { close(): void } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private rescan: NodeJS.Timeout | undefined;
@@ -257,7 +262,12 @@ export class Defender {
   private async containerEvent(action: ContainerAction, id: string): Promise<void> {
     if (action === 'start') {
       try {
-        await this.track(await inspectContainer(id, this.options.socketPath));
+        const info = await inspectContainer(id, this.options.socketPath);
+        // the syscall sensor saw this start from its first call if it ran, probes attached, before the container started
+        const since = this.syscalls?.stats.running === true ? this.syscalls.stats.since : undefined;
+        const tracking = this.track(info);
+        if (since !== undefined && info.startedAt !== undefined && since < Date.parse(info.startedAt)) this.tracked.get(id)?.model.sawStart();
+        await tracking;
       } catch (e) {
         this.log(`container ${id.slice(0, 12)}: ${(e as Error).message}`);
       }
@@ -738,11 +748,15 @@ export class Defender {
     }
   }
 
-  /** The syscall sensor runs while a model with a running container learns, then for a sample every period (or always). */
+  /**
+   * The syscall sensor runs while a learning model has a running container
+   * (and a minute after, so that a restart is watched from its first call),
+   * then for a sample every period (or always).
+   */
   private controlSyscalls(now: number): void {
     if (this.syscalls === undefined || this.stopped) return;
-    const learning = this.options.syscallSample === undefined
-      || [...this.learner.models.values()].some((m) => m.state === 'learning' && m.running.size > 0);
+    if ([...this.learner.models.values()].some((m) => m.state === 'learning' && m.running.size > 0)) this.lastLearning = now;
+    const learning = this.options.syscallSample === undefined || now - this.lastLearning < RESTART_GRACE_MS;
     const sampling = this.options.syscallSample !== undefined && now - this.lastSample < this.options.syscallSample.windowMs;
     if (!learning && !sampling && this.options.syscallSample !== undefined && now - this.lastSample >= this.options.syscallSample.periodMs) {
       this.lastSample = now;

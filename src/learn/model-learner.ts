@@ -158,6 +158,8 @@ export class ModelLearner {
   private replicas = new Set<string>();
   readonly running = new Set<string>();
   observedMs = 0;
+  /** Container starts the syscall sensor watched from their first call, while learning. */
+  private startsSeen = 0;
   private startedAt: number;
   private activeAt: number | undefined;
   private previous: string | undefined;
@@ -249,6 +251,7 @@ export class ModelLearner {
       learner.replicas = new Set(learning.replicas);
       learner.outliers = learning.outliers;
       learner.overflow = new Set(learning.overflow);
+      learner.startsSeen = learning.starts ?? 0;
     }
     learner.state = model.state === 'learning' ? 'learning' : 'active';
     learner.activeAt = learner.state === 'active' ? Date.parse(learning?.activeAt ?? '') || now : undefined;
@@ -315,9 +318,15 @@ export class ModelLearner {
     this.parents.clear();
     this.replicas = new Set(this.running);
     this.observedMs = 0;
+    this.startsSeen = 0;
     this.startedAt = now;
     this.activeAt = undefined;
     this.state = this.options.windowSec > 0 ? 'learning' : 'active';
+  }
+
+  /** A container of the model started while the syscall sensor watched: its start-up calls are in the model (counted while learning). */
+  sawStart(): void {
+    if (this.state === 'learning') this.startsSeen++;
   }
 
   /** Learns for `seconds` more (an active model goes back to learning). */
@@ -507,6 +516,7 @@ export class ModelLearner {
       ...(this.previous !== undefined && { previous: this.previous }),
       outliers: this.outliers,
       overflow: [...this.overflow],
+      ...(this.startsSeen > 0 && { starts: this.startsSeen }),
       completeness: this.completeness(),
     };
     const source = (seen: Observed): Source => ({

@@ -75,6 +75,8 @@ export const Learning = z.object({
   outliers: z.array(z.object({ dimension: ModelDimension, entry: z.string(), container: z.string(), count: z.number().int() }))
     .describe('behaviour seen in one replica out of several: reported, not allowed'),
   overflow: z.array(ModelDimension).describe('dimensions that reached the size bound and stopped growing'),
+  starts: z.number().int().nonnegative().optional()
+    .describe('container starts the syscall sensor watched from their first call while the model learned: a seccomp profile made from it needs one'),
   completeness: z.object(Object.fromEntries(ModelDimension.options.map((d) => [d, z.number().min(0).max(1)])) as Record<ModelDimension, z.ZodNumber>)
     .optional()
     .describe('how safe each dimension is to enforce, 0 to 1: 1 once nothing new was learned for the last half of the window; 0 when it overflowed'),

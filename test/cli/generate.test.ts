@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { Analysis } from '../../src/model/index.ts';
+import { Analysis, emptyModel } from '../../src/model/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 import { tenet } from '../run-cli.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'tenet-cli-generate-'));
@@ -82,4 +83,25 @@ test('tenet generate nftables prints one container\'s network allow-list from an
   assert.equal(api.status, 0, api.stderr);
   assert.match(api.stdout, /^table inet tenet \{/m);
   assert.match(api.stdout, /set listen \{\n {4}type inet_proto \. inet_service\n {4}elements = \{ tcp \. 3000 \}/);
+});
+
+test('a seccomp profile from a learned model that never saw a container start is refused, unless --partial', () => {
+  const data = join(tmp, 'unstarted');
+  const store = new SqliteStore(data);
+  const model = { ...emptyModel('sha256:learned', { image: 'redis:7' }), state: 'active' as const };
+  model.syscalls.allow.push('read', 'write', 'epoll_wait');
+  model.learning = { windowSec: 60, observedSec: 60, startedAt: '2026-11-30T10:00:00.000Z', replicas: ['c1'], outliers: [], overflow: [] };
+  store.putModels([model]);
+  store.close();
+  const refused = tenet(['generate', 'seccomp', '--data', data]);
+  assert.equal(refused.status, 2);
+  assert.match(refused.stderr, /ERR_INCOMPLETE: sha256:learned never saw a container start with the syscall sensor on/);
+  assert.match(refused.stderr, /tenet models relearn MODEL/);
+  const partial = tenet(['generate', 'seccomp', '--data', data, '--partial']);
+  assert.equal(partial.status, 0, partial.stderr);
+  assert.ok((JSON.parse(partial.stdout) as { syscalls: Array<{ names: string[] }> }).syscalls[0]!.names.includes('epoll_wait'));
+  const started = new SqliteStore(data);
+  started.putModels([{ ...model, learning: { ...model.learning, starts: 1 } }]);
+  started.close();
+  assert.equal(tenet(['generate', 'seccomp', '--data', data]).status, 0);
 });

@@ -60,3 +60,10 @@ test('a running container has its model\'s profile only when its filter lets thr
   // the older single-name form of a rule
   assert.match(checkSeccomp('{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"name":"kexec_load","action":"SCMP_ACT_ALLOW"}]}', false, needed).reason, /kexec_load/);
 });
+
+test('a program that starts processes, seen under the runtime\'s default profile, has clone3 answered with ENOSYS so glibc falls back to clone', () => {
+  const profile = seccompProfile(['clone', 'read']);
+  assert.ok(profileAllows(profile).includes('clone'));
+  assert.deepEqual(profile.syscalls.find((r) => r.names.includes('clone3')), { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: 38, comment: 'glibc falls back to clone' });
+  assert.ok(!seccompProfile(['clone', 'clone3']).syscalls.some((r) => r.action === 'SCMP_ACT_ERRNO'), 'seen using clone3: allowed');
+});

@@ -207,3 +207,23 @@ test('the learn mode takes an event outside an active model into it: a new entry
   model.accept(started('/usr/sbin/nginx', 'bash'), 'c1', T0);
   assert.equal(learner.observe(started('/usr/sbin/nginx', 'bash'), 'c1', T0)?.outcome, 'known');
 });
+
+test('container starts watched from their first call are counted while learning, kept across a restart, and reset by relearn', () => {
+  const learner = new Learner({ windowSec: 10 });
+  const model = learner.attach(web('c1'), T0);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  assert.equal(model.snapshot(iso).learning?.starts, undefined, 'none yet');
+  model.sawStart();
+  model.sawStart();
+  assert.equal(model.snapshot(iso).learning?.starts, 2);
+  const again = new Learner({ windowSec: 10 });
+  again.restore([model.snapshot(iso)], T0);
+  assert.equal(again.models.get(model.id)!.snapshot(iso).learning?.starts, 2);
+  learner.advance(T0);
+  learner.advance(T0 + 11_000);
+  assert.equal(model.state, 'active');
+  model.sawStart();
+  assert.equal(model.snapshot(iso).learning?.starts, 2, 'an active model learns nothing from a start');
+  model.relearn(T0 + 12_000);
+  assert.equal(model.snapshot(iso).learning?.starts, undefined);
+});

@@ -136,6 +136,7 @@ Options:
   --data DIR          the defender's data folder: its models, learned from what the containers did
   --model ID          the model to use when the input gives several (its id, or a part of it)
   --namespace NS      namespace of the SeccompProfile resources
+  --partial           a seccomp profile even from a model that never saw a container start (its start-up calls missing)
   --node VERSION      Node.js version the app runs on (default: the Dockerfile's FROM node:N, else the newest known)
   -o, --output FILE   write the artifact to FILE instead of standard output`;
 
@@ -147,6 +148,7 @@ export const generateCommand: Command = {
     const { values, positionals } = parseCommandLine(args, {
       model: { type: 'string' },
       data: { type: 'string' },
+      partial: { type: 'boolean' },
       namespace: { type: 'string' },
       node: { type: 'string' },
       output: { type: 'string', short: 'o' },
@@ -177,6 +179,12 @@ export const generateCommand: Command = {
     }
     if (chosen.one === true && models.length > 1) {
       throw new CliError('ERR_AMBIGUOUS', `${models.length} models${chosen.syscalls === true ? ' have syscalls' : ''}; choose one with --model: ${models.map((m) => m.id).join(', ')}`);
+    }
+    // a profile learned without a start-up would fail the next start: said, and refused unless asked for
+    const unstarted = chosen.syscalls === true ? models.filter((m) => m.learning !== undefined && (m.learning.starts ?? 0) === 0) : [];
+    if (unstarted.length > 0 && values.partial !== true) {
+      throw new CliError('ERR_INCOMPLETE', `${unstarted.map((m) => m.id).join(', ')} never saw a container start with the syscall sensor on, so its profile lacks the start-up calls `
+        + 'and the next start would fail: start (or restart) one of its containers while it learns (tenet models relearn MODEL), or give --partial for the profile as it is');
     }
     if (chosen.graph === true && analysis.supermodels.length === 0) {
       throw new CliError('ERR_NO_MODEL', `${kind} is made from an application's graph: give its manifests (Kubernetes, compose, Marathon), not ${from}`);

@@ -94,6 +94,9 @@ export function seccompProfile(needed: Iterable<string>): SeccompProfile {
   const rules: SeccompRule[] = [];
   if (wanted.has('clone') || wanted.has('fork') || wanted.has('vfork')) {
     rules.push({ names: allowed, action: 'SCMP_ACT_ALLOW' });
+    // a program seen under the runtime's default profile never called clone3 (that profile answers ENOSYS, and glibc
+    // falls back to clone): refused with EPERM instead, its threads would not start
+    if (!allowed.includes('clone3')) rules.push({ names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS, comment: 'glibc falls back to clone' });
   } else {
     rules.push({ names: allowed.filter((s) => !PROCESS_CREATION.includes(s)), action: 'SCMP_ACT_ALLOW' });
     rules.push({

@@ -15,6 +15,8 @@ export interface SensorStats {
   running: boolean;
   /** Times bpftrace was started, and restarted after it stopped on its own. */
   starts: number;
+  /** When its probes were last all attached (ms since the epoch), while it runs. */
+  since?: number;
   restarts: number;
   lines: number;
   records: number;
@@ -131,6 +133,7 @@ export class BpftraceSensor {
       this.stats.lastTickAt = Date.now();
     } else if ('ready' in parsed) {
       this.stats.running = true;
+      this.stats.since = Date.now();
       for (const waiter of this.readyWaiters.splice(0)) waiter();
     } else if ('lost' in parsed) {
       this.stats.lost += parsed.lost;
