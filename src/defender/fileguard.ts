@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { parseMountInfo, readOnlyPlan, readOnlyScript, refusedBy, type ReadOnlyPlan, type RootView } from '../enforce/index.ts';
-import { run } from './run.ts';
+import { NamespaceGuard, run } from './namespace-guard.ts';
 
 /**
  * A path of a container (seen through `root`) with its links followed as the
@@ -52,31 +52,22 @@ function viewOf(pid: number): RootView {
  * the container leaves prevent; a container that stops takes its namespace,
  * and the mounts, with it. Nothing is mounted on the host.
  */
-export class FileGuard {
-  private readonly held = new Map<string, { pid: number; writable: string; plan: ReadOnlyPlan }>();
-  private readonly queues = new Map<string, Promise<void>>();
-  private readonly onDiagnostic: (line: string) => void;
-
+export class FileGuard extends NamespaceGuard<{ pid: number; writable: string; plan: ReadOnlyPlan }, readonly string[]> {
   constructor(onDiagnostic: (line: string) => void) {
-    this.onDiagnostic = onDiagnostic;
+    super('file guard', onDiagnostic);
   }
 
-  /** Holds a container's files to its model's writable paths (undefined: lets them go). Changes to one container are applied in order. */
+  /** Holds a container's files to its model's writable paths (undefined: lets them go). */
   hold(id: string, pid: number, writable: readonly string[] | undefined): Promise<void> {
     const key = writable?.join('\n');
-    if (key === this.held.get(id)?.writable) return this.queues.get(id) ?? Promise.resolve();
-    const next = (this.queues.get(id) ?? Promise.resolve()).then(async () => {
+    if (key === this.held.get(id)?.writable) return this.pending(id);
+    return this.change(id, async () => {
       const view = viewOf(pid);
       const plan = writable === undefined ? undefined : readOnlyPlan(writable, view);
       await run('nsenter', ['-t', String(pid), '-m', '--root=/', '--wd=/', 'sh', '-s'], readOnlyScript(`/proc/${pid}/root`, view.mounts, plan));
       if (plan === undefined) this.held.delete(id);
       else this.held.set(id, { pid, writable: key!, plan });
-    }).catch((e: Error) => {
-      this.held.delete(id);
-      this.onDiagnostic(`file guard: ${e.message}`);
     });
-    this.queues.set(id, next);
-    return next;
   }
 
   /** The read-only folder that refused a write of a held container to `path` (undefined: not refused). */
@@ -84,25 +75,5 @@ export class FileGuard {
     const held = this.held.get(id);
     if (held === undefined) return undefined;
     return refusedBy(held.plan, resolveIn(`/proc/${held.pid}/root`, path)?.path ?? path);
-  }
-
-  /** What a held container's files are held to. */
-  plan(id: string): ReadOnlyPlan | undefined {
-    return this.held.get(id)?.plan;
-  }
-
-  get containers(): number {
-    return this.held.size;
-  }
-
-  /** A container that stopped: its mount namespace is gone, and the mounts with it. */
-  forget(id: string): void {
-    this.held.delete(id);
-    this.queues.delete(id);
-  }
-
-  /** Lets every held container go (the defender stops). */
-  async release(): Promise<void> {
-    await Promise.all([...this.held].map(([id, h]) => this.hold(id, h.pid, undefined)));
   }
 }

@@ -1,5 +1,5 @@
 import type { NftablesRuleset } from '../enforce/index.ts';
-import { run } from './run.ts';
+import { NamespaceGuard, run } from './namespace-guard.ts';
 
 /** The table Tenet keeps in a container's network namespace. */
 const TABLE = 'inet tenet';
@@ -11,20 +11,15 @@ const TABLE = 'inet tenet';
  * that stops takes its namespace, and the table, with it: nothing stays on
  * the host.
  */
-export class NetworkGuard {
-  private readonly held = new Map<string, { pid: number; text: string; out: boolean; anyPeer: ReadonlySet<string> }>();
-  private readonly queues = new Map<string, Promise<void>>();
-  private readonly onDiagnostic: (line: string) => void;
-
+export class NetworkGuard extends NamespaceGuard<{ pid: number; text: string; out: boolean; anyPeer: ReadonlySet<string> }, NftablesRuleset> {
   constructor(onDiagnostic: (line: string) => void) {
-    this.onDiagnostic = onDiagnostic;
+    super('network guard', onDiagnostic);
   }
 
-  /** Holds a container's network to a ruleset (undefined: lets it go). Changes to one container are applied in order. */
+  /** Holds a container's network to a ruleset (undefined: lets it go). */
   hold(id: string, pid: number, ruleset: NftablesRuleset | undefined): Promise<void> {
-    const current = this.held.get(id);
-    if (ruleset?.text === current?.text) return this.queues.get(id) ?? Promise.resolve();
-    const next = (this.queues.get(id) ?? Promise.resolve()).then(async () => {
+    if (ruleset?.text === this.held.get(id)?.text) return this.pending(id);
+    return this.change(id, async () => {
       if (ruleset === undefined) {
         this.held.delete(id);
         await run('nsenter', ['-t', String(pid), '-n', 'nft', 'delete', 'table', ...TABLE.split(' ')]);
@@ -33,32 +28,12 @@ export class NetworkGuard {
       // the table declared, deleted and made again in one transaction: never a moment without it
       await run('nsenter', ['-t', String(pid), '-n', 'nft', '-f', '-'], `table ${TABLE} {}\ndelete table ${TABLE}\n${ruleset.text}`);
       this.held.set(id, { pid, text: ruleset.text, out: ruleset.directions.out, anyPeer: new Set(ruleset.anyPeer) });
-    }).catch((e: Error) => {
-      this.held.delete(id);
-      this.onDiagnostic(`network guard: ${e.message}`);
     });
-    this.queues.set(id, next);
-    return next;
   }
 
   /** Whether a connection out of a held container is dropped: its way out held, and its port not open to any peer. */
   drops(id: string, protocol: string, port: number): boolean {
     const held = this.held.get(id);
     return held !== undefined && held.out && !held.anyPeer.has(`${protocol}/${port}`);
-  }
-
-  get containers(): number {
-    return this.held.size;
-  }
-
-  /** A container that stopped: its namespace is gone, and the table with it. */
-  forget(id: string): void {
-    this.held.delete(id);
-    this.queues.delete(id);
-  }
-
-  /** Lets every held container go (the defender stops). */
-  async release(): Promise<void> {
-    await Promise.all([...this.held].map(([id, h]) => this.hold(id, h.pid, undefined)));
   }
 }
