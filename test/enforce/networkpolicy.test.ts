@@ -88,9 +88,12 @@ test('egress outside the graph: addresses become ipBlocks and CIDRs, names FQDN 
     { to: [{ ipBlock: { cidr: '192.168.0.0/16' } }], ports: [{ port: 9000, protocol: 'UDP' }] },
     { to: [{ ipBlock: { cidr: 'fd00::1/128' } }], ports: [{ port: 5432, protocol: 'TCP' }] },
   ]);
+  model.network.dns.push({ name: 'api.stripe.com', sources: src }, { name: 'telemetry.example.net.', sources: src }, { name: 'redis', sources: src });
   const [cilium] = ciliumNetworkPolicies(supermodel, [model]).policies;
   new CiliumModel(cilium as never).validate();
   assert.deepEqual(cilium!.spec.egress.find((r) => r.toFQDNs !== undefined), { toFQDNs: [{ matchName: 'api.stripe.com' }], toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }] });
   assert.deepEqual(cilium!.spec.egress.find((r) => r.toEntities !== undefined), { toEntities: ['all'], toPorts: [{ ports: [{ port: '25', protocol: 'TCP' }] }] });
+  // a name it looks up with no port known: that name only, on any port
+  assert.deepEqual(cilium!.spec.egress.at(-1), { toFQDNs: [{ matchName: 'telemetry.example.net' }] });
   assert.deepEqual(policy!.spec.ingress, [], 'no client in the graph: no ingress');
 });

@@ -220,6 +220,12 @@ export function ciliumNetworkPolicies(supermodel: Supermodel, models: readonly I
       else if (o.host.includes('.')) egress.push({ toFQDNs: [{ matchName: o.host.replace(/\.$/, '') }], toPorts: ports });
       else own.push(`egress to ${o.host}:${o.port}: a name no workload of the application answers to`);
     }
+    // names it looks up (learned, or declared without a port) that no rule above names: any port, to that name only
+    const named = new Set(outside(supermodel, w).filter((o) => o.kind === 'name').map((o) => o.host.replace(/\.$/, '')));
+    const edgeHosts = new Set(supermodel.edges.filter((e) => e.from === w.node.id).map((e) => e.host));
+    const lookedUp = [...new Set(w.models.flatMap((m) => m.network.dns.map((d) => d.name.replace(/\.$/, ''))))]
+      .filter((n) => n.includes('.') && !n.includes('*') && !named.has(n) && !edgeHosts.has(n)).sort();
+    if (lookedUp.length > 0) egress.push({ toFQDNs: lookedUp.map((matchName) => ({ matchName })) });
     notes.push(...own.map((n) => `${w.node.id} ${n}`));
     policies.push({
       apiVersion: 'cilium.io/v2',
