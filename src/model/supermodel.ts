@@ -15,6 +15,9 @@ export const SupermodelNode = z.object({
 });
 export type SupermodelNode = z.infer<typeof SupermodelNode>;
 
+export const EdgeState = z.enum(['declared', 'learned', 'both', 'anomalous']);
+export type EdgeState = z.infer<typeof EdgeState>;
+
 export const SupermodelEdge = z.object({
   from: z.string(),
   to: z.string(),
@@ -24,8 +27,27 @@ export const SupermodelEdge = z.object({
   appProtocol: z.string().optional().describe('http, grpc… when declared'),
   host: z.string().optional().describe('the name the client connects to (a Service\'s, a compose service\'s)'),
   sources: Sources,
+  state: EdgeState.optional().describe('declared only, learned only, both, or anomalous: observed although the application declares its graph and not this edge'),
+  count: z.number().int().nonnegative().optional().describe('connections observed'),
+  firstSeen: z.string().optional(),
+  lastSeen: z.string().optional(),
 });
 export type SupermodelEdge = z.infer<typeof SupermodelEdge>;
+
+/** Observed traffic from a workload to something outside its application, aggregated. */
+export const OutsideFlow = z.object({
+  from: z.string(),
+  address: z.string(),
+  port: z.number().int().min(0).max(65535),
+  protocol: Protocol,
+  class: z.enum(['other-app', 'host', 'private', 'internet']).describe('a workload of another application, the host, a private address nobody here has, or the internet'),
+  node: z.string().optional().describe('for other-app: the workload it reached'),
+  name: z.string().optional().describe('the DNS name the client asked for just before, when it did'),
+  count: z.number().int().nonnegative(),
+  firstSeen: z.string(),
+  lastSeen: z.string(),
+});
+export type OutsideFlow = z.infer<typeof OutsideFlow>;
 
 /** The graph of one application: its workloads and who may talk to whom. */
 export const Supermodel = z.object({
@@ -34,5 +56,6 @@ export const Supermodel = z.object({
   app: z.string(),
   nodes: z.array(SupermodelNode),
   edges: z.array(SupermodelEdge),
+  outside: z.array(OutsideFlow).optional().describe('observed traffic from the application to what is not one of its workloads'),
 });
 export type Supermodel = z.infer<typeof Supermodel>;

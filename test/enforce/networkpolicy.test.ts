@@ -4,10 +4,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { allowedFlows, ciliumNetworkPolicies, networkPolicies, type PolicyPod } from '../../src/enforce/index.ts';
+import { parseAllDocuments } from 'yaml';
+import { allowedFlows, ciliumNetworkPolicies, networkPolicies, networkPolicyGraph, type NetworkPolicy, type PolicyPod } from '../../src/enforce/index.ts';
 import { emptyModel, type Supermodel } from '../../src/model/index.ts';
 import { FIXTURES } from '../fixtures.ts';
 import { analyzeFiles } from '../intent/kubernetes/load.ts';
+import { tenet } from '../run-cli.ts';
 
 const RELEASE = join(FIXTURES, 'kubernetes/microservices-demo/release-kubernetes-manifests.yaml');
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected/online-boutique-edges.json'), 'utf8')) as {
@@ -96,4 +98,17 @@ test('egress outside the graph: addresses become ipBlocks and CIDRs, names FQDN 
   // a name it looks up with no port known: that name only, on any port
   assert.deepEqual(cilium!.spec.egress.at(-1), { toFQDNs: [{ matchName: 'telemetry.example.net' }] });
   assert.deepEqual(policy!.spec.ingress, [], 'no client in the graph: no ingress');
+});
+
+test('Online Boutique: the NetworkPolicies `generate` prints, read back, give the graph they were made from', () => {
+  const { supermodel, models } = boutique();
+  const printed = tenet(['generate', 'networkpolicy', RELEASE]);
+  assert.equal(printed.status, 0, printed.stderr);
+  const policies = parseAllDocuments(printed.stdout).map((d) => d.toJS() as NetworkPolicy);
+  const graph = networkPolicyGraph(policies, podsOf(supermodel, models));
+  assert.deepEqual(
+    graph.map((f) => `${f.from} -> ${f.to} ${f.port}/${f.protocol.toLowerCase()}`).sort(),
+    supermodel.edges.map((e) => `${e.from} -> ${e.to} ${e.targetPort}/${e.protocol}`).sort(),
+  );
+  assert.equal(graph.length, 16);
 });

@@ -6,7 +6,7 @@ export {
 export { nftablesRuleset, type NftablesOptions, type NftablesRuleset } from './nftables.ts';
 export { execGuardScript, type GuardTarget } from './exec-guard.ts';
 export {
-  allowedFlows, ciliumNetworkPolicies, DEFAULT_DNS, networkPolicies,
+  allowedFlows, ciliumNetworkPolicies, DEFAULT_DNS, networkPolicies, networkPolicyGraph,
   type AllowedFlow, type CiliumNetworkPolicy, type ClusterDns, type NetworkPolicy, type NetworkPolicyPeer, type PolicyPod, type PolicySet,
 } from './networkpolicy.ts';
 export { apparmorProfile } from './apparmor.ts';

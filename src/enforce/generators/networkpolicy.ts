@@ -287,3 +287,21 @@ export function allowedFlows(policies: readonly NetworkPolicy[], pods: readonly 
   }
   return flows;
 }
+
+/**
+ * The graph a set of NetworkPolicies allows between pods: every flow on a
+ * port some policy names, less the DNS and the traffic from and to anything
+ * that is not one of `pods`. Reading generated policies back this way gives
+ * the graph they were made from.
+ */
+export function networkPolicyGraph(policies: readonly NetworkPolicy[], pods: readonly PolicyPod[]): AllowedFlow[] {
+  const ports = new Map<string, { port: number; protocol: Port['protocol'] }>();
+  for (const p of policies) {
+    for (const rule of [...p.spec.ingress, ...p.spec.egress]) {
+      for (const port of rule.ports ?? []) if (typeof port.port === 'number') ports.set(`${port.protocol}/${port.port}`, { port: port.port, protocol: port.protocol ?? 'TCP' });
+    }
+  }
+  // a pod no policy selects lets everything in and out: only flows some policy allows on both ends count
+  const governed = (pod: PolicyPod) => policies.some((p) => p.metadata.namespace === pod.namespace && selects(p.spec.podSelector, pod.labels));
+  return allowedFlows(policies, pods.filter(governed), [...ports.values()]);
+}

@@ -1,0 +1,209 @@
+import { ipFamily, ipv4Number } from '../intel/index.ts';
+import type { EdgeState, OutsideFlow, Protocol, Source, Supermodel, SupermodelEdge, SupermodelNode } from '../model/index.ts';
+
+/** A container as the graph knows it: the workload it is, and the addresses it had, over time (ms since the epoch). */
+export interface Endpoint {
+  container: string;
+  /** The workload: `project/service` (compose), `network/name` (plain Docker), `namespace/name` (Kubernetes). */
+  node: string;
+  /** The application the workload belongs to. */
+  app: string;
+  model?: string;
+  addresses: ReadonlyArray<{ address: string; from: number; to?: number }>;
+}
+
+/** One connection a container made. */
+export interface Flow {
+  time: number;
+  container: string;
+  address: string;
+  port: number;
+  protocol: Protocol;
+  /** The DNS name the container asked for just before, when it did. */
+  name?: string;
+}
+
+interface Seen {
+  count: number;
+  first: number;
+  last: number;
+}
+
+const PRIVATE_V4: ReadonlyArray<[number, number]> = [
+  ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['127.0.0.0', 8], ['169.254.0.0', 16], ['100.64.0.0', 10],
+].map(([a, bits]) => [ipv4Number(a as string), bits as number]);
+
+/** Whether an address is not on the internet: private, loopback, link-local, shared (IPv4) or unique-local and link-local (IPv6). */
+export function isPrivateAddress(address: string): boolean {
+  const family = ipFamily(address);
+  if (family === 4) {
+    const n = ipv4Number(address);
+    return PRIVATE_V4.some(([net, bits]) => Math.floor(n / 2 ** (32 - bits)) === Math.floor(net / 2 ** (32 - bits)));
+  }
+  if (family === 6) {
+    const a = address.toLowerCase();
+    return a === '::1' || /^f[cd]/.test(a) || /^fe[89ab]/.test(a);
+  }
+  return false;
+}
+
+/**
+ * The learned graph of every application: connections resolved, by the
+ * address they went to at the time they were made, to the workload that had
+ * it; aggregated into edges (with counts and first and last times) between
+ * the workloads of one application, and into traffic to outside it (another
+ * application, the host, a private address nobody here has, the internet).
+ * Merged with the declared graphs, each edge says whether it was declared,
+ * learned, both, or is anomalous (observed where the application declares its
+ * graph, and not declared). Pure and incremental: flows come one at a time.
+ */
+export class FlowGraph {
+  private readonly endpoints = new Map<string, Endpoint & { index: number }>();
+  /** Workloads by number: edges are keyed by numbers, so a flow makes no string. */
+  private readonly nodes = new Map<string, number>();
+  /** Who had each address, and when; most addresses had one owner. */
+  private readonly owners = new Map<string, Array<{ endpoint: Endpoint & { index: number }; from: number; to: number }>>();
+  /** Edges by client and server workload (numbers), then by port and protocol. */
+  private readonly edges = new Map<number, Map<number, Seen & { from: Endpoint; to: Endpoint; port: number; protocol: Protocol }>>();
+  /** Traffic outside, by address, then by client workload, port and protocol. */
+  private readonly outside = new Map<string, Map<number, Seen & { from: Endpoint; flow: Flow; class: OutsideFlow['class']; node?: string }>>();
+  private readonly hosts: ReadonlySet<string>;
+  /** Flows from containers the graph does not know. */
+  unattributed = 0;
+
+  /** `hosts`: addresses of the host itself (the gateways of its container networks). */
+  constructor(hosts: Iterable<string> = []) {
+    this.hosts = new Set(hosts);
+  }
+
+  addEndpoint(endpoint: Endpoint): void {
+    let index = this.nodes.get(endpoint.node);
+    if (index === undefined) this.nodes.set(endpoint.node, index = this.nodes.size);
+    const known = { ...endpoint, index };
+    this.endpoints.set(endpoint.container, known);
+    for (const a of endpoint.addresses) {
+      const list = this.owners.get(a.address) ?? [];
+      list.push({ endpoint: known, from: a.from, to: a.to ?? Infinity });
+      this.owners.set(a.address, list);
+    }
+  }
+
+  /** The workload that had an address at a time. */
+  private ownerOf(address: string, time: number): (Endpoint & { index: number }) | undefined {
+    const list = this.owners.get(address);
+    if (list === undefined) return undefined;
+    if (list.length === 1) return list[0]!.from <= time && time <= list[0]!.to ? list[0]!.endpoint : undefined;
+    return list.find((o) => o.from <= time && time <= o.to)?.endpoint;
+  }
+
+  addFlow(flow: Flow): void {
+    const from = this.endpoints.get(flow.container);
+    if (from === undefined) {
+      this.unattributed++;
+      return;
+    }
+    const to = this.ownerOf(flow.address, flow.time);
+    const proto = PROTOCOLS.indexOf(flow.protocol);
+    if (to !== undefined && to.app === from.app) {
+      if (to.index === from.index) return;
+      const pair = from.index * MAX_NODES + to.index;
+      let byPort = this.edges.get(pair);
+      if (byPort === undefined) this.edges.set(pair, byPort = new Map());
+      const key = flow.port * 4 + proto;
+      const seen = byPort.get(key);
+      if (seen === undefined) byPort.set(key, { from, to, port: flow.port, protocol: flow.protocol, count: 1, first: flow.time, last: flow.time });
+      else see(seen, flow.time);
+      return;
+    }
+    let byClient = this.outside.get(flow.address);
+    if (byClient === undefined) this.outside.set(flow.address, byClient = new Map());
+    const key = (from.index * 65536 + flow.port) * 4 + proto;
+    const seen = byClient.get(key);
+    if (seen !== undefined) {
+      see(seen, flow.time);
+      if (flow.name !== undefined) seen.flow = flow;
+      return;
+    }
+    const kind: OutsideFlow['class'] = to !== undefined ? 'other-app' : this.hosts.has(flow.address) ? 'host' : isPrivateAddress(flow.address) ? 'private' : 'internet';
+    byClient.set(key, { from, flow, class: kind, ...(to !== undefined && { node: to.node }), count: 1, first: flow.time, last: flow.time });
+  }
+
+  /**
+   * The supermodels: every application with a container or a declaration,
+   * its nodes, its edges (learned and declared merged on client, server,
+   * container port and protocol) and its traffic outside.
+   */
+  supermodels(declared: readonly Supermodel[] = []): Supermodel[] {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const apps = new Map<string, { nodes: Map<string, SupermodelNode>; edges: Map<string, SupermodelEdge>; outside: OutsideFlow[]; declares: boolean }>();
+    const app = (name: string) => {
+      let found = apps.get(name);
+      if (found === undefined) apps.set(name, found = { nodes: new Map(), edges: new Map(), outside: [], declares: false });
+      return found;
+    };
+    for (const s of declared) {
+      const a = app(s.app);
+      a.declares = s.edges.length > 0;
+      for (const n of s.nodes) a.nodes.set(n.id, { ...n, models: [...n.models] });
+      for (const e of s.edges) a.edges.set(`${e.from}\0${e.to}\0${e.targetPort}\0${e.protocol}`, { ...e, sources: [...e.sources], state: 'declared' });
+    }
+    for (const e of this.endpoints.values()) {
+      const node = app(e.app).nodes.get(e.node) ?? { id: e.node, models: [] };
+      if (e.model !== undefined && !node.models.includes(e.model)) node.models.push(e.model);
+      app(e.app).nodes.set(e.node, node);
+    }
+    const learned: Source = { kind: 'learned' };
+    for (const seen of [...this.edges.values()].flatMap((m) => [...m.values()])) {
+      const a = app(seen.from.app);
+      const key = `${seen.from.node}\0${seen.to.node}\0${seen.port}\0${seen.protocol}`;
+      const times = { count: seen.count, firstSeen: iso(seen.first), lastSeen: iso(seen.last) };
+      const edge = a.edges.get(key);
+      if (edge !== undefined) {
+        Object.assign(edge, times, { state: 'both' satisfies EdgeState });
+        edge.sources.push({ ...learned, firstSeen: times.firstSeen, lastSeen: times.lastSeen });
+      } else {
+        a.edges.set(key, {
+          from: seen.from.node, to: seen.to.node, port: seen.port, targetPort: seen.port, protocol: seen.protocol,
+          sources: [{ ...learned, firstSeen: times.firstSeen, lastSeen: times.lastSeen }], state: a.declares ? 'anomalous' : 'learned', ...times,
+        });
+      }
+    }
+    for (const o of [...this.outside.values()].flatMap((m) => [...m.values()])) {
+      app(o.from.app).outside.push({
+        from: o.from.node, address: o.flow.address, port: o.flow.port, protocol: o.flow.protocol, class: o.class,
+        ...(o.node !== undefined && { node: o.node }), ...(o.flow.name !== undefined && { name: o.flow.name }),
+        count: o.count, firstSeen: iso(o.first), lastSeen: iso(o.last),
+      });
+    }
+    const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    return [...apps].sort(([a], [b]) => byText(a, b)).map(([name, a]) => ({
+      apiVersion: 'tenet/v1',
+      kind: 'Supermodel',
+      app: name,
+      nodes: [...a.nodes.values()].sort((x, y) => byText(x.id, y.id)),
+      edges: [...a.edges.values()].sort((x, y) => byText(x.from, y.from) || byText(x.to, y.to) || x.port - y.port || x.targetPort - y.targetPort),
+      ...(a.outside.length > 0 && { outside: a.outside.sort((x, y) => byText(x.from, y.from) || byText(x.address, y.address) || x.port - y.port) }),
+    }));
+  }
+
+  /** Whether a flow stays inside the application's graph (`allowed`: edges as `from\0to\0targetPort\0protocol`); undefined when it leaves the application. */
+  judge(flow: Flow, allowed: ReadonlySet<string>): { from: string; to: string; inside: boolean } | undefined {
+    const from = this.endpoints.get(flow.container);
+    const to = from === undefined ? undefined : this.ownerOf(flow.address, flow.time);
+    if (from === undefined || to === undefined || to.app !== from.app || to.node === from.node) return undefined;
+    return { from: from.node, to: to.node, inside: allowed.has(`${from.node}\0${to.node}\0${flow.port}\0${flow.protocol}`) };
+  }
+}
+
+const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'sctp'];
+/** Workloads a graph tells apart (a pair of them is one number). */
+const MAX_NODES = 2 ** 24;
+
+function see(seen: Seen, time: number): void {
+  seen.count++;
+  if (time < seen.first) seen.first = time;
+  if (time > seen.last) seen.last = time;
+}
+
+/** The key of an edge in `FlowGraph.judge`'s allowed set. */
+export const edgeKey = (e: Pick<SupermodelEdge, 'from' | 'to' | 'targetPort' | 'protocol'>) => `${e.from}\0${e.to}\0${e.targetPort}\0${e.protocol}`;
