@@ -82,9 +82,33 @@ export const LAB_IMAGES = {
   httpServer: 'tenet-lab/http-server:14.1.1',
   jsonServer: 'tenet-lab/json-server:0.17.4',
   express: 'tenet-lab/express-app:1',
+  shopWeb: 'tenet-lab/shop-web:1',
+  shopApi: 'tenet-lab/shop-api:1',
+  shopWorker: 'tenet-lab/shop-worker:1',
 } as const;
 
 const NODE_APP_DIR = join(HERE, 'images', 'node-app');
+const SHOP_DIR = join(HERE, 'shop', 'app');
+
+/** An image of one service of the shop (lab/shop): its code, and the service's own command, so each service has its own image and model. */
+function shopImage(tag: string, script: string, port?: number): DockerfileImage {
+  return {
+    kind: 'dockerfile',
+    tag,
+    inputs: () => folderInputs(SHOP_DIR),
+    context: (dir) => {
+      cpSync(SHOP_DIR, join(dir, 'app'), { recursive: true });
+      return [
+        `FROM ${LAB_IMAGES.node}`,
+        'COPY app /srv/shop',
+        'WORKDIR /srv/shop',
+        ...(port !== undefined ? [`EXPOSE ${port}`] : []),
+        'USER 1000:1000',
+        `CMD ["node", "${script}"]`,
+      ].join('\n');
+    },
+  };
+}
 const APPS_DIR = join(HERE, 'apps');
 
 /** The files of an app folder (its node_modules aside), sorted, with their hashes: what its install depends on. */
@@ -188,6 +212,9 @@ const IMAGES: LabImage[] = [
   { kind: 'app', tag: LAB_IMAGES.httpServer, app: 'http-server' },
   { kind: 'app', tag: LAB_IMAGES.jsonServer, app: 'json-server' },
   { kind: 'app', tag: LAB_IMAGES.express, app: 'express' },
+  shopImage(LAB_IMAGES.shopWeb, 'web.js', 8080),
+  shopImage(LAB_IMAGES.shopApi, 'api.js', 3000),
+  shopImage(LAB_IMAGES.shopWorker, 'worker.js'),
 ];
 
 function sha256File(path: string): string {
