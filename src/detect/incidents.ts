@@ -58,6 +58,11 @@ export const PATTERNS: readonly Pattern[] = [
     matches: (rules) => any(rules, 'threat-intel-peer', 'threat-intel-dns'),
   },
   {
+    id: 'lateral-movement', title: 'Lateral movement inside the application', severity: 'high',
+    description: 'A workload reached a workload of its own application that the application\'s graph does not connect it to.',
+    matches: (rules) => rules.has('lateral-movement'),
+  },
+  {
     id: 'dropped-program', title: 'A program that is not the image\'s was run', severity: 'high',
     description: 'Drift: a file added or changed after the container started was executed.',
     matches: (rules) => rules.has('drift'),

@@ -72,6 +72,25 @@ export function deviationAudit(event: RuntimeEvent, dimension: ModelDimension, e
   };
 }
 
+/** A connection from one workload to another of its application that the application's graph does not have. */
+export function lateralAudit(event: RuntimeEvent, from: string, to: string, entry: string, context: AuditContext): Audit {
+  const rule = RULE_BY_ID.get('lateral-movement')!;
+  const process = event.process?.path ?? event.process?.name;
+  return {
+    id: context.id,
+    time: event.time,
+    rule: rule.id,
+    severity: rule.severity,
+    technique: rule.technique,
+    message: `${who(event)} (${from}) connected to ${to} (${entry}${process !== undefined ? `, by ${process}` : ''}), which its application's graph does not connect it to`,
+    container: containerOf(event),
+    ...(context.model !== undefined && { model: context.model }),
+    ...(context.modelState !== undefined && { modelState: context.modelState }),
+    lacked: { dimension: 'egress', entry },
+    event,
+  };
+}
+
 /** Why an executed file is drift: it is not in the image, or was written after the container started. */
 export type DriftReason = 'not-in-image' | 'modified-after-start';
 

@@ -21,6 +21,8 @@ export interface ContainerInfo {
   cgroupId?: string;
   /** The container's writable layer on the host (overlay2): a file there was written after the container started. */
   upperDir?: string;
+  /** Its addresses on each network it is on, with the network's gateway (the host, seen from there). */
+  networks?: Record<string, { address: string; gateway?: string }>;
   /** The seccomp profile it runs with: `unconfined`, the profile's JSON, or undefined for the runtime's default. */
   seccomp?: string;
   privileged?: boolean;
@@ -39,6 +41,7 @@ export interface EngineContainer {
   State?: { Pid?: number; Running?: boolean; StartedAt?: string };
   GraphDriver?: { Name?: string; Data?: Record<string, string> | null };
   HostConfig?: { SecurityOpt?: string[] | null; Privileged?: boolean };
+  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string; Gateway?: string; GlobalIPv6Address?: string }> | null };
 }
 
 /** What an inspected container is, from its labels: Kubernetes pod and namespace, or compose project and service. */
@@ -49,6 +52,9 @@ export function containerInfo(c: EngineContainer, repoDigests: readonly string[]
   const digest = pinned ?? repoDigests.map(parseImage).find((d) => d.repository === repository)?.digest;
   const namespace = labels['io.kubernetes.pod.namespace'];
   const project = labels['com.docker.compose.project'];
+  const networks = Object.fromEntries(Object.entries(c.NetworkSettings?.Networks ?? {})
+    .filter(([, n]) => n.IPAddress !== undefined && n.IPAddress !== '')
+    .map(([name, n]) => [name, { address: n.IPAddress!, ...(n.Gateway !== undefined && n.Gateway !== '' && { gateway: n.Gateway }) }]));
   const seccomp = c.HostConfig?.SecurityOpt?.find((o) => o.startsWith('seccomp=') || o.startsWith('seccomp:'))?.slice('seccomp='.length);
   return {
     id: c.Id,
@@ -60,6 +66,7 @@ export function containerInfo(c: EngineContainer, repoDigests: readonly string[]
     pid: c.State?.Pid ?? 0,
     running: c.State?.Running === true,
     ...(c.State?.StartedAt !== undefined && { startedAt: c.State.StartedAt }),
+    ...(Object.keys(networks).length > 0 && { networks }),
     ...(seccomp !== undefined && { seccomp }),
     ...(c.HostConfig?.Privileged === true && { privileged: true }),
     ...(c.GraphDriver?.Name === 'overlay2' && c.GraphDriver.Data?.UpperDir !== undefined && { upperDir: c.GraphDriver.Data.UpperDir }),
@@ -68,6 +75,17 @@ export function containerInfo(c: EngineContainer, repoDigests: readonly string[]
     ...(labels['io.kubernetes.container.name'] !== undefined && { service: labels['io.kubernetes.container.name'] }),
     ...(project !== undefined && { app: project, service: labels['com.docker.compose.service'] ?? project }),
   };
+}
+
+/**
+ * The workload a container is, in its application's graph: `project/service`
+ * for compose, `namespace/service` for Kubernetes, and for a plain container
+ * `network/name` on its first user-defined network (else the default bridge).
+ */
+export function workloadOf(info: ContainerInfo): { app: string; node: string } {
+  if (info.app !== undefined) return { app: info.app, node: `${info.app}/${info.service ?? info.pod ?? info.name}` };
+  const network = Object.keys(info.networks ?? {}).sort().find((n) => n !== 'bridge' && n !== 'host' && n !== 'none') ?? 'bridge';
+  return { app: network, node: `${network}/${info.name}` };
 }
 
 /** Where the cgroup v2 hierarchy is mounted (`/sys/fs/cgroup` on unified hosts, `/sys/fs/cgroup/unified` on hybrid ones). */

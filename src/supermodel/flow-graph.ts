@@ -54,8 +54,8 @@ export function isPrivateAddress(address: string): boolean {
  * the workloads of one application, and into traffic to outside it (another
  * application, the host, a private address nobody here has, the internet).
  * Merged with the declared graphs, each edge says whether it was declared,
- * learned, both, or is anomalous (observed where the application declares its
- * graph, and not declared). Pure and incremental: flows come one at a time.
+ * learned (while its client's model learned), both, or is anomalous (observed
+ * outside the graph). Pure and incremental: flows come one at a time.
  */
 export class FlowGraph {
   private readonly endpoints = new Map<string, Endpoint & { index: number }>();
@@ -67,7 +67,9 @@ export class FlowGraph {
   private readonly edges = new Map<number, Map<number, Seen & { from: Endpoint; to: Endpoint; port: number; protocol: Protocol }>>();
   /** Traffic outside, by address, then by client workload, port and protocol. */
   private readonly outside = new Map<string, Map<number, Seen & { from: Endpoint; flow: Flow; class: OutsideFlow['class']; node?: string }>>();
-  private readonly hosts: ReadonlySet<string>;
+  private readonly hosts: Set<string>;
+  /** The graph: edges learned while their client's model learned (and given), by pair of workloads, then port and protocol. */
+  private readonly allowed = new Map<number, Set<number>>();
   /** Flows from containers the graph does not know. */
   unattributed = 0;
 
@@ -76,16 +78,41 @@ export class FlowGraph {
     this.hosts = new Set(hosts);
   }
 
+  /** An address of the host itself. */
+  addHost(address: string): void {
+    this.hosts.add(address);
+  }
+
+  /** An edge of the application's graph, learned before (a restart) or declared. */
+  allow(edge: Pick<SupermodelEdge, 'from' | 'to' | 'targetPort' | 'protocol'>): void {
+    this.permit(this.indexOf(edge.from) * MAX_NODES + this.indexOf(edge.to), edge.targetPort * 4 + PROTOCOLS.indexOf(edge.protocol));
+  }
+
+  private permit(pair: number, key: number): void {
+    let ports = this.allowed.get(pair);
+    if (ports === undefined) this.allowed.set(pair, ports = new Set());
+    ports.add(key);
+  }
+
+  private indexOf(node: string): number {
+    let index = this.nodes.get(node);
+    if (index === undefined) this.nodes.set(node, index = this.nodes.size);
+    return index;
+  }
+
   addEndpoint(endpoint: Endpoint): void {
-    let index = this.nodes.get(endpoint.node);
-    if (index === undefined) this.nodes.set(endpoint.node, index = this.nodes.size);
-    const known = { ...endpoint, index };
+    const known = { ...endpoint, index: this.indexOf(endpoint.node) };
     this.endpoints.set(endpoint.container, known);
     for (const a of endpoint.addresses) {
       const list = this.owners.get(a.address) ?? [];
       list.push({ endpoint: known, from: a.from, to: a.to ?? Infinity });
       this.owners.set(a.address, list);
     }
+  }
+
+  /** A container stopped at `time`: the addresses it had are its until then. */
+  leave(container: string, time: number): void {
+    for (const list of this.owners.values()) for (const o of list) if (o.endpoint.container === container && o.to === Infinity) o.to = time;
   }
 
   /** The workload that had an address at a time. */
@@ -96,24 +123,31 @@ export class FlowGraph {
     return list.find((o) => o.from <= time && time <= o.to)?.endpoint;
   }
 
-  addFlow(flow: Flow): void {
+  /**
+   * Counts a connection. One to another workload of the application is
+   * judged against the graph (`learning`: the client's model learns, so the
+   * edge joins the graph); undefined for anything else.
+   */
+  addFlow(flow: Flow, learning = false): { from: string; to: string; inside: boolean } | undefined {
     const from = this.endpoints.get(flow.container);
     if (from === undefined) {
       this.unattributed++;
-      return;
+      return undefined;
     }
     const to = this.ownerOf(flow.address, flow.time);
     const proto = PROTOCOLS.indexOf(flow.protocol);
     if (to !== undefined && to.app === from.app) {
-      if (to.index === from.index) return;
+      if (to.index === from.index) return undefined;
       const pair = from.index * MAX_NODES + to.index;
+      const key = flow.port * 4 + proto;
+      if (learning) this.permit(pair, key);
+      const judged = { from: from.node, to: to.node, inside: this.allowed.get(pair)?.has(key) === true };
       let byPort = this.edges.get(pair);
       if (byPort === undefined) this.edges.set(pair, byPort = new Map());
-      const key = flow.port * 4 + proto;
       const seen = byPort.get(key);
       if (seen === undefined) byPort.set(key, { from, to, port: flow.port, protocol: flow.protocol, count: 1, first: flow.time, last: flow.time });
       else see(seen, flow.time);
-      return;
+      return judged;
     }
     let byClient = this.outside.get(flow.address);
     if (byClient === undefined) this.outside.set(flow.address, byClient = new Map());
@@ -122,10 +156,11 @@ export class FlowGraph {
     if (seen !== undefined) {
       see(seen, flow.time);
       if (flow.name !== undefined) seen.flow = flow;
-      return;
+      return undefined;
     }
     const kind: OutsideFlow['class'] = to !== undefined ? 'other-app' : this.hosts.has(flow.address) ? 'host' : isPrivateAddress(flow.address) ? 'private' : 'internet';
     byClient.set(key, { from, flow, class: kind, ...(to !== undefined && { node: to.node }), count: 1, first: flow.time, last: flow.time });
+    return undefined;
   }
 
   /**
@@ -135,15 +170,14 @@ export class FlowGraph {
    */
   supermodels(declared: readonly Supermodel[] = []): Supermodel[] {
     const iso = (ms: number) => new Date(ms).toISOString();
-    const apps = new Map<string, { nodes: Map<string, SupermodelNode>; edges: Map<string, SupermodelEdge>; outside: OutsideFlow[]; declares: boolean }>();
+    const apps = new Map<string, { nodes: Map<string, SupermodelNode>; edges: Map<string, SupermodelEdge>; outside: OutsideFlow[] }>();
     const app = (name: string) => {
       let found = apps.get(name);
-      if (found === undefined) apps.set(name, found = { nodes: new Map(), edges: new Map(), outside: [], declares: false });
+      if (found === undefined) apps.set(name, found = { nodes: new Map(), edges: new Map(), outside: [] });
       return found;
     };
     for (const s of declared) {
       const a = app(s.app);
-      a.declares = s.edges.length > 0;
       for (const n of s.nodes) a.nodes.set(n.id, { ...n, models: [...n.models] });
       for (const e of s.edges) a.edges.set(`${e.from}\0${e.to}\0${e.targetPort}\0${e.protocol}`, { ...e, sources: [...e.sources], state: 'declared' });
     }
@@ -156,6 +190,7 @@ export class FlowGraph {
     for (const seen of [...this.edges.values()].flatMap((m) => [...m.values()])) {
       const a = app(seen.from.app);
       const key = `${seen.from.node}\0${seen.to.node}\0${seen.port}\0${seen.protocol}`;
+      const inGraph = this.allowed.get(this.indexOf(seen.from.node) * MAX_NODES + this.indexOf(seen.to.node))?.has(seen.port * 4 + PROTOCOLS.indexOf(seen.protocol)) === true;
       const times = { count: seen.count, firstSeen: iso(seen.first), lastSeen: iso(seen.last) };
       const edge = a.edges.get(key);
       if (edge !== undefined) {
@@ -164,7 +199,7 @@ export class FlowGraph {
       } else {
         a.edges.set(key, {
           from: seen.from.node, to: seen.to.node, port: seen.port, targetPort: seen.port, protocol: seen.protocol,
-          sources: [{ ...learned, firstSeen: times.firstSeen, lastSeen: times.lastSeen }], state: a.declares ? 'anomalous' : 'learned', ...times,
+          sources: [{ ...learned, firstSeen: times.firstSeen, lastSeen: times.lastSeen }], state: inGraph ? 'learned' : 'anomalous', ...times,
         });
       }
     }
@@ -186,13 +221,6 @@ export class FlowGraph {
     }));
   }
 
-  /** Whether a flow stays inside the application's graph (`allowed`: edges as `from\0to\0targetPort\0protocol`); undefined when it leaves the application. */
-  judge(flow: Flow, allowed: ReadonlySet<string>): { from: string; to: string; inside: boolean } | undefined {
-    const from = this.endpoints.get(flow.container);
-    const to = from === undefined ? undefined : this.ownerOf(flow.address, flow.time);
-    if (from === undefined || to === undefined || to.app !== from.app || to.node === from.node) return undefined;
-    return { from: from.node, to: to.node, inside: allowed.has(`${from.node}\0${to.node}\0${flow.port}\0${flow.protocol}`) };
-  }
 }
 
 const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'sctp'];

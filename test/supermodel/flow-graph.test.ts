@@ -28,11 +28,12 @@ test('connections become edges between workloads, counted, with their first and 
   graph.addFlow({ time: at(7), container: 'c-api', address: '172.20.0.3', port: 3000, protocol: 'tcp' }); // to itself: no edge
   const [app] = graph.supermodels().filter((s) => s.app === 'shop');
   assert.ok(Supermodel.safeParse(app).success);
+  // no model learned: every edge is outside the (empty) graph
   assert.deepEqual(app!.nodes.map((n) => n.id), ['shop/api', 'shop/redis', 'shop/web', 'shop/worker']);
   assert.deepEqual(app!.edges.map((e) => [e.from, e.to, e.targetPort, e.count, e.state]), [
-    ['shop/api', 'shop/redis', 6379, 1, 'learned'],
-    ['shop/web', 'shop/api', 3000, 10, 'learned'],
-    ['shop/worker', 'shop/redis', 6379, 1, 'learned'],
+    ['shop/api', 'shop/redis', 6379, 1, 'anomalous'],
+    ['shop/web', 'shop/api', 3000, 10, 'anomalous'],
+    ['shop/worker', 'shop/redis', 6379, 1, 'anomalous'],
   ]);
   const web = app!.edges[1]!;
   assert.equal(web.firstSeen, new Date(at(0)).toISOString());
@@ -69,10 +70,8 @@ test('traffic leaving the application is classified: another application, the ho
   assert.equal(graph.unattributed, 1);
 });
 
-test('joined to the declared graph: both, declared never observed, and observed although not declared (anomalous)', () => {
+test('joined to the declared graph: both, declared never observed, and observed outside the graph (anomalous)', () => {
   const graph = shop();
-  graph.addFlow({ time: at(1), container: 'c-web', address: '172.20.0.3', port: 3000, protocol: 'tcp' });
-  graph.addFlow({ time: at(2), container: 'c-web', address: '172.20.0.4', port: 6379, protocol: 'tcp' });
   const declaredSource = { kind: 'declared' as const, format: 'compose' as const, file: 'compose.yaml', line: 9 };
   const declared: Supermodel = {
     apiVersion: 'tenet/v1', kind: 'Supermodel', app: 'shop',
@@ -82,17 +81,31 @@ test('joined to the declared graph: both, declared never observed, and observed 
       { from: 'shop/worker', to: 'shop/redis', port: 6379, targetPort: 6379, protocol: 'tcp', host: 'redis', sources: [declaredSource] },
     ],
   };
+  for (const e of declared.edges) graph.allow(e);
+  assert.deepEqual(graph.addFlow({ time: at(1), container: 'c-web', address: '172.20.0.3', port: 3000, protocol: 'tcp' }), { from: 'shop/web', to: 'shop/api', inside: true });
+  assert.deepEqual(graph.addFlow({ time: at(2), container: 'c-web', address: '172.20.0.4', port: 6379, protocol: 'tcp' }), { from: 'shop/web', to: 'shop/redis', inside: false });
+  // learned while the api's model learns: part of the graph from then on
+  assert.deepEqual(graph.addFlow({ time: at(3), container: 'c-api', address: '172.20.0.4', port: 6379, protocol: 'tcp' }, true), { from: 'shop/api', to: 'shop/redis', inside: true });
+  assert.equal(graph.addFlow({ time: at(3), container: 'c-web', address: '203.0.113.7', port: 443, protocol: 'tcp' }), undefined, 'leaving the application');
   const app = graph.supermodels([declared]).find((s) => s.app === 'shop')!;
   assert.deepEqual(app.edges.map((e) => [e.from, e.to, e.state, e.sources.map((s) => s.kind).join('+'), e.count]), [
+    ['shop/api', 'shop/redis', 'learned', 'learned', 1],
     ['shop/web', 'shop/api', 'both', 'declared+learned', 1],
     ['shop/web', 'shop/redis', 'anomalous', 'learned', 1],
     ['shop/worker', 'shop/redis', 'declared', 'declared', undefined],
   ]);
   assert.deepEqual(app.nodes.find((n) => n.id === 'shop/web')!.models, ['compose:shop/web', 'sha256:web']);
-  const allowed = new Set(declared.edges.map(edgeKey));
-  assert.deepEqual(graph.judge({ time: at(3), container: 'c-web', address: '172.20.0.4', port: 6379, protocol: 'tcp' }, allowed), { from: 'shop/web', to: 'shop/redis', inside: false });
-  assert.deepEqual(graph.judge({ time: at(3), container: 'c-web', address: '172.20.0.3', port: 3000, protocol: 'tcp' }, allowed), { from: 'shop/web', to: 'shop/api', inside: true });
-  assert.equal(graph.judge({ time: at(3), container: 'c-web', address: '203.0.113.7', port: 443, protocol: 'tcp' }, allowed), undefined);
+  assert.equal(edgeKey(app.edges[0]!), 'shop/api\0shop/redis\x006379\0tcp');
+});
+
+test('a stopped container\'s address is no longer its own', () => {
+  const graph = shop();
+  graph.leave('c-api', at(10));
+  graph.addFlow({ time: at(5), container: 'c-web', address: '172.20.0.3', port: 3000, protocol: 'tcp' });
+  graph.addFlow({ time: at(20), container: 'c-web', address: '172.20.0.3', port: 3000, protocol: 'tcp' });
+  const app = graph.supermodels().find((s) => s.app === 'shop')!;
+  assert.deepEqual(app.edges.map((e) => e.count), [1]);
+  assert.deepEqual(app.outside!.map((o) => [o.address, o.class]), [['172.20.0.3', 'private']]);
 });
 
 test('private addresses', () => {

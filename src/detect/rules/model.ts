@@ -28,6 +28,11 @@ export const MODEL_RULES: readonly Rule[] = [
     description: 'A container connected to an address and port its model does not have.',
   },
   {
+    id: 'lateral-movement', title: 'Connection outside the application\'s graph', severity: 'high', technique: { id: 'T1021', name: 'Remote Services' },
+    kinds: ['connect'], needsModel: true,
+    description: 'A workload connected to another workload of its own application that the application\'s graph (its supermodel: declared and learned edges) does not connect it to: the front end straight to the database, a compromised service probing its neighbours.',
+  },
+  {
     id: 'unexpected-dns', title: 'DNS name outside the model', severity: 'medium', technique: { id: 'T1071.004', name: 'DNS' },
     kinds: ['dns'], needsModel: true, dimension: 'dns',
     description: 'A container asked DNS for a name its model does not have.',
