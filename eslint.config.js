@@ -25,7 +25,7 @@ export default tseslint.config(
     },
   },
   // The lab's and the bench's npm apps are CommonJS, as the apps they stand for are.
-  { files: ['lab/apps/**', 'bench/apps/**'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
+  { files: ['lab/apps/**', 'lab/shop/app/**', 'bench/apps/**'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['src/**'], rules: restrict() },
   {
     files: ['src/model/**'],
