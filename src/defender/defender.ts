@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { AlertGate, driftAudit, deviationAudit, IncidentBuilder, intelAudit, knownBadAudits as knownBad, type DriftReason } from '../detect/index.ts';
+import { AlertGate, driftAudit, deviationAudit, IncidentBuilder, intelAudit, knownBadAudits as knownBad, lateralAudit, type DriftReason } from '../detect/index.ts';
 import { IntelIndex } from '../intel/index.ts';
 import { parseImage } from '../intent/index.ts';
 import { readImage } from '../image/index.ts';
@@ -9,7 +9,7 @@ import { imageIntent } from '../intent/index.ts';
 import { iso, Learner, type ModelLearner } from '../learn/index.ts';
 import type { Audit, Converted, Incident, IntentModel, Mode, ModelDimension, ModeSetting, RuntimeEvent } from '../model/index.ts';
 import {
-  cgroupIdOf, containerPids, inspectContainer, listeningSockets, runningContainers, stopContainer, watchContainers, type ContainerAction, type ContainerInfo,
+  cgroupIdOf, containerPids, inspectContainer, listeningSockets, runningContainers, stopContainer, watchContainers, workloadOf, type ContainerAction, type ContainerInfo,
 } from '../runtime/index.ts';
 import { checkSeccomp, modeOf, nftablesRuleset, type ModeTarget } from '../enforce/index.ts';
 import { ExecGuard } from './guard.ts';
@@ -17,6 +17,7 @@ import { FileGuard } from './fileguard.ts';
 import { NetworkGuard } from './netguard.ts';
 import { BpftraceSensor, SYSCALL_SCRIPT, type SensorRecord, type SensorStats } from '../sensor/index.ts';
 import type { Store, StoredContainer } from '../store/index.ts';
+import { FlowGraph } from '../supermodel/index.ts';
 import { eventContainer, processPart, recordEvent, type KnownProcess } from './events.ts';
 import { loadFeed } from './feeds.ts';
 import { followLines, INGEST_FORMATS, type IngestCounts } from './ingest.ts';
@@ -56,6 +57,8 @@ interface Tracked {
   argv: Map<number, string[]>;
   /** Executables of the image (with symbolic links' targets), once it was read. */
   inventory?: ReadonlySet<string>;
+  /** The last DNS name it asked for, and when: the name of the peer it connects to next. */
+  lastDns?: { name: string; at: number };
 }
 
 export interface DefenderCounts {
@@ -78,6 +81,9 @@ export interface DefenderCounts {
   /** Containers stopped for a deviation (block mode). */
   blocked: number;
 }
+
+/** A DNS name asked this shortly before a connection is taken as the name of its peer. */
+const DNS_BEFORE_CONNECT_MS = 5_000;
 
 /** How long the syscall sensor keeps watching after the last learning container stopped: a restart is seen from its first call. */
 const RESTART_GRACE_MS = 60_000;
@@ -110,6 +116,9 @@ export class Defender {
   private syscalls: BpftraceSensor | undefined;
   private syscallsOn = false;
   private lastSample = 0;
+  /** The applications' graphs, learned from the connections their containers make. */
+  private readonly flows = new FlowGraph();
+  private graphChanged = false;
   /** When a learning model last had a running container. */
   private lastLearning = -Infinity;
   private watcher: { close(): void } | undefined;
@@ -162,6 +171,8 @@ export class Defender {
 
   async start(): Promise<void> {
     this.learner.restore(this.options.store.models(), Date.now());
+    // the graphs learned before: their edges stay allowed
+    for (const s of this.options.store.supermodels()) for (const e of s.edges) if (e.state === 'learned' || e.state === 'both') this.flows.allow(e);
     this.refreshIntel(Date.now());
     await this.watch();
     for (const info of await runningContainers(this.options.socketPath)) {
@@ -280,6 +291,7 @@ export class Defender {
     const t = this.tracked.get(id);
     if (t === undefined) return;
     this.learner.detach(id);
+    this.flows.leave(id, Date.now());
     this.netguard?.forget(id);
     this.networkHeld.delete(id);
     this.fileguard?.forget(id);
@@ -327,6 +339,11 @@ export class Defender {
     if (read !== undefined) t.inventory = read.inventory;
     this.tracked.set(info.id, t);
     this.dirtyModels.add(model);
+    const since = info.startedAt !== undefined ? Date.parse(info.startedAt) || Date.now() : Date.now();
+    const networks = Object.values(info.networks ?? {});
+    this.flows.addEndpoint({ container: info.id, ...workloadOf(info), model: model.id, addresses: networks.map((n) => ({ address: n.address, from: since })) });
+    for (const n of networks) if (n.gateway !== undefined) this.flows.addHost(n.gateway);
+    this.graphChanged = true;
     if (info.cgroupId !== undefined) {
       this.byCgroup.set(info.cgroupId, t);
       const waiting = this.unknown.get(info.cgroupId);
@@ -488,6 +505,8 @@ export class Defender {
         return; // a drifted program is never learned
       }
     }
+    if (event.kind === 'dns' && event.dns?.names?.[0] !== undefined) t.lastDns = { name: event.dns.names[0], at: Date.now() };
+    if (this.judgeFlow(t, event, context)) return;
     const verdict = model.observe(event, t.info.id, Date.now());
     if (verdict.outcome === 'learned') this.dirtyModels.add(model);
     if (verdict.outcome !== 'deviation') return;
@@ -507,6 +526,36 @@ export class Defender {
     const i = t.info;
     const target: ModeTarget = { image: i.image, imageId: i.imageId, ...(i.namespace !== undefined && { namespace: i.namespace }), ...(i.app !== undefined && { app: i.app }) };
     return modeOf(this.modes, target, dimension);
+  }
+
+  /**
+   * A connection, counted in its application's graph. One to another workload
+   * of the application, once the client's model is active, is judged by the
+   * graph rather than by the model's addresses: inside it, it is known (a
+   * restarted server's new address included); outside it, it is one
+   * lateral-movement audit. Returns whether it was judged here.
+   */
+  private judgeFlow(t: Tracked, event: RuntimeEvent, context: () => { id: string; model: string; modelState: string }): boolean {
+    const n = event.network;
+    if (event.kind !== 'connect' || n?.remoteAddress === undefined || n.remotePort === undefined) return false;
+    const model = t.model;
+    const learn = this.modeOf(t, 'egress') === 'learn';
+    const dns = t.lastDns !== undefined && Date.now() - t.lastDns.at < DNS_BEFORE_CONNECT_MS ? t.lastDns.name : undefined;
+    const protocol = n.protocol === 'udp' ? 'udp' : 'tcp';
+    const judged = this.flows.addFlow({
+      time: Date.parse(event.time) || Date.now(), container: t.info.id, address: n.remoteAddress, port: n.remotePort, protocol, ...(dns !== undefined && { name: dns }),
+    }, model.state === 'learning' || learn);
+    this.graphChanged = true;
+    if (judged === undefined || model.state !== 'active') return false;
+    if (judged.inside) {
+      if (learn) {
+        model.accept(event, t.info.id, Date.now());
+        this.dirtyModels.add(model);
+      }
+      return true;
+    }
+    this.act(t, event, lateralAudit(event, judged.from, judged.to, `${protocol}/${n.remoteAddress}:${n.remotePort}`, context()), this.modeOf(t, 'egress'));
+    return true;
   }
 
   /**
@@ -731,6 +780,10 @@ export class Defender {
       if (this.dirtyModels.size > 0) {
         store.putModels([...this.dirtyModels].map((m) => m.snapshot(iso)));
         this.dirtyModels.clear();
+      }
+      if (clock && this.graphChanged) {
+        this.graphChanged = false;
+        store.putSupermodels(this.flows.supermodels());
       }
       if (clock) {
         this.refreshIntel(now);

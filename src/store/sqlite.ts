@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { Audit, Incident, IntentModel, modeKey, ModeSetting, RuntimeEvent, Suppression } from '../model/index.ts';
+import { Audit, Incident, IntentModel, modeKey, ModeSetting, RuntimeEvent, Supermodel, Suppression } from '../model/index.ts';
 import type { Indicator } from '../intel/index.ts';
 import type { FeedSummary, ModelCommand, Page, Store, StoredContainer, StoredFeed } from './store.ts';
 
@@ -22,6 +22,7 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX incidents_last_seen ON incidents (last_seen);`,
   'CREATE TABLE suppressions (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL);',
   'CREATE TABLE modes (key TEXT PRIMARY KEY, set_at TEXT NOT NULL, body TEXT NOT NULL);',
+  'CREATE TABLE supermodels (app TEXT PRIMARY KEY, updated_at TEXT NOT NULL, body TEXT NOT NULL);',
 ];
 
 /** The file the embedded store keeps in a data folder. */
@@ -159,6 +160,19 @@ export class SqliteStore implements Store {
 
   suppressions(): Suppression[] {
     return (this.sql('SELECT body FROM suppressions ORDER BY created_at').all() as Array<{ body: string }>).map((r) => Suppression.parse(JSON.parse(r.body)));
+  }
+
+  putSupermodels(supermodels: readonly Supermodel[]): void {
+    if (supermodels.length === 0) return;
+    const now = new Date().toISOString();
+    this.transaction(() => {
+      const put = this.sql('INSERT OR REPLACE INTO supermodels (app, updated_at, body) VALUES (?, ?, ?)');
+      for (const s of supermodels) put.run(s.app, now, JSON.stringify(s));
+    });
+  }
+
+  supermodels(): Supermodel[] {
+    return (this.sql('SELECT body FROM supermodels ORDER BY app').all() as Array<{ body: string }>).map((r) => Supermodel.parse(JSON.parse(r.body)));
   }
 
   putMode(setting: ModeSetting): void {

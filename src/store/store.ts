@@ -1,5 +1,5 @@
 import type { Indicator } from '../intel/index.ts';
-import type { Audit, FeedFormat, Incident, IntentModel, ModeSetting, RuntimeEvent, Suppression } from '../model/index.ts';
+import type { Audit, FeedFormat, Incident, IntentModel, ModeSetting, RuntimeEvent, Supermodel, Suppression } from '../model/index.ts';
 
 /** A container as the store keeps it: what the defender discovered, and the model it runs under. */
 export interface StoredContainer {
@@ -65,6 +65,9 @@ export interface Store {
   putSuppression(suppression: Suppression): void;
   removeSuppression(id: string): boolean;
   suppressions(): Suppression[];
+  /** The applications' graphs the defender learned: each replaces the one of the same application. */
+  putSupermodels(supermodels: readonly Supermodel[]): void;
+  supermodels(): Supermodel[];
   /** Sets a mode: it replaces the setting of the same scope and dimension. */
   putMode(setting: ModeSetting): void;
   removeMode(setting: Pick<ModeSetting, 'scope' | 'dimension'>): boolean;

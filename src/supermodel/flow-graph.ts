@@ -1,5 +1,5 @@
 import { ipFamily, ipv4Number } from '../intel/index.ts';
-import type { EdgeState, OutsideFlow, Protocol, Source, Supermodel, SupermodelEdge, SupermodelNode } from '../model/index.ts';
+import type { EdgeState, OutsideFlow, Protocol, Supermodel, SupermodelEdge, SupermodelNode } from '../model/index.ts';
 
 /** A container as the graph knows it: the workload it is, and the addresses it had, over time (ms since the epoch). */
 export interface Endpoint {
@@ -22,6 +22,9 @@ export interface Flow {
   /** The DNS name the container asked for just before, when it did. */
   name?: string;
 }
+
+/** An endpoint with the number of its workload. */
+type Known = Endpoint & { index: number };
 
 interface Seen {
   count: number;
@@ -58,13 +61,13 @@ export function isPrivateAddress(address: string): boolean {
  * outside the graph). Pure and incremental: flows come one at a time.
  */
 export class FlowGraph {
-  private readonly endpoints = new Map<string, Endpoint & { index: number }>();
+  private readonly endpoints = new Map<string, Known>();
   /** Workloads by number: edges are keyed by numbers, so a flow makes no string. */
   private readonly nodes = new Map<string, number>();
   /** Who had each address, and when; most addresses had one owner. */
-  private readonly owners = new Map<string, Array<{ endpoint: Endpoint & { index: number }; from: number; to: number }>>();
+  private readonly owners = new Map<string, Array<{ endpoint: Known; from: number; to: number }>>();
   /** Edges by client and server workload (numbers), then by port and protocol. */
-  private readonly edges = new Map<number, Map<number, Seen & { from: Endpoint; to: Endpoint; port: number; protocol: Protocol }>>();
+  private readonly edges = new Map<number, Map<number, Seen & { from: Known; to: Known; port: number; protocol: Protocol }>>();
   /** Traffic outside, by address, then by client workload, port and protocol. */
   private readonly outside = new Map<string, Map<number, Seen & { from: Endpoint; flow: Flow; class: OutsideFlow['class']; node?: string }>>();
   private readonly hosts: Set<string>;
@@ -116,7 +119,7 @@ export class FlowGraph {
   }
 
   /** The workload that had an address at a time. */
-  private ownerOf(address: string, time: number): (Endpoint & { index: number }) | undefined {
+  private ownerOf(address: string, time: number): Known | undefined {
     const list = this.owners.get(address);
     if (list === undefined) return undefined;
     if (list.length === 1) return list[0]!.from <= time && time <= list[0]!.to ? list[0]!.endpoint : undefined;
@@ -164,44 +167,30 @@ export class FlowGraph {
   }
 
   /**
-   * The supermodels: every application with a container or a declaration,
-   * its nodes, its edges (learned and declared merged on client, server,
-   * container port and protocol) and its traffic outside.
+   * The learned supermodels: every application with a container, its
+   * workloads, its edges (learned while their client's model learned, or
+   * anomalous: outside the graph) and its traffic outside.
    */
-  supermodels(declared: readonly Supermodel[] = []): Supermodel[] {
+  supermodels(): Supermodel[] {
     const iso = (ms: number) => new Date(ms).toISOString();
-    const apps = new Map<string, { nodes: Map<string, SupermodelNode>; edges: Map<string, SupermodelEdge>; outside: OutsideFlow[] }>();
+    const apps = new Map<string, { nodes: Map<string, SupermodelNode>; edges: SupermodelEdge[]; outside: OutsideFlow[] }>();
     const app = (name: string) => {
       let found = apps.get(name);
-      if (found === undefined) apps.set(name, found = { nodes: new Map(), edges: new Map(), outside: [] });
+      if (found === undefined) apps.set(name, found = { nodes: new Map(), edges: [], outside: [] });
       return found;
     };
-    for (const s of declared) {
-      const a = app(s.app);
-      for (const n of s.nodes) a.nodes.set(n.id, { ...n, models: [...n.models] });
-      for (const e of s.edges) a.edges.set(`${e.from}\0${e.to}\0${e.targetPort}\0${e.protocol}`, { ...e, sources: [...e.sources], state: 'declared' });
-    }
     for (const e of this.endpoints.values()) {
       const node = app(e.app).nodes.get(e.node) ?? { id: e.node, models: [] };
       if (e.model !== undefined && !node.models.includes(e.model)) node.models.push(e.model);
       app(e.app).nodes.set(e.node, node);
     }
-    const learned: Source = { kind: 'learned' };
     for (const seen of [...this.edges.values()].flatMap((m) => [...m.values()])) {
-      const a = app(seen.from.app);
-      const key = `${seen.from.node}\0${seen.to.node}\0${seen.port}\0${seen.protocol}`;
-      const inGraph = this.allowed.get(this.indexOf(seen.from.node) * MAX_NODES + this.indexOf(seen.to.node))?.has(seen.port * 4 + PROTOCOLS.indexOf(seen.protocol)) === true;
-      const times = { count: seen.count, firstSeen: iso(seen.first), lastSeen: iso(seen.last) };
-      const edge = a.edges.get(key);
-      if (edge !== undefined) {
-        Object.assign(edge, times, { state: 'both' satisfies EdgeState });
-        edge.sources.push({ ...learned, firstSeen: times.firstSeen, lastSeen: times.lastSeen });
-      } else {
-        a.edges.set(key, {
-          from: seen.from.node, to: seen.to.node, port: seen.port, targetPort: seen.port, protocol: seen.protocol,
-          sources: [{ ...learned, firstSeen: times.firstSeen, lastSeen: times.lastSeen }], state: inGraph ? 'learned' : 'anomalous', ...times,
-        });
-      }
+      const inGraph = this.allowed.get(seen.from.index * MAX_NODES + seen.to.index)?.has(seen.port * 4 + PROTOCOLS.indexOf(seen.protocol)) === true;
+      const times = { firstSeen: iso(seen.first), lastSeen: iso(seen.last) };
+      app(seen.from.app).edges.push({
+        from: seen.from.node, to: seen.to.node, port: seen.port, targetPort: seen.port, protocol: seen.protocol,
+        sources: [{ kind: 'learned', ...times }], state: inGraph ? 'learned' : 'anomalous', count: seen.count, ...times,
+      });
     }
     for (const o of [...this.outside.values()].flatMap((m) => [...m.values()])) {
       app(o.from.app).outside.push({
@@ -210,17 +199,59 @@ export class FlowGraph {
         count: o.count, firstSeen: iso(o.first), lastSeen: iso(o.last),
       });
     }
-    const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-    return [...apps].sort(([a], [b]) => byText(a, b)).map(([name, a]) => ({
-      apiVersion: 'tenet/v1',
-      kind: 'Supermodel',
-      app: name,
-      nodes: [...a.nodes.values()].sort((x, y) => byText(x.id, y.id)),
-      edges: [...a.edges.values()].sort((x, y) => byText(x.from, y.from) || byText(x.to, y.to) || x.port - y.port || x.targetPort - y.targetPort),
-      ...(a.outside.length > 0 && { outside: a.outside.sort((x, y) => byText(x.from, y.from) || byText(x.address, y.address) || x.port - y.port) }),
-    }));
+    return [...apps].sort(([a], [b]) => byText(a, b)).map(([name, a]) => supermodel(name, [...a.nodes.values()], a.edges, a.outside));
   }
+}
 
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function supermodel(app: string, nodes: SupermodelNode[], edges: SupermodelEdge[], outside: OutsideFlow[] = []): Supermodel {
+  return {
+    apiVersion: 'tenet/v1',
+    kind: 'Supermodel',
+    app,
+    nodes: nodes.sort((x, y) => byText(x.id, y.id)),
+    edges: edges.sort((x, y) => byText(x.from, y.from) || byText(x.to, y.to) || x.port - y.port || x.targetPort - y.targetPort),
+    ...(outside.length > 0 && { outside: outside.sort((x, y) => byText(x.from, y.from) || byText(x.address, y.address) || x.port - y.port) }),
+  };
+}
+
+/**
+ * Learned graphs joined to declared ones, application by application: an
+ * edge on the same client, server, container port and protocol is one edge
+ * with the sources of both (`both`); a declared edge never observed stays
+ * `declared`; a learned one keeps its state. Nodes are joined by id.
+ */
+export function joinSupermodels(learned: readonly Supermodel[], declared: readonly Supermodel[]): Supermodel[] {
+  const apps = new Map<string, { nodes: Map<string, SupermodelNode>; edges: Map<string, SupermodelEdge>; outside: OutsideFlow[] }>();
+  const app = (name: string) => {
+    let found = apps.get(name);
+    if (found === undefined) apps.set(name, found = { nodes: new Map(), edges: new Map(), outside: [] });
+    return found;
+  };
+  for (const s of declared) {
+    const a = app(s.app);
+    for (const n of s.nodes) a.nodes.set(n.id, { ...n, models: [...n.models] });
+    for (const e of s.edges) a.edges.set(edgeKey(e), { ...e, sources: [...e.sources], state: 'declared' });
+  }
+  for (const s of learned) {
+    const a = app(s.app);
+    for (const n of s.nodes) {
+      const node = a.nodes.get(n.id);
+      if (node === undefined) a.nodes.set(n.id, { ...n, models: [...n.models] });
+      else for (const m of n.models) if (!node.models.includes(m)) node.models.push(m);
+    }
+    for (const e of s.edges) {
+      const edge = a.edges.get(edgeKey(e));
+      if (edge === undefined) a.edges.set(edgeKey(e), { ...e, sources: [...e.sources] });
+      else {
+        edge.sources.push(...e.sources);
+        Object.assign(edge, { state: 'both' satisfies EdgeState }, e.count !== undefined && { count: e.count }, e.firstSeen !== undefined && { firstSeen: e.firstSeen, lastSeen: e.lastSeen });
+      }
+    }
+    a.outside.push(...(s.outside ?? []));
+  }
+  return [...apps].sort(([a], [b]) => byText(a, b)).map(([name, a]) => supermodel(name, [...a.nodes.values()], [...a.edges.values()], a.outside));
 }
 
 const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'sctp'];

@@ -1,2 +1,2 @@
 /** Supermodels: the applications as graphs, learned from the connections their containers make and joined to the declared ones. */
-export { edgeKey, FlowGraph, isPrivateAddress, type Endpoint, type Flow } from './flow-graph.ts';
+export { edgeKey, FlowGraph, isPrivateAddress, joinSupermodels, type Endpoint, type Flow } from './flow-graph.ts';

@@ -88,3 +88,18 @@ test('modes: a setting replaces the one of the same scope and dimension, and can
   assert.equal(again.modes().length, 1);
   again.close();
 });
+
+test('supermodels: one per application, replaced as the defender learns more', () => {
+  const d = dir();
+  const store = new SqliteStore(d);
+  const graph = (count: number) => ({
+    apiVersion: 'tenet/v1' as const, kind: 'Supermodel' as const, app: 'shop', nodes: [{ id: 'shop/web', models: [] }, { id: 'shop/api', models: [] }],
+    edges: [{ from: 'shop/web', to: 'shop/api', port: 3000, targetPort: 3000, protocol: 'tcp' as const, sources: [{ kind: 'learned' as const }], state: 'learned' as const, count }],
+  });
+  store.putSupermodels([graph(1), { ...graph(2), app: 'billing', edges: [] }]);
+  store.putSupermodels([graph(5)]);
+  store.close();
+  const again = new SqliteStore(d);
+  assert.deepEqual(again.supermodels().map((s) => [s.app, s.edges[0]?.count]), [['billing', undefined], ['shop', 5]]);
+  again.close();
+});

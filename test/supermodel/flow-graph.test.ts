@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Supermodel } from '../../src/model/index.ts';
-import { edgeKey, FlowGraph, isPrivateAddress, type Endpoint } from '../../src/supermodel/index.ts';
+import { edgeKey, FlowGraph, isPrivateAddress, joinSupermodels, type Endpoint } from '../../src/supermodel/index.ts';
 
 const T = Date.parse('2026-11-30T10:00:00Z');
 const at = (s: number) => T + s * 1000;
@@ -87,7 +87,7 @@ test('joined to the declared graph: both, declared never observed, and observed 
   // learned while the api's model learns: part of the graph from then on
   assert.deepEqual(graph.addFlow({ time: at(3), container: 'c-api', address: '172.20.0.4', port: 6379, protocol: 'tcp' }, true), { from: 'shop/api', to: 'shop/redis', inside: true });
   assert.equal(graph.addFlow({ time: at(3), container: 'c-web', address: '203.0.113.7', port: 443, protocol: 'tcp' }), undefined, 'leaving the application');
-  const app = graph.supermodels([declared]).find((s) => s.app === 'shop')!;
+  const app = joinSupermodels(graph.supermodels(), [declared]).find((s) => s.app === 'shop')!;
   assert.deepEqual(app.edges.map((e) => [e.from, e.to, e.state, e.sources.map((s) => s.kind).join('+'), e.count]), [
     ['shop/api', 'shop/redis', 'learned', 'learned', 1],
     ['shop/web', 'shop/api', 'both', 'declared+learned', 1],
