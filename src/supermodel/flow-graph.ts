@@ -69,7 +69,7 @@ export class FlowGraph {
   /** Edges by client and server workload (numbers), then by port and protocol. */
   private readonly edges = new Map<number, Map<number, Seen & { from: Known; to: Known; port: number; protocol: Protocol }>>();
   /** Traffic outside, by address, then by client workload, port and protocol. */
-  private readonly outside = new Map<string, Map<number, Seen & { from: Endpoint; flow: Flow; class: OutsideFlow['class']; node?: string }>>();
+  private readonly outside = new Map<string, Map<number, Seen & { from: Known; flow: Flow; class: OutsideFlow['class']; node?: string; learning: boolean }>>();
   private readonly hosts: Set<string>;
   /** The graph: edges learned while their client's model learned (and given), by pair of workloads, then port and protocol. */
   private readonly allowed = new Map<number, Set<number>>();
@@ -108,9 +108,35 @@ export class FlowGraph {
     this.endpoints.set(endpoint.container, known);
     for (const a of endpoint.addresses) {
       const list = this.owners.get(a.address) ?? [];
+      // connections to the address since its last owner left are this workload's: a container is reachable a moment before it counts as started
+      const free = Math.max(-Infinity, ...list.filter((o) => o.to <= a.from).map((o) => o.to));
       list.push({ endpoint: known, from: a.from, to: a.to ?? Infinity });
       this.owners.set(a.address, list);
+      this.claim(known, a.address, free, a.to ?? Infinity);
     }
+  }
+
+  /** Connections to an address counted as outside before the workload that had it was known are that workload's. */
+  private claim(to: Known, address: string, from: number, until: number): void {
+    const byClient = this.outside.get(address);
+    if (byClient === undefined) return;
+    for (const [key, o] of byClient) {
+      if (o.flow.time <= from || o.flow.time > until || o.from.app !== to.app || o.from.index === to.index) continue;
+      byClient.delete(key);
+      const pair = o.from.index * MAX_NODES + to.index;
+      const portKey = o.flow.port * 4 + PROTOCOLS.indexOf(o.flow.protocol);
+      if (o.learning) this.permit(pair, portKey);
+      let byPort = this.edges.get(pair);
+      if (byPort === undefined) this.edges.set(pair, byPort = new Map());
+      const seen = byPort.get(portKey);
+      if (seen === undefined) byPort.set(portKey, { from: o.from, to, port: o.flow.port, protocol: o.flow.protocol, count: o.count, first: o.first, last: o.last });
+      else {
+        seen.count += o.count;
+        seen.first = Math.min(seen.first, o.first);
+        seen.last = Math.max(seen.last, o.last);
+      }
+    }
+    if (byClient.size === 0) this.outside.delete(address);
   }
 
   /** A container stopped at `time`: the addresses it had are its until then. */
@@ -152,6 +178,8 @@ export class FlowGraph {
       else see(seen, flow.time);
       return judged;
     }
+    // the container itself; Docker's own DNS server answers on 127.0.0.11
+    if (flow.address !== DOCKER_DNS && (flow.address.startsWith('127.') || flow.address === '::1')) return undefined;
     let byClient = this.outside.get(flow.address);
     if (byClient === undefined) this.outside.set(flow.address, byClient = new Map());
     const key = (from.index * 65536 + flow.port) * 4 + proto;
@@ -161,8 +189,8 @@ export class FlowGraph {
       if (flow.name !== undefined) seen.flow = flow;
       return undefined;
     }
-    const kind: OutsideFlow['class'] = to !== undefined ? 'other-app' : this.hosts.has(flow.address) ? 'host' : isPrivateAddress(flow.address) ? 'private' : 'internet';
-    byClient.set(key, { from, flow, class: kind, ...(to !== undefined && { node: to.node }), count: 1, first: flow.time, last: flow.time });
+    const kind: OutsideFlow['class'] = to !== undefined ? 'other-app' : this.hosts.has(flow.address) || flow.address === DOCKER_DNS ? 'host' : isPrivateAddress(flow.address) ? 'private' : 'internet';
+    byClient.set(key, { from, flow, class: kind, ...(to !== undefined && { node: to.node }), count: 1, first: flow.time, last: flow.time, learning });
     return undefined;
   }
 
@@ -255,6 +283,8 @@ export function joinSupermodels(learned: readonly Supermodel[], declared: readon
 }
 
 const PROTOCOLS: readonly Protocol[] = ['tcp', 'udp', 'sctp'];
+/** The DNS server Docker gives containers on user-defined networks: the host's runtime, not the container. */
+const DOCKER_DNS = '127.0.0.11';
 /** Workloads a graph tells apart (a pair of them is one number). */
 const MAX_NODES = 2 ** 24;
 

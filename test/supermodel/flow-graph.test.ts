@@ -124,3 +124,17 @@ test('containers that start after flows were counted join the same graph', () =>
   graph.addFlow({ time: at(3), container: 'c-x7', address: '172.20.0.3', port: 3000, protocol: 'tcp' });
   assert.deepEqual(graph.supermodels()[0]!.edges.map((e) => `${e.from}>${e.to} ${e.count}`), ['shop/web>shop/api 2', 'shop/x7>shop/api 1']);
 });
+
+test('a connection counted before its server was known joins the graph once the server is known', () => {
+  const graph = new FlowGraph();
+  graph.addEndpoint(endpoint('c-worker', 'worker', '172.20.0.5'));
+  assert.equal(graph.addFlow({ time: at(3), container: 'c-worker', address: '172.20.0.4', port: 6379, protocol: 'tcp' }, true), undefined);
+  graph.addFlow({ time: at(4), container: 'c-worker', address: '127.0.0.11', port: 53, protocol: 'udp' });
+  graph.addFlow({ time: at(4), container: 'c-worker', address: '127.0.0.1', port: 9000, protocol: 'tcp' });
+  // the server counts as started a moment after it could be reached
+  graph.addEndpoint({ ...endpoint('c-redis', 'redis', '172.20.0.4'), addresses: [{ address: '172.20.0.4', from: at(3.5) }] });
+  const app = graph.supermodels()[0]!;
+  assert.deepEqual(app.edges.map((e) => [e.from, e.to, e.targetPort, e.state, e.count]), [['shop/worker', 'shop/redis', 6379, 'learned', 1]]);
+  assert.deepEqual(app.outside!.map((o) => [o.address, o.class]), [['127.0.0.11', 'host']], 'Docker\'s DNS is the host; the container\'s own loopback is nothing');
+  assert.deepEqual(graph.addFlow({ time: at(5), container: 'c-worker', address: '172.20.0.4', port: 6379, protocol: 'tcp' }), { from: 'shop/worker', to: 'shop/redis', inside: true });
+});

@@ -9,7 +9,8 @@ import { intelCommand } from './intel.ts';
 import { modeCommand } from './mode.ts';
 import { modelsCommand } from './models.ts';
 import { statusCommand } from './status.ts';
+import { supermodelCommand } from './supermodel.ts';
 import { suppressCommand } from './suppress.ts';
 
 /** Every command of the CLI, in the order `tenet help` lists them. */
-export const COMMANDS: readonly Command[] = [analyzeCommand, generateCommand, defenderCommand, statusCommand, modelsCommand, auditsCommand, incidentsCommand, intelCommand, suppressCommand, modeCommand, dryrunCommand];
+export const COMMANDS: readonly Command[] = [analyzeCommand, generateCommand, defenderCommand, statusCommand, modelsCommand, supermodelCommand, auditsCommand, incidentsCommand, intelCommand, suppressCommand, modeCommand, dryrunCommand];

@@ -1,8 +1,8 @@
-import { blocksForPackages } from '../../knowledge/index.ts';
+import { blocksForPackages, NODE_SYSCALL_MAPS } from '../../knowledge/index.ts';
 import {
   emptyModel, finding, type Finding, type ImageContents, type IntentModel, type ProcessEntry, type ProcessRole, type Protocol, type Source,
 } from '../../model/index.ts';
-import { addListen, addMount, addProcesses, addWritable } from '../common/model-builder.ts';
+import { addListen, addMount, addProcesses, addSyscalls, addWritable } from '../common/model-builder.ts';
 import { MergedFilesystem } from './filesystem.ts';
 import { parseOsRelease, readPackages } from './packages.ts';
 import { programsOfCommand, type FoundProgram, type ProgramLookup } from './programs.ts';
@@ -94,6 +94,7 @@ export function imageIntent(contents: ImageContents): ImageIntent {
   }
 
   applyKnowledge(model, executables);
+  applyRuntimeKnowledge(model);
   return { model, findings, names: [...contents.repoTags, ...contents.repoDigests, imageName(contents), contents.id] };
 }
 
@@ -159,6 +160,24 @@ function processEntry(
       ...(instruction !== undefined && { instruction }),
     })],
   };
+}
+
+/**
+ * A program the image runs that is a language runtime Tenet measured brings
+ * the syscalls the runtime makes of itself, whatever the code does: for
+ * Node.js, its start-up, event loop, threads and garbage collector (the
+ * newest measured version's: the image's own version is not read). They
+ * would otherwise show up one by one as the collector or a thread needs them,
+ * long after a learning window.
+ */
+function applyRuntimeKnowledge(model: IntentModel): void {
+  if (!model.processes.some((p) => p.path.split('/').pop() === 'node')) return;
+  const map = NODE_SYSCALL_MAPS.at(-1)!;
+  addSyscalls(model, map.baseline, [{
+    kind: 'knowledge',
+    detail: `the image runs Node.js: the runtime's own syscalls (measured on Node.js ${map.node}, ${map.arch}: start-up, event loop, threads and garbage collector)`,
+    reference: `syscall map measured with ${map.tracer}`,
+  }]);
 }
 
 /** What the image's known building blocks do by default, with the reference for each fact. */
