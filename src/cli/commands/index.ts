@@ -11,6 +11,7 @@ import { modelsCommand } from './models.ts';
 import { statusCommand } from './status.ts';
 import { supermodelCommand } from './supermodel.ts';
 import { suppressCommand } from './suppress.ts';
+import { whatifCommand } from './whatif.ts';
 
 /** Every command of the CLI, in the order `tenet help` lists them. */
-export const COMMANDS: readonly Command[] = [analyzeCommand, generateCommand, defenderCommand, statusCommand, modelsCommand, supermodelCommand, auditsCommand, incidentsCommand, intelCommand, suppressCommand, modeCommand, dryrunCommand];
+export const COMMANDS: readonly Command[] = [analyzeCommand, generateCommand, defenderCommand, statusCommand, modelsCommand, supermodelCommand, auditsCommand, incidentsCommand, intelCommand, suppressCommand, modeCommand, dryrunCommand, whatifCommand];
