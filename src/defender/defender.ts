@@ -341,7 +341,10 @@ export class Defender {
     this.dirtyModels.add(model);
     const since = info.startedAt !== undefined ? Date.parse(info.startedAt) || Date.now() : Date.now();
     const networks = Object.values(info.networks ?? {});
-    this.flows.addEndpoint({ container: info.id, ...workloadOf(info), model: model.id, addresses: networks.map((n) => ({ address: n.address, from: since })) });
+    this.flows.addEndpoint({
+      container: info.id, ...workloadOf(info), model: model.id, addresses: networks.map((n) => ({ address: n.address, from: since })),
+      ...(info.published !== undefined && { published: info.published }),
+    });
     for (const n of networks) if (n.gateway !== undefined) this.flows.addHost(n.gateway);
     this.graphChanged = true;
     if (info.cgroupId !== undefined) {

@@ -21,6 +21,8 @@ export interface ContainerInfo {
   cgroupId?: string;
   /** The container's writable layer on the host (overlay2): a file there was written after the container started. */
   upperDir?: string;
+  /** Its ports published on the host. */
+  published?: Array<{ hostPort: number; port: number; protocol: 'tcp' | 'udp' | 'sctp' }>;
   /** Its addresses on each network it is on, with the network's gateway (the host, seen from there). */
   networks?: Record<string, { address: string; gateway?: string }>;
   /** The seccomp profile it runs with: `unconfined`, the profile's JSON, or undefined for the runtime's default. */
@@ -41,7 +43,10 @@ export interface EngineContainer {
   State?: { Pid?: number; Running?: boolean; StartedAt?: string };
   GraphDriver?: { Name?: string; Data?: Record<string, string> | null };
   HostConfig?: { SecurityOpt?: string[] | null; Privileged?: boolean };
-  NetworkSettings?: { Networks?: Record<string, { IPAddress?: string; Gateway?: string; GlobalIPv6Address?: string }> | null };
+  NetworkSettings?: {
+    Networks?: Record<string, { IPAddress?: string; Gateway?: string; GlobalIPv6Address?: string }> | null;
+    Ports?: Record<string, Array<{ HostIp?: string; HostPort?: string }> | null> | null;
+  };
 }
 
 /** What an inspected container is, from its labels: Kubernetes pod and namespace, or compose project and service. */
@@ -55,6 +60,11 @@ export function containerInfo(c: EngineContainer, repoDigests: readonly string[]
   const networks = Object.fromEntries(Object.entries(c.NetworkSettings?.Networks ?? {})
     .filter(([, n]) => n.IPAddress !== undefined && n.IPAddress !== '')
     .map(([name, n]) => [name, { address: n.IPAddress!, ...(n.Gateway !== undefined && n.Gateway !== '' && { gateway: n.Gateway }) }]));
+  const published = Object.entries(c.NetworkSettings?.Ports ?? {}).flatMap(([key, bindings]) => {
+    const [port, protocol = 'tcp'] = key.split('/');
+    return (bindings ?? []).filter((b) => b.HostPort !== undefined && b.HostPort !== '')
+      .map((b) => ({ hostPort: Number(b.HostPort), port: Number(port), protocol: protocol as 'tcp' | 'udp' | 'sctp' }));
+  }).filter((p, i, all) => all.findIndex((q) => q.hostPort === p.hostPort && q.protocol === p.protocol) === i);
   const seccomp = c.HostConfig?.SecurityOpt?.find((o) => o.startsWith('seccomp=') || o.startsWith('seccomp:'))?.slice('seccomp='.length);
   return {
     id: c.Id,
@@ -67,6 +77,7 @@ export function containerInfo(c: EngineContainer, repoDigests: readonly string[]
     running: c.State?.Running === true,
     ...(c.State?.StartedAt !== undefined && { startedAt: c.State.StartedAt }),
     ...(Object.keys(networks).length > 0 && { networks }),
+    ...(published.length > 0 && { published }),
     ...(seccomp !== undefined && { seccomp }),
     ...(c.HostConfig?.Privileged === true && { privileged: true }),
     ...(c.GraphDriver?.Name === 'overlay2' && c.GraphDriver.Data?.UpperDir !== undefined && { upperDir: c.GraphDriver.Data.UpperDir }),

@@ -10,6 +10,8 @@ export interface Endpoint {
   app: string;
   model?: string;
   addresses: ReadonlyArray<{ address: string; from: number; to?: number }>;
+  /** Its ports published on the host: a connection to the host on `hostPort` reaches it on `port`. */
+  published?: ReadonlyArray<{ hostPort: number; port: number; protocol: Protocol }>;
 }
 
 /** One connection a container made. */
@@ -73,6 +75,8 @@ export class FlowGraph {
   private readonly hosts: Set<string>;
   /** The graph: edges learned while their client's model learned (and given), by pair of workloads, then port and protocol. */
   private readonly allowed = new Map<number, Set<number>>();
+  /** Published ports by host port and protocol: the container that has each, and its port. */
+  private readonly published = new Map<string, { endpoint: Known; port: number }>();
   /** Flows from containers the graph does not know. */
   unattributed = 0;
 
@@ -106,6 +110,7 @@ export class FlowGraph {
   addEndpoint(endpoint: Endpoint): void {
     const known = { ...endpoint, index: this.indexOf(endpoint.node) };
     this.endpoints.set(endpoint.container, known);
+    for (const p of endpoint.published ?? []) this.published.set(`${p.hostPort}/${p.protocol}`, { endpoint: known, port: p.port });
     for (const a of endpoint.addresses) {
       const list = this.owners.get(a.address) ?? [];
       // connections to the address since its last owner left are this workload's: a container is reachable a moment before it counts as started
@@ -142,6 +147,7 @@ export class FlowGraph {
   /** A container stopped at `time`: the addresses it had are its until then. */
   leave(container: string, time: number): void {
     for (const list of this.owners.values()) for (const o of list) if (o.endpoint.container === container && o.to === Infinity) o.to = time;
+    for (const [key, p] of this.published) if (p.endpoint.container === container) this.published.delete(key);
   }
 
   /** The workload that had an address at a time. */
@@ -162,6 +168,12 @@ export class FlowGraph {
     if (from === undefined) {
       this.unattributed++;
       return undefined;
+    }
+    // to the host, on a port a container publishes: to that container
+    if (this.hosts.has(flow.address) && this.published.size > 0) {
+      const via = this.published.get(`${flow.port}/${flow.protocol}`);
+      const address = via?.endpoint.addresses.find((a) => a.to === undefined)?.address;
+      if (via !== undefined && address !== undefined) flow = { ...flow, address, port: via.port };
     }
     const to = this.ownerOf(flow.address, flow.time);
     const proto = PROTOCOLS.indexOf(flow.protocol);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cgroup2Mount, containerInfo } from '../../src/runtime/index.ts';
+import { cgroup2Mount, containerInfo, workloadOf } from '../../src/runtime/index.ts';
 
 test('a container\'s labels say its Kubernetes pod and namespace, or its compose project and service', () => {
   const pod = containerInfo({
@@ -25,6 +25,22 @@ test('a container\'s seccomp setting is kept as the engine gives it: unconfined,
   assert.equal(confined.seccomp, profile);
   assert.equal(containerInfo({ Id: 'b', Image: 'sha256:1', HostConfig: { SecurityOpt: ['seccomp:unconfined'] } }).seccomp, 'unconfined');
   assert.equal(containerInfo({ Id: 'c', Image: 'sha256:1', HostConfig: { SecurityOpt: null, Privileged: true } }).privileged, true);
+});
+
+test('a container\'s networks, addresses and published ports, and the workload it is in its application\'s graph', () => {
+  const info = containerInfo({
+    Id: 'd', Name: '/shop-web-1', Image: 'sha256:1', Config: { Labels: { 'com.docker.compose.project': 'shop', 'com.docker.compose.service': 'web' } },
+    NetworkSettings: {
+      Networks: { shop_shop: { IPAddress: '172.20.0.2', Gateway: '172.20.0.1' }, none: { IPAddress: '' } },
+      Ports: { '8080/tcp': [{ HostIp: '0.0.0.0', HostPort: '18080' }, { HostIp: '::', HostPort: '18080' }], '9000/udp': null },
+    },
+  });
+  assert.deepEqual(info.networks, { shop_shop: { address: '172.20.0.2', gateway: '172.20.0.1' } });
+  assert.deepEqual(info.published, [{ hostPort: 18080, port: 8080, protocol: 'tcp' }]);
+  assert.deepEqual(workloadOf(info), { app: 'shop', node: 'shop/web' });
+  const plain = containerInfo({ Id: 'e', Name: '/rogue', Image: 'sha256:2', NetworkSettings: { Networks: { bridge: { IPAddress: '172.17.0.2' }, shop_shop: { IPAddress: '172.20.0.9' } } } });
+  assert.deepEqual(workloadOf(plain), { app: 'shop_shop', node: 'shop_shop/rogue' });
+  assert.deepEqual(workloadOf(containerInfo({ Id: 'f', Name: '/lonely', Image: 'sha256:3' })), { app: 'bridge', node: 'bridge/lonely' });
 });
 
 test('the cgroup v2 mount is found on unified and on hybrid hosts', () => {

@@ -138,3 +138,13 @@ test('a connection counted before its server was known joins the graph once the 
   assert.deepEqual(app.outside!.map((o) => [o.address, o.class]), [['127.0.0.11', 'host']], 'Docker\'s DNS is the host; the container\'s own loopback is nothing');
   assert.deepEqual(graph.addFlow({ time: at(5), container: 'c-worker', address: '172.20.0.4', port: 6379, protocol: 'tcp' }), { from: 'shop/worker', to: 'shop/redis', inside: true });
 });
+
+test('a connection to the host on a port a container publishes goes to that container', () => {
+  const graph = shop();
+  graph.addEndpoint({ ...endpoint('c-api-pub', 'api', '172.20.0.7'), published: [{ hostPort: 18080, port: 3000, protocol: 'tcp' }] });
+  assert.deepEqual(graph.addFlow({ time: at(1), container: 'c-web', address: '172.20.0.1', port: 18080, protocol: 'tcp' }, true), { from: 'shop/web', to: 'shop/api', inside: true });
+  graph.addFlow({ time: at(2), container: 'c-web', address: '172.20.0.1', port: 9100, protocol: 'tcp' });
+  const app = graph.supermodels().find((s) => s.app === 'shop')!;
+  assert.deepEqual(app.edges.map((e) => `${e.from}>${e.to}:${e.targetPort}`), ['shop/web>shop/api:3000']);
+  assert.deepEqual(app.outside!.map((o) => [o.address, o.port, o.class]), [['172.20.0.1', 9100, 'host']]);
+});
