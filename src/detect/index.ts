@@ -51,44 +51,40 @@ const who = (event: RuntimeEvent) => event.container?.name ?? event.container?.i
 
 const technique = (id: string) => RULE_BY_ID.get(id)!.technique;
 
-/** An event outside its active model (with `parent`: an allowed program started by a parent its model never saw start it). */
-export function deviationAudit(event: RuntimeEvent, dimension: ModelDimension, entry: string, context: AuditContext, parent?: string): Audit {
-  const rule = parent === undefined ? DEVIATION_RULES.get(dimension)! : RULE_BY_ID.get('unexpected-parent')!;
-  const process = event.process?.path ?? event.process?.name;
+/** An audit of an event its model does not allow, by a rule, with the entry it lacked. */
+function modelAudit(rule: Rule, event: RuntimeEvent, message: string, context: AuditContext, lacked: NonNullable<Audit['lacked']>): Audit {
   return {
     id: context.id,
     time: event.time,
     rule: rule.id,
     severity: rule.severity,
     technique: rule.technique,
-    message: parent !== undefined
-      ? `${who(event)} ran ${process ?? entry}, started by ${parent}, which its model never saw start it`
-      : `${who(event)} ${LACKED[dimension]}: ${entry}${process !== undefined && dimension !== 'processes' ? ` (by ${process})` : ''}`,
+    message,
     container: containerOf(event),
     ...(context.model !== undefined && { model: context.model }),
     ...(context.modelState !== undefined && { modelState: context.modelState }),
-    lacked: { dimension, entry, ...(parent !== undefined && { parent }) },
+    lacked,
     event,
   };
 }
 
+const processOf = (event: RuntimeEvent) => event.process?.path ?? event.process?.name;
+
+/** An event outside its active model (with `parent`: an allowed program started by a parent its model never saw start it). */
+export function deviationAudit(event: RuntimeEvent, dimension: ModelDimension, entry: string, context: AuditContext, parent?: string): Audit {
+  const process = processOf(event);
+  if (parent !== undefined) {
+    return modelAudit(RULE_BY_ID.get('unexpected-parent')!, event, `${who(event)} ran ${process ?? entry}, started by ${parent}, which its model never saw start it`, context, { dimension, entry, parent });
+  }
+  const message = `${who(event)} ${LACKED[dimension]}: ${entry}${process !== undefined && dimension !== 'processes' ? ` (by ${process})` : ''}`;
+  return modelAudit(DEVIATION_RULES.get(dimension)!, event, message, context, { dimension, entry });
+}
+
 /** A connection from one workload to another of its application that the application's graph does not have. */
 export function lateralAudit(event: RuntimeEvent, from: string, to: string, entry: string, context: AuditContext): Audit {
-  const rule = RULE_BY_ID.get('lateral-movement')!;
-  const process = event.process?.path ?? event.process?.name;
-  return {
-    id: context.id,
-    time: event.time,
-    rule: rule.id,
-    severity: rule.severity,
-    technique: rule.technique,
-    message: `${who(event)} (${from}) connected to ${to} (${entry}${process !== undefined ? `, by ${process}` : ''}), which its application's graph does not connect it to`,
-    container: containerOf(event),
-    ...(context.model !== undefined && { model: context.model }),
-    ...(context.modelState !== undefined && { modelState: context.modelState }),
-    lacked: { dimension: 'egress', entry },
-    event,
-  };
+  const process = processOf(event);
+  const message = `${who(event)} (${from}) connected to ${to} (${entry}${process !== undefined ? `, by ${process}` : ''}), which its application's graph does not connect it to`;
+  return modelAudit(RULE_BY_ID.get('lateral-movement')!, event, message, context, { dimension: 'egress', entry });
 }
 
 /** Why an executed file is drift: it is not in the image, or was written after the container started. */
