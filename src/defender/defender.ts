@@ -7,7 +7,7 @@ import { parseImage } from '../intent/index.ts';
 import { readImage } from '../image/index.ts';
 import { imageIntent } from '../intent/index.ts';
 import { iso, Learner, type ModelLearner } from '../learn/index.ts';
-import type { Audit, Converted, Incident, IntentModel, Mode, ModelDimension, ModeSetting, RuntimeEvent } from '../model/index.ts';
+import type { Audit, Converted, Incident, IntentModel, Mode, ModelDimension, ModeSetting, RuntimeEvent, Supermodel } from '../model/index.ts';
 import {
   cgroupIdOf, containerPids, inspectContainer, listeningSockets, runningContainers, stopContainer, watchContainers, workloadOf, type ContainerAction, type ContainerInfo,
 } from '../runtime/index.ts';
@@ -557,7 +557,9 @@ export class Defender {
       }
       return true;
     }
-    this.act(t, event, lateralAudit(event, judged.from, judged.to, `${protocol}/${n.remoteAddress}:${n.remotePort}`, context()), this.modeOf(t, 'egress'));
+    const mode = this.modeOf(t, 'egress');
+    if (mode === 'prevent' && this.netguard?.drops(t.info.id, protocol, n.remotePort) === true) this.flows.block(judged.from, judged.to, n.remotePort, protocol);
+    this.act(t, event, lateralAudit(event, judged.from, judged.to, `${protocol}/${n.remoteAddress}:${n.remotePort}`, context()), mode);
     return true;
   }
 
@@ -696,6 +698,18 @@ export class Defender {
     void this.guard.update(targets);
   }
 
+  /** Traffic leaving an application, with what threat-intelligence feeds say of its address or name. */
+  private scoreOutside(s: Supermodel): Supermodel {
+    if (this.intel.size === 0 || s.outside === undefined) return s;
+    return {
+      ...s,
+      outside: s.outside.map((o) => {
+        const intel = [...this.intel.lookup(o.address), ...(o.name !== undefined ? this.intel.lookup(o.name) : [])];
+        return intel.length > 0 ? { ...o, intel } : o;
+      }),
+    };
+  }
+
   /** Every peer and DNS name, in every model state, against the threat-intelligence feeds. */
   private scoreIntel(event: RuntimeEvent, context: () => { id: string; model: string; modelState: string }): void {
     if (this.intel.size === 0) return;
@@ -786,7 +800,7 @@ export class Defender {
       }
       if (clock && this.graphChanged) {
         this.graphChanged = false;
-        store.putSupermodels(this.flows.supermodels());
+        store.putSupermodels(this.flows.supermodels().map((s) => this.scoreOutside(s)));
       }
       if (clock) {
         this.refreshIntel(now);

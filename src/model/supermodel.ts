@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Protocol } from './intent-model.ts';
+import { IntelProvenance } from './intel.ts';
 import { Sources } from './source.ts';
 
 export const SupermodelNode = z.object({
@@ -15,7 +16,7 @@ export const SupermodelNode = z.object({
 });
 export type SupermodelNode = z.infer<typeof SupermodelNode>;
 
-export const EdgeState = z.enum(['declared', 'learned', 'both', 'anomalous']);
+export const EdgeState = z.enum(['declared', 'learned', 'both', 'anomalous', 'blocked']);
 export type EdgeState = z.infer<typeof EdgeState>;
 
 export const SupermodelEdge = z.object({
@@ -27,7 +28,7 @@ export const SupermodelEdge = z.object({
   appProtocol: z.string().optional().describe('http, grpc… when declared'),
   host: z.string().optional().describe('the name the client connects to (a Service\'s, a compose service\'s)'),
   sources: Sources,
-  state: EdgeState.optional().describe('declared only, learned only, both, or anomalous: observed although the application declares its graph and not this edge'),
+  state: EdgeState.optional().describe('declared (never observed), learned (while its client\'s model learned), both, anomalous (observed outside the graph), or blocked (outside the graph, and dropped in prevent)'),
   count: z.number().int().nonnegative().optional().describe('connections observed'),
   firstSeen: z.string().optional(),
   lastSeen: z.string().optional(),
@@ -43,6 +44,7 @@ export const OutsideFlow = z.object({
   class: z.enum(['other-app', 'host', 'private', 'internet']).describe('a workload of another application, the host, a private address nobody here has, or the internet'),
   node: z.string().optional().describe('for other-app: the workload it reached'),
   name: z.string().optional().describe('the DNS name the client asked for just before, when it did'),
+  intel: z.array(IntelProvenance).optional().describe('what threat-intelligence feeds say of the address or the name'),
   count: z.number().int().nonnegative(),
   firstSeen: z.string(),
   lastSeen: z.string(),

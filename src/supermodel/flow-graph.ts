@@ -75,6 +75,8 @@ export class FlowGraph {
   private readonly hosts: Set<string>;
   /** The graph: edges learned while their client's model learned (and given), by pair of workloads, then port and protocol. */
   private readonly allowed = new Map<number, Set<number>>();
+  /** Edges outside the graph whose connections prevent dropped, as `edgeKey`s. */
+  private readonly blocked = new Set<string>();
   /** Published ports by host port and protocol: the container that has each, and its port. */
   private readonly published = new Map<string, { endpoint: Known; port: number }>();
   /** Flows from containers the graph does not know. */
@@ -83,6 +85,11 @@ export class FlowGraph {
   /** `hosts`: addresses of the host itself (the gateways of its container networks). */
   constructor(hosts: Iterable<string> = []) {
     this.hosts = new Set(hosts);
+  }
+
+  /** A connection between two workloads was dropped (prevent): its edge is blocked. */
+  block(from: string, to: string, port: number, protocol: Protocol): void {
+    this.blocked.add(edgeKey({ from, to, targetPort: port, protocol }));
   }
 
   /** An address of the host itself. */
@@ -229,7 +236,8 @@ export class FlowGraph {
       const times = { firstSeen: iso(seen.first), lastSeen: iso(seen.last) };
       app(seen.from.app).edges.push({
         from: seen.from.node, to: seen.to.node, port: seen.port, targetPort: seen.port, protocol: seen.protocol,
-        sources: [{ kind: 'learned', ...times }], state: inGraph ? 'learned' : 'anomalous', count: seen.count, ...times,
+        sources: [{ kind: 'learned', ...times }], count: seen.count, ...times,
+        state: inGraph ? 'learned' : this.blocked.has(edgeKey({ from: seen.from.node, to: seen.to.node, targetPort: seen.port, protocol: seen.protocol })) ? 'blocked' : 'anomalous',
       });
     }
     for (const o of [...this.outside.values()].flatMap((m) => [...m.values()])) {

@@ -104,5 +104,7 @@ test('the shop\'s graph is learned from its traffic: exactly its three edges, de
   assert.equal(dropped.container.name, shopContainer('web'));
   await sleep(1000);
   const statuses = await normal.stop();
+  // the radar's view: the front end to Redis is an edge, blocked
+  await until('the stored graph says it is blocked', () => (supermodel()?.edges.find((e) => e.from === 'shop/web' && e.to === 'shop/redis')?.state === 'blocked' ? true : undefined), 15_000);
   assert.ok(statuses.length > 10 && statuses.every((s) => s === 200), `the normal workload is unaffected: ${statuses.join(',')}`);
 });

@@ -148,3 +148,11 @@ test('a connection to the host on a port a container publishes goes to that cont
   assert.deepEqual(app.edges.map((e) => `${e.from}>${e.to}:${e.targetPort}`), ['shop/web>shop/api:3000']);
   assert.deepEqual(app.outside!.map((o) => [o.address, o.port, o.class]), [['172.20.0.1', 9100, 'host']]);
 });
+
+test('an edge outside the graph whose connections prevent dropped is blocked', () => {
+  const graph = shop();
+  graph.addFlow({ time: at(1), container: 'c-web', address: '172.20.0.4', port: 6379, protocol: 'tcp' });
+  graph.addFlow({ time: at(2), container: 'c-worker', address: '172.20.0.4', port: 6379, protocol: 'tcp' });
+  graph.block('shop/web', 'shop/redis', 6379, 'tcp');
+  assert.deepEqual(graph.supermodels().find((s) => s.app === 'shop')!.edges.map((e) => `${e.from} ${e.state}`), ['shop/web blocked', 'shop/worker anomalous']);
+});
