@@ -18,7 +18,7 @@ function signalsOf(audit: Audit): string[] {
   return shell ? [audit.rule, 'shell'] : [audit.rule];
 }
 const any = (rules: ReadonlySet<string>, ...ids: string[]) => ids.some((id) => rules.has(id));
-const OUTBOUND = ['unexpected-egress', 'threat-intel-peer', 'threat-intel-dns', 'unexpected-dns'];
+const OUTBOUND = ['unexpected-egress', 'lateral-movement', 'threat-intel-peer', 'threat-intel-dns', 'unexpected-dns'];
 
 /** The patterns, most telling first: an incident takes the first that its audits match. */
 export const PATTERNS: readonly Pattern[] = [
@@ -44,7 +44,7 @@ export const PATTERNS: readonly Pattern[] = [
   },
   {
     id: 'credential-exfiltration', title: 'Credentials read, then sent out', severity: 'critical',
-    description: 'A sensitive file, the runtime socket or a service-account token read, and a connection or name outside the model or listed by threat intelligence.',
+    description: 'A sensitive file, the runtime socket or a service-account token read, and a connection or name outside the model or the application\'s graph, or listed by threat intelligence.',
     matches: (rules) => any(rules, 'sensitive-read', 'runtime-socket-or-token') && any(rules, ...OUTBOUND),
   },
   {

@@ -47,6 +47,8 @@ test('each pattern from the audits that tell it; other containers and later wind
   assert.deepEqual(patterns([audit('reverse-shell', 0)]), ['reverse-shell']);
   assert.deepEqual(patterns([audit('sensitive-read', 0), audit('unexpected-egress', 30)]), ['credential-exfiltration']);
   assert.deepEqual(patterns([audit('drift', 0), audit('unexpected-listen', 2)]), ['drift-and-listener']);
+  assert.deepEqual(patterns([audit('lateral-movement', 0)]), ['lateral-movement']);
+  assert.deepEqual(patterns([audit('sensitive-read', 0), audit('lateral-movement', 10)]), ['credential-exfiltration'], 'credentials read, then a neighbour reached');
   assert.deepEqual(patterns([audit('threat-intel-peer', 0)]), ['command-and-control']);
   assert.deepEqual(patterns([audit('container-escape', 0)]), ['container-escape']);
   assert.deepEqual(patterns([audit('drift', 0)]), ['dropped-program']);
