@@ -32,22 +32,35 @@ const hasCompose = () => spawnSync('docker', ['compose', 'version'], { stdio: 'i
 /** The container of a service, as compose names it. */
 export const shopContainer = (service: string) => `${PROJECT}-${service}-1`;
 
+const services = () => (parse(readFileSync(SHOP_COMPOSE, 'utf8')) as { services: Record<string, Service> }).services;
+
+/** A service's container, run as compose would. */
+function runService(name: string, service: Service): void {
+  docker('run', '-d', '--name', shopContainer(name), '--network', SHOP_NETWORK, '--network-alias', name,
+    '--label', `${LAB_LABEL}=shop`, '--label', `com.docker.compose.project=${PROJECT}`, '--label', `com.docker.compose.service=${name}`,
+    ...Object.entries(service.environment ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+    service.image);
+}
+
 /** Starts the shop; resolves to its services' names. */
 export function startShop(): string[] {
-  const services = (parse(readFileSync(SHOP_COMPOSE, 'utf8')) as { services: Record<string, Service> }).services;
+  const all = services();
   stopShop();
   if (hasCompose()) {
     docker('compose', '-f', SHOP_COMPOSE, '-p', PROJECT, 'up', '-d');
-    return Object.keys(services);
+    return Object.keys(all);
   }
   docker('network', 'create', '--label', `${LAB_LABEL}=shop`, '--label', `com.docker.compose.project=${PROJECT}`, SHOP_NETWORK);
-  for (const [name, service] of Object.entries(services)) {
-    docker('run', '-d', '--name', shopContainer(name), '--network', SHOP_NETWORK, '--network-alias', name,
-      '--label', `${LAB_LABEL}=shop`, '--label', `com.docker.compose.project=${PROJECT}`, '--label', `com.docker.compose.service=${name}`,
-      ...Object.entries(service.environment ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
-      service.image);
-  }
-  return Object.keys(services);
+  for (const [name, service] of Object.entries(all)) runService(name, service);
+  return Object.keys(all);
+}
+
+/** Replaces a service's container with a new one (a deployment), after `between` ran (e.g. something that takes its address). */
+export function recreateService(name: string, between: () => void = () => {}): void {
+  docker('rm', '-f', shopContainer(name));
+  between();
+  if (hasCompose()) docker('compose', '-f', SHOP_COMPOSE, '-p', PROJECT, 'up', '-d', name);
+  else runService(name, services()[name]!);
 }
 
 /** A container on the shop's network that is not the shop's: the attacker's foothold in the attack tests. */

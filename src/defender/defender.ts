@@ -648,10 +648,18 @@ export class Defender {
       const active = t.model.state === 'active';
       const directions = { in: active && this.modeOf(t, 'listen') === 'prevent', out: active && this.modeOf(t, 'egress') === 'prevent' };
       const held = directions.in || directions.out;
-      const key = held ? `${directions.in} ${directions.out} ${t.model.entries('listen').join()} ${t.model.entries('egress').join()}` : '';
+      // the peers its application's graph allows, at their addresses now: a restarted server keeps being reachable
+      const peers = held ? this.flows.peersOf(t.info.id) : [];
+      const key = held ? `${directions.in} ${directions.out} ${t.model.entries('listen').join()} ${t.model.entries('egress').join()} ${peers.map((p) => `${p.host}:${p.port}`).join()}` : '';
       if (key === (this.networkHeld.get(t.info.id) ?? '')) continue;
       this.networkHeld.set(t.info.id, key);
-      void this.netguard.hold(t.info.id, t.info.pid, held ? nftablesRuleset(t.model.snapshot(iso), { directions }) : undefined);
+      if (!held) {
+        void this.netguard.hold(t.info.id, t.info.pid, undefined);
+        continue;
+      }
+      const model = t.model.snapshot(iso);
+      model.network.egress.push(...peers.map((p) => ({ ...p, sources: [{ kind: 'learned' as const, detail: 'a peer of its application\'s graph' }] })));
+      void this.netguard.hold(t.info.id, t.info.pid, nftablesRuleset(model, { directions }));
     }
   }
 

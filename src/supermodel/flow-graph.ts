@@ -151,6 +151,29 @@ export class FlowGraph {
     if (byClient.size === 0) this.outside.delete(address);
   }
 
+  /**
+   * Where a container may connect by its application's graph, now: the
+   * current addresses of the workloads its workload's edges reach, on the
+   * edges' ports (a prevent table holds addresses, and servers change them
+   * when they restart).
+   */
+  peersOf(container: string): Array<{ host: string; port: number; protocol: Protocol }> {
+    const from = this.endpoints.get(container);
+    if (from === undefined) return [];
+    const found = new Map<string, { host: string; port: number; protocol: Protocol }>();
+    for (const to of this.endpoints.values()) {
+      const ports = this.allowed.get(from.index * MAX_NODES + to.index);
+      if (ports === undefined || to.index === from.index) continue;
+      const current = to.addresses.filter((a) => this.owners.get(a.address)?.some((o) => o.endpoint === to && o.to === Infinity));
+      for (const key of ports) {
+        const port = Math.floor(key / 4);
+        const protocol = PROTOCOLS[key % 4]!;
+        for (const a of current) found.set(`${protocol}/${a.address}:${port}`, { host: a.address, port, protocol });
+      }
+    }
+    return [...found.values()].sort((a, b) => byText(a.host, b.host) || a.port - b.port);
+  }
+
   /** A container stopped at `time`: the addresses it had are its until then. */
   leave(container: string, time: number): void {
     for (const list of this.owners.values()) for (const o of list) if (o.endpoint.container === container && o.to === Infinity) o.to = time;

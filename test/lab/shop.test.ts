@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
-import { SHOP_COMPOSE, SHOP_NETWORK, shopContainer, startShop, stopShop } from '../../lab/shop.ts';
+import { recreateService, SHOP_COMPOSE, SHOP_NETWORK, shopContainer, startRogue, startShop, stopShop } from '../../lab/shop.ts';
 import type { Audit, Incident, IntentModel, Supermodel } from '../../src/model/index.ts';
 import { BIN, tenet } from '../run-cli.ts';
 import { docker, inLab, LAB_IMAGES, sleep, until } from './lab.ts';
@@ -106,5 +106,16 @@ test('the shop\'s graph is learned from its traffic: exactly its three edges, de
   const statuses = await normal.stop();
   // the radar's view: the front end to Redis is an edge, blocked
   await until('the stored graph says it is blocked', () => (supermodel()?.edges.find((e) => e.from === 'shop/web' && e.to === 'shop/redis')?.state === 'blocked' ? true : undefined), 15_000);
+
+  // a new deployment of the API gets a new address (a rogue container took the old one): the front end still reaches it in prevent
+  const old = address('api');
+  recreateService('api', () => startRogue(LAB_IMAGES.busybox));
+  const moved = address('api');
+  assert.notEqual(moved, old);
+  await until('the front end reaches the new API through its table', async () => ((await fetch(`http://${address('web')}:8080/api/again`, { signal: AbortSignal.timeout(3000) }).catch(() => undefined))?.status === 200 ? true : undefined), 20_000);
+  const after = shopping();
+  await sleep(2000);
+  const served = await after.stop();
+  assert.ok(served.length > 5 && served.every((s) => s === 200), `served after the move: ${served.join(',')}`);
   assert.ok(statuses.length > 10 && statuses.every((s) => s === 200), `the normal workload is unaffected: ${statuses.join(',')}`);
 });

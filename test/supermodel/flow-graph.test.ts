@@ -156,3 +156,18 @@ test('an edge outside the graph whose connections prevent dropped is blocked', (
   graph.block('shop/web', 'shop/redis', 6379, 'tcp');
   assert.deepEqual(graph.supermodels().find((s) => s.app === 'shop')!.edges.map((e) => `${e.from} ${e.state}`), ['shop/web blocked', 'shop/worker anomalous']);
 });
+
+test('the peers the graph allows a container, at their addresses now: a restarted server\'s new address included', () => {
+  const graph = shop();
+  graph.addFlow({ time: at(1), container: 'c-web', address: '172.20.0.3', port: 3000, protocol: 'tcp' }, true);
+  graph.addFlow({ time: at(2), container: 'c-web', address: '172.20.0.4', port: 6379, protocol: 'tcp' }); // outside the graph
+  assert.deepEqual(graph.peersOf('c-web'), [
+    { host: '172.20.0.3', port: 3000, protocol: 'tcp' },
+    { host: '172.20.0.6', port: 3000, protocol: 'tcp' },
+  ], 'both replicas of the api, not redis');
+  graph.leave('c-api', at(10));
+  graph.addEndpoint({ ...endpoint('c-api-new', 'api', '172.20.0.9'), addresses: [{ address: '172.20.0.9', from: at(11) }] });
+  assert.deepEqual(graph.peersOf('c-web').map((p) => p.host), ['172.20.0.6', '172.20.0.9']);
+  assert.deepEqual(graph.peersOf('c-redis'), []);
+  assert.deepEqual(graph.peersOf('nobody'), []);
+});
