@@ -137,10 +137,20 @@ function peers(all: ReadonlyMap<string, Workload>, list: Array<[string, Port[]]>
   });
 }
 
-/** One Kubernetes NetworkPolicy per workload with pod labels. */
-export function networkPolicies(supermodel: Supermodel, models: readonly IntentModel[], dns: ClusterDns = DEFAULT_DNS): PolicySet<NetworkPolicy> {
+/** What a workload's policy says, whatever its dialect: its clients, its servers, its exposed ports, its peers outside the graph. */
+interface Plan {
+  clients: Array<{ peer: Workload; labels: Labels; ports: Port[] }>;
+  servers: Array<{ peer: Workload; labels: Labels; ports: Port[] }>;
+  exposed: Port[];
+  outside: Outside[];
+  /** What the policy cannot say: the renderer adds its own. */
+  notes: string[];
+}
+
+/** One policy per workload with pod labels, made by `make` from the workload's plan; the notes of all. */
+function perWorkload<T>(supermodel: Supermodel, models: readonly IntentModel[], make: (w: Workload & { labels: Labels }, plan: Plan) => T): PolicySet<T> {
   const all = workloads(supermodel, models);
-  const policies: NetworkPolicy[] = [];
+  const policies: T[] = [];
   const notes: string[] = [];
   for (const w of all.values()) {
     if (w.labels === undefined) {
@@ -148,36 +158,46 @@ export function networkPolicies(supermodel: Supermodel, models: readonly IntentM
       continue;
     }
     const own: string[] = [];
+    const exposed = new Map((w.node.exposed ?? []).map((x) => [`${x.protocol}/${x.targetPort}`, { port: x.targetPort, protocol: upper(x.protocol) }]));
+    const plan: Plan = {
+      clients: peers(all, byPeer(supermodel.edges.filter((e) => e.to === w.node.id), (e) => e.from), own, 'from'),
+      servers: peers(all, byPeer(supermodel.edges.filter((e) => e.from === w.node.id), (e) => e.to), own, 'to'),
+      exposed: [...exposed.values()],
+      outside: outside(supermodel, w),
+      notes: own,
+    };
+    policies.push(make({ ...w, labels: w.labels }, plan));
+    notes.push(...own.map((n) => `${w.node.id} ${n}`));
+  }
+  return { policies, notes };
+}
+
+/** One Kubernetes NetworkPolicy per workload with pod labels. */
+export function networkPolicies(supermodel: Supermodel, models: readonly IntentModel[], dns: ClusterDns = DEFAULT_DNS): PolicySet<NetworkPolicy> {
+  return perWorkload(supermodel, models, (w, plan) => {
     const peerOf = (p: Workload, labels: Labels): NetworkPolicyPeer => (p.namespace === w.namespace
       ? { podSelector: { matchLabels: labels } }
       : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': p.namespace } }, podSelector: { matchLabels: labels } });
-    const ingress: NetworkPolicy['spec']['ingress'] = peers(all, byPeer(supermodel.edges.filter((e) => e.to === w.node.id), (e) => e.from), own, 'from')
-      .map(({ peer, labels, ports }) => ({ from: [peerOf(peer, labels)], ports }));
-    const exposed = w.node.exposed ?? [];
-    if (exposed.length > 0) {
-      ingress.push({ ports: [...new Map(exposed.map((x) => [`${x.protocol}/${x.targetPort}`, { port: x.targetPort, protocol: upper(x.protocol) }])).values()] });
-    }
-    const egress: NetworkPolicy['spec']['egress'] = peers(all, byPeer(supermodel.edges.filter((e) => e.from === w.node.id), (e) => e.to), own, 'to')
-      .map(({ peer, labels, ports }) => ({ to: [peerOf(peer, labels)], ports }));
+    const ingress: NetworkPolicy['spec']['ingress'] = plan.clients.map(({ peer, labels, ports }) => ({ from: [peerOf(peer, labels)], ports }));
+    if (plan.exposed.length > 0) ingress.push({ ports: plan.exposed });
+    const egress: NetworkPolicy['spec']['egress'] = plan.servers.map(({ peer, labels, ports }) => ({ to: [peerOf(peer, labels)], ports }));
     egress.push({
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': dns.namespace } }, podSelector: { matchLabels: dns.labels } }],
       ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
     });
-    for (const o of outside(supermodel, w)) {
+    for (const o of plan.outside) {
       const ports = [{ port: o.port, protocol: upper(o.protocol) }];
       if (o.kind === 'address') egress.push({ to: [{ ipBlock: { cidr: cidrOf(o.host) } }], ports });
       else if (o.kind === 'any') egress.push({ ports });
-      else own.push(`egress to ${o.host}:${o.port}: a name, which NetworkPolicy cannot select (generate ciliumnetworkpolicy allows names)`);
+      else plan.notes.push(`egress to ${o.host}:${o.port}: a name, which NetworkPolicy cannot select (generate ciliumnetworkpolicy allows names)`);
     }
-    notes.push(...own.map((n) => `${w.node.id} ${n}`));
-    policies.push({
+    return {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
-      metadata: metadata(w, own),
+      metadata: metadata(w, plan.notes),
       spec: { podSelector: { matchLabels: w.labels }, policyTypes: ['Ingress', 'Egress'], ingress, egress },
-    });
-  }
-  return { policies, notes };
+    };
+  });
 }
 
 /** Cilium's endpoint labels: a pod's own labels, and its namespace as Cilium labels it. */
@@ -191,50 +211,39 @@ function endpoint(labels: Labels, namespace: string, own: string): { matchLabels
  * proxy seeing the lookups), which a NetworkPolicy cannot say.
  */
 export function ciliumNetworkPolicies(supermodel: Supermodel, models: readonly IntentModel[], dns: ClusterDns = DEFAULT_DNS): PolicySet<CiliumNetworkPolicy> {
-  const all = workloads(supermodel, models);
-  const policies: CiliumNetworkPolicy[] = [];
-  const notes: string[] = [];
   const toPorts = (ports: Port[]): CiliumPorts[] => [{ ports: ports.map((p) => ({ port: String(p.port), protocol: p.protocol })) }];
-  for (const w of all.values()) {
-    if (w.labels === undefined) {
-      notes.push(`${w.node.id}: no policy, its pods have no labels to select them by`);
-      continue;
-    }
-    const own: string[] = [];
-    const ingress: CiliumNetworkPolicy['spec']['ingress'] = peers(all, byPeer(supermodel.edges.filter((e) => e.to === w.node.id), (e) => e.from), own, 'from')
+  return perWorkload(supermodel, models, (w, plan) => {
+    const ingress: CiliumNetworkPolicy['spec']['ingress'] = plan.clients
       .map(({ peer, labels, ports }) => ({ fromEndpoints: [endpoint(labels, peer.namespace, w.namespace)], toPorts: toPorts(ports) }));
-    const exposed = w.node.exposed ?? [];
-    if (exposed.length > 0) {
-      ingress.push({ fromEntities: ['all'], toPorts: toPorts([...new Map(exposed.map((x) => [`${x.protocol}/${x.targetPort}`, { port: x.targetPort, protocol: upper(x.protocol) }])).values()]) });
-    }
-    const egress: CiliumNetworkPolicy['spec']['egress'] = peers(all, byPeer(supermodel.edges.filter((e) => e.from === w.node.id), (e) => e.to), own, 'to')
+    if (plan.exposed.length > 0) ingress.push({ fromEntities: ['all'], toPorts: toPorts(plan.exposed) });
+    const egress: CiliumNetworkPolicy['spec']['egress'] = plan.servers
       .map(({ peer, labels, ports }) => ({ toEndpoints: [endpoint(labels, peer.namespace, w.namespace)], toPorts: toPorts(ports) }));
     egress.push({
       toEndpoints: [{ matchLabels: { 'k8s:io.kubernetes.pod.namespace': dns.namespace, ...Object.fromEntries(Object.entries(dns.labels).map(([k, v]) => [`k8s:${k}`, v])) } }],
       toPorts: [{ ports: [{ port: '53', protocol: 'ANY' }], rules: { dns: [{ matchPattern: '*' }] } }],
     });
-    for (const o of outside(supermodel, w)) {
+    const named = new Set<string>();
+    for (const o of plan.outside) {
       const ports = toPorts([{ port: o.port, protocol: upper(o.protocol) }]);
       if (o.kind === 'address') egress.push({ toCIDR: [cidrOf(o.host)], toPorts: ports });
       else if (o.kind === 'any') egress.push({ toEntities: ['all'], toPorts: ports });
-      else if (o.host.includes('.')) egress.push({ toFQDNs: [{ matchName: o.host.replace(/\.$/, '') }], toPorts: ports });
-      else own.push(`egress to ${o.host}:${o.port}: a name no workload of the application answers to`);
+      else if (o.host.includes('.')) {
+        named.add(o.host.replace(/\.$/, ''));
+        egress.push({ toFQDNs: [{ matchName: o.host.replace(/\.$/, '') }], toPorts: ports });
+      } else plan.notes.push(`egress to ${o.host}:${o.port}: a name no workload of the application answers to`);
     }
     // names it looks up (learned, or declared without a port) that no rule above names: any port, to that name only
-    const named = new Set(outside(supermodel, w).filter((o) => o.kind === 'name').map((o) => o.host.replace(/\.$/, '')));
     const edgeHosts = new Set(supermodel.edges.filter((e) => e.from === w.node.id).map((e) => e.host));
     const lookedUp = [...new Set(w.models.flatMap((m) => m.network.dns.map((d) => d.name.replace(/\.$/, ''))))]
       .filter((n) => n.includes('.') && !n.includes('*') && !named.has(n) && !edgeHosts.has(n)).sort();
     if (lookedUp.length > 0) egress.push({ toFQDNs: lookedUp.map((matchName) => ({ matchName })) });
-    notes.push(...own.map((n) => `${w.node.id} ${n}`));
-    policies.push({
+    return {
       apiVersion: 'cilium.io/v2',
       kind: 'CiliumNetworkPolicy',
-      metadata: metadata(w, own),
+      metadata: metadata(w, plan.notes),
       spec: { endpointSelector: { matchLabels: w.labels }, ingress, egress },
-    });
-  }
-  return { policies, notes };
+    };
+  });
 }
 
 /** A pod as policies see it. */
