@@ -1,5 +1,5 @@
 import type { IntentModel } from '../../model/index.ts';
-import { NO_PROGRAMS, programsOf, targetOf, writablePaths } from './target.ts';
+import { neededCapabilities, NO_PROGRAMS, programsOf, protocolsOf, targetOf, writablePaths } from './target.ts';
 
 /** Devices every program may write to. */
 const DEVICES = ['/dev/null', '/dev/zero', '/dev/full', '/dev/tty', '/dev/pts/*', '/dev/shm/**'];
@@ -38,11 +38,8 @@ export function apparmorProfile(model: IntentModel): { name: string; text: strin
     for (const f of writable.files) lines.push(`  ${path(f)} rwk,`);
   }
   for (const d of DEVICES) lines.push(`  ${d} rw,`);
-  const protocols = new Set([...model.network.listen, ...model.network.egress].map((e) => e.protocol));
-  if (model.network.dns.length > 0) protocols.add('udp');
-  lines.push('', '  # network families of its protocols, and local sockets', ...[...new Set([...protocols].flatMap((p) => FAMILY[p] ?? []))].sort().map((f) => `  network ${f},`), '  network unix,');
-  const caps = [...new Set([...(model.capabilities.used ?? []).map((c) => c.name), ...model.capabilities.add]
-    .map((c) => c.toLowerCase().replace(/^cap_/, '')).filter((c) => c !== 'all'))].sort();
+  lines.push('', '  # network families of its protocols, and local sockets', ...[...new Set(protocolsOf(model).flatMap((p) => FAMILY[p] ?? []))].sort().map((f) => `  network ${f},`), '  network unix,');
+  const caps = neededCapabilities(model).map((c) => c.toLowerCase());
   if (caps.length > 0) lines.push('', '  # capabilities it needs', ...caps.map((c) => `  capability ${c},`));
   else notes.push('capabilities: none seen or declared, so none is allowed');
   lines.push(

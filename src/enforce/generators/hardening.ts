@@ -1,13 +1,6 @@
 import type { IntentModel } from '../../model/index.ts';
 import { kubernetesName } from './seccomp.ts';
-import { targetOf, writablePaths } from './target.ts';
-
-const bare = (cap: string) => cap.toUpperCase().replace(/^CAP_/, '');
-
-/** The capabilities a model needs: those it was seen using, and those its manifests add. */
-function neededCapabilities(model: IntentModel): string[] {
-  return [...new Set([...(model.capabilities.used ?? []).map((c) => bare(c.name)), ...model.capabilities.add.map(bare)])].filter((c) => c !== 'ALL').sort();
-}
+import { neededCapabilities, targetOf, writablePaths } from './target.ts';
 
 /** Whether the model's user is known and is not root. */
 function nonRoot(model: IntentModel): boolean | undefined {

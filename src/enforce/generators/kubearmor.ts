@@ -1,5 +1,5 @@
 import type { IntentModel } from '../../model/index.ts';
-import { NO_PROGRAMS, programsOf, targetOf, writablePaths } from './target.ts';
+import { NO_PROGRAMS, programsOf, protocolsOf, targetOf, writablePaths } from './target.ts';
 
 type Rule<K extends string> = Record<K, string> & { recursive?: boolean; readOnly?: boolean };
 
@@ -48,9 +48,8 @@ export function kubeArmorPolicy(model: IntentModel): { policy: KubeArmorPolicy; 
       ...(writable.files.length > 0 && { matchPaths: writable.files.map((path) => ({ path })) }),
     };
   }
-  const protocols = new Set([...model.network.listen, ...model.network.egress].map((e) => e.protocol));
-  if (model.network.dns.length > 0) protocols.add('udp');
-  if (protocols.size > 0) spec.network = { matchProtocols: [...protocols].sort().map((protocol) => ({ protocol })) };
+  const protocols = protocolsOf(model);
+  if (protocols.length > 0) spec.network = { matchProtocols: protocols.map((protocol) => ({ protocol })) };
   return {
     policy: {
       apiVersion: 'security.kubearmor.com/v1',

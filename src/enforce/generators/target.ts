@@ -1,6 +1,6 @@
 import { ipFamily } from '../../intel/index.ts';
 import { parseImage } from '../../intent/index.ts';
-import type { IntentModel } from '../../model/index.ts';
+import type { IntentModel, Protocol } from '../../model/index.ts';
 import { stem } from '../read-only.ts';
 import { kubernetesName } from './seccomp.ts';
 
@@ -57,6 +57,19 @@ export function writablePaths(model: IntentModel): { paths: string[]; folders: s
   folders.delete('/');
   for (const f of folders) files.delete(f);
   return { paths: [...new Set([...folders, ...files])].sort(), folders: [...folders].sort(), files: [...files].sort(), any };
+}
+
+/** The capabilities a model needs, as `NET_BIND_SERVICE`: those it was seen using, and those its manifests add. */
+export function neededCapabilities(model: IntentModel): string[] {
+  const bare = (cap: string) => cap.trim().toUpperCase().replace(/^CAP_/, '');
+  return [...new Set([...(model.capabilities.used ?? []).map((c) => bare(c.name)), ...model.capabilities.add.map(bare)])].filter((c) => c !== 'ALL').sort();
+}
+
+/** The transport protocols a model uses: those of its ports and peers, and UDP when it looks names up. */
+export function protocolsOf(model: IntentModel): Protocol[] {
+  const protocols = new Set([...model.network.listen, ...model.network.egress].map((e) => e.protocol));
+  if (model.network.dns.length > 0) protocols.add('udp');
+  return [...protocols].sort();
 }
 
 /** Whether a peer is an address or a network (`10.0.0.7`, `fd00::1`, `10.1.0.0/16`), not a name. */
