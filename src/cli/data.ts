@@ -19,6 +19,16 @@ export function existingStore(option: string | undefined): SqliteStore {
   return new SqliteStore(dir);
 }
 
+/** What `read` takes from the store of a data folder a defender wrote, the store closed after. */
+export function readStore<T>(option: string | undefined, read: (store: SqliteStore) => T): T {
+  const store = existingStore(option);
+  try {
+    return read(store);
+  } finally {
+    store.close();
+  }
+}
+
 const UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400 };
 
 /** `30s`, `15m`, `1h30m`, `2d`, or a number of seconds. */

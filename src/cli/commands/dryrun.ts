@@ -2,7 +2,7 @@ import { dryRun, type DryRunEntry } from '../../enforce/index.ts';
 import { parseImage } from '../../intent/index.ts';
 import type { IntentModel } from '../../model/index.ts';
 import { parseCommandLine, type Command } from '../command.ts';
-import { existingStore, pageOf, tableOrJson } from '../data.ts';
+import { pageOf, readStore, tableOrJson } from '../data.ts';
 import { CliError } from '../errors.ts';
 
 const USAGE = `Usage: tenet dryrun [--image REF | --model ID] [--since TIME] [--limit N] [--data DIR] [--format table|json]
@@ -43,28 +43,25 @@ export const dryrunCommand: Command = {
     }
     const format = tableOrJson(values.format, 'table');
     const page = pageOf({ since: values.since, limit: values.limit ?? '200000' });
-    const store = existingStore(values.data);
-    try {
-      const models = store.models().filter((m) => m.state !== 'archived' && matches(m, values));
-      if (models.length === 0) throw new CliError('ERR_NO_MODEL', `no model${values.image !== undefined ? ` of ${values.image}` : values.model !== undefined ? ` ${values.model}` : ''} in ${values.data ?? 'the data folder'}: \`tenet models\` lists them`);
-      const events = store.events(page);
-      const runs = models.map((m) => dryRun(m, events));
-      if (format === 'json') {
-        io.stdout(`${JSON.stringify(runs, null, 2)}\n`);
-        return 0;
-      }
-      for (const run of runs) {
-        const model = models.find((m) => m.id === run.model)!;
-        io.stdout(`Model ${run.model}${model.image !== undefined ? ` (${model.image})` : ''}, ${run.state}: ${run.events} events${run.from !== undefined ? ` from ${run.from} to ${run.to}` : ''}\n`);
-        const out = [
-          ...lines(run.prevented, `  prevent would have stopped ${run.prevented.length} activities:`),
-          ...lines(run.reported, `  and reported ${run.reported.length} more:`),
-        ];
-        io.stdout(`${out.length > 0 ? out.join('\n') : '  nothing outside the model: prevent would have stopped nothing'}\n`);
-      }
+    const { models, events } = readStore(values.data, (store) => {
+      const found = store.models().filter((m) => m.state !== 'archived' && matches(m, values));
+      return { models: found, events: found.length > 0 ? store.events(page) : [] };
+    });
+    if (models.length === 0) throw new CliError('ERR_NO_MODEL', `no model${values.image !== undefined ? ` of ${values.image}` : values.model !== undefined ? ` ${values.model}` : ''} in ${values.data ?? 'the data folder'}: \`tenet models\` lists them`);
+    const runs = models.map((m) => dryRun(m, events));
+    if (format === 'json') {
+      io.stdout(`${JSON.stringify(runs, null, 2)}\n`);
       return 0;
-    } finally {
-      store.close();
     }
+    for (const run of runs) {
+      const model = models.find((m) => m.id === run.model)!;
+      io.stdout(`Model ${run.model}${model.image !== undefined ? ` (${model.image})` : ''}, ${run.state}: ${run.events} events${run.from !== undefined ? ` from ${run.from} to ${run.to}` : ''}\n`);
+      const out = [
+        ...lines(run.prevented, `  prevent would have stopped ${run.prevented.length} activities:`),
+        ...lines(run.reported, `  and reported ${run.reported.length} more:`),
+      ];
+      io.stdout(`${out.length > 0 ? out.join('\n') : '  nothing outside the model: prevent would have stopped nothing'}\n`);
+    }
+    return 0;
   },
 };

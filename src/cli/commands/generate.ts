@@ -7,7 +7,7 @@ import { DEFAULT_MAX_FILE_SIZE } from '../../intent/index.ts';
 import type { IntentModel, Supermodel } from '../../model/index.ts';
 import { analyzePaths } from '../analysis.ts';
 import { parseCommandLine, writeResult, type Command } from '../command.ts';
-import { existingStore } from '../data.ts';
+import { readStore } from '../data.ts';
 import { CliError } from '../errors.ts';
 
 /** An artifact, and what it could not say. */
@@ -166,7 +166,8 @@ export const generateCommand: Command = {
     const chosen = KINDS[kind]!;
 
     const analysis = values.data !== undefined
-      ? { models: storedModels(values.data), supermodels: [], findings: [] }
+      // the models a defender keeps (archived ones left out)
+      ? { models: readStore(values.data, (store) => store.models().filter((m) => m.state !== 'archived')), supermodels: [], findings: [] }
       : await analyzePaths(paths, { maxFileSize: DEFAULT_MAX_FILE_SIZE, verify: false, ...(values.node !== undefined && { node: values.node }) });
     const from = values.data ?? paths.join(', ');
     const named = values.model !== undefined ? ` named ${values.model}` : '';
@@ -197,13 +198,3 @@ export const generateCommand: Command = {
     return 0;
   },
 };
-
-/** The models a defender keeps in its data folder (archived ones left out). */
-function storedModels(data: string): IntentModel[] {
-  const store = existingStore(data);
-  try {
-    return store.models().filter((m) => m.state !== 'archived');
-  } finally {
-    store.close();
-  }
-}

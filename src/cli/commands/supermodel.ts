@@ -3,7 +3,7 @@ import type { Supermodel } from '../../model/index.ts';
 import { joinSupermodels } from '../../supermodel/index.ts';
 import { analyzePaths } from '../analysis.ts';
 import { parseCommandLine, type Command } from '../command.ts';
-import { existingStore, tableOrJson } from '../data.ts';
+import { readStore, tableOrJson } from '../data.ts';
 
 const USAGE = `Usage: tenet supermodel [PATH…] [--data DIR] [--app NAME] [--format table|json]
 
@@ -44,13 +44,7 @@ export const supermodelCommand: Command = {
       return 0;
     }
     const format = tableOrJson(values.format, 'table');
-    const store = existingStore(values.data);
-    let learned: Supermodel[];
-    try {
-      learned = store.supermodels();
-    } finally {
-      store.close();
-    }
+    const learned = readStore(values.data, (store) => store.supermodels());
     const declared = positionals.length > 0 ? (await analyzePaths(positionals, { maxFileSize: DEFAULT_MAX_FILE_SIZE, verify: false })).supermodels : [];
     const all = joinSupermodels(learned, declared).filter((s) => values.app === undefined || s.app === values.app);
     if (format === 'json') io.stdout(`${JSON.stringify(all, null, 2)}\n`);

@@ -2,11 +2,11 @@ import { readFileSync, statSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { allowedFlows, type NetworkPolicy, type PolicyPod } from '../../enforce/index.ts';
 import { DEFAULT_MAX_FILE_SIZE } from '../../intent/index.ts';
-import type { Supermodel, SupermodelEdge } from '../../model/index.ts';
+import type { SupermodelEdge } from '../../model/index.ts';
 import { proposedGraph, whatIf } from '../../supermodel/index.ts';
 import { analyzePaths } from '../analysis.ts';
 import { parseCommandLine, type Command } from '../command.ts';
-import { existingStore, tableOrJson } from '../data.ts';
+import { readStore, tableOrJson } from '../data.ts';
 import { CliError } from '../errors.ts';
 
 const USAGE = `Usage: tenet whatif PATH… [--policies FILE…] [--data DIR] [--app NAME] [--format table|json]
@@ -40,13 +40,7 @@ export const whatifCommand: Command = {
     }
     if (positionals.length === 0) throw new CliError('ERR_USAGE', `whatif needs the PATH… of a proposal\n\n${USAGE}`);
     const format = tableOrJson(values.format, 'table');
-    const store = existingStore(values.data);
-    let learned: Supermodel[];
-    try {
-      learned = store.supermodels().filter((s) => values.app === undefined || s.app === values.app);
-    } finally {
-      store.close();
-    }
+    const learned = readStore(values.data, (store) => store.supermodels()).filter((s) => values.app === undefined || s.app === values.app);
     const analysis = await analyzePaths(positionals, { maxFileSize: DEFAULT_MAX_FILE_SIZE, verify: false });
     let allows = proposedGraph(analysis.supermodels);
     if (values.policies !== undefined) {
