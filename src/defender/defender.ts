@@ -542,7 +542,8 @@ export class Defender {
     const n = event.network;
     if (event.kind !== 'connect' || n?.remoteAddress === undefined || n.remotePort === undefined) return false;
     const model = t.model;
-    const learn = this.modeOf(t, 'egress') === 'learn';
+    const mode = this.modeOf(t, 'egress');
+    const learn = mode === 'learn';
     const dns = t.lastDns !== undefined && Date.now() - t.lastDns.at < DNS_BEFORE_CONNECT_MS ? t.lastDns.name : undefined;
     const protocol = n.protocol === 'udp' ? 'udp' : 'tcp';
     const judged = this.flows.addFlow({
@@ -557,7 +558,6 @@ export class Defender {
       }
       return true;
     }
-    const mode = this.modeOf(t, 'egress');
     if (mode === 'prevent' && this.netguard?.drops(t.info.id, protocol, n.remotePort) === true) this.flows.block(judged.from, judged.to, n.remotePort, protocol);
     this.act(t, event, lateralAudit(event, judged.from, judged.to, `${protocol}/${n.remoteAddress}:${n.remotePort}`, context()), mode);
     return true;
