@@ -90,18 +90,19 @@ export const LAB_IMAGES = {
 const NODE_APP_DIR = join(HERE, 'images', 'node-app');
 const SHOP_DIR = join(HERE, 'shop', 'app');
 
-/** An image of one service of the shop (lab/shop): its code, and the service's own command, so each service has its own image and model. */
-function shopImage(tag: string, script: string, port?: number): DockerfileImage {
+/** A Node.js program of this repository on the lab's Node.js image: a folder copied to `target`, run as user 1000 with `node script`. */
+function nodeImage(tag: string, source: string, target: string, script: string, port?: number, env: readonly string[] = []): DockerfileImage {
   return {
     kind: 'dockerfile',
     tag,
-    inputs: () => folderInputs(SHOP_DIR),
+    inputs: () => folderInputs(source),
     context: (dir) => {
-      cpSync(SHOP_DIR, join(dir, 'app'), { recursive: true });
+      cpSync(source, join(dir, 'app'), { recursive: true });
       return [
         `FROM ${LAB_IMAGES.node}`,
-        'COPY app /srv/shop',
-        'WORKDIR /srv/shop',
+        `COPY app ${target}`,
+        `WORKDIR ${target}`,
+        ...env.map((e) => `ENV ${e}`),
         ...(port !== undefined ? [`EXPOSE ${port}`] : []),
         'USER 1000:1000',
         `CMD ["node", "${script}"]`,
@@ -109,6 +110,9 @@ function shopImage(tag: string, script: string, port?: number): DockerfileImage 
     },
   };
 }
+
+/** A service of the shop (lab/shop): its code, with the service's own command, so each service has its own image and model. */
+const shopImage = (tag: string, script: string, port?: number) => nodeImage(tag, SHOP_DIR, '/srv/shop', script, port);
 const APPS_DIR = join(HERE, 'apps');
 
 /** The files of an app folder (its node_modules aside), sorted, with their hashes: what its install depends on. */
@@ -192,23 +196,7 @@ const IMAGES: LabImage[] = [
       return [`FROM ${LAB_IMAGES.debian}`, 'COPY node /usr/local/bin/node', 'CMD ["node"]'].join('\n');
     },
   },
-  {
-    kind: 'dockerfile',
-    tag: LAB_IMAGES.nodeApp,
-    inputs: () => readdirSync(NODE_APP_DIR).sort().map((f) => sha256File(join(NODE_APP_DIR, f))),
-    context: (dir) => {
-      cpSync(NODE_APP_DIR, join(dir, 'app'), { recursive: true });
-      return [
-        `FROM ${LAB_IMAGES.node}`,
-        'COPY app /srv/app',
-        'WORKDIR /srv/app',
-        'ENV PORT=3000',
-        'EXPOSE 3000',
-        'USER 1000:1000',
-        'CMD ["node", "server.js"]',
-      ].join('\n');
-    },
-  },
+  nodeImage(LAB_IMAGES.nodeApp, NODE_APP_DIR, '/srv/app', 'server.js', 3000, ['PORT=3000']),
   { kind: 'app', tag: LAB_IMAGES.httpServer, app: 'http-server' },
   { kind: 'app', tag: LAB_IMAGES.jsonServer, app: 'json-server' },
   { kind: 'app', tag: LAB_IMAGES.express, app: 'express' },
