@@ -1,10 +1,12 @@
 // bench/detect: events per second through everything the defender checks on
 // one core: the known-bad rules, threat intelligence (100,000 indicators) for
 // every connection and DNS name, the model of 1,000 active images, and the
-// incidents the audits make. The events are made as the sensor's parser
-// hands them over (strings cut from lines, not template-literal ropes). The
-// baseline, in the same run with interleaved rounds, is the model check alone
-// (bench/learn's work).
+// incidents the audits make. The events reach the checks as they do in the
+// defender: fresh from the sensor's parser, a batch of lines at a time (the
+// parse is not timed here: bench/sensor measures it). A million events built
+// up front and read back would measure the memory bus instead: a defender
+// never holds them. The baseline, in the same run with interleaved rounds, is
+// the model check alone (bench/learn's work).
 import { IncidentBuilder, knownBadAudits } from '../src/detect/index.ts';
 import { IntelIndex, type Indicator } from '../src/intel/index.ts';
 import { Learner } from '../src/learn/index.ts';
@@ -39,7 +41,8 @@ indicators.push({ kind: 'domain', value: 'evil.example', provenance: { feed: 'do
 const intel = new IntelIndex(indicators);
 
 const time = '2026-01-01T00:00:00.000Z';
-const stream: Array<{ event: RuntimeEvent; container: string }> = [];
+type Item = { event: RuntimeEvent; container: string };
+const lines: Item[] = [];
 for (let n = 0; n < EVENTS; n++) {
   const m = Math.floor(random() * MODELS);
   const bad = random() < 0.005;
@@ -52,24 +55,39 @@ for (let n = 0; n < EVENTS; n++) {
   else if (r < 0.88) event = { kind: 'exec', time, source: 'tenet', container, process: { pid: 2000 + n, path: bad ? '/tmp/xmrig' : '/usr/bin/sh', argv: bad ? ['xmrig', '-o', 'stratum+tcp://p:3333'] : ['sh', '-c', 'true'], parent: { name: 'nginx' } } };
   else if (r < 0.96) event = { kind: 'connect', time, source: 'tenet', container, process, network: { protocol: 'tcp', remoteAddress: bad ? indicators[n % 1000]!.value : `10.${m % 250}.0.${n % 5}`, remotePort: 5432 } };
   else event = { kind: 'dns', time, source: 'tenet', container, process, dns: { names: [bad ? 'pool.evil.example' : `db${m}.internal`] } };
-  stream.push({ event, container: `c${m}` });
+  lines.push({ event, container: `c${m}` });
 }
+/** The events as the sensor's lines, a read's worth (256) to a batch. */
+const BATCH = 256;
+const batches: string[] = [];
+for (let i = 0; i < lines.length; i += BATCH) batches.push(JSON.stringify(lines.slice(i, i + BATCH)));
+lines.length = 0;
 
-// as the sensor's parser hands events over: strings cut from its lines, not the ropes template literals make
-for (let n = 0; n < stream.length; n++) stream[n] = JSON.parse(JSON.stringify(stream[n])) as (typeof stream)[number];
+/** Seconds `check` takes over every event, each batch parsed (untimed) just before it is checked. */
+function timed(check: (batch: readonly Item[]) => void): () => number {
+  return () => {
+    let ns = 0n;
+    for (const text of batches) {
+      const batch = JSON.parse(text) as Item[];
+      const start = process.hrtime.bigint();
+      check(batch);
+      ns += process.hrtime.bigint() - start;
+    }
+    return Number(ns) / 1e9;
+  };
+}
 
 let audits = 0;
 let ids = 0;
-const everything = () => {
-  audits = 0;
-  const incidents = new IncidentBuilder(() => String(ids++));
-  let event: RuntimeEvent;
-  let model = learner.modelOf('c0')!;
-  const context = { ancestors: ['nginx'], knownProcess: () => event.process?.path !== undefined && model.allows('processes', event.process.path) };
-  const auditContext = () => ({ id: String(ids++), model: model.id });
-  for (let i = 0; i < stream.length; i++) {
-    const container = stream[i]!.container;
-    event = stream[i]!.event;
+let incidents = new IncidentBuilder(() => String(ids++));
+let event: RuntimeEvent;
+let model = learner.modelOf('c0')!;
+const context = { ancestors: ['nginx'], knownProcess: () => event.process?.path !== undefined && model.allows('processes', event.process.path) };
+const auditContext = () => ({ id: String(ids++), model: model.id });
+const everything = timed((batch) => {
+  for (let i = 0; i < batch.length; i++) {
+    const container = batch[i]!.container;
+    event = batch[i]!.event;
     model = learner.modelOf(container)!;
     const found = knownBadAudits(event, context, auditContext);
     if (event.kind === 'connect') intel.lookup(event.network!.remoteAddress!);
@@ -78,11 +96,16 @@ const everything = () => {
     audits += found.length + (verdict.outcome === 'deviation' ? 1 : 0);
     for (const a of found) incidents.add(a);
   }
+});
+const ours = () => {
+  audits = 0;
+  incidents = new IncidentBuilder(() => String(ids++));
+  return everything();
 };
-const modelOnly = () => {
-  for (let i = 0; i < stream.length; i++) learner.observe(stream[i]!.event, stream[i]!.container, now);
-};
-const measured = interleaved(ROUNDS, everything, modelOnly);
+const modelOnly = timed((batch) => {
+  for (let i = 0; i < batch.length; i++) learner.observe(batch[i]!.event, batch[i]!.container, now);
+});
+const measured = interleaved(ROUNDS, ours, modelOnly);
 const rate = EVENTS / measured.ours;
 console.log(`bench/detect: ${MODELS} active models, ${intel.size.toLocaleString('en')} intel indicators, ${EVENTS.toLocaleString('en')} events (0.5% bad), medians of ${ROUNDS} interleaved rounds`);
 console.log(`  all rules + intel + model + incidents  ${Math.round(rate).toLocaleString('en')} events/s (${audits} audits a round)`);

@@ -14,11 +14,14 @@ export type { Rule, RuleContext } from './rule.ts';
 /** The rule of each model dimension's deviations. */
 const DEVIATION_RULES = new Map<ModelDimension, Rule>(MODEL_RULES.filter((r) => r.needsModel && r.dimension !== undefined).map((r) => [r.dimension!, r]));
 const RULE_BY_ID = new Map(RULES.map((r) => [r.id, r]));
-/** Known-bad rules by the event kind they read. */
-const KNOWN_BAD_BY_KIND = new Map<RuntimeEventKind, Array<{ rule: Rule; check: Check }>>();
+/** Known-bad rules by the event kind they read, with their checks of that kind (side by side, for the hot path). */
+const KNOWN_BAD_BY_KIND = new Map<RuntimeEventKind, { rules: Rule[]; checks: Check[] }>();
 for (const rule of KNOWN_BAD_RULES) {
   for (const [kind, check] of Object.entries(rule.detect ?? {}) as Array<[RuntimeEventKind, Check]>) {
-    KNOWN_BAD_BY_KIND.set(kind, [...(KNOWN_BAD_BY_KIND.get(kind) ?? []), { rule, check }]);
+    let byKind = KNOWN_BAD_BY_KIND.get(kind);
+    if (byKind === undefined) KNOWN_BAD_BY_KIND.set(kind, (byKind = { rules: [], checks: [] }));
+    byKind.rules.push(rule);
+    byKind.checks.push(check);
   }
 }
 
@@ -142,12 +145,14 @@ export function intelAudit(event: RuntimeEvent, what: string, provenances: reado
 
 /** Known-bad behaviour in an event, whatever its model says: one audit per rule that fires. */
 export function knownBadAudits(event: RuntimeEvent, ruleContext: RuleContext, context: () => AuditContext): readonly Audit[] {
-  const rules = KNOWN_BAD_BY_KIND.get(event.kind);
-  if (rules === undefined) return NONE;
+  const byKind = KNOWN_BAD_BY_KIND.get(event.kind);
+  if (byKind === undefined) return NONE;
+  const { rules, checks } = byKind;
   let audits: Audit[] | undefined;
-  for (const { rule, check } of rules) {
-    const evidence = check(event, ruleContext);
+  for (let i = 0; i < checks.length; i++) {
+    const evidence = checks[i]!(event, ruleContext);
     if (evidence === undefined) continue;
+    const rule = rules[i]!;
     const c = context();
     (audits ??= []).push({
       id: c.id, time: event.time, rule: rule.id, severity: rule.severity, technique: rule.technique,
