@@ -13,6 +13,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { postgresBin } from './postgres.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const CACHE_DIR = '/var/cache/tenet-lab';
@@ -242,6 +243,8 @@ function installTools(): void {
   const missing = Object.entries(TOOLS).filter(([tool]) => !hasCommand(tool)).map(([, pkg]) => pkg);
   if (!existsSync(BUSYBOX_STATIC) || !run('file', ['-b', BUSYBOX_STATIC]).includes('statically')) missing.push('busybox-static');
   if (!hasCommand('file')) missing.push('file');
+  // the PostgreSQL store's tests start their own server from Debian's programs
+  if (postgresBin() === undefined) missing.push('postgresql');
   // The kernel's syscall numbers, to name what raw_syscalls tracepoints report.
   if (!existsSync(SYSCALL_HEADER)) missing.push('linux-libc-dev');
   const packages = [...new Set(missing)];

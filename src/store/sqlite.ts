@@ -3,26 +3,73 @@ import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Audit, Incident, IntentModel, modeKey, ModeSetting, RuntimeEvent, Supermodel, Suppression } from '../model/index.ts';
 import type { Indicator } from '../intel/index.ts';
-import type { FeedSummary, ModelCommand, Page, Store, StoredContainer, StoredFeed } from './store.ts';
+import { modelColumns, modelWhere, pageOfRows, pageSize, recordWhere, type RecordTable } from './rows.ts';
+import type { ApiToken, Change, DefenderRecord, FeedSummary, Listing, ModelCommand, ModelQuery, Page, RecordQuery, Session, Store, StoredContainer, StoredFeed, User } from './store.ts';
 
-/** Numbered migrations: each moves the schema one version up (`PRAGMA user_version`). */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE models (id TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at TEXT NOT NULL, body TEXT NOT NULL);
-   CREATE TABLE containers (id TEXT PRIMARY KEY, model TEXT, running INTEGER NOT NULL, updated_at TEXT NOT NULL, body TEXT NOT NULL);
-   CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, container TEXT, kind TEXT NOT NULL, body TEXT NOT NULL);
-   CREATE INDEX events_time ON events (time);
-   CREATE TABLE audits (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, time TEXT NOT NULL, rule TEXT NOT NULL,
-     container TEXT NOT NULL, model TEXT, body TEXT NOT NULL);
-   CREATE INDEX audits_time ON audits (time);
-   CREATE TABLE status (key TEXT PRIMARY KEY, updated_at TEXT NOT NULL, body TEXT NOT NULL);
-   CREATE TABLE commands (seq INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, body TEXT NOT NULL);`,
-  `CREATE TABLE intel_feeds (name TEXT PRIMARY KEY, source TEXT NOT NULL, format TEXT NOT NULL, every_sec INTEGER, loaded_at TEXT NOT NULL,
-     indicators INTEGER NOT NULL, notes TEXT NOT NULL, body TEXT NOT NULL);`,
-  `CREATE TABLE incidents (id TEXT PRIMARY KEY, last_seen TEXT NOT NULL, pattern TEXT NOT NULL, container TEXT NOT NULL, body TEXT NOT NULL);
-   CREATE INDEX incidents_last_seen ON incidents (last_seen);`,
-  'CREATE TABLE suppressions (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL);',
-  'CREATE TABLE modes (key TEXT PRIMARY KEY, set_at TEXT NOT NULL, body TEXT NOT NULL);',
-  'CREATE TABLE supermodels (app TEXT PRIMARY KEY, updated_at TEXT NOT NULL, body TEXT NOT NULL);',
+/** One step of the schema: up from the version before, and back down. */
+interface Migration {
+  up: string | ((db: DatabaseSync) => void);
+  down: string;
+}
+
+/** Numbered migrations: the schema's version (`PRAGMA user_version`) is how many are applied. */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    up: `CREATE TABLE models (id TEXT PRIMARY KEY, state TEXT NOT NULL, updated_at TEXT NOT NULL, body TEXT NOT NULL);
+      CREATE TABLE containers (id TEXT PRIMARY KEY, model TEXT, running INTEGER NOT NULL, updated_at TEXT NOT NULL, body TEXT NOT NULL);
+      CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, container TEXT, kind TEXT NOT NULL, body TEXT NOT NULL);
+      CREATE INDEX events_time ON events (time);
+      CREATE TABLE audits (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, time TEXT NOT NULL, rule TEXT NOT NULL,
+        container TEXT NOT NULL, model TEXT, body TEXT NOT NULL);
+      CREATE INDEX audits_time ON audits (time);
+      CREATE TABLE status (key TEXT PRIMARY KEY, updated_at TEXT NOT NULL, body TEXT NOT NULL);
+      CREATE TABLE commands (seq INTEGER PRIMARY KEY AUTOINCREMENT, created_at TEXT NOT NULL, body TEXT NOT NULL);`,
+    down: 'DROP TABLE models; DROP TABLE containers; DROP TABLE events; DROP TABLE audits; DROP TABLE status; DROP TABLE commands;',
+  },
+  {
+    up: `CREATE TABLE intel_feeds (name TEXT PRIMARY KEY, source TEXT NOT NULL, format TEXT NOT NULL, every_sec INTEGER, loaded_at TEXT NOT NULL,
+      indicators INTEGER NOT NULL, notes TEXT NOT NULL, body TEXT NOT NULL);`,
+    down: 'DROP TABLE intel_feeds;',
+  },
+  {
+    up: `CREATE TABLE incidents (id TEXT PRIMARY KEY, last_seen TEXT NOT NULL, pattern TEXT NOT NULL, container TEXT NOT NULL, body TEXT NOT NULL);
+      CREATE INDEX incidents_last_seen ON incidents (last_seen);`,
+    down: 'DROP TABLE incidents;',
+  },
+  { up: 'CREATE TABLE suppressions (id TEXT PRIMARY KEY, created_at TEXT NOT NULL, body TEXT NOT NULL);', down: 'DROP TABLE suppressions;' },
+  { up: 'CREATE TABLE modes (key TEXT PRIMARY KEY, set_at TEXT NOT NULL, body TEXT NOT NULL);', down: 'DROP TABLE modes;' },
+  { up: 'CREATE TABLE supermodels (app TEXT PRIMARY KEY, updated_at TEXT NOT NULL, body TEXT NOT NULL);', down: 'DROP TABLE supermodels;' },
+  {
+    // the console: filters on models, audits and incidents; events stored once by id; users, tokens, sessions, defenders, changes
+    up(db) {
+      db.exec(`ALTER TABLE models ADD COLUMN image TEXT; ALTER TABLE models ADD COLUMN repository TEXT; ALTER TABLE models ADD COLUMN namespace TEXT;
+        CREATE INDEX models_image ON models (image); CREATE INDEX models_repository ON models (repository); CREATE INDEX models_namespace ON models (namespace);
+        ALTER TABLE events ADD COLUMN id TEXT; CREATE UNIQUE INDEX events_id ON events (id);
+        ALTER TABLE audits ADD COLUMN severity TEXT; UPDATE audits SET severity = json_extract(body, '$.severity');
+        CREATE TABLE incidents_new (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, last_seen TEXT NOT NULL, pattern TEXT NOT NULL, severity TEXT,
+          container TEXT NOT NULL, body TEXT NOT NULL);
+        INSERT INTO incidents_new (id, last_seen, pattern, severity, container, body)
+          SELECT id, last_seen, pattern, json_extract(body, '$.severity'), container, body FROM incidents ORDER BY rowid;
+        DROP TABLE incidents; ALTER TABLE incidents_new RENAME TO incidents; CREATE INDEX incidents_last_seen ON incidents (last_seen);
+        CREATE TABLE users (name TEXT PRIMARY KEY, role TEXT NOT NULL, created_at TEXT NOT NULL, body TEXT NOT NULL);
+        CREATE TABLE tokens (id TEXT PRIMARY KEY, hash TEXT UNIQUE NOT NULL, username TEXT NOT NULL, created_at TEXT NOT NULL, body TEXT NOT NULL);
+        CREATE TABLE sessions (id TEXT PRIMARY KEY, username TEXT NOT NULL, expires_at TEXT NOT NULL, body TEXT NOT NULL);
+        CREATE TABLE defenders (id TEXT PRIMARY KEY, last_seen TEXT NOT NULL, body TEXT NOT NULL);
+        CREATE TABLE changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, body TEXT NOT NULL);`);
+      const index = db.prepare('UPDATE models SET image = ?, repository = ?, namespace = ? WHERE id = ?');
+      for (const row of db.prepare('SELECT id, body FROM models').all() as Array<{ id: string; body: string }>) {
+        const columns = modelColumns(JSON.parse(row.body) as IntentModel);
+        index.run(columns.image, columns.repository, columns.namespace, row.id);
+      }
+    },
+    down: `DROP TABLE users; DROP TABLE tokens; DROP TABLE sessions; DROP TABLE defenders; DROP TABLE changes;
+      DROP INDEX models_image; DROP INDEX models_repository; DROP INDEX models_namespace; DROP INDEX events_id;
+      ALTER TABLE models DROP COLUMN image; ALTER TABLE models DROP COLUMN repository; ALTER TABLE models DROP COLUMN namespace;
+      ALTER TABLE events DROP COLUMN id; ALTER TABLE audits DROP COLUMN severity;
+      CREATE TABLE incidents_old (id TEXT PRIMARY KEY, last_seen TEXT NOT NULL, pattern TEXT NOT NULL, container TEXT NOT NULL, body TEXT NOT NULL);
+      INSERT INTO incidents_old SELECT id, last_seen, pattern, container, body FROM incidents ORDER BY seq;
+      DROP TABLE incidents; ALTER TABLE incidents_old RENAME TO incidents; CREATE INDEX incidents_last_seen ON incidents (last_seen);`,
+  },
 ];
 
 /** The file the embedded store keeps in a data folder. */
@@ -49,13 +96,25 @@ export class SqliteStore implements Store {
 
   /** Each step reads the version inside its own write lock, so two processes migrating at once take turns. */
   private migrate(): void {
+    this.migrateTo(MIGRATIONS.length);
+  }
+
+  schemaVersion(): number {
+    return (this.db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
+  }
+
+  migrateTo(target: number): void {
+    if (!Number.isInteger(target) || target < 0 || target > MIGRATIONS.length) throw new Error(`no schema version ${target} (this Tenet knows 0 to ${MIGRATIONS.length})`);
+    this.statements.clear();
     for (let done = false; !done;) {
       done = this.transaction(() => {
-        const { user_version: version } = this.db.prepare('PRAGMA user_version').get() as { user_version: number };
+        const version = this.schemaVersion();
         if (version > MIGRATIONS.length) throw new Error(`the store was written by a newer Tenet (schema ${version}, this one knows ${MIGRATIONS.length})`);
-        if (version === MIGRATIONS.length) return true;
-        this.db.exec(MIGRATIONS[version]!);
-        this.db.exec(`PRAGMA user_version = ${version + 1}`);
+        if (version === target) return true;
+        const step = version < target ? MIGRATIONS[version]!.up : MIGRATIONS[version - 1]!.down;
+        if (typeof step === 'string') this.db.exec(step);
+        else step(this.db);
+        this.db.exec(`PRAGMA user_version = ${version < target ? version + 1 : version - 1}`);
         return false;
       });
     }
@@ -86,8 +145,10 @@ export class SqliteStore implements Store {
     const now = new Date().toISOString();
     this.transaction(() => {
       for (const m of models) {
-        this.sql('INSERT INTO models (id, state, updated_at, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at, body = excluded.body')
-          .run(m.id, m.state, now, JSON.stringify(m));
+        const c = modelColumns(m);
+        this.sql(`INSERT INTO models (id, state, updated_at, image, repository, namespace, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
+          state = excluded.state, updated_at = excluded.updated_at, image = excluded.image, repository = excluded.repository, namespace = excluded.namespace, body = excluded.body`)
+          .run(m.id, m.state, now, c.image, c.repository, c.namespace, JSON.stringify(m));
       }
     });
   }
@@ -109,11 +170,11 @@ export class SqliteStore implements Store {
     return (this.sql('SELECT body FROM containers ORDER BY running DESC, id').all() as Array<{ body: string }>).map((r) => JSON.parse(r.body) as StoredContainer);
   }
 
-  addEvents(events: ReadonlyArray<{ event: RuntimeEvent; container?: string }>): void {
+  addEvents(events: ReadonlyArray<{ event: RuntimeEvent; container?: string; id?: string }>): void {
     if (events.length === 0) return;
     this.transaction(() => {
-      const insert = this.sql('INSERT INTO events (time, container, kind, body) VALUES (?, ?, ?, ?)');
-      for (const { event, container } of events) insert.run(event.time, container ?? null, event.kind, JSON.stringify(event));
+      const insert = this.sql('INSERT OR IGNORE INTO events (id, time, container, kind, body) VALUES (?, ?, ?, ?, ?)');
+      for (const { event, container, id } of events) insert.run(id ?? null, event.time, container ?? null, event.kind, JSON.stringify(event));
       this.sql('DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?').run(this.maxEvents);
     });
   }
@@ -126,8 +187,8 @@ export class SqliteStore implements Store {
   addAudits(audits: readonly Audit[]): void {
     if (audits.length === 0) return;
     this.transaction(() => {
-      const insert = this.sql('INSERT OR IGNORE INTO audits (id, time, rule, container, model, body) VALUES (?, ?, ?, ?, ?, ?)');
-      for (const a of audits) insert.run(a.id, a.time, a.rule, a.container.id, a.model ?? null, JSON.stringify(a));
+      const insert = this.sql('INSERT OR IGNORE INTO audits (id, time, rule, severity, container, model, body) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      for (const a of audits) insert.run(a.id, a.time, a.rule, a.severity, a.container.id, a.model ?? null, JSON.stringify(a));
     });
   }
 
@@ -139,9 +200,9 @@ export class SqliteStore implements Store {
   putIncidents(incidents: readonly Incident[]): void {
     if (incidents.length === 0) return;
     this.transaction(() => {
-      const put = this.sql(`INSERT INTO incidents (id, last_seen, pattern, container, body) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, pattern = excluded.pattern, body = excluded.body`);
-      for (const i of incidents) put.run(i.id, i.lastSeen, i.pattern, i.container.id, JSON.stringify(i));
+      const put = this.sql(`INSERT INTO incidents (id, last_seen, pattern, severity, container, body) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, pattern = excluded.pattern, severity = excluded.severity, body = excluded.body`);
+      for (const i of incidents) put.run(i.id, i.lastSeen, i.pattern, i.severity, i.container.id, JSON.stringify(i));
     });
   }
 
@@ -234,7 +295,119 @@ export class SqliteStore implements Store {
     return (this.sql('SELECT body FROM intel_feeds ORDER BY name').all() as Array<{ body: string }>).flatMap((r) => JSON.parse(r.body) as Indicator[]);
   }
 
+  queryModels(query: ModelQuery): Listing<IntentModel, string> {
+    const size = pageSize(query.limit);
+    const { where, params } = modelWhere(query);
+    const rows = this.sql(`SELECT id, body FROM models WHERE ${where} ORDER BY id LIMIT ?`).all(...params, size + 1) as Array<{ id: string; body: string }>;
+    return pageOfRows(rows, size, (r) => IntentModel.parse(JSON.parse(r.body)), (r) => r.id);
+  }
+
+  model(id: string): IntentModel | undefined {
+    const row = this.sql('SELECT body FROM models WHERE id = ?').get(id) as { body: string } | undefined;
+    return row === undefined ? undefined : IntentModel.parse(JSON.parse(row.body));
+  }
+
+  /** A page of a time-ordered table, newest first, by the filters its columns have. */
+  private records(table: RecordTable, query: RecordQuery) {
+    const size = pageSize(query.limit);
+    const { where, params } = recordWhere(table, query);
+    const rows = this.sql(`SELECT seq, body FROM ${table} WHERE ${where} ORDER BY seq DESC LIMIT ?`).all(...params, size + 1) as Array<{ seq: number; body: string }>;
+    return { rows, size };
+  }
+
+  queryAudits(query: RecordQuery): Listing<Audit, number> {
+    const { rows, size } = this.records('audits', query);
+    return pageOfRows(rows, size, (r) => Audit.parse(JSON.parse(r.body)), (r) => r.seq);
+  }
+
+  queryIncidents(query: RecordQuery): Listing<Incident, number> {
+    const { rows, size } = this.records('incidents', query);
+    return pageOfRows(rows, size, (r) => Incident.parse(JSON.parse(r.body)), (r) => r.seq);
+  }
+
+  incident(id: string): Incident | undefined {
+    const row = this.sql('SELECT body FROM incidents WHERE id = ?').get(id) as { body: string } | undefined;
+    return row === undefined ? undefined : Incident.parse(JSON.parse(row.body));
+  }
+
+  queryEvents(query: RecordQuery): Listing<RuntimeEvent, number> {
+    const { rows, size } = this.records('events', query);
+    return pageOfRows(rows, size, (r) => RuntimeEvent.parse(JSON.parse(r.body)), (r) => r.seq);
+  }
+
+  putUser(user: User): void {
+    this.sql('INSERT INTO users (name, role, created_at, body) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET role = excluded.role, body = excluded.body')
+      .run(user.name, user.role, user.createdAt, JSON.stringify(user));
+  }
+
+  user(name: string): User | undefined {
+    const row = this.sql('SELECT body FROM users WHERE name = ?').get(name) as { body: string } | undefined;
+    return row === undefined ? undefined : (JSON.parse(row.body) as User);
+  }
+
+  users(): User[] {
+    return (this.sql('SELECT body FROM users ORDER BY name').all() as Array<{ body: string }>).map((r) => JSON.parse(r.body) as User);
+  }
+
+  removeUser(name: string): boolean {
+    return this.transaction(() => {
+      this.sql('DELETE FROM tokens WHERE username = ?').run(name);
+      this.sql('DELETE FROM sessions WHERE username = ?').run(name);
+      return Number(this.sql('DELETE FROM users WHERE name = ?').run(name).changes) > 0;
+    });
+  }
+
+  putToken(token: ApiToken): void {
+    this.sql('INSERT OR REPLACE INTO tokens (id, hash, username, created_at, body) VALUES (?, ?, ?, ?, ?)').run(token.id, token.hash, token.user, token.createdAt, JSON.stringify(token));
+  }
+
+  tokenByHash(hash: string): ApiToken | undefined {
+    const row = this.sql('SELECT body FROM tokens WHERE hash = ?').get(hash) as { body: string } | undefined;
+    return row === undefined ? undefined : (JSON.parse(row.body) as ApiToken);
+  }
+
+  tokens(): ApiToken[] {
+    return (this.sql('SELECT body FROM tokens ORDER BY created_at, id').all() as Array<{ body: string }>).map((r) => JSON.parse(r.body) as ApiToken);
+  }
+
+  removeToken(id: string): boolean {
+    return Number(this.sql('DELETE FROM tokens WHERE id = ?').run(id).changes) > 0;
+  }
+
+  putSession(session: Session): void {
+    this.sql('INSERT OR REPLACE INTO sessions (id, username, expires_at, body) VALUES (?, ?, ?, ?)').run(session.id, session.user, session.expiresAt, JSON.stringify(session));
+  }
+
+  session(id: string, now: string): Session | undefined {
+    this.sql('DELETE FROM sessions WHERE expires_at <= ?').run(now);
+    const row = this.sql('SELECT body FROM sessions WHERE id = ?').get(id) as { body: string } | undefined;
+    return row === undefined ? undefined : (JSON.parse(row.body) as Session);
+  }
+
+  removeSession(id: string): void {
+    this.sql('DELETE FROM sessions WHERE id = ?').run(id);
+  }
+
+  putDefender(defender: DefenderRecord): void {
+    this.sql('INSERT OR REPLACE INTO defenders (id, last_seen, body) VALUES (?, ?, ?)').run(defender.id, defender.lastSeen, JSON.stringify(defender));
+  }
+
+  defenders(): DefenderRecord[] {
+    return (this.sql('SELECT body FROM defenders ORDER BY id').all() as Array<{ body: string }>).map((r) => JSON.parse(r.body) as DefenderRecord);
+  }
+
+  addChange(change: Change): void {
+    this.sql('INSERT INTO changes (time, actor, action, body) VALUES (?, ?, ?, ?)').run(change.time, change.actor, change.action, JSON.stringify(change));
+  }
+
+  changes(query: { before?: number; limit?: number }): Listing<Change, number> {
+    const size = pageSize(query.limit);
+    const rows = this.sql('SELECT seq, body FROM changes WHERE seq < ? ORDER BY seq DESC LIMIT ?').all(query.before ?? Number.MAX_SAFE_INTEGER, size + 1) as Array<{ seq: number; body: string }>;
+    return pageOfRows(rows, size, (r) => JSON.parse(r.body) as Change, (r) => r.seq);
+  }
+
   close(): void {
     this.db.close();
   }
 }
+

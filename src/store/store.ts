@@ -38,6 +38,91 @@ export interface StoredFeed extends Omit<FeedSummary, 'count'> {
   indicators: Indicator[];
 }
 
+/** Who may do what on the console: admins everything, operators change policy, auditors read; defenders only report. */
+export type Role = 'admin' | 'operator' | 'auditor' | 'defender';
+
+/** A console user: a name, a role, and a memory-hard hash of the password. */
+export interface User {
+  name: string;
+  role: Exclude<Role, 'defender'>;
+  passwordHash: string;
+  createdAt: string;
+}
+
+/** An API token: only its SHA-256 is kept; it acts with its role for its user (or its defender). */
+export interface ApiToken {
+  id: string;
+  name: string;
+  /** The user who made it (a defender's token: the user who enrolled it). */
+  user: string;
+  role: Role;
+  hash: string;
+  createdAt: string;
+  expiresAt?: string;
+  /** A defender's token: the defender it speaks for. */
+  defender?: string;
+  /** An enrollment token: defenders enroll with it, and it acts for nothing else. */
+  enroll?: boolean;
+}
+
+/** A browser's login: the cookie's hash, its user, and the token its changes must carry (CSRF). */
+export interface Session {
+  id: string;
+  user: string;
+  csrf: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+/** A defender enrolled with the console. */
+export interface DefenderRecord {
+  id: string;
+  name: string;
+  hostname: string;
+  version: string;
+  enrolledAt: string;
+  lastSeen: string;
+}
+
+/** One change made through the console: who, what, to what, when. */
+export interface Change {
+  time: string;
+  actor: string;
+  action: string;
+  target: string;
+  detail?: unknown;
+}
+
+/** A page of records and, when there are more, the key to ask for the next one. */
+export interface Listing<T, K> {
+  items: T[];
+  next?: K;
+}
+
+/** Models by id, filtered by image (a reference or its repository), namespace and state. */
+export interface ModelQuery {
+  image?: string;
+  namespace?: string;
+  state?: string;
+  /** Models with ids after this one. */
+  after?: string;
+  limit?: number;
+}
+
+/** Records newest first, filtered; `before`: the `next` of the page before. */
+export interface RecordQuery {
+  since?: string;
+  until?: string;
+  container?: string;
+  model?: string;
+  rule?: string;
+  severity?: string;
+  pattern?: string;
+  kind?: string;
+  before?: number;
+  limit?: number;
+}
+
 export interface Page {
   /** Only records at or after this ISO time. */
   since?: string;
@@ -56,7 +141,8 @@ export interface Store {
   putContainer(container: StoredContainer): void;
   removeContainer(id: string): void;
   containers(): StoredContainer[];
-  addEvents(events: ReadonlyArray<{ event: RuntimeEvent; container?: string }>): void;
+  /** Events with an `id` are stored once however often they come (a defender's backlog sent again). */
+  addEvents(events: ReadonlyArray<{ event: RuntimeEvent; container?: string; id?: string }>): void;
   events(page?: Page): RuntimeEvent[];
   addAudits(audits: readonly Audit[]): void;
   audits(page?: Page): Audit[];
@@ -80,5 +166,44 @@ export interface Store {
   feedIndicators(): Indicator[];
   enqueueCommand(command: ModelCommand): void;
   takeCommands(): ModelCommand[];
+  queryModels(query: ModelQuery): Listing<IntentModel, string>;
+  model(id: string): IntentModel | undefined;
+  queryAudits(query: RecordQuery): Listing<Audit, number>;
+  queryIncidents(query: RecordQuery): Listing<Incident, number>;
+  incident(id: string): Incident | undefined;
+  queryEvents(query: RecordQuery): Listing<RuntimeEvent, number>;
+  putUser(user: User): void;
+  user(name: string): User | undefined;
+  users(): User[];
+  removeUser(name: string): boolean;
+  putToken(token: ApiToken): void;
+  tokenByHash(hash: string): ApiToken | undefined;
+  tokens(): ApiToken[];
+  removeToken(id: string): boolean;
+  putSession(session: Session): void;
+  /** A session that has not expired. */
+  session(id: string, now: string): Session | undefined;
+  removeSession(id: string): void;
+  putDefender(defender: DefenderRecord): void;
+  defenders(): DefenderRecord[];
+  addChange(change: Change): void;
+  changes(query: { before?: number; limit?: number }): Listing<Change, number>;
+  /** The schema's version: the number of migrations applied. */
+  schemaVersion(): number;
+  /** Migrates up or down to a version (down loses what the later versions added). */
+  migrateTo(version: number): void;
   close(): void;
+}
+
+/** The store as a console replica sees it: every call may wait (PostgreSQL is over the network). */
+export type ConsoleStore = { [K in keyof Store]: Store[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never };
+
+/** A store that answers at once, as a console store (SQLite). */
+export function consoleStore(store: Store): ConsoleStore {
+  return new Proxy(store, {
+    get(target, key) {
+      const member = (target as unknown as Record<PropertyKey, unknown>)[key];
+      return typeof member === 'function' ? (...args: unknown[]) => Promise.resolve().then(() => (member as (...a: unknown[]) => unknown).apply(target, args)) : member;
+    },
+  }) as unknown as ConsoleStore;
 }
