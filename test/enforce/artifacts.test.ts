@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
-import { ARTIFACT_KINDS, renderArtifact } from '../../src/cli/commands/generate.ts';
+import { ARTIFACT_KINDS, renderArtifact } from '../../src/enforce/index.ts';
 import { SYSTEM_FOLDERS, type FalcoItem, type TracingPolicy } from '../../src/enforce/index.ts';
 import { emptyModel, type IntentModel } from '../../src/model/index.ts';
 import { FIXTURES } from '../fixtures.ts';
