@@ -1,0 +1,46 @@
+// The console itself: health, the defenders enrolled, and the log of every change.
+import { createRoute, z } from '@hono/zod-openapi';
+import { decodeCursor, defineRoute, encodeCursor, input, json, listOf, PageQuery } from '../api.ts';
+
+const health = defineRoute({
+  role: 'public',
+  route: createRoute({
+    method: 'get', path: '/health', tags: ['console'], summary: 'Whether the console and its store answer',
+    responses: { 200: json(z.object({ status: z.literal('ok'), version: z.string(), schema: z.number() }), 'Healthy') },
+  }),
+  async handle(c) {
+    return c.json({ status: 'ok' as const, version: c.get('options').version, schema: await c.get('store').schemaVersion() });
+  },
+});
+
+const Defender = z.object({ id: z.string(), name: z.string(), hostname: z.string(), version: z.string(), enrolledAt: z.string(), lastSeen: z.string() }).openapi('Defender');
+const defenders = defineRoute({
+  role: 'auditor',
+  route: createRoute({
+    method: 'get', path: '/defenders', tags: ['defenders'], summary: 'The defenders enrolled, and when each was last heard from',
+    responses: { 200: json(z.object({ items: z.array(Defender) }), 'The defenders') },
+  }),
+  async handle(c) {
+    return c.json({ items: await c.get('store').defenders() });
+  },
+});
+
+const Change = z.object({ time: z.string(), actor: z.string(), action: z.string(), target: z.string(), detail: z.unknown().optional() }).openapi('Change');
+const ChangeQuery = z.object(PageQuery);
+const changes = defineRoute({
+  role: 'auditor',
+  route: createRoute({
+    method: 'get', path: '/changes', tags: ['console'], summary: 'Every change made through the console, newest first',
+    request: { query: ChangeQuery },
+    responses: { 200: json(listOf(Change), 'A page of changes') },
+  }),
+  async handle(c) {
+    const q = input(c, 'query', ChangeQuery);
+    const before = decodeCursor(q.cursor, 'number');
+    const page = await c.get('store').changes({ ...(before !== undefined && { before }), ...(q.limit !== undefined && { limit: q.limit }) });
+    const next = encodeCursor(page.next);
+    return c.json({ items: page.items, ...(next !== undefined && { next }) });
+  },
+});
+
+export const CONSOLE_ROUTES = [health, defenders, changes];
