@@ -1,6 +1,7 @@
 import type { Command } from '../command.ts';
 import { analyzeCommand } from './analyze.ts';
 import { auditsCommand } from './audits.ts';
+import { consoleCommand } from './console.ts';
 import { defenderCommand } from './defender.ts';
 import { dryrunCommand } from './dryrun.ts';
 import { generateCommand } from './generate.ts';
@@ -11,7 +12,8 @@ import { modelsCommand } from './models.ts';
 import { statusCommand } from './status.ts';
 import { supermodelCommand } from './supermodel.ts';
 import { suppressCommand } from './suppress.ts';
+import { upCommand } from './up.ts';
 import { whatifCommand } from './whatif.ts';
 
 /** Every command of the CLI, in the order `tenet help` lists them. */
-export const COMMANDS: readonly Command[] = [analyzeCommand, generateCommand, defenderCommand, statusCommand, modelsCommand, supermodelCommand, auditsCommand, incidentsCommand, intelCommand, suppressCommand, modeCommand, dryrunCommand, whatifCommand];
+export const COMMANDS: readonly Command[] = [upCommand, consoleCommand, analyzeCommand, generateCommand, defenderCommand, statusCommand, modelsCommand, supermodelCommand, auditsCommand, incidentsCommand, intelCommand, suppressCommand, modeCommand, dryrunCommand, whatifCommand];

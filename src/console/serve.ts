@@ -1,0 +1,89 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { serve } from '@hono/node-server';
+import selfsigned from 'selfsigned';
+import type { ConsoleStore, User } from '../store/index.ts';
+import { consoleApp, type ConsoleOptions } from './app.ts';
+import { hashPassword, newPassword } from './auth.ts';
+
+/** A certificate and its key, as PEM. */
+export interface Tls {
+  cert: string;
+  key: string;
+}
+
+const CERT_FILE = 'console-cert.pem';
+const KEY_FILE = 'console-key.pem';
+
+/**
+ * The console's own certificate, made once and kept in the data folder (so a
+ * browser that accepted it keeps accepting it): self-signed, P-256, for
+ * localhost, this host's name and the loopback addresses, valid two years.
+ */
+export async function selfSignedTls(dataDir: string): Promise<Tls & { fingerprint?: string; made: boolean }> {
+  const certPath = join(dataDir, CERT_FILE);
+  const keyPath = join(dataDir, KEY_FILE);
+  if (existsSync(certPath) && existsSync(keyPath)) return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8'), made: false };
+  const name = hostname();
+  const now = new Date();
+  const pems = await selfsigned.generate([{ name: 'commonName', value: name }, { name: 'organizationName', value: 'Tenet console' }], {
+    keyType: 'ec', curve: 'P-256', algorithm: 'sha256', notBeforeDate: now, notAfterDate: new Date(now.getTime() + 730 * 86400_000),
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 2, value: name }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+    ],
+  });
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(keyPath, pems.private, { mode: 0o600 });
+  writeFileSync(certPath, pems.cert);
+  return { cert: pems.cert, key: pems.private, fingerprint: new X509Certificate(pems.cert).fingerprint256, made: true };
+}
+
+/**
+ * The first admin: made when the store has no user, with the password given
+ * (TENET_ADMIN_PASSWORD) or a generated one, returned to be printed once. A
+ * given password also replaces the admin's on a later start.
+ */
+export async function ensureAdmin(store: ConsoleStore, given: string | undefined): Promise<{ name: string; password?: string; created: boolean }> {
+  const users = await store.users();
+  const existing = users.find((u) => u.name === 'admin');
+  if (users.length > 0 && (given === undefined || existing === undefined)) return { name: existing?.name ?? users.find((u) => u.role === 'admin')?.name ?? users[0]!.name, created: false };
+  const password = given ?? newPassword();
+  const user: User = { name: 'admin', role: 'admin', passwordHash: await hashPassword(password), createdAt: existing?.createdAt ?? new Date().toISOString() };
+  await store.putUser(user);
+  return { name: 'admin', created: existing === undefined, ...(given === undefined && { password }) };
+}
+
+export interface RunningConsole {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The console on a port (0: any free one), over TLS unless `tls` is undefined. */
+export function serveConsole(options: Omit<ConsoleOptions, 'throttle'> & { port: number; host: string; tls: Tls | undefined }): Promise<RunningConsole> {
+  const app = consoleApp({ ...options, secureCookies: options.tls !== undefined });
+  return new Promise((resolve, reject) => {
+    const server = serve({
+      fetch: app.fetch,
+      port: options.port,
+      hostname: options.host,
+      ...(options.tls !== undefined && { createServer: createHttpsServer, serverOptions: { cert: options.tls.cert, key: options.tls.key } }),
+    }, (info: AddressInfo) => {
+      const host = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host.includes(':') ? `[${options.host}]` : options.host;
+      resolve({
+        url: `${options.tls !== undefined ? 'https' : 'http'}://${host}:${info.port}`,
+        close: () => new Promise<void>((done) => {
+          server.close(() => done());
+          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+        }),
+      });
+    });
+    server.once('error', reject);
+  });
+}
