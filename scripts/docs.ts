@@ -1,5 +1,6 @@
 import { FINDING_CODES, jsonSchemaOf, PUBLISHED_SCHEMAS, type FindingCode } from '../src/model/index.ts';
 import { ERRORS } from '../src/cli/errors.ts';
+import { API_ERRORS, ROUTES } from '../src/console/index.ts';
 import { PATTERNS, RULES } from '../src/detect/index.ts';
 
 /** docs/findings.md, from the finding catalog. */
@@ -38,12 +39,14 @@ export function findingsDoc(): string {
   ].join('\n');
 }
 
-/** docs/errors.md, from the CLI's error catalog. */
+/** docs/errors.md, from the CLI's and the API's error catalogs. */
 export function errorsDoc(): string {
   return [
-    '# CLI errors',
+    '# Errors',
     '',
-    '<!-- Generated from src/cli/errors.ts by `npm run docs`; do not edit by hand. -->',
+    '<!-- Generated from src/cli/errors.ts and src/console/api.ts by `npm run docs`; do not edit by hand. -->',
+    '',
+    '## CLI',
     '',
     'When Tenet cannot do a run at all it prints `tenet: ERR_…: message` on standard error and exits 2.',
     'Problems inside the input are not errors but findings (see findings.md).',
@@ -51,6 +54,36 @@ export function errorsDoc(): string {
     '| code | meaning |',
     '|---|---|',
     ...Object.entries(ERRORS).map(([code, text]) => `| \`${code}\` | ${text} |`),
+    '',
+    '## Console API',
+    '',
+    'The API answers an error with its HTTP status and `{ "error": { "code": "ERR_…", "message": "…", "details": … } }`;',
+    'every refused request is logged with its code and request id (`X-Request-Id`).',
+    '',
+    '| code | status | meaning |',
+    '|---|---|---|',
+    ...Object.entries(API_ERRORS).map(([code, e]) => `| \`${code}\` | ${e.status} | ${e.text} |`),
+    '',
+  ].join('\n');
+}
+
+/** docs/api.md, from the console's routes. */
+export function apiDoc(): string {
+  return [
+    '# Console API',
+    '',
+    '<!-- Generated from src/console/routes by `npm run docs`; do not edit by hand. -->',
+    '',
+    'Every route is under `/api/v1`; the console serves the full OpenAPI 3.1 document at `/api/v1/openapi.json`.',
+    'Credentials: HTTP basic (`curl -u user:password`), an API token (`Authorization: Bearer tnt_…`), or the',
+    'session cookie of `POST /session` (changes then carry `X-CSRF-Token`). Roles, from the least: `auditor`',
+    'reads everything but users and tokens, `operator` also changes policy, `admin` also manages users and tokens.',
+    'Listings return `{ "items": [...], "next": CURSOR }`; pass `cursor=CURSOR` (and `limit`, at most 1000) for the next page.',
+    'Errors: see [errors.md](errors.md#console-api).',
+    '',
+    '| method | path | role | what |',
+    '|---|---|---|---|',
+    ...ROUTES.map((r) => `| ${r.route.method.toUpperCase()} | \`${r.route.path}\` | ${r.role} | ${r.route.summary ?? ''} |`),
     '',
   ].join('\n');
 }
@@ -98,6 +131,7 @@ export function generatedDocs(): Map<string, string> {
   const docs = new Map<string, string>([
     ['docs/findings.md', findingsDoc()],
     ['docs/errors.md', errorsDoc()],
+    ['docs/api.md', apiDoc()],
     ['docs/rules.md', rulesDoc()],
     ['docs/incidents.md', incidentsDoc()],
   ]);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { generatedDocs } from '../scripts/docs.ts';
 import { ERRORS } from '../src/cli/errors.ts';
+import { API_ERRORS } from '../src/console/index.ts';
 import { FINDING_CODES } from '../src/model/index.ts';
 
 const root = new URL('../', import.meta.url);
@@ -17,7 +18,7 @@ test('every finding code and every error code is documented', () => {
   const findings = readFileSync(new URL('docs/findings.md', root), 'utf8');
   for (const code of Object.keys(FINDING_CODES)) assert.match(findings, new RegExp(`### ${code}\\n`));
   const errors = readFileSync(new URL('docs/errors.md', root), 'utf8');
-  for (const code of Object.keys(ERRORS)) assert.ok(errors.includes(`\`${code}\``), code);
+  for (const code of [...Object.keys(ERRORS), ...Object.keys(API_ERRORS)]) assert.ok(errors.includes(`\`${code}\``), code);
 });
 
 test('finding names are unique and kebab-case', () => {
