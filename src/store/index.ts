@@ -4,5 +4,5 @@ export { PostgresStore } from './postgres.ts';
 export { consoleStore } from './store.ts';
 export { PAGE_DEFAULT, PAGE_MAX } from './rows.ts';
 export type {
-  ApiToken, Change, ConsoleStore, DefenderRecord, FeedSummary, Listing, ModelCommand, ModelQuery, Page, RecordQuery, Role, Session, Store, StoredContainer, StoredFeed, User,
+  ApiToken, Change, ConsoleStore, DefenderRecord, FeedSummary, Listing, ModelCommand, ModelQuery, OutboxKind, OutboxRecord, Page, RecordQuery, Role, Session, Store, StoredContainer, StoredFeed, User,
 } from './store.ts';

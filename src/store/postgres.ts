@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Indicator } from '../intel/index.ts';
 import { Audit, Incident, IntentModel, modeKey, ModeSetting, RuntimeEvent, Supermodel, Suppression } from '../model/index.ts';
-import { modelColumns, modelWhere, pageOfRows, pageSize, recordWhere, type RecordTable } from './rows.ts';
+import { COMMANDS_KEPT_MS, modelColumns, modelWhere, pageOfRows, pageSize, recordWhere, type RecordTable } from './rows.ts';
 import type {
   ApiToken, Change, ConsoleStore, DefenderRecord, FeedSummary, Listing, ModelCommand, ModelQuery, Page, RecordQuery, Session, StoredContainer, StoredFeed, User,
 } from './store.ts';
@@ -257,7 +257,16 @@ export class PostgresStore implements ConsoleStore {
   }
 
   async enqueueCommand(command: ModelCommand): Promise<void> {
-    await this.query('INSERT INTO commands (created_at, body) VALUES (?, ?)', [new Date().toISOString(), JSON.stringify(command)]);
+    const now = Date.now();
+    await this.transaction(async (run) => {
+      await run('DELETE FROM commands WHERE created_at < ?', [new Date(now - COMMANDS_KEPT_MS).toISOString()]);
+      await run('INSERT INTO commands (created_at, body) VALUES (?, ?)', [new Date(now).toISOString(), JSON.stringify(command)]);
+    });
+  }
+
+  async commandsSince(after: number): Promise<Array<{ seq: number; command: ModelCommand }>> {
+    return (await this.query<{ seq: string; body: string }>('SELECT seq, body FROM commands WHERE seq > ? ORDER BY seq', [after]))
+      .map((r) => ({ seq: Number(r.seq), command: JSON.parse(r.body) as ModelCommand }));
   }
 
   async takeCommands(): Promise<ModelCommand[]> {

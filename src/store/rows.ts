@@ -11,6 +11,9 @@ export function modelColumns(model: IntentModel): { image: string | null; reposi
   };
 }
 
+/** Commands are kept this long for defenders that were away. */
+export const COMMANDS_KEPT_MS = 7 * 86400_000;
+
 /** Records a page holds when the query does not say (and at most). */
 export const PAGE_DEFAULT = 50;
 export const PAGE_MAX = 1000;

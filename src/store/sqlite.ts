@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Audit, Incident, IntentModel, modeKey, ModeSetting, RuntimeEvent, Supermodel, Suppression } from '../model/index.ts';
 import type { Indicator } from '../intel/index.ts';
-import { modelColumns, modelWhere, pageOfRows, pageSize, recordWhere, type RecordTable } from './rows.ts';
-import type { ApiToken, Change, DefenderRecord, FeedSummary, Listing, ModelCommand, ModelQuery, Page, RecordQuery, Session, Store, StoredContainer, StoredFeed, User } from './store.ts';
+import { COMMANDS_KEPT_MS, modelColumns, modelWhere, pageOfRows, pageSize, recordWhere, type RecordTable } from './rows.ts';
+import type {
+  ApiToken, Change, DefenderRecord, FeedSummary, Listing, ModelCommand, ModelQuery, OutboxKind, OutboxRecord, Page, RecordQuery, Session, Store, StoredContainer, StoredFeed, User,
+} from './store.ts';
 
 /** One step of the schema: up from the version before, and back down. */
 interface Migration {
@@ -70,6 +72,12 @@ const MIGRATIONS: readonly Migration[] = [
       INSERT INTO incidents_old SELECT id, last_seen, pattern, container, body FROM incidents ORDER BY seq;
       DROP TABLE incidents; ALTER TABLE incidents_old RENAME TO incidents; CREATE INDEX incidents_last_seen ON incidents (last_seen);`,
   },
+  {
+    // a defender's outbox: what it has yet to hand to the console, in order (an upsert's older copy replaced)
+    up: `CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT, body TEXT NOT NULL);
+      CREATE UNIQUE INDEX outbox_key ON outbox (kind, key);`,
+    down: 'DROP TABLE outbox;',
+  },
 ];
 
 /** The file the embedded store keeps in a data folder. */
@@ -85,13 +93,58 @@ export class SqliteStore implements Store {
   /** Events kept: the oldest go first past this bound. */
   private readonly maxEvents: number;
 
-  constructor(dataDir: string, options: { maxEvents?: number } = {}) {
+  /** With an outbox: the most records it holds; past it, the oldest go (and are counted). */
+  private readonly outboxMax: number | undefined;
+
+  /**
+   * `outbox`: also keep, in the same transaction, every event, audit,
+   * incident, model, container, graph and status written, for a defender to
+   * hand to its console (see `outbox()` and `acknowledge()`).
+   */
+  constructor(dataDir: string, options: { maxEvents?: number; outbox?: { max: number } } = {}) {
     mkdirSync(dataDir, { recursive: true });
     this.db = new DatabaseSync(join(dataDir, STORE_FILE));
     // wait for another process's lock before anything else (a defender and a CLI may open a new folder at once)
     this.db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
     this.maxEvents = options.maxEvents ?? 200_000;
+    this.outboxMax = options.outbox?.max;
     this.migrate();
+  }
+
+  /** Keeps a record for the console (inside the caller's transaction); keyed records replace their older copy. */
+  private forward(kind: OutboxKind, key: string | null, body: string): void {
+    if (this.outboxMax === undefined) return;
+    if (key === null) this.sql('INSERT INTO outbox (kind, key, body) VALUES (?, NULL, ?)').run(kind, body);
+    else this.sql('INSERT OR REPLACE INTO outbox (kind, key, body) VALUES (?, ?, ?)').run(kind, key, body);
+  }
+
+  /** Past the bound, the oldest records go, counted (inside the caller's transaction). */
+  private boundOutbox(): void {
+    if (this.outboxMax === undefined) return;
+    const span = this.sql('SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM outbox').get() as { lo: number | null; hi: number | null };
+    if (span.lo === null || span.hi! - span.lo + 1 <= this.outboxMax) return;
+    const { n } = this.sql('SELECT COUNT(*) AS n FROM outbox').get() as { n: number };
+    if (n <= this.outboxMax) return;
+    const dropped = Number(this.sql('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT ?)').run(n - this.outboxMax).changes);
+    this.sql(`INSERT INTO status (key, updated_at, body) VALUES ('outbox.dropped', ?, ?)
+      ON CONFLICT (key) DO UPDATE SET updated_at = excluded.updated_at, body = CAST(status.body AS INTEGER) + excluded.body`).run(new Date().toISOString(), String(dropped));
+  }
+
+  /** The records after `after` that the console has yet to acknowledge, oldest first; bodies as stored JSON. */
+  outbox(after: number, limit: number): OutboxRecord[] {
+    return this.sql('SELECT seq, kind, key, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?').all(after, limit) as unknown as OutboxRecord[];
+  }
+
+  /** The console has every record up to `seq`: they leave the outbox. */
+  acknowledge(seq: number): void {
+    this.sql('DELETE FROM outbox WHERE seq <= ?').run(seq);
+  }
+
+  /** Records waiting, and records dropped past the bound since the store was made. */
+  outboxState(): { pending: number; dropped: number } {
+    const { n } = this.sql('SELECT COUNT(*) AS n FROM outbox').get() as { n: number };
+    const dropped = this.sql("SELECT body FROM status WHERE key = 'outbox.dropped'").get() as { body: string } | undefined;
+    return { pending: n, dropped: dropped === undefined ? 0 : Number(dropped.body) };
   }
 
   /** Each step reads the version inside its own write lock, so two processes migrating at once take turns. */
@@ -149,7 +202,9 @@ export class SqliteStore implements Store {
         this.sql(`INSERT INTO models (id, state, updated_at, image, repository, namespace, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
           state = excluded.state, updated_at = excluded.updated_at, image = excluded.image, repository = excluded.repository, namespace = excluded.namespace, body = excluded.body`)
           .run(m.id, m.state, now, c.image, c.repository, c.namespace, JSON.stringify(m));
+        this.forward('model', m.id, JSON.stringify(m));
       }
+      this.boundOutbox();
     });
   }
 
@@ -158,12 +213,25 @@ export class SqliteStore implements Store {
   }
 
   putContainer(container: StoredContainer): void {
+    if (this.outboxMax !== undefined) {
+      this.transaction(() => {
+        this.writeContainer(container);
+        this.forward('container', container.id, JSON.stringify(container));
+        this.boundOutbox();
+      });
+    } else this.writeContainer(container);
+  }
+
+  private writeContainer(container: StoredContainer): void {
     this.sql('INSERT INTO containers (id, model, running, updated_at, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET model = excluded.model, running = excluded.running, updated_at = excluded.updated_at, body = excluded.body')
       .run(container.id, container.model ?? null, container.running ? 1 : 0, new Date().toISOString(), JSON.stringify(container));
   }
 
   removeContainer(id: string): void {
-    this.sql('DELETE FROM containers WHERE id = ?').run(id);
+    this.transaction(() => {
+      this.sql('DELETE FROM containers WHERE id = ?').run(id);
+      this.forward('container', id, JSON.stringify({ id, removed: true }));
+    });
   }
 
   containers(): StoredContainer[] {
@@ -174,7 +242,12 @@ export class SqliteStore implements Store {
     if (events.length === 0) return;
     this.transaction(() => {
       const insert = this.sql('INSERT OR IGNORE INTO events (id, time, container, kind, body) VALUES (?, ?, ?, ?, ?)');
-      for (const { event, container, id } of events) insert.run(id ?? null, event.time, container ?? null, event.kind, JSON.stringify(event));
+      for (const { event, container, id } of events) {
+        const body = JSON.stringify(event);
+        insert.run(id ?? null, event.time, container ?? null, event.kind, body);
+        this.forward('event', null, container === undefined ? `{"event":${body}}` : `{"event":${body},"container":${JSON.stringify(container)}}`);
+      }
+      this.boundOutbox();
       this.sql('DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?').run(this.maxEvents);
     });
   }
@@ -188,7 +261,12 @@ export class SqliteStore implements Store {
     if (audits.length === 0) return;
     this.transaction(() => {
       const insert = this.sql('INSERT OR IGNORE INTO audits (id, time, rule, severity, container, model, body) VALUES (?, ?, ?, ?, ?, ?, ?)');
-      for (const a of audits) insert.run(a.id, a.time, a.rule, a.severity, a.container.id, a.model ?? null, JSON.stringify(a));
+      for (const a of audits) {
+        const body = JSON.stringify(a);
+        insert.run(a.id, a.time, a.rule, a.severity, a.container.id, a.model ?? null, body);
+        this.forward('audit', null, body);
+      }
+      this.boundOutbox();
     });
   }
 
@@ -202,7 +280,12 @@ export class SqliteStore implements Store {
     this.transaction(() => {
       const put = this.sql(`INSERT INTO incidents (id, last_seen, pattern, severity, container, body) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, pattern = excluded.pattern, severity = excluded.severity, body = excluded.body`);
-      for (const i of incidents) put.run(i.id, i.lastSeen, i.pattern, i.severity, i.container.id, JSON.stringify(i));
+      for (const i of incidents) {
+        const body = JSON.stringify(i);
+        put.run(i.id, i.lastSeen, i.pattern, i.severity, i.container.id, body);
+        this.forward('incident', i.id, body);
+      }
+      this.boundOutbox();
     });
   }
 
@@ -228,7 +311,12 @@ export class SqliteStore implements Store {
     const now = new Date().toISOString();
     this.transaction(() => {
       const put = this.sql('INSERT OR REPLACE INTO supermodels (app, updated_at, body) VALUES (?, ?, ?)');
-      for (const s of supermodels) put.run(s.app, now, JSON.stringify(s));
+      for (const s of supermodels) {
+        const body = JSON.stringify(s);
+        put.run(s.app, now, body);
+        this.forward('supermodel', s.app, body);
+      }
+      this.boundOutbox();
     });
   }
 
@@ -249,8 +337,14 @@ export class SqliteStore implements Store {
   }
 
   putStatus(key: string, value: unknown): void {
-    this.sql('INSERT INTO status (key, updated_at, body) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET updated_at = excluded.updated_at, body = excluded.body')
-      .run(key, new Date().toISOString(), JSON.stringify(value));
+    const write = () => {
+      const body = JSON.stringify(value);
+      this.sql('INSERT INTO status (key, updated_at, body) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET updated_at = excluded.updated_at, body = excluded.body')
+        .run(key, new Date().toISOString(), body);
+      this.forward('status', key, body);
+    };
+    if (this.outboxMax !== undefined) this.transaction(write);
+    else write();
   }
 
   status(key: string): { updatedAt: string; value: unknown } | undefined {
@@ -259,7 +353,16 @@ export class SqliteStore implements Store {
   }
 
   enqueueCommand(command: ModelCommand): void {
-    this.sql('INSERT INTO commands (created_at, body) VALUES (?, ?)').run(new Date().toISOString(), JSON.stringify(command));
+    const now = Date.now();
+    this.transaction(() => {
+      this.sql('DELETE FROM commands WHERE created_at < ?').run(new Date(now - COMMANDS_KEPT_MS).toISOString());
+      this.sql('INSERT INTO commands (created_at, body) VALUES (?, ?)').run(new Date(now).toISOString(), JSON.stringify(command));
+    });
+  }
+
+  commandsSince(after: number): Array<{ seq: number; command: ModelCommand }> {
+    return (this.sql('SELECT seq, body FROM commands WHERE seq > ? ORDER BY seq').all(after) as Array<{ seq: number; body: string }>)
+      .map((r) => ({ seq: r.seq, command: JSON.parse(r.body) as ModelCommand }));
   }
 
   takeCommands(): ModelCommand[] {

@@ -16,6 +16,17 @@ export interface StoredContainer {
   model?: string;
 }
 
+/** What a defender hands to its console. */
+export type OutboxKind = 'event' | 'audit' | 'incident' | 'model' | 'container' | 'supermodel' | 'status';
+
+/** One record in a defender's outbox: its place in order, what it is, its key (for upserts), and its body as stored JSON. */
+export interface OutboxRecord {
+  seq: number;
+  kind: OutboxKind;
+  key: string | null;
+  body: string;
+}
+
 /** A change to a model asked for from outside the defender; the defender takes it up. */
 export type ModelCommand =
   | { action: 'relearn'; model: string }
@@ -82,6 +93,16 @@ export interface DefenderRecord {
   version: string;
   enrolledAt: string;
   lastSeen: string;
+  /** Whether it is connected to a console now, and to which replica. */
+  connected?: boolean;
+  replica?: string;
+  /** The last command it has (`commandsSince`). */
+  lastCommand?: number;
+  /** Its outbox as it last said: records waiting, and records it dropped past its bound. */
+  pending?: number;
+  dropped?: number;
+  /** Its own status, as it reports it. */
+  status?: unknown;
 }
 
 /** One change made through the console: who, what, to what, when. */
@@ -164,8 +185,12 @@ export interface Store {
   removeFeed(name: string): boolean;
   feeds(): FeedSummary[];
   feedIndicators(): Indicator[];
+  /** Queues a command (commands older than a week are forgotten). */
   enqueueCommand(command: ModelCommand): void;
+  /** The commands queued, once each: the local defender's way. */
   takeCommands(): ModelCommand[];
+  /** The commands after a place in the queue, without taking them: the console's way, for each of its defenders. */
+  commandsSince(after: number): Array<{ seq: number; command: ModelCommand }>;
   queryModels(query: ModelQuery): Listing<IntentModel, string>;
   model(id: string): IntentModel | undefined;
   queryAudits(query: RecordQuery): Listing<Audit, number>;

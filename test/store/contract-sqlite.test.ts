@@ -7,5 +7,5 @@ import { storeContract } from './contract.ts';
 storeContract('sqlite', () => ({
   open: async () => consoleStore(new SqliteStore(mkdtempSync(join(tmpdir(), 'tenet-store-')), { maxEvents: 100 })),
   beforeConsole: 6,
-  latest: 7,
+  latest: 8,
 }));

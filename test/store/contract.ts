@@ -140,6 +140,12 @@ export function storeContract(name: string, target: () => ContractTarget): void 
     await store.enqueueCommand({ action: 'extend', model: 'sha256:a', seconds: 60 });
     assert.deepEqual(await store.takeCommands(), [{ action: 'relearn', model: 'sha256:a' }, { action: 'extend', model: 'sha256:a', seconds: 60 }]);
     assert.deepEqual(await store.takeCommands(), [], 'a command is taken once');
+    await store.enqueueCommand({ action: 'relearn', model: 'sha256:b' });
+    await store.enqueueCommand({ action: 'relearn', model: 'sha256:c' });
+    const queued = await store.commandsSince(0);
+    assert.deepEqual(queued.map((q) => q.command.model), ['sha256:b', 'sha256:c']);
+    assert.deepEqual((await store.commandsSince(queued[0]!.seq)).map((q) => q.command.model), ['sha256:c'], 'each defender reads on from where it is');
+    assert.equal((await store.commandsSince(0)).length, 2, 'reading takes nothing');
   });
 
   withStore('users, tokens, sessions, defenders and the change log', async (store) => {

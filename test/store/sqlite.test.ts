@@ -103,3 +103,32 @@ test('supermodels: one per application, replaced as the defender learns more', (
   assert.deepEqual(again.supermodels().map((s) => [s.app, s.edges[0]?.count]), [['billing', undefined], ['shop', 5]]);
   again.close();
 });
+
+test('an outbox keeps every write for the console, in order, upserts coalesced, until acknowledged; past its bound the oldest go and are counted', () => {
+  const d = dir();
+  const store = new SqliteStore(d, { outbox: { max: 6 } });
+  const model = emptyModel('sha256:a');
+  store.addEvents([{ event: event(1), container: 'c1' }, { event: event(2) }]);
+  store.putModels([model]);
+  store.addAudits([audit('a1', '2026-01-01T00:00:01Z')]);
+  store.putModels([{ ...model, state: 'active' }]);
+  store.putStatus('defender', { n: 1 });
+  const records = store.outbox(0, 100);
+  assert.deepEqual(records.map((r) => [r.kind, r.key]), [['event', null], ['event', null], ['audit', null], ['model', 'sha256:a'], ['status', 'defender']]);
+  assert.deepEqual(JSON.parse(records[0]!.body), { event: event(1), container: 'c1' });
+  assert.equal(JSON.parse(records[3]!.body).state, 'active', 'the newest copy of an upsert, in the place of its last write');
+  assert.deepEqual(store.outbox(records[1]!.seq, 2).map((r) => r.kind), ['audit', 'model']);
+  store.acknowledge(records[2]!.seq);
+  assert.deepEqual(store.outbox(0, 100).map((r) => r.kind), ['model', 'status']);
+  store.addEvents(Array.from({ length: 7 }, (_, i) => ({ event: event(10 + i) })));
+  assert.deepEqual(store.outboxState(), { pending: 6, dropped: 3 });
+  assert.deepEqual(store.outbox(0, 100).map((r) => JSON.parse(r.body).event.syscall), ['s11', 's12', 's13', 's14', 's15', 's16'], 'the oldest went first');
+  store.close();
+  const again = new SqliteStore(d, { outbox: { max: 6 } });
+  assert.deepEqual(again.outboxState(), { pending: 6, dropped: 3 }, 'the outbox and its count survive a restart');
+  again.close();
+  const plain = new SqliteStore(dir());
+  plain.addEvents([{ event: event(1) }]);
+  assert.deepEqual(plain.outboxState(), { pending: 0, dropped: 0 }, 'without an outbox nothing is kept for a console');
+  plain.close();
+});
