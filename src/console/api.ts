@@ -64,8 +64,8 @@ export type Ctx = Context<Env>;
 /** A route: its OpenAPI description (the request is validated against it), who may call it, and what it does. */
 export interface ApiRoute {
   route: RouteConfig;
-  /** The least role that may call it; `public`: anyone. */
-  role: Role | 'public';
+  /** The least role that may call it; `public`: anyone; `enroll`: an enrollment token (or an admin). */
+  role: Role | 'public' | 'enroll';
   handle(c: Ctx): Promise<Response>;
 }
 

@@ -105,7 +105,7 @@ export function consoleApp(given: Omit<ConsoleOptions, 'throttle'> & { throttle?
   };
 
   /** A route's guard: the role it needs, and for changes from a browser, the session's CSRF token and an origin of ours. */
-  const guard = (role: Role | 'public'): MiddlewareHandler<Env> => async (c, next) => {
+  const guard = (role: Role | 'public' | 'enroll'): MiddlewareHandler<Env> => async (c, next) => {
     if (!SAFE_METHODS.has(c.req.method)) {
       const origin = c.req.header('origin');
       if (origin !== undefined && origin !== new URL(c.req.url).origin && !(options.corsOrigins ?? []).includes(origin)) {
@@ -119,7 +119,7 @@ export function consoleApp(given: Omit<ConsoleOptions, 'throttle'> & { throttle?
       const challenge = c.req.header('x-requested-with') === undefined ? { 'WWW-Authenticate': 'Basic realm="tenet", charset="UTF-8"' } : undefined;
       throw new ApiError('ERR_UNAUTHENTICATED', 'credentials are needed: HTTP basic, a Bearer token, or a session', undefined, challenge);
     }
-    if (!allowed(principal, role)) throw new ApiError('ERR_FORBIDDEN', `${principal.name} is ${principal.enroll === true ? 'an enrollment token' : principal.role}; this needs ${role}`);
+    if (role === 'enroll' ? principal.enroll !== true && !allowed(principal, 'admin') : !allowed(principal, role)) throw new ApiError('ERR_FORBIDDEN', `${principal.name} is ${principal.enroll === true ? 'an enrollment token' : principal.role}; this needs ${role}`);
     if (principal.via === 'session' && !SAFE_METHODS.has(c.req.method)) {
       const csrf = c.req.header('x-csrf-token');
       if (csrf === undefined || principal.csrf === undefined || !same(csrf, principal.csrf)) throw new ApiError('ERR_CSRF', 'a change from a browser session needs its X-CSRF-Token');

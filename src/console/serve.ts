@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { createServer as createHttpsServer } from 'node:https';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { serve } from '@hono/node-server';
 import selfsigned from 'selfsigned';
 import type { ConsoleStore, User } from '../store/index.ts';
 import { consoleApp, type ConsoleOptions } from './app.ts';
+import { ChannelHub } from './channel.ts';
 import { hashPassword, newPassword } from './auth.ts';
 
 /** A certificate and its key, as PEM. */
@@ -65,9 +67,10 @@ export interface RunningConsole {
   close(): Promise<void>;
 }
 
-/** The console on a port (0: any free one), over TLS unless `tls` is undefined. */
-export function serveConsole(options: Omit<ConsoleOptions, 'throttle'> & { port: number; host: string; tls: Tls | undefined }): Promise<RunningConsole> {
+/** The console on a port (0: any free one), over TLS unless `tls` is undefined: the API, and the defender channel. */
+export function serveConsole(options: Omit<ConsoleOptions, 'throttle'> & { port: number; host: string; tls: Tls | undefined; replica?: string }): Promise<RunningConsole> {
   const app = consoleApp({ ...options, secureCookies: options.tls !== undefined });
+  const hub = new ChannelHub({ store: options.store, ...(options.replica !== undefined && { replica: options.replica }), ...(options.log !== undefined && { log: options.log }) });
   return new Promise((resolve, reject) => {
     const server = serve({
       fetch: app.fetch,
@@ -78,12 +81,16 @@ export function serveConsole(options: Omit<ConsoleOptions, 'throttle'> & { port:
       const host = options.host === '0.0.0.0' || options.host === '::' ? 'localhost' : options.host.includes(':') ? `[${options.host}]` : options.host;
       resolve({
         url: `${options.tls !== undefined ? 'https' : 'http'}://${host}:${info.port}`,
-        close: () => new Promise<void>((done) => {
-          server.close(() => done());
-          (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
-        }),
+        close: async () => {
+          await hub.close();
+          await new Promise<void>((done) => {
+            server.close(() => done());
+            (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+          });
+        },
       });
     });
+    hub.attach(server as Server);
     server.once('error', reject);
   });
 }

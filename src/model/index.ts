@@ -13,3 +13,4 @@ export * from './suppression.ts';
 export * from './mode.ts';
 export * from './json-schema.ts';
 export type * from './image-contents.ts';
+export * from './channel.ts';

@@ -14,6 +14,8 @@ export interface StoredContainer {
   running: boolean;
   startedAt?: string;
   model?: string;
+  /** The defender that reported it (on a console). */
+  defender?: string;
 }
 
 /** What a defender hands to its console. */

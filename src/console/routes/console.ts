@@ -1,4 +1,4 @@
-// The console itself: health, the defenders enrolled, and the log of every change.
+// The console itself: health, and the log of every change.
 import { createRoute, z } from '@hono/zod-openapi';
 import { decodeCursor, defineRoute, encodeCursor, input, json, listOf, PageQuery } from '../api.ts';
 
@@ -10,18 +10,6 @@ const health = defineRoute({
   }),
   async handle(c) {
     return c.json({ status: 'ok' as const, version: c.get('options').version, schema: await c.get('store').schemaVersion() });
-  },
-});
-
-const Defender = z.object({ id: z.string(), name: z.string(), hostname: z.string(), version: z.string(), enrolledAt: z.string(), lastSeen: z.string() }).openapi('Defender');
-const defenders = defineRoute({
-  role: 'auditor',
-  route: createRoute({
-    method: 'get', path: '/defenders', tags: ['defenders'], summary: 'The defenders enrolled, and when each was last heard from',
-    responses: { 200: json(z.object({ items: z.array(Defender) }), 'The defenders') },
-  }),
-  async handle(c) {
-    return c.json({ items: await c.get('store').defenders() });
   },
 });
 
@@ -43,4 +31,4 @@ const changes = defineRoute({
   },
 });
 
-export const CONSOLE_ROUTES = [health, defenders, changes];
+export const CONSOLE_ROUTES = [health, changes];
