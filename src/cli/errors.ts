@@ -14,6 +14,7 @@ export const ERRORS = {
   ERR_NO_DATA: 'The data folder holds no store yet: a defender writes it (`tenet defender --data DIR`); give the same `--data` to read it.',
   ERR_BAD_FEED: 'A threat-intelligence feed could not be read, or holds no address, network or domain Tenet can use; the reason is given.',
   ERR_STORE: 'The store cannot be opened (a PostgreSQL server that does not answer or refuses the login, a data folder that cannot be written).',
+  ERR_CONSOLE: 'The console cannot be reached or refused to enroll this defender (a wrong URL, an untrusted certificate: --console-ca, an enrollment token that is wrong or revoked).',
   ERR_ENGINE: 'The Docker engine cannot be reached (is dockerd running, is DOCKER_HOST right, may this user open its socket?).',
   ERR_INTERNAL: 'A bug in Tenet: the message and stack are printed; please report them.',
 } as const;

@@ -1,4 +1,8 @@
-import { Defender, INGEST_FORMATS, parseIngest } from '../../defender/index.ts';
+import { hostname } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Defender, enroll, INGEST_FORMATS, parseIngest, Uplink } from '../../defender/index.ts';
+import { VERSION } from '../version.ts';
 import { EngineError } from '../../runtime/index.ts';
 import { SqliteStore } from '../../store/index.ts';
 import { parseCommandLine, type Command } from '../command.ts';
@@ -27,6 +31,16 @@ Options:
   --ingest FORMAT:FILE  also read another tool's JSON output as events: falco, tetragon
                         or tracee; FILE is followed as it grows (\`-\` for standard
                         input); may be given several times
+  --console URL         report to a console (https://host:8443), keep taking its modes,
+                        suppressions, feeds and commands; several for replicas, tried in
+                        turn. While none answers the defender goes on and keeps what it has
+                        to send in its data folder (at most --spool records, the oldest
+                        dropped past it, and counted)
+  --enroll-token TOKEN  the console's enrollment token, for the first start (also
+                        $TENET_ENROLL_TOKEN); the defender's own credentials are then kept
+                        in the data folder (console.json)
+  --console-ca FILE     a certificate to trust for the console (its self-signed one)
+  --spool N             records kept for the console at most (default 1000000)
   --quiet               no log lines on standard error`;
 
 export const defenderCommand: Command = {
@@ -41,6 +55,10 @@ export const defenderCommand: Command = {
       syscalls: { type: 'string' },
       'no-images': { type: 'boolean' },
       ingest: { type: 'string', multiple: true },
+      console: { type: 'string', multiple: true },
+      'enroll-token': { type: 'string' },
+      'console-ca': { type: 'string' },
+      spool: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     }, USAGE);
@@ -57,10 +75,22 @@ export const defenderCommand: Command = {
       return parsed;
     });
     const dir = dataDir(values.data);
-    const store = new SqliteStore(dir);
     const log = (line: string) => {
       if (!values.quiet) io.stderr(`${new Date().toISOString()} ${line}\n`);
     };
+    const urls = (values.console ?? []).flatMap((u) => u.split(',')).filter((u) => u !== '');
+    const spool = values.spool === undefined ? 1_000_000 : Number(values.spool);
+    if (!Number.isInteger(spool) || spool < 1000) throw new CliError('ERR_BAD_OPTION_VALUE', `--spool must be a whole number of records, at least 1000, not "${values.spool}"`);
+    const store = new SqliteStore(dir, urls.length > 0 ? { outbox: { max: spool } } : {});
+    let uplink: Uplink | undefined;
+    if (urls.length > 0) {
+      try {
+        uplink = await consoleUplink({ dir, urls, store, log, enrollToken: values['enroll-token'] ?? process.env.TENET_ENROLL_TOKEN, ca: values['console-ca'] });
+      } catch (e) {
+        store.close();
+        throw e;
+      }
+    }
     const defender = new Defender({
       store,
       learnForSec,
@@ -78,7 +108,8 @@ export const defenderCommand: Command = {
       if (e instanceof EngineError) throw new CliError('ERR_ENGINE', e.message);
       throw e;
     }
-    log(`defender running: data ${dir}, learning window ${learnForSec} s`);
+    uplink?.start();
+    log(`defender running: data ${dir}, learning window ${learnForSec} s${urls.length > 0 ? `, reporting to ${urls.join(', ')}` : ''}`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
@@ -86,7 +117,40 @@ export const defenderCommand: Command = {
     });
     log('stopping');
     await defender.stop();
+    await uplink?.stop();
     store.close();
     return 0;
   },
 };
+
+/** Where a defender keeps its console credentials. */
+const CREDENTIALS = 'console.json';
+
+/**
+ * The uplink to the console: with the credentials kept in the data folder,
+ * or enrolled now with the enrollment token (and the credentials kept).
+ */
+async function consoleUplink(spec: { dir: string; urls: string[]; store: SqliteStore; log: (line: string) => void; enrollToken: string | undefined; ca: string | undefined }): Promise<Uplink> {
+  let ca: string | undefined;
+  if (spec.ca !== undefined) {
+    try {
+      ca = readFileSync(spec.ca, 'utf8');
+    } catch (e) {
+      throw new CliError('ERR_PATH_NOT_FOUND', `--console-ca: ${(e as Error).message}`);
+    }
+  }
+  const path = join(spec.dir, CREDENTIALS);
+  let credentials: { id: string; token: string } | undefined;
+  if (existsSync(path)) credentials = JSON.parse(readFileSync(path, 'utf8')) as { id: string; token: string };
+  else {
+    if (spec.enrollToken === undefined) throw new CliError('ERR_USAGE', `this defender is not enrolled with a console yet: give --enroll-token (an admin makes one: POST /api/v1/tokens {"name": "…", "enroll": true})\n\n${USAGE}`);
+    try {
+      credentials = await enroll(spec.urls[0]!, spec.enrollToken, { name: hostname(), hostname: hostname(), version: VERSION }, ca);
+    } catch (e) {
+      throw new CliError('ERR_CONSOLE', (e as Error).message);
+    }
+    writeFileSync(path, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+    spec.log(`enrolled with ${spec.urls[0]} as defender ${credentials.id}`);
+  }
+  return new Uplink({ store: spec.store, urls: spec.urls, token: credentials.token, version: VERSION, ...(ca !== undefined && { ca }), log: spec.log });
+}

@@ -1,0 +1,22 @@
+// A defender as a process of its own, for the fault test that kills it: it stores events and hands them to the console.
+// argv: write|drain DATA_DIR CONSOLE_URL TOKEN
+import { Uplink } from '../../src/defender/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
+
+const [mode, dataDir, url, token] = process.argv.slice(2) as [string, string, string, string];
+const store = new SqliteStore(dataDir, { outbox: { max: 1_000_000 } });
+const uplink = new Uplink({ store, urls: [url], token, version: '0.0.0-test', batch: 200 });
+uplink.start();
+if (mode === 'write') {
+  let n = 0;
+  setInterval(() => store.addEvents(Array.from({ length: 20 }, () => ({ event: { kind: 'syscall' as const, time: new Date().toISOString(), source: 'tenet' as const, syscall: `${process.pid}-${n++}` } }))), 5);
+} else {
+  const check = setInterval(() => {
+    if (store.outboxState().pending > 0) return;
+    clearInterval(check);
+    void uplink.stop().then(() => {
+      store.close();
+      process.exit(0);
+    });
+  }, 100);
+}
