@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { BIN } from '../run-cli.ts';
+
+/** Starts a long-running command; resolves with its first lines once `ready` matches its output. */
+function start(args: string[], env: NodeJS.ProcessEnv, ready: RegExp) {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const started = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (ready.test(out)) resolve(out);
+    });
+    child.on('exit', (code) => reject(new Error(`exited ${code} before it was ready:\n${out}\n${err}`)));
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { child, started, exited, output: () => out };
+}
+
+/** A GET over TLS trusting only the given certificate. */
+function get(url: string, ca: string, auth?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    request(url, { ca, ...(auth !== undefined && { auth }) }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    }).on('error', reject).end();
+  });
+}
+
+test('tenet console serves the API over TLS with its own certificate; the first admin\'s password is printed once', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'tenet-console-cli-'));
+  const first = start(['console', '--port', '0', '--data', data], { TENET_ADMIN_PASSWORD: '' }, /password: (\S+)/);
+  const out = await first.started;
+  const url = /Tenet console: (https:\/\/\S+)/.exec(out)![1]!;
+  const password = /password: (\S+)/.exec(out)![1]!;
+  assert.ok(password.length >= 20);
+  const ca = readFileSync(join(data, 'console-cert.pem'), 'utf8');
+  assert.equal((await get(`${url}/api/v1/health`, ca)).status, 200);
+  assert.equal((await get(`${url}/api/v1/audits`, ca)).status, 401);
+  const me = await get(`${url}/api/v1/session`, ca, `admin:${password}`);
+  assert.deepEqual(JSON.parse(me.body), { name: 'admin', role: 'admin', via: 'basic' });
+  first.child.kill('SIGTERM');
+  assert.equal(await first.exited, 0);
+
+  const again = start(['console', '--port', '0', '--data', data], { TENET_ADMIN_PASSWORD: '' }, /API:/);
+  const second = await again.started;
+  assert.doesNotMatch(second, /password: /, 'the password is shown once');
+  assert.match(second, /user: +admin \(password as set before\)/);
+  const url2 = /Tenet console: (https:\/\/\S+)/.exec(second)![1]!;
+  assert.equal((await get(`${url2}/api/v1/session`, ca, `admin:${password}`)).status, 200, 'the same certificate and password on the next start');
+  again.child.kill('SIGTERM');
+  assert.equal(await again.exited, 0);
+});
+
+test('tenet up runs the console and a defender on one data folder, with the admin password from the environment', async () => {
+  const data = mkdtempSync(join(tmpdir(), 'tenet-up-cli-'));
+  const up = start(['up', '--port', '0', '--data', data, '--no-sensor'], { TENET_ADMIN_PASSWORD: 'a password for the test' }, /defender: /);
+  const out = await up.started;
+  assert.match(out, /user: +admin \(password from TENET_ADMIN_PASSWORD\)/);
+  assert.match(out, /defender: (on the local Docker engine|not running: .*Docker engine)/);
+  const url = /Tenet console: (https:\/\/\S+)/.exec(out)![1]!;
+  const ca = readFileSync(join(data, 'console-cert.pem'), 'utf8');
+  const health = await get(`${url}/api/v1/health`, ca);
+  assert.equal(JSON.parse(health.body).status, 'ok');
+  assert.equal((await get(`${url}/api/v1/profiles/container`, ca, 'admin:a password for the test')).status, 200);
+  up.child.kill('SIGTERM');
+  assert.equal(await up.exited, 0);
+});
