@@ -26,6 +26,8 @@ const PUSH_EVERY_MS = 1000;
 interface Connection {
   socket: WebSocket;
   defender: string;
+  /** The defender's outbox, as its hello names it. */
+  epoch?: string;
   /** Frames handled one after another: acknowledgements go out in order. */
   queue: Promise<void>;
   sentPolicy?: string;
@@ -114,6 +116,7 @@ export class ChannelHub {
       return;
     }
     if (message.type === 'hello') {
+      connection.epoch = message.epoch;
       await this.touch(connection.defender, { version: message.version, pending: message.pending, dropped: message.dropped });
       return;
     }
@@ -121,7 +124,12 @@ export class ChannelHub {
       await this.touch(connection.defender, { lastCommand: message.upTo });
       return;
     }
-    const rejected = await this.ingest(connection.defender, message.records);
+    if (connection.epoch === undefined) {
+      this.send(connection, { type: 'error', code: 'ERR_BAD_REQUEST', message: 'a batch before the hello' });
+      connection.socket.close(1008, 'no hello');
+      return;
+    }
+    const rejected = await this.ingest(connection.defender, connection.epoch, message.records);
     const upTo = message.records.reduce((max, r) => Math.max(max, r.seq), 0);
     this.send(connection, { type: 'ack', upTo, rejected });
     const now = Date.now();
@@ -132,8 +140,8 @@ export class ChannelHub {
   }
 
   /** Stores a batch; returns how many records were not what their kind says (skipped, logged). */
-  private async ingest(defender: string, records: readonly ChannelRecord[]): Promise<number> {
-    const events: Array<{ event: RuntimeEvent; container?: string; id: string }> = [];
+  private async ingest(defender: string, epoch: string, records: readonly ChannelRecord[]): Promise<number> {
+    const events: Array<{ seq: number; event: RuntimeEvent; container?: string }> = [];
     const audits: Audit[] = [];
     const incidents = new Map<string, Incident>();
     const models = new Map<string, IntentModel>();
@@ -148,7 +156,7 @@ export class ChannelHub {
         case 'event': {
           const event = RuntimeEvent.safeParse(body?.event);
           ok = event.success && (body!.container === undefined || typeof body!.container === 'string');
-          if (ok) events.push({ event: event.data!, id: `${defender}:${record.seq}`, ...(typeof body!.container === 'string' && { container: body!.container }) });
+          if (ok) events.push({ seq: record.seq, event: event.data!, ...(typeof body!.container === 'string' && { container: body!.container }) });
           break;
         }
         case 'audit': {
@@ -186,7 +194,7 @@ export class ChannelHub {
       if (!ok) rejected++;
     }
     const store = this.store;
-    await store.addEvents(events);
+    await store.addEventsFrom(`${defender}/${epoch}`, events);
     await store.addAudits(audits);
     if (incidents.size > 0) await store.putIncidents([...incidents.values()]);
     if (models.size > 0) await store.putModels([...models.values()]);

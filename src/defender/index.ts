@@ -2,4 +2,4 @@
 export { Defender, type DefenderCounts, type DefenderOptions, type DefenderStatus } from './defender.ts';
 export { INGEST_FORMATS, parseIngest, type IngestCounts } from './ingest.ts';
 export { FeedError, feedName, loadFeed } from './feeds.ts';
-export { enroll, Uplink, type UplinkOptions, type UplinkState } from './uplink.ts';
+export { BATCH, enroll, Uplink, WINDOW, type UplinkOptions, type UplinkState } from './uplink.ts';

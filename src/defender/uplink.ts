@@ -14,6 +14,10 @@ import type { SqliteStore, StoredFeed } from '../store/index.ts';
 
 const CHANNEL_PATH = '/api/v1/defenders/channel';
 
+/** Records a batch, and batches awaiting acknowledgement, unless told otherwise. */
+export const BATCH = 1000;
+export const WINDOW = 4;
+
 export interface UplinkOptions {
   store: SqliteStore;
   /** Console URLs (https://host:port), tried in turn. */
@@ -22,7 +26,7 @@ export interface UplinkOptions {
   version: string;
   /** Certificates (PEM) to trust besides the system's: a console's self-signed one. */
   ca?: string;
-  /** Records a batch (default 1000) and batches awaiting acknowledgement (default 4). */
+  /** Records a batch (default BATCH) and batches awaiting acknowledgement (default WINDOW). */
   batch?: number;
   window?: number;
   log?: (line: string) => void;
@@ -86,7 +90,7 @@ export class Uplink {
       this.sentUpTo = this.acknowledged;
       this.inFlight = 0;
       const { pending, dropped } = this.options.store.outboxState();
-      this.write({ type: 'hello', version: this.options.version, pending, dropped });
+      this.write({ type: 'hello', version: this.options.version, epoch: this.options.store.storeId(), pending, dropped });
       this.log(`connected to ${base}`);
       this.send();
     });
@@ -115,9 +119,9 @@ export class Uplink {
   private send(): void {
     const socket = this.socket;
     if (socket === undefined || socket.readyState !== WebSocket.OPEN) return;
-    const window = this.options.window ?? 4;
+    const window = this.options.window ?? WINDOW;
     while (this.inFlight < window && socket.bufferedAmount < 16 * 1024 * 1024) {
-      const records = this.options.store.outbox(this.sentUpTo, this.options.batch ?? 1000);
+      const records = this.options.store.outbox(this.sentUpTo, this.options.batch ?? BATCH);
       if (records.length === 0) return;
       // bodies are stored JSON: spliced in as they are, not parsed and written again
       socket.send(`{"type":"batch","records":[${records.map((r) => `{"seq":${r.seq},"kind":"${r.kind}","key":${JSON.stringify(r.key)},"body":${r.body}}`).join(',')}]}`);

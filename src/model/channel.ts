@@ -11,7 +11,7 @@ import { Suppression } from './suppression.ts';
  */
 export const OUTBOX_KINDS = ['event', 'audit', 'incident', 'model', 'container', 'supermodel', 'status'] as const;
 
-/** One outbox record: its place in the defender's order (events are stored once by defender and place), what it is, and its body. */
+/** One outbox record: its place in the defender's order (events are stored once by defender, outbox and place), what it is, and its body. */
 export const ChannelRecord = z.object({
   seq: z.number().int().positive(),
   kind: z.enum(OUTBOX_KINDS),
@@ -21,7 +21,8 @@ export const ChannelRecord = z.object({
 export type ChannelRecord = z.infer<typeof ChannelRecord>;
 
 export const DefenderMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('hello'), version: z.string(), pending: z.number().int().nonnegative(), dropped: z.number().int().nonnegative() }),
+  /** First on every connection: `epoch` names the outbox (a new one, a new numbering), so its records are stored once. */
+  z.object({ type: z.literal('hello'), version: z.string(), epoch: z.string().min(1).max(64), pending: z.number().int().nonnegative(), dropped: z.number().int().nonnegative() }),
   z.object({ type: z.literal('batch'), records: z.array(ChannelRecord).min(1).max(5000) }),
   z.object({ type: z.literal('commands-done'), upTo: z.number().int().nonnegative() }),
 ]);

@@ -19,8 +19,10 @@ const MIGRATIONS: readonly Migration[] = [
     up: `CREATE TABLE models (id TEXT COLLATE "C" PRIMARY KEY, state TEXT COLLATE "C" NOT NULL, updated_at TEXT COLLATE "C" NOT NULL, image TEXT COLLATE "C", repository TEXT COLLATE "C", namespace TEXT COLLATE "C", body TEXT COLLATE "C" NOT NULL);
       CREATE INDEX models_image ON models (image); CREATE INDEX models_repository ON models (repository); CREATE INDEX models_namespace ON models (namespace);
       CREATE TABLE containers (id TEXT COLLATE "C" PRIMARY KEY, model TEXT COLLATE "C", running BOOLEAN NOT NULL, updated_at TEXT COLLATE "C" NOT NULL, body TEXT COLLATE "C" NOT NULL);
-      CREATE TABLE events (seq BIGSERIAL PRIMARY KEY, id TEXT COLLATE "C" UNIQUE, time TEXT COLLATE "C" NOT NULL, container TEXT COLLATE "C", kind TEXT COLLATE "C" NOT NULL, body TEXT COLLATE "C" NOT NULL);
-      CREATE INDEX events_time ON events (time);
+      -- events come in time order, mostly: a block-range index costs next to nothing to keep
+      CREATE TABLE events (seq BIGSERIAL PRIMARY KEY, time TEXT COLLATE "C" NOT NULL, container TEXT COLLATE "C", kind TEXT COLLATE "C" NOT NULL, body TEXT COLLATE "C" NOT NULL);
+      CREATE TABLE event_sources (source TEXT COLLATE "C" PRIMARY KEY, high BIGINT NOT NULL);
+      CREATE INDEX events_time ON events USING brin (time);
       CREATE TABLE audits (seq BIGSERIAL PRIMARY KEY, id TEXT COLLATE "C" UNIQUE NOT NULL, time TEXT COLLATE "C" NOT NULL, rule TEXT COLLATE "C" NOT NULL, severity TEXT COLLATE "C",
         container TEXT COLLATE "C" NOT NULL, model TEXT COLLATE "C", body TEXT COLLATE "C" NOT NULL);
       CREATE INDEX audits_time ON audits (time);
@@ -34,7 +36,7 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE suppressions (id TEXT COLLATE "C" PRIMARY KEY, created_at TEXT COLLATE "C" NOT NULL, body TEXT COLLATE "C" NOT NULL);
       CREATE TABLE modes (key TEXT COLLATE "C" PRIMARY KEY, set_at TEXT COLLATE "C" NOT NULL, body TEXT COLLATE "C" NOT NULL);
       CREATE TABLE supermodels (app TEXT COLLATE "C" PRIMARY KEY, updated_at TEXT COLLATE "C" NOT NULL, body TEXT COLLATE "C" NOT NULL);`,
-    down: 'DROP TABLE models, containers, events, audits, incidents, status, commands, intel_feeds, suppressions, modes, supermodels;',
+    down: 'DROP TABLE models, containers, events, event_sources, audits, incidents, status, commands, intel_feeds, suppressions, modes, supermodels;',
   },
   {
     // the console's own: who may use it, and what they changed
@@ -161,16 +163,30 @@ export class PostgresStore implements ConsoleStore {
     return (await this.query<{ body: string }>('SELECT body FROM containers ORDER BY running DESC, id')).map((r) => JSON.parse(r.body) as StoredContainer);
   }
 
-  async addEvents(events: ReadonlyArray<{ event: RuntimeEvent; container?: string; id?: string }>): Promise<void> {
+  async addEvents(events: ReadonlyArray<{ event: RuntimeEvent; container?: string }>): Promise<void> {
+    if (events.length === 0) return;
+    await this.transaction((run) => this.insertEvents(run, events));
+  }
+
+  async addEventsFrom(source: string, events: ReadonlyArray<{ seq: number; event: RuntimeEvent; container?: string }>): Promise<void> {
     if (events.length === 0) return;
     await this.transaction(async (run) => {
-      // one statement a batch: arrays unnested, not a round trip an event
-      await run(`INSERT INTO events (id, time, container, kind, body)
-        SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) ON CONFLICT (id) DO NOTHING`, [
-        events.map((e) => e.id ?? null), events.map((e) => e.event.time), events.map((e) => e.container ?? null), events.map((e) => e.event.kind), events.map((e) => JSON.stringify(e.event)),
-      ] as unknown as Value[]);
-      await run('DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?', [this.maxEvents]);
+      // the source's row locked: replicas storing the same source take turns
+      await run('INSERT INTO event_sources (source, high) VALUES (?, 0) ON CONFLICT (source) DO NOTHING', [source]);
+      const high = Number((await run<{ high: string }>('SELECT high FROM event_sources WHERE source = ? FOR UPDATE', [source]))[0]!.high);
+      const fresh = events.filter((e) => e.seq > high);
+      if (fresh.length === 0) return;
+      await this.insertEvents(run, fresh);
+      await run('UPDATE event_sources SET high = ? WHERE source = ?', [fresh.reduce((max, e) => Math.max(max, e.seq), high), source]);
     });
+  }
+
+  /** Events in, one statement a batch (arrays unnested, not a round trip an event), the oldest past the bound out. */
+  private async insertEvents(run: <R>(sql: string, params?: readonly Value[]) => Promise<R[]>, events: ReadonlyArray<{ event: RuntimeEvent; container?: string }>): Promise<void> {
+    await run('INSERT INTO events (time, container, kind, body) SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::text[])', [
+      events.map((e) => e.event.time), events.map((e) => e.container ?? null), events.map((e) => e.event.kind), events.map((e) => JSON.stringify(e.event)),
+    ] as unknown as Value[]);
+    await run('DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?', [this.maxEvents]);
   }
 
   async events(page: Page = {}): Promise<RuntimeEvent[]> {

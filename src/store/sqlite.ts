@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
@@ -42,11 +43,13 @@ const MIGRATIONS: readonly Migration[] = [
   { up: 'CREATE TABLE modes (key TEXT PRIMARY KEY, set_at TEXT NOT NULL, body TEXT NOT NULL);', down: 'DROP TABLE modes;' },
   { up: 'CREATE TABLE supermodels (app TEXT PRIMARY KEY, updated_at TEXT NOT NULL, body TEXT NOT NULL);', down: 'DROP TABLE supermodels;' },
   {
-    // the console: filters on models, audits and incidents; events stored once by id; users, tokens, sessions, defenders, changes
+    // the console: filters on models, audits and incidents; each source's events stored once; users, tokens, sessions, defenders, changes.
+    // Events lose their time index: they are a bounded ring written at the highest rate, and a time filter on them scans it.
     up(db) {
       db.exec(`ALTER TABLE models ADD COLUMN image TEXT; ALTER TABLE models ADD COLUMN repository TEXT; ALTER TABLE models ADD COLUMN namespace TEXT;
         CREATE INDEX models_image ON models (image); CREATE INDEX models_repository ON models (repository); CREATE INDEX models_namespace ON models (namespace);
-        ALTER TABLE events ADD COLUMN id TEXT; CREATE UNIQUE INDEX events_id ON events (id);
+        CREATE TABLE event_sources (source TEXT PRIMARY KEY, high INTEGER NOT NULL);
+        DROP INDEX events_time;
         ALTER TABLE audits ADD COLUMN severity TEXT; UPDATE audits SET severity = json_extract(body, '$.severity');
         CREATE TABLE incidents_new (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL, last_seen TEXT NOT NULL, pattern TEXT NOT NULL, severity TEXT,
           container TEXT NOT NULL, body TEXT NOT NULL);
@@ -65,9 +68,9 @@ const MIGRATIONS: readonly Migration[] = [
       }
     },
     down: `DROP TABLE users; DROP TABLE tokens; DROP TABLE sessions; DROP TABLE defenders; DROP TABLE changes;
-      DROP INDEX models_image; DROP INDEX models_repository; DROP INDEX models_namespace; DROP INDEX events_id;
+      DROP INDEX models_image; DROP INDEX models_repository; DROP INDEX models_namespace; DROP TABLE event_sources; CREATE INDEX events_time ON events (time);
       ALTER TABLE models DROP COLUMN image; ALTER TABLE models DROP COLUMN repository; ALTER TABLE models DROP COLUMN namespace;
-      ALTER TABLE events DROP COLUMN id; ALTER TABLE audits DROP COLUMN severity;
+      ALTER TABLE audits DROP COLUMN severity;
       CREATE TABLE incidents_old (id TEXT PRIMARY KEY, last_seen TEXT NOT NULL, pattern TEXT NOT NULL, container TEXT NOT NULL, body TEXT NOT NULL);
       INSERT INTO incidents_old SELECT id, last_seen, pattern, container, body FROM incidents ORDER BY seq;
       DROP TABLE incidents; ALTER TABLE incidents_old RENAME TO incidents; CREATE INDEX incidents_last_seen ON incidents (last_seen);`,
@@ -79,6 +82,10 @@ const MIGRATIONS: readonly Migration[] = [
     down: 'DROP TABLE outbox;',
   },
 ];
+
+/** Rows a multi-row INSERT of events carries, and its VALUES list (a prefix of it for fewer rows: 14 characters a row). */
+const ROWS_A_STATEMENT = 64;
+const ROWS_OF_4 = Array(ROWS_A_STATEMENT).fill('(?, ?, ?, ?)').join(', ');
 
 /** The file the embedded store keeps in a data folder. */
 export const STORE_FILE = 'tenet.db';
@@ -138,6 +145,12 @@ export class SqliteStore implements Store {
   /** The console has every record up to `seq`: they leave the outbox. */
   acknowledge(seq: number): void {
     this.sql('DELETE FROM outbox WHERE seq <= ?').run(seq);
+  }
+
+  /** This store's own random id, made with it: a new store (a new outbox, numbered anew) has another. */
+  storeId(): string {
+    this.sql("INSERT INTO status (key, updated_at, body) VALUES ('store.id', ?, ?) ON CONFLICT (key) DO NOTHING").run(new Date().toISOString(), JSON.stringify(randomUUID()));
+    return JSON.parse((this.sql("SELECT body FROM status WHERE key = 'store.id'").get() as { body: string }).body) as string;
   }
 
   /** Records waiting, and records dropped past the bound since the store was made. */
@@ -238,18 +251,40 @@ export class SqliteStore implements Store {
     return (this.sql('SELECT body FROM containers ORDER BY running DESC, id').all() as Array<{ body: string }>).map((r) => JSON.parse(r.body) as StoredContainer);
   }
 
-  addEvents(events: ReadonlyArray<{ event: RuntimeEvent; container?: string; id?: string }>): void {
+  addEvents(events: ReadonlyArray<{ event: RuntimeEvent; container?: string }>): void {
+    if (events.length === 0) return;
+    this.transaction(() => this.insertEvents(events));
+  }
+
+  addEventsFrom(source: string, events: ReadonlyArray<{ seq: number; event: RuntimeEvent; container?: string }>): void {
     if (events.length === 0) return;
     this.transaction(() => {
-      const insert = this.sql('INSERT OR IGNORE INTO events (id, time, container, kind, body) VALUES (?, ?, ?, ?, ?)');
-      for (const { event, container, id } of events) {
-        const body = JSON.stringify(event);
-        insert.run(id ?? null, event.time, container ?? null, event.kind, body);
-        this.forward('event', null, container === undefined ? `{"event":${body}}` : `{"event":${body},"container":${JSON.stringify(container)}}`);
-      }
-      this.boundOutbox();
-      this.sql('DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?').run(this.maxEvents);
+      const high = (this.sql('SELECT high FROM event_sources WHERE source = ?').get(source) as { high: number } | undefined)?.high ?? 0;
+      const fresh = events.filter((e) => e.seq > high);
+      if (fresh.length === 0) return;
+      this.insertEvents(fresh);
+      this.sql('INSERT INTO event_sources (source, high) VALUES (?, ?) ON CONFLICT (source) DO UPDATE SET high = MAX(high, excluded.high)')
+        .run(source, fresh.reduce((max, e) => Math.max(max, e.seq), high));
     });
+  }
+
+  /** Events in (inside the caller's transaction), the oldest past the bound out. */
+  private insertEvents(events: ReadonlyArray<{ event: RuntimeEvent; container?: string }>): void {
+    // several rows a statement: each call of a statement costs as much as a few rows
+    const values: Array<string | null> = [];
+    const flush = (rows: number) => {
+      this.sql(`INSERT INTO events (time, container, kind, body) VALUES ${ROWS_OF_4.slice(0, rows * 14 - 2)}`).run(...values);
+      values.length = 0;
+    };
+    for (const { event, container } of events) {
+      const body = JSON.stringify(event);
+      values.push(event.time, container ?? null, event.kind, body);
+      if (values.length === ROWS_A_STATEMENT * 4) flush(ROWS_A_STATEMENT);
+      this.forward('event', null, container === undefined ? `{"event":${body}}` : `{"event":${body},"container":${JSON.stringify(container)}}`);
+    }
+    if (values.length > 0) flush(values.length / 4);
+    this.boundOutbox();
+    this.sql('DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?').run(this.maxEvents);
   }
 
   events(page: Page = {}): RuntimeEvent[] {

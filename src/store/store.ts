@@ -164,8 +164,13 @@ export interface Store {
   putContainer(container: StoredContainer): void;
   removeContainer(id: string): void;
   containers(): StoredContainer[];
-  /** Events with an `id` are stored once however often they come (a defender's backlog sent again). */
-  addEvents(events: ReadonlyArray<{ event: RuntimeEvent; container?: string; id?: string }>): void;
+  addEvents(events: ReadonlyArray<{ event: RuntimeEvent; container?: string }>): void;
+  /**
+   * Events of a source that numbers them in order (a defender's outbox): each
+   * stored once however often it comes, as the source's numbers at or below
+   * the highest stored are taken as stored already.
+   */
+  addEventsFrom(source: string, events: ReadonlyArray<{ seq: number; event: RuntimeEvent; container?: string }>): void;
   events(page?: Page): RuntimeEvent[];
   addAudits(audits: readonly Audit[]): void;
   audits(page?: Page): Audit[];

@@ -113,8 +113,16 @@ test('the channel refuses strangers and malformed frames; a bad record is skippe
       ws.on('message', (d) => got.push(JSON.parse(d.toString()) as Record<string, unknown>));
       return got;
     };
+    const early = await open();
+    const earlyReplies = replies(early);
+    const earlyClosed = new Promise<number>((resolve) => early.on('close', (code) => resolve(code)));
+    early.send(JSON.stringify({ type: 'batch', records: [{ seq: 1, kind: 'event', key: null, body: { event: event('early') } }] }));
+    assert.equal(await earlyClosed, 1008, 'a batch before the hello closes the channel');
+    assert.ok(earlyReplies.some((m) => m.type === 'error'));
+
     const ws = await open();
     const got = replies(ws);
+    ws.send(JSON.stringify({ type: 'hello', version: 'test', epoch: 'e1', pending: 0, dropped: 0 }));
     ws.send(JSON.stringify({ type: 'batch', records: [
       { seq: 1, kind: 'event', key: null, body: { event: event('good') } },
       { seq: 2, kind: 'event', key: null, body: { event: { kind: 'nonsense' } } },

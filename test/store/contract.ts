@@ -83,13 +83,16 @@ export function storeContract(name: string, target: () => ContractTarget): void 
     assert.deepEqual((await store.audits({ limit: 2 })).map((a) => a.id), ['a23', 'a24'], 'the newest, oldest first');
   });
 
-  withStore('events with an id are stored once; the oldest go past the bound; filters and pages', async (store) => {
-    await store.addEvents(Array.from({ length: 10 }, (_, i) => ({ event: event(i, i % 2 === 0 ? 'exec' : 'syscall'), container: `c${i % 3}`, id: `d1:${i}` })));
-    await store.addEvents(Array.from({ length: 10 }, (_, i) => ({ event: event(i), container: `c${i % 3}`, id: `d1:${i}` })));
+  withStore('events of a numbering source are stored once, however often they come; plain events each; filters and pages', async (store) => {
+    const from = (source: string, seqs: number[]) => store.addEventsFrom(source, seqs.map((i) => ({ seq: i + 1, event: event(i, i % 2 === 0 ? 'exec' : 'syscall'), container: `c${i % 3}` })));
+    await from('d1/e1', [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    await from('d1/e1', [5, 6, 7, 8, 9]);
+    await from('d1/e1', [8, 9]);
+    await from('d2/e1', [0]);
     await store.addEvents([{ event: event(10) }, { event: event(10) }]);
     const events = await all((before?: number) => store.queryEvents({ limit: 4, ...(before !== undefined && { before }) }));
-    assert.deepEqual(events.map((e) => e.syscall), ['s10', 's10', 's9', 's8', 's7', 's6', 's5', 's4', 's3', 's2', 's1', 's0'], 'events without an id are each kept');
-    assert.deepEqual((await store.queryEvents({ kind: 'exec', container: 'c0' })).items.map((e) => e.syscall), ['s6', 's0']);
+    assert.deepEqual(events.map((e) => e.syscall), ['s10', 's10', 's0', 's9', 's8', 's7', 's6', 's5', 's4', 's3', 's2', 's1', 's0'], 'another source numbers anew; plain events are each kept');
+    assert.deepEqual((await store.queryEvents({ kind: 'exec', container: 'c0' })).items.map((e) => e.syscall), ['s0', 's6', 's0']);
   });
 
   withStore('incidents are replaced by id, listed newest first, and found by id', async (store) => {
