@@ -43,6 +43,11 @@ export default tseslint.config(
     files: ['src/sensor/**'],
     rules: restrict(onlyFrom('detect and sensor speak only model\'s RuntimeEvent.', 'detect')),
   },
+  // the UI talks to the console over HTTP: of the server's code it takes only model types
+  {
+    files: ['web/**'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ regex: '^(\\.\\./)+src/', message: 'The web UI talks to the console over HTTP: import only types (import type) from src/model.', allowTypeImports: true }] }] },
+  },
   {
     files: ['bin/**'],
     languageOptions: { globals: { process: 'readonly' } },

@@ -43,6 +43,7 @@ const TOOLS: Record<string, string> = {
   wrk: 'wrk',
   'redis-benchmark': 'redis-tools',
   apparmor_parser: 'apparmor',
+  chromium: 'chromium',
 };
 const BUSYBOX_STATIC = '/bin/busybox';
 

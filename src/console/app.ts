@@ -4,6 +4,9 @@
  * in-process; `serveConsole` puts it on a socket.
  */
 import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { MiddlewareHandler } from 'hono';
@@ -29,6 +32,8 @@ export interface ConsoleOptions {
   corsOrigins?: readonly string[];
   /** Largest request body, in bytes (default 1 MiB). */
   bodyLimit?: number;
+  /** The built web UI (index.html and assets/); default: the package's web/dist. */
+  webRoot?: string;
   /** Where refused requests and errors are written, one object each. */
   log?: (entry: Record<string, unknown>) => void;
   now?: () => number;
@@ -48,6 +53,37 @@ function same(a: string, b: string): boolean {
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The UI's own content only: no inline script, no other origin, never framed (inline styles: the graph library sets its canvas's). */
+const UI_POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+const TYPES: Readonly<Record<string, string>> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2' };
+
+/**
+ * The web UI at / and its assets at /assets/NAME: the files the build made,
+ * listed once at start, so no name from a request ever reaches the file
+ * system. Without a build, / says how to make one.
+ */
+function serveWeb(app: OpenAPIHono<Env>, root: string): void {
+  const index = join(root, 'index.html');
+  const assets = new Map<string, { type: string; body: Buffer }>();
+  if (existsSync(join(root, 'assets'))) {
+    for (const name of readdirSync(join(root, 'assets'))) assets.set(name, { type: TYPES[extname(name)] ?? 'application/octet-stream', body: readFileSync(join(root, 'assets', name)) });
+  }
+  const page = existsSync(index) ? readFileSync(index) : undefined;
+  app.get('/', (c) => {
+    if (page === undefined) return c.text('The web UI is not built: run `npm run build:web` (npm ci does it).', 503);
+    c.header('Content-Security-Policy', UI_POLICY);
+    c.header('Cache-Control', 'no-cache');
+    return c.body(new Uint8Array(page), 200, { 'Content-Type': 'text/html; charset=utf-8' });
+  });
+  app.get('/assets/:name', (c) => {
+    const asset = assets.get(c.req.param('name'));
+    if (asset === undefined) return c.notFound();
+    c.header('Cache-Control', 'public, max-age=31536000, immutable');
+    return c.body(new Uint8Array(asset.body), 200, { 'Content-Type': asset.type });
+  });
+}
 
 export function consoleApp(given: Omit<ConsoleOptions, 'throttle'> & { throttle?: LoginThrottle }): OpenAPIHono<Env> {
   const options: ConsoleOptions = { ...given, throttle: given.throttle ?? new LoginThrottle(given.now) };
@@ -177,6 +213,8 @@ export function consoleApp(given: Omit<ConsoleOptions, 'throttle'> & { throttle?
   }));
   app.use(`${API_PREFIX}/*`, authenticate);
   app.route(API_PREFIX, api);
+
+  serveWeb(app, options.webRoot ?? fileURLToPath(new URL('../../web/dist/', import.meta.url)));
 
   app.notFound((c) => {
     c.set('errorCode', 'ERR_NOT_FOUND');
