@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { BIN } from '../run-cli.ts';
 
 /** Starts a long-running command; resolves with its first lines once `ready` matches its output. */
@@ -21,6 +21,8 @@ function start(args: string[], env: NodeJS.ProcessEnv, ready: RegExp) {
     child.on('exit', (code) => reject(new Error(`exited ${code} before it was ready:\n${out}\n${err}`)));
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  // whatever the test does, the server does not outlive it
+  after(() => child.kill('SIGKILL'));
   return { child, started, exited, output: () => out };
 }
 
@@ -62,15 +64,21 @@ test('tenet console serves the API over TLS with its own certificate; the first 
 
 test('tenet up runs the console and a defender on one data folder, with the admin password from the environment', async () => {
   const data = mkdtempSync(join(tmpdir(), 'tenet-up-cli-'));
-  const up = start(['up', '--port', '0', '--data', data, '--no-sensor'], { TENET_ADMIN_PASSWORD: 'a password for the test' }, /defender: /);
+  const up = start(['up', '--port', '0', '--data', data, '--no-sensor', '--example'], { TENET_ADMIN_PASSWORD: 'a password for the test' }, /defender: /);
   const out = await up.started;
+  assert.match(out, /Example: \d+ models and \d+ application graphs of examples\/shop stored/);
   assert.match(out, /user: +admin \(password from TENET_ADMIN_PASSWORD\)/);
   assert.match(out, /defender: (on the local Docker engine|not running: .*Docker engine)/);
   const url = /Tenet console: (https:\/\/\S+)/.exec(out)![1]!;
   const ca = readFileSync(join(data, 'console-cert.pem'), 'utf8');
   const health = await get(`${url}/api/v1/health`, ca);
   assert.equal(JSON.parse(health.body).status, 'ok');
-  assert.equal((await get(`${url}/api/v1/profiles/container`, ca, 'admin:a password for the test')).status, 200);
+  const profiles = await get(`${url}/api/v1/profiles/container`, ca, 'admin:a password for the test');
+  assert.equal(profiles.status, 200);
+  assert.ok((JSON.parse(profiles.body) as { items: unknown[] }).items.length >= 3, 'the example\'s models are served');
+  const page = await get(`${url}/`, ca);
+  assert.equal(page.status, 200);
+  assert.match(page.body, /<script type="module"[^>]*src="\/assets\//, 'the web UI is served');
   up.child.kill('SIGTERM');
   assert.equal(await up.exited, 0);
 });

@@ -1,9 +1,15 @@
+import { fileURLToPath } from 'node:url';
 import { Defender } from '../../defender/index.ts';
+import { DEFAULT_MAX_FILE_SIZE } from '../../intent/index.ts';
 import { EngineError } from '../../runtime/index.ts';
 import { consoleStore, SqliteStore } from '../../store/index.ts';
+import { analyzePaths } from '../analysis.ts';
 import { parseCommandLine, type Command } from '../command.ts';
 import { dataDir, parseDuration } from '../data.ts';
 import { CONSOLE_OPTIONS, startConsole, untilStopped } from './console.ts';
+
+/** The example the project carries: a shop's Dockerfile, Kubernetes and compose files. */
+const EXAMPLE = fileURLToPath(new URL('../../../examples/shop', import.meta.url));
 
 const USAGE = `Usage: tenet up [options]
 
@@ -19,6 +25,8 @@ Options:
   --data DIR           data folder (default $TENET_DATA, /var/lib/tenet as root, else ~/.tenet)
   --learn-for DURATION learning window of new models (default 1h)
   --no-sensor          no bpftrace sensor
+  --example            also put the models and the application graph of the bundled
+                       example shop (examples/shop) in the store, to look around
   --tls-cert FILE, --tls-key FILE, --no-tls   as for \`tenet console\``;
 
 export const upCommand: Command = {
@@ -26,7 +34,7 @@ export const upCommand: Command = {
   summary: 'everything on one machine: the console and a defender on the local Docker engine',
   usage: USAGE,
   async run(args, io) {
-    const { values } = parseCommandLine(args, { ...CONSOLE_OPTIONS, 'learn-for': { type: 'string' }, 'no-sensor': { type: 'boolean' } }, USAGE);
+    const { values } = parseCommandLine(args, { ...CONSOLE_OPTIONS, 'learn-for': { type: 'string' }, 'no-sensor': { type: 'boolean' }, example: { type: 'boolean' } }, USAGE);
     if (values.help) {
       io.stdout(`${USAGE}\n`);
       return 0;
@@ -37,6 +45,12 @@ export const upCommand: Command = {
     const store = consoleStore(local);
     const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
     try {
+      if (values.example === true) {
+        const example = await analyzePaths([EXAMPLE], { maxFileSize: DEFAULT_MAX_FILE_SIZE, verify: false });
+        await store.putModels(example.models);
+        await store.putSupermodels(example.supermodels);
+        io.stdout(`Example: ${example.models.length} models and ${example.supermodels.length} application graph${example.supermodels.length === 1 ? '' : 's'} of examples/shop stored\n`);
+      }
       const running = await startConsole(values, store, io);
       const defender = new Defender({
         store: local, learnForSec, sensor: values['no-sensor'] !== true && process.getuid?.() === 0, analyseImages: true,
