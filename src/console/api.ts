@@ -111,6 +111,12 @@ export function encodeCursor(key: string | number | undefined): string | undefin
   return key === undefined ? undefined : Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
+/** A store's page as the API answers it: the items, and the next page's cursor when there is one. */
+export function pageBody<T, U = T>(page: { items: T[]; next?: string | number }, item?: (x: T) => U): { items: U[]; next?: string } {
+  const next = encodeCursor(page.next);
+  return { items: item === undefined ? (page.items as unknown as U[]) : page.items.map(item), ...(next !== undefined && { next }) };
+}
+
 export function decodeCursor<K extends 'string' | 'number'>(cursor: string | undefined, kind: K): (K extends 'string' ? string : number) | undefined {
   if (cursor === undefined) return undefined;
   try {

@@ -61,7 +61,7 @@ export interface Principal {
 }
 
 /** What each role may do, from the least. */
-const RANK: Readonly<Record<Exclude<Role, 'defender'>, number>> = { auditor: 1, operator: 2, admin: 3 };
+export const RANK: Readonly<Record<Exclude<Role, 'defender'>, number>> = { auditor: 1, operator: 2, admin: 3 };
 
 /** Whether a principal has a role at least as strong as the one a route needs. Defenders only have what is theirs. */
 export function allowed(principal: Principal, needs: Role): boolean {

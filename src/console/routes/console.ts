@@ -1,6 +1,6 @@
 // The console itself: health, and the log of every change.
 import { createRoute, z } from '@hono/zod-openapi';
-import { decodeCursor, defineRoute, encodeCursor, input, json, listOf, PageQuery } from '../api.ts';
+import { decodeCursor, defineRoute, input, json, listOf, pageBody, PageQuery } from '../api.ts';
 
 const health = defineRoute({
   role: 'public',
@@ -26,8 +26,7 @@ const changes = defineRoute({
     const q = input(c, 'query', ChangeQuery);
     const before = decodeCursor(q.cursor, 'number');
     const page = await c.get('store').changes({ ...(before !== undefined && { before }), ...(q.limit !== undefined && { limit: q.limit }) });
-    const next = encodeCursor(page.next);
-    return c.json({ items: page.items, ...(next !== undefined && { next }) });
+    return c.json(pageBody(page));
   },
 });
 

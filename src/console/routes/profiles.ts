@@ -2,7 +2,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ARTIFACTS, renderArtifact } from '../../enforce/index.ts';
 import { IntentModel, ModelState } from '../../model/index.ts';
-import { ApiError, decodeCursor, defineRoute, encodeCursor, input, json, listOf, logChange, PageQuery, Text, type Ctx } from '../api.ts';
+import { ApiError, decodeCursor, defineRoute, input, json, listOf, logChange, pageBody, PageQuery, Text, type Ctx } from '../api.ts';
 
 /** A model as the API lists it: `_id` is the image digest (the model's id), and its main program is its entrypoint. */
 export const Profile = IntentModel.extend({
@@ -45,8 +45,7 @@ const list = defineRoute({
       ...(q.image !== undefined && { image: q.image }), ...(q.namespace !== undefined && { namespace: q.namespace }), ...(q.state !== undefined && { state: q.state }),
       ...(after !== undefined && { after }), ...(q.limit !== undefined && { limit: q.limit }),
     });
-    const next = encodeCursor(page.next);
-    return c.json({ items: page.items.map(profileOf), ...(next !== undefined && { next }) });
+    return c.json(pageBody(page, profileOf));
   },
 });
 

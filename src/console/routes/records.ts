@@ -1,8 +1,8 @@
 // What the defenders saw: audits, incidents and events, newest first.
 import { createRoute, z } from '@hono/zod-openapi';
 import { Audit, Incident, RuntimeEvent, Severity } from '../../model/index.ts';
-import type { RecordQuery } from '../../store/index.ts';
-import { ApiError, decodeCursor, defineRoute, encodeCursor, input, json, listOf, PageQuery, Text } from '../api.ts';
+import type { ConsoleStore, RecordQuery } from '../../store/index.ts';
+import { ApiError, decodeCursor, defineRoute, input, json, listOf, pageBody, PageQuery, Text } from '../api.ts';
 
 const Time = z.iso.datetime({ offset: true }).describe('an ISO time');
 
@@ -20,34 +20,41 @@ function recordQuery(q: Record<string, unknown> & { cursor?: string | undefined 
   return { ...(query as RecordQuery), ...(before !== undefined && { before }) };
 }
 
-const AuditQuery = z.object({ ...Common, model: Text(300).optional(), rule: Text(64).optional(), severity: Severity.optional() });
-const audits = defineRoute({
-  role: 'auditor',
-  route: createRoute({
-    method: 'get', path: '/audits', tags: ['audits'], summary: 'Audits, newest first, filtered by time, container, model, rule and severity',
-    request: { query: AuditQuery },
-    responses: { 200: json(listOf(Audit), 'A page of audits') },
-  }),
-  async handle(c) {
-    const page = await c.get('store').queryAudits(recordQuery(input(c, 'query', AuditQuery)));
-    const next = encodeCursor(page.next);
-    return c.json({ items: page.items, ...(next !== undefined && { next }) });
-  },
+/** A listing of one kind of record: its path, the filters it adds, its schema, and the store query that reads it. */
+function listing<Q extends z.ZodRawShape>(spec: {
+  path: string; tag: string; summary: string; filters: Q; item: z.ZodType;
+  read: (store: ConsoleStore, query: RecordQuery) => Promise<{ items: unknown[]; next?: number }>;
+}) {
+  const Query = z.object({ ...Common, ...spec.filters });
+  return defineRoute({
+    role: 'auditor',
+    route: createRoute({
+      method: 'get', path: spec.path, tags: [spec.tag], summary: spec.summary,
+      request: { query: Query },
+      responses: { 200: json(listOf(spec.item), `A page of ${spec.tag}`) },
+    }),
+    async handle(c) {
+      return c.json(pageBody(await spec.read(c.get('store'), recordQuery(input(c, 'query', Query) as Record<string, unknown> & { cursor?: string }))));
+    },
+  });
+}
+
+const audits = listing({
+  path: '/audits', tag: 'audits', summary: 'Audits, newest first, filtered by time, container, model, rule and severity', item: Audit,
+  filters: { model: Text(300).optional(), rule: Text(64).optional(), severity: Severity.optional() },
+  read: (store, query) => store.queryAudits(query),
 });
 
-const IncidentQuery = z.object({ ...Common, pattern: Text(64).optional(), severity: Severity.optional() });
-const incidents = defineRoute({
-  role: 'auditor',
-  route: createRoute({
-    method: 'get', path: '/incidents', tags: ['incidents'], summary: 'Incidents, the newest opened first, filtered by time, container, pattern and severity',
-    request: { query: IncidentQuery },
-    responses: { 200: json(listOf(Incident), 'A page of incidents') },
-  }),
-  async handle(c) {
-    const page = await c.get('store').queryIncidents(recordQuery(input(c, 'query', IncidentQuery)));
-    const next = encodeCursor(page.next);
-    return c.json({ items: page.items, ...(next !== undefined && { next }) });
-  },
+const incidents = listing({
+  path: '/incidents', tag: 'incidents', summary: 'Incidents, the newest opened first, filtered by time, container, pattern and severity', item: Incident,
+  filters: { pattern: Text(64).optional(), severity: Severity.optional() },
+  read: (store, query) => store.queryIncidents(query),
+});
+
+const events = listing({
+  path: '/events', tag: 'events', summary: 'Runtime events the defenders reported, newest first', item: RuntimeEvent,
+  filters: { kind: Text(32).optional() },
+  read: (store, query) => store.queryEvents(query),
 });
 
 const IncidentId = z.object({ id: Text(300) });
@@ -63,21 +70,6 @@ const incident = defineRoute({
     const found = await c.get('store').incident(id);
     if (found === undefined) throw new ApiError('ERR_NOT_FOUND', `no incident ${id}`);
     return c.json(found);
-  },
-});
-
-const EventQuery = z.object({ ...Common, kind: Text(32).optional() });
-const events = defineRoute({
-  role: 'auditor',
-  route: createRoute({
-    method: 'get', path: '/events', tags: ['events'], summary: 'Runtime events the defenders reported, newest first',
-    request: { query: EventQuery },
-    responses: { 200: json(listOf(RuntimeEvent), 'A page of events') },
-  }),
-  async handle(c) {
-    const page = await c.get('store').queryEvents(recordQuery(input(c, 'query', EventQuery)));
-    const next = encodeCursor(page.next);
-    return c.json({ items: page.items, ...(next !== undefined && { next }) });
   },
 });
 

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ApiToken, User } from '../../store/index.ts';
 import { ApiError, defineRoute, input, json, logChange, Text } from '../api.ts';
-import { hashPassword, newSecret, secretHash, TOKEN_PREFIX } from '../auth.ts';
+import { hashPassword, newSecret, RANK, secretHash, TOKEN_PREFIX } from '../auth.ts';
 
 const UserRole = z.enum(['admin', 'operator', 'auditor']);
 const UserView = z.object({ name: z.string(), role: UserRole, createdAt: z.string() }).openapi('User');
@@ -86,7 +86,6 @@ const TokenBody = z.object({
   expiresInSec: z.number().int().min(60).max(5 * 365 * 86400).optional(),
   enroll: z.boolean().optional().describe('a token defenders enroll with, and nothing else'),
 });
-const RANK = { auditor: 1, operator: 2, admin: 3 } as const;
 
 const createToken = defineRoute({
   role: 'admin',
