@@ -9,9 +9,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
-import type { ConsoleMessage} from '../model/index.ts';
 import {
-  Audit, DefenderMessage, Incident, IntentModel, RuntimeEvent, Supermodel, type ChannelRecord,
+  Audit, DefenderMessage, Incident, IntentModel, RuntimeEvent, Supermodel, type ChannelRecord, type ConsoleMessage,
 } from '../model/index.ts';
 import type { ConsoleStore, DefenderRecord, StoredContainer } from '../store/index.ts';
 import { secretHash } from './auth.ts';
@@ -33,6 +32,8 @@ interface Connection {
   sentPolicy?: string;
   sentFeeds?: string;
   sentCommand: number;
+  /** Active models sent: each image's once. */
+  sentModels: Set<string>;
   lastSeenWrite: number;
 }
 
@@ -84,7 +85,7 @@ export class ChannelHub {
   }
 
   private open(socket: WebSocket, defender: string): void {
-    const connection: Connection = { socket, defender, queue: Promise.resolve(), sentCommand: -1, lastSeenWrite: 0 };
+    const connection: Connection = { socket, defender, queue: Promise.resolve(), sentCommand: -1, sentModels: new Set(), lastSeenWrite: 0 };
     this.connections.add(connection);
     connection.queue = connection.queue.then(() => this.touch(defender, { connected: true, replica: this.replica })).then(() => this.pushTo(connection));
     socket.on('message', (data, binary) => {
@@ -215,7 +216,7 @@ export class ChannelHub {
     await this.store.putDefender({ ...found, ...fields, lastSeen: new Date().toISOString() });
   }
 
-  /** Policy, feeds and commands, to every connection that has not had them as they are now. */
+  /** Policy, feeds, commands and models learned elsewhere, to every connection that has not had them as they are now. */
   private async push(): Promise<void> {
     if (this.pushing || this.connections.size === 0) return;
     this.pushing = true;
@@ -248,6 +249,16 @@ export class ChannelHub {
       connection.sentCommand = commands.at(-1)!.seq;
       this.send(connection, { type: 'commands', commands });
     }
+    // the models of the images it runs, once each has finished learning (here or on another node)
+    const models: IntentModel[] = [];
+    for (const c of await store.containers()) {
+      if (c.defender !== connection.defender || c.model === undefined || connection.sentModels.has(c.model)) continue;
+      const model = await store.model(c.model);
+      if (model?.state !== 'active') continue;
+      connection.sentModels.add(model.id);
+      models.push(model);
+    }
+    if (models.length > 0) this.send(connection, { type: 'models', models });
   }
 
   /** Closes every connection (the defenders reconnect, to this replica or another). */

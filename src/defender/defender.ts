@@ -472,6 +472,22 @@ export class Defender {
    * An event from another tool (Falco, Tetragon, Tracee) about a container on
    * this host: evaluated as the sensor's own.
    */
+  /**
+   * Models the console holds that finished learning on other nodes: each is
+   * taken for its image where this defender has no model of it yet, or one
+   * still learning (its containers are then judged by it at once).
+   */
+  adopt(models: readonly IntentModel[]): void {
+    const now = Date.now();
+    for (const model of models) {
+      const adopted = this.learner.adopt(model, now);
+      if (adopted === undefined) continue;
+      for (const t of this.tracked.values()) if (t.model.id === adopted.id) t.model = adopted;
+      this.dirtyModels.add(adopted);
+      this.log(`model ${adopted.id}: taken from the console, active (learned on another node)`);
+    }
+  }
+
   ingestExternal(event: RuntimeEvent): boolean {
     const id = event.container?.id;
     if (id === undefined) return false;

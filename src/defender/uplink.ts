@@ -9,7 +9,7 @@
  * defender reads it as if given locally.
  */
 import { WebSocket } from 'ws';
-import { ConsoleMessage, type DefenderMessage } from '../model/index.ts';
+import { ConsoleMessage, type DefenderMessage, type IntentModel } from '../model/index.ts';
 import type { SqliteStore, StoredFeed } from '../store/index.ts';
 
 const CHANNEL_PATH = '/api/v1/defenders/channel';
@@ -30,6 +30,8 @@ export interface UplinkOptions {
   batch?: number;
   window?: number;
   log?: (line: string) => void;
+  /** Models the console sends (learned on other nodes, for images this defender runs). */
+  onModels?: (models: IntentModel[]) => void;
 }
 
 export interface UplinkState {
@@ -168,6 +170,9 @@ export class Uplink {
       case 'commands':
         for (const { command } of message.commands) store.enqueueCommand(command);
         this.write({ type: 'commands-done', upTo: message.commands.at(-1)?.seq ?? 0 });
+        break;
+      case 'models':
+        this.options.onModels?.(message.models);
         break;
       case 'error':
         this.log(`${message.code}: ${message.message}`);

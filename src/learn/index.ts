@@ -78,6 +78,25 @@ export class Learner {
     this.byContainer.delete(containerId);
   }
 
+  /**
+   * A model that finished learning elsewhere (on another node, through the
+   * console) for an image: taken as the image's model when this learner has
+   * none, or has one still learning; its running containers move to it, and
+   * it is enforced at once. Returns the model taken, if it was.
+   */
+  adopt(model: IntentModel, now: number): ModelLearner | undefined {
+    if (model.state !== 'active') return undefined;
+    const local = this.models.get(model.id);
+    if (local !== undefined && local.state !== 'learning') return undefined;
+    const adopted = ModelLearner.restore(model, this.options, now);
+    for (const c of local?.running ?? []) {
+      adopted.attach(c);
+      this.byContainer.set(c, adopted);
+    }
+    this.models.set(model.id, adopted);
+    return adopted;
+  }
+
   modelOf(containerId: string): ModelLearner | undefined {
     return this.byContainer.get(containerId);
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FeedFormat, IntelProvenance } from './intel.ts';
+import { IntentModel } from './intent-model.ts';
 import { ModeSetting } from './mode.ts';
 import { Suppression } from './suppression.ts';
 
@@ -45,6 +46,8 @@ export const ConsoleMessage = z.discriminatedUnion('type', [
     indicators: z.array(FeedIndicator),
   }),
   z.object({ type: z.literal('commands'), commands: z.array(z.object({ seq: z.number().int(), command: Command })) }),
+  /** Models that finished learning elsewhere, for images the defender runs: it takes those it is still learning. */
+  z.object({ type: z.literal('models'), models: z.array(IntentModel) }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
 ]);
 export type ConsoleMessage = z.infer<typeof ConsoleMessage>;

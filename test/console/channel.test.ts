@@ -12,7 +12,7 @@ import { postgresBin, startPostgres, type PostgresServer } from '../../lab/postg
 import { secretHash, newSecret, TOKEN_PREFIX } from '../../src/console/auth.ts';
 import { selfSignedTls, serveConsole, type RunningConsole, type Tls } from '../../src/console/index.ts';
 import { enroll, Uplink } from '../../src/defender/index.ts';
-import { emptyModel, type RuntimeEvent } from '../../src/model/index.ts';
+import { emptyModel, type IntentModel, type RuntimeEvent } from '../../src/model/index.ts';
 import { consoleStore, PostgresStore, SqliteStore, type ConsoleStore } from '../../src/store/index.ts';
 
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
@@ -54,9 +54,10 @@ test('a defender\'s outbox reaches the console once; modes, suppressions, feeds 
     local.addEvents(Array.from({ length: 2500 }, (_, i) => ({ event: event(`s${i}`), container: 'c1' })));
     local.addAudits([{ id: 'a1', time: '2026-01-01T00:00:00Z', rule: 'drift', severity: 'critical', message: 'm', container: { id: 'c1' }, event: event('x') }]);
     local.putModels([emptyModel('sha256:1', { image: 'nginx:1' })]);
-    local.putContainer({ id: 'c1', name: 'web', image: 'nginx:1', imageId: 'sha256:1', running: true });
+    local.putContainer({ id: 'c1', name: 'web', image: 'nginx:1', imageId: 'sha256:1', running: true, model: 'sha256:1' });
     local.putStatus('defender', { running: true });
-    const uplink = new Uplink({ store: local, urls: [running.url], token: me.token, version: '0.0.0-test', ca: tls.cert, batch: 400 });
+    const received: IntentModel[] = [];
+    const uplink = new Uplink({ store: local, urls: [running.url], token: me.token, version: '0.0.0-test', ca: tls.cert, batch: 400, onModels: (models) => received.push(...models) });
     uplink.start();
     await until('the outbox to empty', () => local.outboxState().pending === 0);
     assert.equal((await names(store)).length, 2500);
@@ -77,6 +78,10 @@ test('a defender\'s outbox reaches the console once; modes, suppressions, feeds 
     const commands: unknown[] = [];
     await until('the command to reach the defender', () => (commands.push(...local.takeCommands()), commands.length > 0));
     assert.deepEqual(commands, [{ action: 'relearn', model: 'sha256:1' }]);
+    assert.equal(received.length, 0, 'a model still static here is not sent');
+    await store.putModels([{ ...emptyModel('sha256:1', { image: 'nginx:1' }), state: 'active' }]);
+    await until('the model, active now (learned on another node), to reach the defender', () => received.length === 1);
+    assert.deepEqual(received.map((m) => [m.id, m.state]), [['sha256:1', 'active']]);
     await store.removeMode({ scope: { kind: 'image', value: 'nginx' } });
     await until('a removed mode to go from the defender', () => local.modes().length === 0);
     await sleep(1500);

@@ -49,7 +49,7 @@ const attempt = (...args: string[]) => {
 async function normalLoad(seconds: number, targets: string[]): Promise<void> {
   const end = Date.now() + seconds * 1000;
   while (Date.now() < end) {
-    await Promise.all(targets.map((url) => fetch(url, { headers: { connection: 'close' } }).then((r) => r.text()).catch(() => '')));
+    await Promise.all(targets.map((url) => fetch(url, { headers: { connection: 'close' }, signal: AbortSignal.timeout(5000) }).then((r) => r.text()).catch(() => '')));
     await sleep(50);
   }
 }

@@ -86,7 +86,7 @@ test('the defender learns real containers under load, then reports a shell, a dr
   execFileSync('redis-benchmark', ['-h', ip('db'), '-n', '20000', '-q', '-t', 'set,get'], { stdio: 'ignore' });
   const apiIp = ip('api');
   // each request on its own connection, so the server's whole connection life (accept to close) happens while it learns
-  for (let i = 0; i < 200; i++) await fetch(`http://${apiIp}:3000/`, { headers: { connection: 'close' } }).then((r) => r.text());
+  for (let i = 0; i < 200; i++) await fetch(`http://${apiIp}:3000/`, { headers: { connection: 'close' }, signal: AbortSignal.timeout(5000) }).then((r) => r.text());
 
   // Every model becomes active once its containers ran for the window.
   const names = ['web', 'db', 'api', 'prober'];

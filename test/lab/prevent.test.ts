@@ -188,7 +188,8 @@ test('the seccomp profile of nginx\'s learned model runs nginx under wrk; contai
 
   docker('run', '-d', '--label', `${LAB_LABEL}=prevent-test`, '--name', CONFINED, '--security-opt', `seccomp=${profile}`, LAB_IMAGES.nginx);
   const address = docker('inspect', '-f', '{{.NetworkSettings.IPAddress}}', CONFINED);
-  await until('nginx answers under its profile', async () => ((await fetch(`http://${address}/`).catch(() => undefined))?.ok === true ? true : undefined), 10_000);
+  await until('nginx answers under its profile', async () => ((await fetch(`http://${address}/`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined))?.ok === true ? true : undefined), 10_000)
+    .catch((e: Error) => assert.fail(`${e.message}; the confined container says: ${docker('logs', '--tail', '20', CONFINED)}; its state: ${docker('inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', CONFINED)}`));
   const result = await load(address, 3);
   assert.match(result, /Requests\/sec/);
   assert.doesNotMatch(result, /Socket errors|Non-2xx/, result);

@@ -56,7 +56,7 @@ test('the shop\'s graph is learned from its traffic: exactly its three edges, de
   type Sensors = { defender: { syscallSensor?: { running: boolean } } };
   await until('the syscall sensor runs', () => ((JSON.parse(tenet(['status', '--data', data, '--format', 'json']).stdout) as Sensors).defender.syscallSensor?.running === true ? true : undefined), 30_000);
   startShop();
-  await until('the front end answers', async () => ((await fetch(`http://${address('web')}:8080/api/x`).catch(() => undefined))?.ok === true ? true : undefined), 30_000);
+  await until('the front end answers', async () => ((await fetch(`http://${address('web')}:8080/api/x`, { signal: AbortSignal.timeout(3000) }).catch(() => undefined))?.ok === true ? true : undefined), 30_000);
   const learning = shopping();
   const images = [LAB_IMAGES.shopWeb, LAB_IMAGES.shopApi, LAB_IMAGES.shopWorker, LAB_IMAGES.redis];
   await until('the shop\'s models are active', () => (images.every((i) => models().some((m) => m.image === i && m.state === 'active')) ? true : undefined), 120_000)

@@ -227,3 +227,31 @@ test('container starts watched from their first call are counted while learning,
   model.relearn(T0 + 12_000);
   assert.equal(model.snapshot(iso).learning?.starts, undefined);
 });
+
+test('a model that finished learning on another node is taken for an image still learning here, and enforced at once', () => {
+  // learned elsewhere: nginx, its peer, active
+  const elsewhere = new Learner({ windowSec: 5 });
+  elsewhere.attach(web('x1'), T0);
+  elsewhere.observe(exec('/usr/sbin/nginx'), 'x1', T0);
+  elsewhere.observe(connect('10.0.0.7', 6379), 'x1', T0);
+  elsewhere.advance(T0);
+  elsewhere.advance(T0 + 5_000);
+  const learned = IntentModel.parse(elsewhere.models.get('sha256:aaa')!.snapshot((ms) => new Date(ms).toISOString()));
+  assert.equal(learned.state, 'active');
+
+  const here = new Learner({ windowSec: 3600 });
+  here.attach(web('c1'), T0);
+  here.attach(web('c2'), T0);
+  const adopted = here.adopt(learned, T0 + 1000);
+  assert.equal(adopted?.state, 'active');
+  assert.equal(here.modelOf('c1'), adopted, 'the running containers move to it');
+  assert.deepEqual([...adopted!.running].sort(), ['c1', 'c2']);
+  assert.equal(here.observe(connect('10.0.0.7', 6379), 'c2', T0 + 2000)?.outcome, 'known');
+  assert.deepEqual(here.observe(exec('/bin/sh', ['sh']), 'c1', T0 + 2000), { outcome: 'deviation', dimension: 'processes', entry: '/bin/sh' });
+
+  assert.equal(here.adopt(learned, T0 + 3000), undefined, 'an active model here stays');
+  assert.equal(new Learner({ windowSec: 60 }).adopt({ ...learned, state: 'learning' }, T0), undefined, 'only a model that finished learning is taken');
+  const fresh = new Learner({ windowSec: 60 });
+  assert.equal(fresh.adopt(learned, T0)?.id, 'sha256:aaa', 'an image not seen here yet starts from it when it runs');
+  assert.equal(fresh.attach(web('c9'), T0).state, 'active');
+});

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Defender, enroll, INGEST_FORMATS, parseIngest, Uplink } from '../../defender/index.ts';
+import type { IntentModel } from '../../model/index.ts';
 import { VERSION } from '../version.ts';
 import { EngineError } from '../../runtime/index.ts';
 import { SqliteStore } from '../../store/index.ts';
@@ -85,7 +86,11 @@ export const defenderCommand: Command = {
     let uplink: Uplink | undefined;
     if (urls.length > 0) {
       try {
-        uplink = await consoleUplink({ dir, urls, store, log, enrollToken: values['enroll-token'] ?? process.env.TENET_ENROLL_TOKEN, ca: values['console-ca'] });
+        uplink = await consoleUplink({
+          dir, urls, store, log, enrollToken: values['enroll-token'] ?? process.env.TENET_ENROLL_TOKEN, ca: values['console-ca'],
+          // models learned on other nodes: the defender is made next, and started before the uplink
+          onModels: (models) => defender.adopt(models),
+        });
       } catch (e) {
         store.close();
         throw e;
@@ -130,7 +135,9 @@ const CREDENTIALS = 'console.json';
  * The uplink to the console: with the credentials kept in the data folder,
  * or enrolled now with the enrollment token (and the credentials kept).
  */
-async function consoleUplink(spec: { dir: string; urls: string[]; store: SqliteStore; log: (line: string) => void; enrollToken: string | undefined; ca: string | undefined }): Promise<Uplink> {
+async function consoleUplink(spec: {
+  dir: string; urls: string[]; store: SqliteStore; log: (line: string) => void; enrollToken: string | undefined; ca: string | undefined; onModels: (models: IntentModel[]) => void;
+}): Promise<Uplink> {
   let ca: string | undefined;
   if (spec.ca !== undefined) {
     try {
@@ -152,5 +159,5 @@ async function consoleUplink(spec: { dir: string; urls: string[]; store: SqliteS
     writeFileSync(path, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
     spec.log(`enrolled with ${spec.urls[0]} as defender ${credentials.id}`);
   }
-  return new Uplink({ store: spec.store, urls: spec.urls, token: credentials.token, version: VERSION, ...(ca !== undefined && { ca }), log: spec.log });
+  return new Uplink({ store: spec.store, urls: spec.urls, token: credentials.token, version: VERSION, ...(ca !== undefined && { ca }), log: spec.log, onModels: spec.onModels });
 }

@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import { resolveModule, type SourceTree } from './resolve.ts';
 import { fileUsage, type CoreUse, type FileUsage } from './usage.ts';
 
@@ -17,6 +18,8 @@ export interface AppGraph {
   core: AppCoreUse[];
   /** Specifiers that resolve to nothing (a missing dependency, a typo). */
   missing: Array<{ specifier: string; file: string; line: number }>;
+  /** Packages absent that the requiring package declares optional (ws's bufferutil, pg's pg-native): it runs without them. */
+  optional: Array<{ specifier: string; file: string; line: number }>;
   /** Native addons (`.node`): code Tenet cannot read, so the app's syscalls cannot be bounded. */
   native: Array<{ path: string; file: string; line: number }>;
   /** Entries that are not readable files. */
@@ -32,7 +35,7 @@ const DATA = /\.(json|node)$/;
  * dynamic `import()` with a literal, and re-exports.
  */
 export function appGraph(tree: SourceTree, entries: readonly string[]): AppGraph {
-  const graph: AppGraph = { files: [], core: [], missing: [], native: [], unreadable: [] };
+  const graph: AppGraph = { files: [], core: [], missing: [], optional: [], native: [], unreadable: [] };
   const seen = new Set<string>();
   const queue: string[] = [];
   for (const entry of entries) {
@@ -56,7 +59,7 @@ export function appGraph(tree: SourceTree, entries: readonly string[]): AppGraph
     for (const use of usage.core) graph.core.push({ ...use, file: path });
     for (const { specifier, line, kind } of usage.imports) {
       const resolved = resolveModule(tree, specifier, path, kind === 'require' ? 'require' : 'import');
-      if (resolved.kind === 'missing') graph.missing.push({ specifier, file: path, line });
+      if (resolved.kind === 'missing') (declaredOptional(tree, path, specifier) ? graph.optional : graph.missing).push({ specifier, file: path, line });
       else if (resolved.kind === 'file') {
         if (resolved.path.endsWith('.node')) graph.native.push({ path: resolved.path, file: path, line });
         else if (!seen.has(resolved.path)) {
@@ -67,4 +70,29 @@ export function appGraph(tree: SourceTree, entries: readonly string[]): AppGraph
     }
   }
   return graph;
+}
+
+/** The package name of a bare specifier (`@scope/name/sub` → `@scope/name`), or undefined for a path. */
+function packageName(specifier: string): string | undefined {
+  if (/^[./]/.test(specifier) || specifier.includes(':')) return undefined;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/** Whether the package a file belongs to declares a dependency optional (optionalDependencies, or an optional peer). */
+function declaredOptional(tree: SourceTree, file: string, specifier: string): boolean {
+  const name = packageName(specifier);
+  if (name === undefined) return false;
+  for (let dir = posix.dirname(file); ; dir = posix.dirname(dir)) {
+    const text = tree.read(posix.join(dir, 'package.json'));
+    if (text !== undefined) {
+      try {
+        const manifest = JSON.parse(text) as { optionalDependencies?: Record<string, string>; peerDependenciesMeta?: Record<string, { optional?: boolean }> };
+        return manifest.optionalDependencies?.[name] !== undefined || manifest.peerDependenciesMeta?.[name]?.optional === true;
+      } catch {
+        return false;
+      }
+    }
+    if (dir === '/' || dir === '.' || dir === '') return false;
+  }
 }

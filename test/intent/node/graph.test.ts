@@ -13,8 +13,8 @@ const app = tree({
   '/app/lazy.mjs': "import { connect } from 'node:net';\nconnect(6379, 'redis');",
   '/app/config.json': '{}',
   '/app/native/addon.node': '\u007fELF',
-  '/app/node_modules/express/package.json': '{"main": "./lib/express"}',
-  '/app/node_modules/express/lib/express.js': "const http = require('http');\nhttp.createServer();\nrequire('@scope/util/feature');",
+  '/app/node_modules/express/package.json': '{"main": "./lib/express", "peerDependenciesMeta": {"fast-json": {"optional": true}}}',
+  '/app/node_modules/express/lib/express.js': "const http = require('http');\nhttp.createServer();\nrequire('@scope/util/feature');\ntry { require('fast-json'); } catch {}",
   '/app/node_modules/@scope/util/package.json': '{"exports": {".": "./main.js", "./feature": {"import": "./esm/feature.mjs", "require": "./cjs/feature.cjs"}, "./data/*": "./data/*.js"}}',
   '/app/node_modules/@scope/util/cjs/feature.cjs': "require('dns').lookup('db');",
   '/app/node_modules/@scope/util/data/x.js': '',
@@ -59,6 +59,7 @@ test('the graph holds what the entry reaches, once each, cycles included, and sa
     'node_modules/@scope/util/cjs/feature.cjs:1 dns.lookup ["db"]',
   ]);
   assert.deepEqual(graph.missing, [{ specifier: 'missing-dep', file: '/app/server.js', line: 5 }]);
+  assert.deepEqual(graph.optional, [{ specifier: 'fast-json', file: '/app/node_modules/express/lib/express.js', line: 4 }], 'absent, and declared optional by the package that asks for it');
   assert.deepEqual(graph.native, [{ path: '/app/native/addon.node', file: '/app/server.js', line: 6 }]);
   assert.deepEqual(graph.unreadable, ['/app/nope.js']);
 });
@@ -71,5 +72,6 @@ test('on disk: this project\'s CLI reaches its dependencies through their packag
   assert.ok(paths.some((p) => p.includes('/node_modules/zod/')), 'zod');
   assert.ok(paths.some((p) => p.endsWith('/src/image/archive.ts')));
   assert.deepEqual(graph.missing, []);
+  assert.ok(graph.optional.some((o) => o.specifier === 'bufferutil' && o.file.includes('/node_modules/ws/')), 'ws runs without its optional native helpers');
   assert.ok(graph.core.some((c) => c.module === 'fs' && c.member === 'readFileSync'));
 });
