@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,4 +81,18 @@ test('tenet up runs the console and a defender on one data folder, with the admi
   assert.match(page.body, /<script type="module"[^>]*src="\/assets\//, 'the web UI is served');
   up.child.kill('SIGTERM');
   assert.equal(await up.exited, 0);
+});
+
+test('tenet console serves a supplied certificate instead of its own', async () => {
+  const { selfSignedTls } = await import('../../src/console/index.ts');
+  const elsewhere = mkdtempSync(join(tmpdir(), 'tenet-cert-'));
+  const supplied = await selfSignedTls(elsewhere);
+  const data = mkdtempSync(join(tmpdir(), 'tenet-console-cli-'));
+  const run = start(['console', '--port', '0', '--data', data, '--tls-cert', join(elsewhere, 'console-cert.pem'), '--tls-key', join(elsewhere, 'console-key.pem')], { TENET_ADMIN_PASSWORD: 'a password for the test' }, /API:/);
+  const out = await run.started;
+  const url = /Tenet console: (https:\/\/\S+)/.exec(out)![1]!;
+  assert.equal((await get(`${url}/api/v1/health`, supplied.cert)).status, 200, 'the supplied certificate is the one served');
+  assert.equal(existsSync(join(data, 'console-cert.pem')), false, 'no certificate of its own was made');
+  run.child.kill('SIGTERM');
+  assert.equal(await run.exited, 0);
 });

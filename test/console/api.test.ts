@@ -276,3 +276,20 @@ test('an unknown route is answered with an error body too', async () => {
   assert.deepEqual(await errorOf(await c.call('GET', `${V1}/no-such-thing`)), { status: 404, code: 'ERR_NOT_FOUND' });
   assert.deepEqual(await errorOf(await c.call('GET', '/etc/passwd', { as: 'nobody' })), { status: 404, code: 'ERR_NOT_FOUND' });
 });
+
+test('CORS: an origin the console is told of may call it from a browser; any other gets no grant and cannot change anything', async () => {
+  const { consoleApp } = await import('../../src/console/index.ts');
+  const c = await testConsole();
+  const app = consoleApp({ store: c.store, version: 'test', secureCookies: false, corsOrigins: ['https://ops.example'], log: () => {} });
+  const preflight = (origin: string) => app.request(`${V1}/modes`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization,content-type' } });
+  const granted = await preflight('https://ops.example');
+  assert.equal(granted.headers.get('access-control-allow-origin'), 'https://ops.example');
+  assert.equal(granted.headers.get('access-control-allow-credentials'), 'true');
+  assert.equal((await preflight('https://evil.example')).headers.get('access-control-allow-origin'), null);
+  const change = (origin: string) => app.request(`${V1}/modes`, {
+    method: 'PUT', headers: { origin, authorization: `Bearer ${c.tokens.operator}`, 'content-type': 'application/json' }, body: JSON.stringify({ scope: { kind: 'all' }, mode: 'alert' }),
+  });
+  assert.equal((await change('https://ops.example')).status, 200);
+  assert.deepEqual(await errorOf(await change('https://evil.example')), { status: 403, code: 'ERR_CSRF' });
+  assert.equal((await app.request(`${V1}/health`, { headers: { origin: 'https://evil.example' } })).headers.get('access-control-allow-origin'), null);
+});

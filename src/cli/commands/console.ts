@@ -23,7 +23,8 @@ Options:
                     may share it); also $TENET_POSTGRES
   --tls-cert FILE   certificate (PEM) to serve instead of the self-signed one
   --tls-key FILE    its private key (PEM)
-  --no-tls          plain HTTP (behind a proxy that terminates TLS)`;
+  --no-tls          plain HTTP (behind a proxy that terminates TLS)
+  --cors-origin URL another origin a browser may call the API from (may be given several times)`;
 
 export const CONSOLE_OPTIONS = {
   port: { type: 'string' },
@@ -32,10 +33,14 @@ export const CONSOLE_OPTIONS = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'no-tls': { type: 'boolean' },
+  'cors-origin': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-type ConsoleValues = { port?: string | undefined; host?: string | undefined; data?: string | undefined; 'tls-cert'?: string | undefined; 'tls-key'?: string | undefined; 'no-tls'?: boolean | undefined };
+type ConsoleValues = {
+  port?: string | undefined; host?: string | undefined; data?: string | undefined; 'tls-cert'?: string | undefined; 'tls-key'?: string | undefined; 'no-tls'?: boolean | undefined;
+  'cors-origin'?: string[] | undefined;
+};
 
 /**
  * Starts the console of `tenet console` and `tenet up` on a store, prints
@@ -62,7 +67,7 @@ export async function startConsole(values: ConsoleValues, store: ConsoleStore, i
   const admin = await ensureAdmin(store, process.env.TENET_ADMIN_PASSWORD || undefined);
   let running: RunningConsole;
   try {
-    running = await serveConsole({ store, version: VERSION, port, host: values.host ?? '127.0.0.1', tls });
+    running = await serveConsole({ store, version: VERSION, port, host: values.host ?? '127.0.0.1', tls, ...(values['cors-origin'] !== undefined && { corsOrigins: values['cors-origin'] }) });
   } catch (e) {
     throw new CliError('ERR_BAD_OPTION_VALUE', `cannot listen on ${values.host ?? '127.0.0.1'}:${port}: ${(e as Error).message}`);
   }
