@@ -3,6 +3,7 @@ import { analyzeCommand } from './analyze.ts';
 import { auditsCommand } from './audits.ts';
 import { consoleCommand } from './console.ts';
 import { defenderCommand } from './defender.ts';
+import { diffCommand } from './diff.ts';
 import { dryrunCommand } from './dryrun.ts';
 import { generateCommand } from './generate.ts';
 import { incidentsCommand } from './incidents.ts';
@@ -16,4 +17,4 @@ import { upCommand } from './up.ts';
 import { whatifCommand } from './whatif.ts';
 
 /** Every command of the CLI, in the order `tenet help` lists them. */
-export const COMMANDS: readonly Command[] = [upCommand, consoleCommand, analyzeCommand, generateCommand, defenderCommand, statusCommand, modelsCommand, supermodelCommand, auditsCommand, incidentsCommand, intelCommand, suppressCommand, modeCommand, dryrunCommand, whatifCommand];
+export const COMMANDS: readonly Command[] = [upCommand, consoleCommand, analyzeCommand, diffCommand, generateCommand, defenderCommand, statusCommand, modelsCommand, supermodelCommand, auditsCommand, incidentsCommand, intelCommand, suppressCommand, modeCommand, dryrunCommand, whatifCommand];
