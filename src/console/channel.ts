@@ -12,7 +12,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import {
   Audit, DefenderMessage, Incident, IntentModel, RuntimeEvent, Supermodel, type ChannelRecord, type ConsoleMessage,
 } from '../model/index.ts';
-import type { ConsoleStore, DefenderRecord, StoredContainer } from '../store/index.ts';
+import type { ConsoleStore, DefenderRecord, FeedSummary, StoredContainer } from '../store/index.ts';
 import { secretHash } from './auth.ts';
 
 export const CHANNEL_PATH = '/api/v1/defenders/channel';
@@ -35,6 +35,16 @@ interface Connection {
   /** Active models sent: each image's once. */
   sentModels: Set<string>;
   lastSeenWrite: number;
+}
+
+/** What the console holds that defenders take, read once a round. */
+interface Snapshot {
+  policy: ConsoleMessage;
+  policyText: string;
+  feeds: FeedSummary[];
+  feedsKey: string;
+  /** Each defender's models in use, by the containers it reported. */
+  modelsOf: Map<string, Set<string>>;
 }
 
 export interface ChannelOptions {
@@ -87,7 +97,7 @@ export class ChannelHub {
   private open(socket: WebSocket, defender: string): void {
     const connection: Connection = { socket, defender, queue: Promise.resolve(), sentCommand: -1, sentModels: new Set(), lastSeenWrite: 0 };
     this.connections.add(connection);
-    connection.queue = connection.queue.then(() => this.touch(defender, { connected: true, replica: this.replica })).then(() => this.pushTo(connection));
+    connection.queue = connection.queue.then(() => this.touch(defender, { connected: true, replica: this.replica })).then(async () => this.pushTo(connection, await this.snapshot()));
     socket.on('message', (data, binary) => {
       connection.queue = connection.queue.then(() => this.receive(connection, binary ? '' : data.toString())).catch((e: Error) => {
         this.log({ time: new Date().toISOString(), channel: 'error', defender, error: e.message });
@@ -221,7 +231,8 @@ export class ChannelHub {
     if (this.pushing || this.connections.size === 0) return;
     this.pushing = true;
     try {
-      for (const connection of this.connections) await this.pushTo(connection);
+      const now = await this.snapshot();
+      for (const connection of this.connections) await this.pushTo(connection, now);
     } catch (e) {
       this.log({ time: new Date().toISOString(), channel: 'push', error: (e as Error).message });
     } finally {
@@ -229,19 +240,29 @@ export class ChannelHub {
     }
   }
 
-  private async pushTo(connection: Connection): Promise<void> {
+  /** What every connection is compared with, read once a round: policy, the feeds' versions, each defender's models in use. */
+  private async snapshot(): Promise<Snapshot> {
     const store = this.store;
     const policy: ConsoleMessage = { type: 'policy', modes: await store.modes(), suppressions: await store.suppressions() };
-    const policyText = JSON.stringify(policy);
-    if (policyText !== connection.sentPolicy) {
-      connection.sentPolicy = policyText;
-      this.send(connection, policy);
-    }
     const feeds = await store.feeds();
-    const feedsKey = JSON.stringify(feeds.map((f) => [f.name, f.loadedAt]));
-    if (feedsKey !== connection.sentFeeds) {
-      connection.sentFeeds = feedsKey;
-      this.send(connection, { type: 'feeds', feeds: feeds.map(({ count: _count, ...f }) => f), indicators: await store.feedIndicators() });
+    const modelsOf = new Map<string, Set<string>>();
+    for (const c of await store.containers()) {
+      if (c.defender === undefined || c.model === undefined) continue;
+      const models = modelsOf.get(c.defender) ?? new Set<string>();
+      modelsOf.set(c.defender, models.add(c.model));
+    }
+    return { policy, policyText: JSON.stringify(policy), feeds, feedsKey: JSON.stringify(feeds.map((f) => [f.name, f.loadedAt])), modelsOf };
+  }
+
+  private async pushTo(connection: Connection, now: Snapshot): Promise<void> {
+    const store = this.store;
+    if (now.policyText !== connection.sentPolicy) {
+      connection.sentPolicy = now.policyText;
+      this.send(connection, now.policy);
+    }
+    if (now.feedsKey !== connection.sentFeeds) {
+      connection.sentFeeds = now.feedsKey;
+      this.send(connection, { type: 'feeds', feeds: now.feeds.map(({ count: _count, ...f }) => f), indicators: await store.feedIndicators() });
     }
     if (connection.sentCommand < 0) connection.sentCommand = (await store.defenders()).find((d) => d.id === connection.defender)?.lastCommand ?? 0;
     const commands = await store.commandsSince(connection.sentCommand);
@@ -251,9 +272,9 @@ export class ChannelHub {
     }
     // the models of the images it runs, once each has finished learning (here or on another node)
     const models: IntentModel[] = [];
-    for (const c of await store.containers()) {
-      if (c.defender !== connection.defender || c.model === undefined || connection.sentModels.has(c.model)) continue;
-      const model = await store.model(c.model);
+    for (const id of now.modelsOf.get(connection.defender) ?? []) {
+      if (connection.sentModels.has(id)) continue;
+      const model = await store.model(id);
       if (model?.state !== 'active') continue;
       connection.sentModels.add(model.id);
       models.push(model);
