@@ -40,7 +40,14 @@ function run(name: string, image: string, ...args: string[]): string {
   return id;
 }
 
-const ip = (name: string) => docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${NETWORK}").IPAddress}}`, name);
+const ip = (name: string) => {
+  try {
+    return docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${NETWORK}").IPAddress}}`, name);
+  } catch (e) {
+    // a container gone from under the test: say what the engine has, to find who took it
+    throw new Error(`${(e as Error).message}\ncontainers now: ${docker('ps', '-a', '--format', '{{.Names}} {{.Status}} {{.Labels}}')}`);
+  }
+};
 
 const models = (): IntentModel[] => JSON.parse(tenet(['models', '--data', data, '--format', 'json']).stdout) as IntentModel[];
 const modelOf = (name: string) => {
