@@ -30,7 +30,7 @@ export interface IntentDiff {
 }
 
 /** The name a model keeps from one version to the next. */
-export function modelName(m: IntentModel): string {
+function modelName(m: IntentModel): string {
   const w = m.workload;
   if (w !== undefined && w.kind !== 'Dockerfile') return `${w.kind}/${w.namespace !== undefined ? `${w.namespace}/` : ''}${w.name}${w.container !== undefined && w.container !== w.name ? `/${w.container}` : ''}`;
   if (m.image !== undefined) return parseImage(m.image).repository;

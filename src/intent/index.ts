@@ -118,4 +118,4 @@ function dedupe(findings: readonly Finding[]): Finding[] {
 export function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort((a, b) => compare(a.location.file, b.location.file) || a.location.line - b.location.line || compare(a.code, b.code));
 }
-export { diffIntent, modelName as diffModelName, type DiffDimension, type IntentChange, type IntentDiff } from './diff.ts';
+export { diffIntent, type DiffDimension, type IntentChange, type IntentDiff } from './diff.ts';

@@ -212,10 +212,11 @@ export class SqliteStore implements Store {
     this.transaction(() => {
       for (const m of models) {
         const c = modelColumns(m);
+        const body = JSON.stringify(m);
         this.sql(`INSERT INTO models (id, state, updated_at, image, repository, namespace, body) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET
           state = excluded.state, updated_at = excluded.updated_at, image = excluded.image, repository = excluded.repository, namespace = excluded.namespace, body = excluded.body`)
-          .run(m.id, m.state, now, c.image, c.repository, c.namespace, JSON.stringify(m));
-        this.forward('model', m.id, JSON.stringify(m));
+          .run(m.id, m.state, now, c.image, c.repository, c.namespace, body);
+        this.forward('model', m.id, body);
       }
       this.boundOutbox();
     });
@@ -280,7 +281,8 @@ export class SqliteStore implements Store {
       const body = JSON.stringify(event);
       values.push(event.time, container ?? null, event.kind, body);
       if (values.length === ROWS_A_STATEMENT * 4) flush(ROWS_A_STATEMENT);
-      this.forward('event', null, container === undefined ? `{"event":${body}}` : `{"event":${body},"container":${JSON.stringify(container)}}`);
+      // the record for the console is made only when there is an outbox: the console's own ingest is the hot path
+      if (this.outboxMax !== undefined) this.forward('event', null, container === undefined ? `{"event":${body}}` : `{"event":${body},"container":${JSON.stringify(container)}}`);
     }
     if (values.length > 0) flush(values.length / 4);
     this.boundOutbox();
