@@ -779,6 +779,8 @@ export class Defender {
   /** Every quarter second: the learning clock, the store, commands from the CLI, the status. */
   private tick(): void {
     const now = Date.now();
+    // syscalls seen while a model learned are learned, though the clock may make it active now
+    for (const record of this.syscallRecords.splice(0)) this.record(record);
     // the learning clock runs only while the sensors can see: time they were starting or restarting is not observed time
     const observing = this.sensor === undefined || (this.sensor.stats.running && (this.syscalls === undefined || this.syscalls.stats.running || !this.syscallsOn));
     for (const m of observing ? this.learner.advance(now) : this.learner.pause(now)) {
@@ -786,7 +788,6 @@ export class Defender {
       this.log(`model ${m.id} is active`);
     }
     this.controlSyscalls(now);
-    for (const record of this.syscallRecords.splice(0)) this.record(record);
     this.settlePrevented(now);
     for (const [cgroup, waiting] of this.unknown) {
       if (now - waiting.since < UNKNOWN_CGROUP_GRACE_MS) continue;

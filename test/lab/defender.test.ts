@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { after, test } from 'node:test';
 import type { Audit, Incident, IntentModel } from '../../src/model/index.ts';
 import { BIN, tenet } from '../run-cli.ts';
-import { docker, inLab, LAB_IMAGES, LAB_LABEL, sleep, until } from './lab.ts';
+import { answers, docker, inLab, LAB_IMAGES, LAB_LABEL, sleep, until } from './lab.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'tenet-lab-defender-'));
 const data = join(work, 'data');
@@ -89,6 +89,7 @@ test('the defender learns real containers under load, then reports a shell, a dr
 
   // Real load while the models learn.
   const webIp = ip('web');
+  await answers(`http://${webIp}/`);
   execFileSync('wrk', ['-t2', '-c20', '-d5s', `http://${webIp}/`], { stdio: 'ignore' });
   execFileSync('redis-benchmark', ['-h', ip('db'), '-n', '20000', '-q', '-t', 'set,get'], { stdio: 'ignore' });
   const apiIp = ip('api');

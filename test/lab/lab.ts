@@ -20,6 +20,11 @@ export async function until<T>(what: string, check: () => T | undefined | Promis
   }
 }
 
+/** Waits until `url` answers 2xx (a server just started may not listen yet; wrk gives up at once on a refused connection). */
+export function answers(url: string, timeoutMs = 10_000): Promise<true> {
+  return until(`${url} answers`, async () => ((await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => undefined))?.ok === true ? true : undefined), timeoutMs);
+}
+
 /** The seccomp decisions the kernel has logged so far (SCMP_ACT_LOG writes audit type 1326). */
 export function seccompLog(): string[] {
   return execFileSync('dmesg', { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).split('\n').filter((l) => l.includes('type=1326'));
