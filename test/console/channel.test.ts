@@ -189,10 +189,14 @@ test('fault: a defender killed in the middle of its batches loses nothing it had
   try {
     const me = await enrolled(store, running.url);
     const child = new URL('./defender-child.ts', import.meta.url).pathname;
-    const run = (mode: 'write' | 'drain') => spawn(process.execPath, [child, mode, dataDir, running.url, me.token], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const run = (mode: 'write' | 'drain') => spawn(process.execPath, [child, mode, dataDir, running.url, me.token], { stdio: ['ignore', 'pipe', 'inherit'] });
     for (let round = 0; round < 3; round++) {
       const p = run('write');
-      await sleep(1200 + round * 300);
+      await new Promise((resolve) => {
+        p.stdout!.once('data', resolve);
+        p.once('exit', resolve);
+      });
+      await sleep(300 + round * 200);
       p.kill('SIGKILL');
       await new Promise((resolve) => p.on('exit', resolve));
     }

@@ -9,7 +9,11 @@ const uplink = new Uplink({ store, urls: [url], token, version: '0.0.0-test', ba
 uplink.start();
 if (mode === 'write') {
   let n = 0;
-  setInterval(() => store.addEvents(Array.from({ length: 20 }, () => ({ event: { kind: 'syscall' as const, time: new Date().toISOString(), source: 'tenet' as const, syscall: `${process.pid}-${n++}` } }))), 5);
+  setInterval(() => {
+    store.addEvents(Array.from({ length: 20 }, () => ({ event: { kind: 'syscall' as const, time: new Date().toISOString(), source: 'tenet' as const, syscall: `${process.pid}-${n++}` } })));
+    // the test kills this process a while after it has written this many (however slowly it started)
+    if (n === 400) process.stdout.write('writing\n');
+  }, 5);
 } else {
   const check = setInterval(() => {
     if (store.outboxState().pending > 0) return;
