@@ -81,6 +81,7 @@ export const LAB_IMAGES = {
   redis: 'tenet-lab/redis:bookworm',
   node: 'tenet-lab/node:24',
   nodeApp: 'tenet-lab/node-app:1',
+  nodeApp2: 'tenet-lab/node-app:2',
   httpServer: 'tenet-lab/http-server:14.1.1',
   jsonServer: 'tenet-lab/json-server:0.17.4',
   express: 'tenet-lab/express-app:1',
@@ -90,6 +91,7 @@ export const LAB_IMAGES = {
 } as const;
 
 const NODE_APP_DIR = join(HERE, 'images', 'node-app');
+const NODE_APP_2_DIR = join(HERE, 'images', 'node-app-2');
 const SHOP_DIR = join(HERE, 'shop', 'app');
 
 /** A Node.js program of this repository on the lab's Node.js image: a folder copied to `target`, run as user 1000 with `node script`. */
@@ -199,6 +201,7 @@ const IMAGES: LabImage[] = [
     },
   },
   nodeImage(LAB_IMAGES.nodeApp, NODE_APP_DIR, '/srv/app', 'server.js', 3000, ['PORT=3000']),
+  nodeImage(LAB_IMAGES.nodeApp2, NODE_APP_2_DIR, '/srv/app', 'server.js', 3000, ['PORT=3000']),
   { kind: 'app', tag: LAB_IMAGES.httpServer, app: 'http-server' },
   { kind: 'app', tag: LAB_IMAGES.jsonServer, app: 'json-server' },
   { kind: 'app', tag: LAB_IMAGES.express, app: 'express' },

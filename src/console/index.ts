@@ -2,4 +2,4 @@
 export { API_PREFIX, consoleApp, type ConsoleOptions } from './app.ts';
 export { API_ERRORS, type ApiErrorCode } from './api.ts';
 export { ROUTES } from './routes/index.ts';
-export { ensureAdmin, selfSignedTls, serveConsole, type RunningConsole, type Tls } from './serve.ts';
+export { ensureAdmin, ensureEnrollToken, selfSignedTls, serveConsole, type RunningConsole, type Tls } from './serve.ts';

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { X509Certificate } from 'node:crypto';
+import { randomUUID, X509Certificate } from 'node:crypto';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +10,7 @@ import selfsigned from 'selfsigned';
 import type { ConsoleStore, User } from '../store/index.ts';
 import { consoleApp, type ConsoleOptions } from './app.ts';
 import { ChannelHub } from './channel.ts';
-import { hashPassword, newPassword } from './auth.ts';
+import { hashPassword, newPassword, secretHash } from './auth.ts';
 
 /** A certificate and its key, as PEM. */
 export interface Tls {
@@ -24,9 +24,10 @@ const KEY_FILE = 'console-key.pem';
 /**
  * The console's own certificate, made once and kept in the data folder (so a
  * browser that accepted it keeps accepting it): self-signed, P-256, for
- * localhost, this host's name and the loopback addresses, valid two years.
+ * localhost, this host's name, `names` (a Service's) and the loopback
+ * addresses, valid two years.
  */
-export async function selfSignedTls(dataDir: string): Promise<Tls & { fingerprint?: string; made: boolean }> {
+export async function selfSignedTls(dataDir: string, names: readonly string[] = []): Promise<Tls & { fingerprint?: string; made: boolean }> {
   const certPath = join(dataDir, CERT_FILE);
   const keyPath = join(dataDir, KEY_FILE);
   if (existsSync(certPath) && existsSync(keyPath)) return { cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8'), made: false };
@@ -38,7 +39,7 @@ export async function selfSignedTls(dataDir: string): Promise<Tls & { fingerprin
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, critical: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 2, value: name }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+      { name: 'subjectAltName', altNames: [...[...new Set(['localhost', name, ...names])].map((value) => ({ type: 2 as const, value })), { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
     ],
   });
   mkdirSync(dataDir, { recursive: true });
@@ -60,6 +61,22 @@ export async function ensureAdmin(store: ConsoleStore, given: string | undefined
   const user: User = { name: 'admin', role: 'admin', passwordHash: await hashPassword(password), createdAt: existing?.createdAt ?? new Date().toISOString() };
   await store.putUser(user);
   return { name: 'admin', created: existing === undefined, ...(given === undefined && { password }) };
+}
+
+/** The shortest enrollment secret taken from the environment: a guessable one would let anyone enroll a defender. */
+const MIN_ENROLL_SECRET = 24;
+
+/**
+ * An enrollment token with a secret chosen outside the console
+ * (TENET_ENROLL_TOKEN, a deployment's Secret), so that defenders deployed
+ * beside it can enroll without an admin making one first.
+ */
+export async function ensureEnrollToken(store: ConsoleStore, secret: string, owner: string): Promise<boolean> {
+  if (secret.length < MIN_ENROLL_SECRET) throw new Error(`an enrollment token must have at least ${MIN_ENROLL_SECRET} characters`);
+  const hash = secretHash(secret);
+  if ((await store.tokenByHash(hash)) !== undefined) return false;
+  await store.putToken({ id: randomUUID(), name: 'from the environment (TENET_ENROLL_TOKEN)', user: owner, role: 'defender', hash, createdAt: new Date().toISOString(), enroll: true });
+  return true;
 }
 
 export interface RunningConsole {

@@ -3,9 +3,8 @@ import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { AlertGate, driftAudit, deviationAudit, IncidentBuilder, intelAudit, knownBadAudits as knownBad, lateralAudit, type DriftReason } from '../detect/index.ts';
 import { IntelIndex } from '../intel/index.ts';
-import { parseImage } from '../intent/index.ts';
-import { readImage } from '../image/index.ts';
-import { imageIntent } from '../intent/index.ts';
+import { pullIntent, readImage } from '../image/index.ts';
+import { imageIntent, parseImage } from '../intent/index.ts';
 import { iso, Learner, type ModelLearner } from '../learn/index.ts';
 import type { Audit, Converted, Incident, IntentModel, Mode, ModelDimension, ModeSetting, RuntimeEvent, Supermodel } from '../model/index.ts';
 import {
@@ -41,9 +40,11 @@ export interface DefenderOptions {
   syscallSample?: { windowMs: number; periodMs: number };
   /** Other tools' output to read as events: `{ format: 'falco', path: '/var/log/falco.json' }` (`-` for standard input). */
   ingest?: ReadonlyArray<{ format: string; path: string }>;
+  /** Registries (`HOST[:PORT]`) asked for the intent manifest of the images of theirs that containers run: their starting model. */
+  intentRegistries?: readonly string[];
 }
 
-/** What reading an image gives: its static model, and its executables (with symbolic links' targets). */
+/** What a container of an image starts from: the model (its intent manifest's, else the image's own), and its executables (with symbolic links' targets). */
 interface ImageRead {
   model?: IntentModel;
   inventory?: Set<string>;
@@ -110,6 +111,7 @@ export class Defender {
   private readonly unknown = new Map<string, { since: number; records: SensorRecord[] }>();
   private readonly images = new Map<string, Promise<ImageRead>>();
   private readonly imagesRead = new Map<string, ImageRead>();
+  private readonly intents = new Map<string, Promise<IntentModel | undefined>>();
   private sensor: BpftraceSensor | undefined;
   private sensorError: string | undefined;
   /** The syscall sensor: on while a model learns, and for a sample every period after. */
@@ -356,10 +358,16 @@ export class Defender {
     this.options.store.putContainer(this.stored(t));
     this.log(`container ${info.name} (${info.image}): model ${model.id} ${model.state}`);
     if (read !== undefined) return;
-    const image = await this.image(info.imageId);
+    const reading = this.image(info.imageId);
+    const intent = await this.intentOf(info);
+    // a model finished elsewhere (learned in staging) is enforced at once, not after the image is read
+    if (intent?.state === 'active') this.adopt([intent], 'its intent manifest');
+    const image = await reading;
     t.inventory = image.inventory;
-    if (image.model !== undefined) {
-      model.seed({ ...image.model, image: info.image });
+    const start = intent ?? image.model;
+    this.imagesRead.set(info.imageId, { ...image, ...(start !== undefined && { model: start }) });
+    if (start !== undefined && start.state !== 'active') {
+      model.seed({ ...start, image: info.image });
       this.dirtyModels.add(model);
     }
   }
@@ -395,9 +403,7 @@ export class Defender {
       found = this.options.analyseImages === false ? Promise.resolve({}) : readImage(`image:${imageId}`).then((contents) => {
         const { model } = imageIntent(contents);
         const executables = model.inventory?.executables ?? [];
-        const read = { model, inventory: new Set(executables.flatMap((e) => (e.target !== undefined ? [e.path, e.target] : [e.path]))) };
-        this.imagesRead.set(imageId, read);
-        return read;
+        return { model, inventory: new Set(executables.flatMap((e) => (e.target !== undefined ? [e.path, e.target] : [e.path]))) };
       }, (e: Error) => {
         this.counts.imageErrors++;
         this.log(`image ${imageId.slice(0, 19)}: ${e.message}; its model starts empty`);
@@ -406,6 +412,36 @@ export class Defender {
       this.images.set(imageId, found);
     }
     return found;
+  }
+
+  /** The model of the intent manifest beside the container's image, when its registry is one to ask and has one; asked once per image. */
+  private intentOf(info: ContainerInfo): Promise<IntentModel | undefined> {
+    let found = this.intents.get(info.imageId);
+    if (found === undefined) {
+      found = this.pullIntent(info);
+      this.intents.set(info.imageId, found);
+    }
+    return found;
+  }
+
+  private async pullIntent(info: ContainerInfo): Promise<IntentModel | undefined> {
+    const { repository } = parseImage(info.image);
+    const host = repository.split('/')[0]!;
+    if (info.imageDigest === undefined || !(this.options.intentRegistries ?? []).includes(host)) return undefined;
+    const reference = `${repository}@${info.imageDigest}`;
+    try {
+      const pulled = await pullIntent({ reference, digest: info.imageDigest, config: info.imageId });
+      if (pulled === undefined) {
+        this.log(`image ${reference}: no intent manifest in its registry; its model starts from the image`);
+        return undefined;
+      }
+      this.log(`image ${reference}: model ${info.imageId} starts from its intent manifest ${pulled.file.digest} (${pulled.file.manifest.model.state})`);
+      return pulled.file.manifest.model;
+    } catch (e) {
+      this.counts.imageErrors++;
+      this.log(`image ${reference}: its intent manifest: ${(e as Error).message}; its model starts from the image`);
+      return undefined;
+    }
   }
 
   /** One record from the sensor: tied to its container by cgroup id, then evaluated. */
@@ -477,14 +513,14 @@ export class Defender {
    * taken for its image where this defender has no model of it yet, or one
    * still learning (its containers are then judged by it at once).
    */
-  adopt(models: readonly IntentModel[]): void {
+  adopt(models: readonly IntentModel[], from = 'the console'): void {
     const now = Date.now();
     for (const model of models) {
       const adopted = this.learner.adopt(model, now);
       if (adopted === undefined) continue;
       for (const t of this.tracked.values()) if (t.model.id === adopted.id) t.model = adopted;
       this.dirtyModels.add(adopted);
-      this.log(`model ${adopted.id}: taken from the console, active (learned on another node)`);
+      this.log(`model ${adopted.id}: taken from ${from}, active (learned elsewhere)`);
     }
   }
 

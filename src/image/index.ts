@@ -12,7 +12,7 @@ import { readRegistryImage } from './registry.ts';
 
 export { ImageError } from './errors.ts';
 export { parseRegistryReference } from './registry.ts';
-export { indexLayerFile, indexLayerStream, normalizeEntryPath } from './layer.ts';
+export { indexLayerFile, indexLayerStream, isAppSource, normalizeEntryPath } from './layer.ts';
 export type { ReadOptions } from './archive.ts';
 
 /** The transports an image input may name, as `TRANSPORT:WHAT`. */
@@ -73,3 +73,5 @@ async function readEngineImage(name: string, reference: string, options: ReadOpt
     throw e;
   }
 }
+export { attachArtifact, fetchArtifactBlob, findReferrers, resolveSubject, type Artifact, type Descriptor, type Subject } from './referrers.ts';
+export { pullIntent, pushIntent } from './intent.ts';

@@ -29,6 +29,17 @@ export function isCaptured(path: string): boolean {
     || path.startsWith('/var/lib/dpkg/status.d/');
 }
 
+/** An app's sources (JavaScript and package.json outside the system's folders) are read for code intent, each at most this large… */
+const MAX_APP_SOURCE = 1024 * 1024;
+/** …and at most this much of them in one layer: past it the rest are not read, and a warning says so. */
+const MAX_APP_SOURCES = 96 * 1024 * 1024;
+const SYSTEM_FOLDERS = /^\/(usr\/(local\/)?(lib|share|include|libexec)|lib|lib32|lib64|libx32|etc|var|proc|sys|dev|run|boot|tmp)\//;
+
+/** True for the files of an application whose code the image's intent reads (a Node.js app's). */
+export function isAppSource(path: string): boolean {
+  return /\.(c|m)?js$|(^|\/)package\.json$/.test(path) && !SYSTEM_FOLDERS.test(path) && !path.includes('/.npm/');
+}
+
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
 
@@ -96,6 +107,7 @@ type Action = 'skip' | 'hash' | 'capture';
 class LayerBuilder {
   readonly index: LayerIndex = { diffId: '', verified: false, size: 0, entries: [], whiteouts: [], opaque: [], files: {}, warnings: [] };
   private readonly what: string;
+  private appSources = 0;
 
   constructor(what: string) {
     this.what = what;
@@ -139,6 +151,13 @@ class LayerBuilder {
     }
     if (type !== 'file') return { record, action: 'skip' };
     if ((record.mode & 0o111) !== 0) return { record, action: 'hash' };
+    if (isAppSource(path) && !isCaptured(path)) {
+      if (meta.size > MAX_APP_SOURCE) return { record, action: 'skip' };
+      this.appSources += meta.size;
+      if (this.appSources <= MAX_APP_SOURCES) return { record, action: 'capture' };
+      if (this.appSources - meta.size <= MAX_APP_SOURCES) index.warnings.push(`${this.what}: over ${MAX_APP_SOURCES} bytes of app sources; those past it (from ${path}) are not read`);
+      return { record, action: 'skip' };
+    }
     if (!isCaptured(path)) return { record, action: 'skip' };
     if (meta.size > MAX_CAPTURED_FILE) {
       index.warnings.push(`${this.what}: ${path} is ${meta.size} bytes, over the ${MAX_CAPTURED_FILE}-byte limit; not read`);
@@ -168,7 +187,7 @@ class LayerBuilder {
       for (const key of ['sha256', 'format', 'interpreter'] as const) {
         if (target[key] !== undefined) Object.assign(record, { [key]: target[key] });
       }
-      if (files[target.path] !== undefined && isCaptured(record.path)) files[record.path] = files[target.path]!;
+      if (files[target.path] !== undefined && (isCaptured(record.path) || isAppSource(record.path))) files[record.path] = files[target.path]!;
       return;
     }
   }

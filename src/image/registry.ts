@@ -6,7 +6,7 @@ import { ImageError } from './errors.ts';
 import { indexLayerStream } from './layer.ts';
 import { readAll, sha256Hex, type Bytes } from './stream.ts';
 
-const MANIFEST_TYPES = [
+export const MANIFEST_TYPES = [
   'application/vnd.oci.image.index.v1+json',
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -51,11 +51,20 @@ function baseUrl(host: string): string {
   return `${loopback ? 'http' : 'https'}://${host}/v2/`;
 }
 
-/** A Registry HTTP API v2 client for one repository, with anonymous bearer tokens. */
-class Registry {
+/** A request's options beyond its method and path. */
+interface RequestOptions {
+  accept?: string;
+  body?: Uint8Array;
+  contentType?: string;
+  /** Statuses answered as they are rather than thrown (404 when looking for something that may not be there). */
+  allow?: readonly number[];
+}
+
+/** A Registry HTTP API v2 client for one repository, with bearer tokens (anonymous, or for `TENET_REGISTRY_USER`). */
+export class Registry {
   private token: string | undefined;
   private readonly base: string;
-  private readonly ref: RegistryReference;
+  readonly ref: RegistryReference;
   private readonly what: string;
   constructor(ref: RegistryReference, what: string) {
     this.ref = ref;
@@ -63,30 +72,39 @@ class Registry {
     this.what = what;
   }
 
-  async get(path: string, accept?: string): Promise<Response> {
-    const url = new URL(`${this.ref.repository}/${path}`, this.base);
+  get(path: string, accept?: string): Promise<Response> {
+    return this.request('GET', path, accept === undefined ? {} : { accept });
+  }
+
+  /** `path` is relative to the repository (`manifests/…`, `blobs/…`), or a location the registry gave (an upload's). */
+  async request(method: string, path: string, options: RequestOptions = {}): Promise<Response> {
+    const url = /^https?:\/\//.test(path) || path.startsWith('/') ? new URL(path, this.base) : new URL(`${this.ref.repository}/${path}`, this.base);
+    if (url.host !== new URL(this.base).host) throw new ImageError(`${this.what}: the registry sent us to another host, ${url.host}`);
     for (let attempt = 0; attempt < 2; attempt++) {
       const headers: Record<string, string> = {};
-      if (accept !== undefined) headers.accept = accept;
+      if (options.accept !== undefined) headers.accept = options.accept;
+      if (options.contentType !== undefined) headers['content-type'] = options.contentType;
+      const credentials = basicCredentials();
       if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
+      else if (credentials !== undefined) headers.authorization = `Basic ${credentials}`;
       let res: Response;
       try {
-        res = await fetch(url, { headers, redirect: 'follow' });
+        res = await fetch(url, { method, headers, redirect: 'follow', ...(options.body !== undefined && { body: options.body }), signal: AbortSignal.timeout(60_000) });
       } catch (e) {
         throw new ImageError(`${this.what}: cannot reach ${url.origin}: ${((e as Error).cause as Error | undefined)?.message ?? (e as Error).message}`);
       }
-      if (res.status === 401 && attempt === 0 && (await this.authenticate(res))) continue;
-      if (!res.ok) {
+      if (res.status === 401 && attempt === 0 && (await this.authenticate(res, method === 'GET' || method === 'HEAD' ? 'pull' : 'pull,push'))) continue;
+      if (!res.ok && !(options.allow ?? []).includes(res.status)) {
         const body = (await res.text()).slice(0, 300);
-        throw new ImageError(`${this.what}: ${url.pathname}: HTTP ${res.status}${body ? `: ${body.trim()}` : ''}`);
+        throw new ImageError(`${this.what}: ${method} ${url.pathname}: HTTP ${res.status}${body ? `: ${body.trim()}` : ''}`);
       }
       return res;
     }
     throw new ImageError(`${this.what}: the registry refused the token it issued`);
   }
 
-  /** Follows a `WWW-Authenticate: Bearer realm=…` challenge for an anonymous pull token. */
-  private async authenticate(res: Response): Promise<boolean> {
+  /** Follows a `WWW-Authenticate: Bearer realm=…` challenge for a token. */
+  private async authenticate(res: Response, actions: string): Promise<boolean> {
     await res.body?.cancel();
     const challenge = res.headers.get('www-authenticate') ?? '';
     if (!/^Bearer /i.test(challenge)) return false;
@@ -94,8 +112,9 @@ class Registry {
     if (params.realm === undefined) return false;
     const url = new URL(params.realm);
     if (params.service !== undefined) url.searchParams.set('service', params.service);
-    url.searchParams.set('scope', params.scope ?? `repository:${this.ref.repository}:pull`);
-    const answer = await fetch(url).catch(() => undefined);
+    url.searchParams.set('scope', params.scope ?? `repository:${this.ref.repository}:${actions}`);
+    const credentials = basicCredentials();
+    const answer = await fetch(url, { ...(credentials !== undefined && { headers: { authorization: `Basic ${credentials}` } }), signal: AbortSignal.timeout(30_000) }).catch(() => undefined);
     if (!answer?.ok) return false;
     const body = (await answer.json()) as { token?: string; access_token?: string };
     this.token = body.token ?? body.access_token;
@@ -103,7 +122,14 @@ class Registry {
   }
 }
 
-function bodyOf(res: Response): Bytes {
+/** `TENET_REGISTRY_USER` and `TENET_REGISTRY_PASSWORD`, for registries that want them. */
+function basicCredentials(): string | undefined {
+  const user = process.env.TENET_REGISTRY_USER;
+  if (user === undefined || user === '') return undefined;
+  return Buffer.from(`${user}:${process.env.TENET_REGISTRY_PASSWORD ?? ''}`).toString('base64');
+}
+
+export function bodyOf(res: Response): Bytes {
   if (res.body === null) return Readable.from([]);
   return Readable.fromWeb(res.body as ReadableStream<Uint8Array>);
 }

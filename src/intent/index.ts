@@ -119,3 +119,4 @@ export function sortFindings(findings: Finding[]): Finding[] {
   return findings.sort((a, b) => compare(a.location.file, b.location.file) || a.location.line - b.location.line || compare(a.code, b.code));
 }
 export { diffIntent, type DiffDimension, type IntentChange, type IntentDiff } from './diff.ts';
+export { intentManifest, readIntentManifest, type IntentManifestFile } from './manifest.ts';

@@ -1,5 +1,6 @@
 export * from './source.ts';
 export * from './intent-model.ts';
+export * from './intent-manifest.ts';
 export * from './supermodel.ts';
 export * from './finding.ts';
 export * from './finding-codes.ts';

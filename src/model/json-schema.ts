@@ -3,6 +3,7 @@ import { Analysis } from './analysis.ts';
 import { Audit } from './audit.ts';
 import { Incident } from './incident.ts';
 import { Finding } from './finding.ts';
+import { IntentManifest } from './intent-manifest.ts';
 import { IntentModel } from './intent-model.ts';
 import { RuntimeEvent } from './runtime-event.ts';
 import { Supermodel } from './supermodel.ts';
@@ -10,6 +11,7 @@ import { Supermodel } from './supermodel.ts';
 /** The public schemas, by the file name they are published under in docs/schema/. */
 export const PUBLISHED_SCHEMAS = {
   'intent-model.schema.json': IntentModel,
+  'intent-manifest.schema.json': IntentManifest,
   'supermodel.schema.json': Supermodel,
   'finding.schema.json': Finding,
   'analysis.schema.json': Analysis,

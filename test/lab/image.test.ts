@@ -8,7 +8,7 @@ import { readImage } from '../../src/image/index.ts';
 import { imageIntent } from '../../src/intent/index.ts';
 import type { IntentModel } from '../../src/model/index.ts';
 import { tenet } from '../run-cli.ts';
-import { docker, freePort, inLab, LAB_IMAGES, waitForPort } from './lab.ts';
+import { docker, inLab, LAB_IMAGES, startRegistry } from './lab.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'tenet-lab-image-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -82,13 +82,9 @@ describe('the Debian nginx image', () => {
 
   test('from a registry on loopback', async (t) => {
     if (!(await inLab(t))) return;
-    const port = await freePort();
-    const config = join(work, 'registry.yml');
-    writeFileSync(config, `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${join(work, 'registry')}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
-    const registry = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
-    t.after(() => registry.kill());
-    await waitForPort(port, registry);
-    const remote = `127.0.0.1:${port}/lab/nginx:bookworm`;
+    const registry = await startRegistry(work);
+    t.after(registry.stop);
+    const remote = `${registry.host}/lab/nginx:bookworm`;
     docker('tag', LAB_IMAGES.nginx, remote);
     t.after(() => docker('rmi', remote));
     docker('push', remote);

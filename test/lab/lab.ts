@@ -1,7 +1,9 @@
 // The lab as tests meet it: skipped, and saying so, on a machine that is plainly
 // not a lab (not root); a loud failure when root and the lab is not up.
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { DOCKER, isRoot, LAB_IMAGES, LAB_LABEL, labAppDir, pingDocker, SYSCALL_HEADER } from '../../lab/lab.ts';
 
@@ -69,4 +71,14 @@ export async function waitForPort(port: number, child: ChildProcess, timeoutMs =
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+}
+
+/** Debian's registry v2 server on a free loopback port, its storage in `dir`; `host` is `127.0.0.1:PORT`. */
+export async function startRegistry(dir: string): Promise<{ host: string; stop: () => void }> {
+  const port = await freePort();
+  const config = join(dir, 'registry.yml');
+  writeFileSync(config, `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'registry')}\nhttp:\n  addr: 127.0.0.1:${port}\n`);
+  const registry = spawn('docker-registry', ['serve', config], { stdio: 'ignore' });
+  await waitForPort(port, registry);
+  return { host: `127.0.0.1:${port}`, stop: () => registry.kill() };
 }

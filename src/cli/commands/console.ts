@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { ensureAdmin, selfSignedTls, serveConsole, type RunningConsole, type Tls } from '../../console/index.ts';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { ensureAdmin, ensureEnrollToken, selfSignedTls, serveConsole, type RunningConsole, type Tls } from '../../console/index.ts';
 import { consoleStore, PostgresStore, SqliteStore, type ConsoleStore } from '../../store/index.ts';
 import { parseCommandLine, type Command, type Io } from '../command.ts';
 import { dataDir } from '../data.ts';
@@ -12,7 +12,8 @@ Runs the console until stopped (Ctrl-C, SIGTERM): the REST API under /api/v1
 (its OpenAPI document at /api/v1/openapi.json), over TLS with a self-signed
 certificate kept in the data folder unless one is given. On first start it
 makes the user admin, with the password in $TENET_ADMIN_PASSWORD or a
-generated one that it prints once.
+generated one that it prints once. With $TENET_ENROLL_TOKEN (24 characters or
+more) defenders may enroll with that secret, as with a token an admin made.
 
 Options:
   --port N          port (default 8443; 0: any free port)
@@ -24,6 +25,10 @@ Options:
   --tls-cert FILE   certificate (PEM) to serve instead of the self-signed one
   --tls-key FILE    its private key (PEM)
   --no-tls          plain HTTP (behind a proxy that terminates TLS)
+  --tls-name NAME   another DNS name for the self-signed certificate, made at the first
+                    start (a Service's name: tenet-console.tenet.svc); may be repeated
+  --cert-out FILE   also write the certificate served (not its key) to FILE, for
+                    defenders to trust (--console-ca)
   --cors-origin URL another origin a browser may call the API from (may be given several times)`;
 
 export const CONSOLE_OPTIONS = {
@@ -33,12 +38,14 @@ export const CONSOLE_OPTIONS = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'no-tls': { type: 'boolean' },
+  'cert-out': { type: 'string' },
+  'tls-name': { type: 'string', multiple: true },
   'cors-origin': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 type ConsoleValues = {
-  port?: string | undefined; host?: string | undefined; data?: string | undefined; 'tls-cert'?: string | undefined; 'tls-key'?: string | undefined; 'no-tls'?: boolean | undefined;
+  port?: string | undefined; host?: string | undefined; data?: string | undefined; 'tls-cert'?: string | undefined; 'tls-key'?: string | undefined; 'no-tls'?: boolean | undefined; 'cert-out'?: string | undefined; 'tls-name'?: string[] | undefined;
   'cors-origin'?: string[] | undefined;
 };
 
@@ -59,12 +66,24 @@ export async function startConsole(values: ConsoleValues, store: ConsoleStore, i
         throw new CliError('ERR_PATH_NOT_FOUND', `cannot read the certificate: ${(e as Error).message}`);
       }
     } else {
-      const made = await selfSignedTls(dataDir(values.data));
+      const made = await selfSignedTls(dataDir(values.data), values['tls-name'] ?? []);
       tls = made;
       if (made.made) io.stderr(`made a self-signed certificate for this host (SHA-256 ${made.fingerprint ?? '?'}), kept in ${dataDir(values.data)}\n`);
     }
   }
+  if (values['cert-out'] !== undefined) {
+    if (tls === undefined) throw new CliError('ERR_USAGE', `--cert-out needs TLS\n\n${USAGE}`);
+    writeFileSync(values['cert-out'], tls.cert);
+  }
   const admin = await ensureAdmin(store, process.env.TENET_ADMIN_PASSWORD || undefined);
+  const enrollSecret = process.env.TENET_ENROLL_TOKEN;
+  if (enrollSecret !== undefined && enrollSecret !== '') {
+    try {
+      if (await ensureEnrollToken(store, enrollSecret, admin.name)) io.stderr('defenders may enroll with $TENET_ENROLL_TOKEN\n');
+    } catch (e) {
+      throw new CliError('ERR_BAD_OPTION_VALUE', `TENET_ENROLL_TOKEN: ${(e as Error).message}`);
+    }
+  }
   let running: RunningConsole;
   try {
     running = await serveConsole({ store, version: VERSION, port, host: values.host ?? '127.0.0.1', tls, ...(values['cors-origin'] !== undefined && { corsOrigins: values['cors-origin'] }) });

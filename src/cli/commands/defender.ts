@@ -29,6 +29,10 @@ Options:
                         \`always\` (a probe on every syscall of the host: the
                         sensor's largest cost, see bench/sensor-overhead)
   --no-images           do not read images (models start empty, no drift by inventory)
+  --intent-registry HOST  a registry (HOST[:PORT]) to ask for the intent manifest of
+                        its images that containers run (\`tenet intent push\`): the
+                        model starts from it, and is enforced at once when it is active;
+                        may be given several times
   --ingest FORMAT:FILE  also read another tool's JSON output as events: falco, tetragon
                         or tracee; FILE is followed as it grows (\`-\` for standard
                         input); may be given several times
@@ -55,6 +59,7 @@ export const defenderCommand: Command = {
       'no-sensor': { type: 'boolean' },
       syscalls: { type: 'string' },
       'no-images': { type: 'boolean' },
+      'intent-registry': { type: 'string', multiple: true },
       ingest: { type: 'string', multiple: true },
       console: { type: 'string', multiple: true },
       'enroll-token': { type: 'string' },
@@ -101,6 +106,7 @@ export const defenderCommand: Command = {
       learnForSec,
       sensor: values['no-sensor'] !== true,
       analyseImages: values['no-images'] !== true,
+      intentRegistries: values['intent-registry'] ?? [],
       ...(syscalls === 'learning' && { syscallSample: { windowMs: 15_000, periodMs: 600_000 } }),
       onLog: log,
       ingest,

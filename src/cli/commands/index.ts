@@ -8,6 +8,7 @@ import { dryrunCommand } from './dryrun.ts';
 import { generateCommand } from './generate.ts';
 import { incidentsCommand } from './incidents.ts';
 import { intelCommand } from './intel.ts';
+import { intentCommand } from './intent.ts';
 import { modeCommand } from './mode.ts';
 import { modelsCommand } from './models.ts';
 import { statusCommand } from './status.ts';
@@ -17,4 +18,4 @@ import { upCommand } from './up.ts';
 import { whatifCommand } from './whatif.ts';
 
 /** Every command of the CLI, in the order `tenet help` lists them. */
-export const COMMANDS: readonly Command[] = [upCommand, consoleCommand, analyzeCommand, diffCommand, generateCommand, defenderCommand, statusCommand, modelsCommand, supermodelCommand, auditsCommand, incidentsCommand, intelCommand, suppressCommand, modeCommand, dryrunCommand, whatifCommand];
+export const COMMANDS: readonly Command[] = [upCommand, consoleCommand, analyzeCommand, diffCommand, intentCommand, generateCommand, defenderCommand, statusCommand, modelsCommand, supermodelCommand, auditsCommand, incidentsCommand, intelCommand, suppressCommand, modeCommand, dryrunCommand, whatifCommand];

@@ -2,7 +2,8 @@ import { blocksForPackages, NODE_SYSCALL_MAPS } from '../../knowledge/index.ts';
 import {
   emptyModel, finding, type Finding, type ImageContents, type IntentModel, type ProcessEntry, type ProcessRole, type Protocol, type Source,
 } from '../../model/index.ts';
-import { addListen, addMount, addProcesses, addSyscalls, addWritable } from '../common/model-builder.ts';
+import { addListen, addMount, addProcesses, addSyscalls, addWritable, mergeModel } from '../common/model-builder.ts';
+import { imageAppIntent, type SourceTree } from '../node/index.ts';
 import { MergedFilesystem } from './filesystem.ts';
 import { parseOsRelease, readPackages } from './packages.ts';
 import { programsOfCommand, type FoundProgram, type ProgramLookup } from './programs.ts';
@@ -91,6 +92,15 @@ export function imageIntent(contents: ImageContents): ImageIntent {
   }
   for (const path of Object.keys(config.Volumes ?? {})) {
     addMount(model, { path, type: 'volume', readOnly: false, sources: [imageSource(`VOLUME ${path} in the image config`)] });
+  }
+
+  // a Node.js app the entrypoint runs: what its code does, from the image's own copy of it
+  if (argv.length > 0) {
+    const app = imageAppIntent(imageTree(fs), { argv, workdir: lookup.workingDir, source: imageSource('the entrypoint') });
+    if (app !== undefined && app.report.entries.length > 0) {
+      mergeModel(model, app.model);
+      findings.push(...app.findings.map((f) => ({ ...f, model: model.id })));
+    }
   }
 
   applyKnowledge(model, executables);
@@ -201,4 +211,13 @@ function applyKnowledge(model: IntentModel, executables: readonly Executable[]):
     const spawned = block.spawns.filter((s) => executables.some((e) => e.path === s.path));
     addProcesses(model, spawned.map((s) => ({ path: s.path, role: 'helper' as const, sources: [source(`runs ${s.path}: ${s.why}`, s.reference)] })));
   }
+}
+
+/** The image's files as an app's source tree: folders, files, and the content of the sources read. */
+function imageTree(fs: MergedFilesystem): SourceTree {
+  const typeOf = (path: string) => {
+    const real = fs.resolve(path);
+    return real === undefined ? undefined : fs.get(real)?.entry.type;
+  };
+  return { read: (path) => fs.read(path), isFile: (path) => typeOf(path) === 'file', isDirectory: (path) => typeOf(path) === 'dir' };
 }

@@ -4,7 +4,8 @@ import { finding, type CodeReport, type Finding, type IntentModel } from '../../
 import { combineEntrypoint } from '../common/command.ts';
 import { mergeModel } from '../common/model-builder.ts';
 import type { DockerfileAnalysis } from '../dockerfile/index.ts';
-import { codeIntent } from './intent.ts';
+import { scriptOf, type AppCommand } from './entries.ts';
+import { codeIntent, type CodeIntent } from './intent.ts';
 import type { SourceTree } from './resolve.ts';
 
 /** A folder holding a Node.js app (its package.json), and how to read its files. */
@@ -63,4 +64,31 @@ export function analyzeApps(apps: readonly AppInput[], dockerfiles: readonly Doc
     reports.push(result.report);
   }
   return { models, reports, findings };
+}
+
+/**
+ * The Node.js app an image's command runs (`node server.js` in its working
+ * folder), read from the image's own files: its code intent, or undefined
+ * when the command runs no script of the image. The app's folder is the
+ * script's nearest with a package.json.
+ */
+export function imageAppIntent(tree: SourceTree, command: AppCommand & { workdir: string }, options: AppsOptions = {}): CodeIntent | undefined {
+  const script = scriptOf(command.argv);
+  if (script === undefined) return undefined;
+  const path = posix.resolve(command.workdir, script);
+  if (!tree.isFile(path)) return undefined;
+  let dir = posix.dirname(path);
+  for (let up = dir; ; up = posix.dirname(up)) {
+    if (tree.isFile(posix.join(up, 'package.json'))) {
+      dir = up;
+      break;
+    }
+    if (up === '/') break;
+  }
+  const findings: Finding[] = [];
+  // the app's folder is where the image has it: the script is named by its path there
+  const argv = command.argv.map((word) => (word === script ? path : word));
+  const result = codeIntent(tree, dir, { map: mapFor(options.node, options.arch ?? 'x64', posix.join(dir, 'package.json'), findings), command: { argv, workdir: dir, source: command.source }, wholePaths: true });
+  result.findings.unshift(...findings);
+  return result;
 }

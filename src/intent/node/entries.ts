@@ -23,7 +23,7 @@ const RUNNERS = new Set(['node', 'nodejs', 'ts-node', 'tsx', 'nodemon', 'bun', '
 const SCRIPT = /\.(m|c)?(j|t)sx?$/;
 
 /** The script `node --flag x.js` (or `ts-node x.ts`) runs; undefined when the words run something else. */
-function scriptOf(words: readonly string[]): string | undefined {
+export function scriptOf(words: readonly string[]): string | undefined {
   const start = words.findIndex((w) => RUNNERS.has(posix.basename(w)));
   if (start === -1) return undefined;
   const valued = new Set(['-r', '--require', '--import', '--loader', '--experimental-loader', '-e', '--eval', '-p', '--print', '--env-file']);

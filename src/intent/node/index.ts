@@ -4,4 +4,4 @@ export { packageJson, resolveModule, resolvePackage, type Loader, type Resolutio
 export { appGraph, type AppFile, type AppCoreUse, type AppGraph } from './graph.ts';
 export { appEntries, type AppCommand, type AppEntry } from './entries.ts';
 export { codeIntent, type CodeIntent, type CodeIntentOptions, type Widening } from './intent.ts';
-export { analyzeApps, type AppInput, type AppsOptions } from './apps.ts';
+export { analyzeApps, imageAppIntent, type AppInput, type AppsOptions } from './apps.ts';

@@ -22,6 +22,8 @@ export interface CodeIntentOptions {
   command?: AppCommand;
   /** The folder as the user named it, for the model id and messages. */
   name?: string;
+  /** Files are named by their whole path (an image's), not relative to the app's folder. */
+  wholePaths?: boolean;
 }
 
 const SPAWNING = /^(child_process|cluster)\./;
@@ -84,7 +86,7 @@ export function codeIntent(tree: SourceTree, dir: string, options: CodeIntentOpt
   }
   const graph = appGraph(tree, entries.map((e) => e.path));
   report.files = graph.files.length;
-  const rel = (file: string) => posix.relative(dir, file) || file;
+  const rel = (file: string) => (options.wholePaths === true ? file : posix.relative(dir, file) || file);
 
   const apis = new Map<string, { file: string; line: number }>();
   const use = (api: string, file: string, line: number) => {
