@@ -177,7 +177,9 @@ export class Defender {
     for (const s of this.options.store.supermodels()) for (const e of s.edges) if (e.state === 'learned' || e.state === 'both') this.flows.allow(e);
     this.refreshIntel(Date.now());
     await this.watch();
-    for (const info of await runningContainers(this.options.socketPath)) {
+    const running = await runningContainers(this.options.socketPath);
+    this.storeStopped(new Set(running.map((c) => c.id)));
+    for (const info of running) {
       await this.track(info);
       this.observeRunning(info.id);
     }
@@ -255,12 +257,18 @@ export class Defender {
     );
   }
 
+  /** Containers stored as running that are not (stopped or removed while no defender watched) are stored as stopped. */
+  private storeStopped(running: ReadonlySet<string>): void {
+    for (const c of this.options.store.containers()) if (c.running && !running.has(c.id) && !this.tracked.has(c.id)) this.options.store.putContainer({ ...c, running: false });
+  }
+
   private async resync(): Promise<void> {
     try {
       await this.watch();
       const running = await runningContainers(this.options.socketPath);
       const ids = new Set(running.map((c) => c.id));
       for (const [id, t] of this.tracked) if (!ids.has(id) && t.info.running) this.containerGone(id, false);
+      this.storeStopped(ids);
       for (const info of running) {
         if (this.tracked.has(info.id)) continue;
         await this.track(info);

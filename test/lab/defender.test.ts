@@ -197,6 +197,8 @@ test('a container running before the defender is learned from /proc at once, and
     const run = tenet(['models', '--data', dir]);
     return run.status === 0 ? (JSON.parse(run.stdout) as IntentModel[]).find((m) => m.id === imageId) : undefined;
   };
+  const gone = docker('run', '-d', ...label, LAB_IMAGES.busybox, 'sleep', '600');
+  started.push(gone);
   let child = start();
   try {
     const learned = await until('the model of the running container is active', () => (model()?.state === 'active' ? model() : undefined), 60_000);
@@ -204,12 +206,16 @@ test('a container running before the defender is learned from /proc at once, and
     assert.ok(learned.network.listen.some((l) => l.port === 80 && l.sources.some((s) => s.kind === 'learned')), 'its listening socket, from /proc');
     child.kill('SIGTERM');
     await new Promise((r) => child.once('close', r));
+    // a container removed while no defender watched is no longer listed as running once one does again
+    docker('rm', '-f', gone);
 
     child = start();
     await until('the defender reports again', () => {
       const status = JSON.parse(tenet(['status', '--data', dir, '--format', 'json']).stdout) as { defender: { pid: number; models: Array<{ id: string; state: string }> } };
       return status.defender.pid === child.pid && status.defender.models.some((m) => m.id === imageId && m.state === 'active') ? true : undefined;
     }, 60_000);
+    const containers = (JSON.parse(tenet(['status', '--data', dir, '--format', 'json']).stdout) as { containers: Array<{ id: string; running: boolean }> }).containers;
+    assert.deepEqual(containers.filter((c) => c.id === gone).map((c) => c.running), [false]);
     const restored = model()!;
     assert.equal(restored.state, 'active', 'not learning again from nothing');
     assert.ok((restored.learning?.observedSec ?? 0) >= 3);
