@@ -37,6 +37,7 @@ const TOOLS: Record<string, string> = {
   debootstrap: 'debootstrap',
   'docker-registry': 'docker-registry',
   skopeo: 'skopeo',
+  'docker-compose': 'docker-compose',
   sha256sum: 'coreutils',
   npm: 'npm',
   strace: 'strace',

@@ -1,0 +1,94 @@
+// Tenet deployed as users deploy it on one Docker host: the console and defender
+// images built from this repository (deploy/Dockerfile), started with
+// deploy/compose.yaml; the console answers, the defender enrolls, runs its
+// sensor inside its container with only the privileges the compose file gives,
+// and reports a container it learned.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { get } from 'node:https';
+import { fileURLToPath } from 'node:url';
+import { after, test } from 'node:test';
+import { parse } from 'yaml';
+import { docker, freePort, inLab, LAB_IMAGES, LAB_LABEL, until } from './lab.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const COMPOSE = fileURLToPath(new URL('../../deploy/compose.yaml', import.meta.url));
+const PROJECT = 'tenet-lab-deploy';
+const IMAGES = { console: 'tenet-lab/console:dev', defender: 'tenet-lab/defender:dev' };
+const PROBE = 'tenet-lab-deploy-probe';
+const PASSWORD = 'lab-admin-password-0123';
+let env: NodeJS.ProcessEnv = {};
+
+const compose = (...args: string[]) => spawnSync('docker-compose', ['-f', COMPOSE, '-p', PROJECT, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 300_000 });
+
+after(() => {
+  spawnSync('docker', ['rm', '-f', PROBE], { stdio: 'ignore' });
+  if (env.TENET_ENROLL_TOKEN !== undefined) compose('down', '-v', '--timeout', '5');
+});
+
+/** GET over TLS, trusting the console's own certificate. */
+function getJson(url: string, ca: string): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const request = get(url, { ca, auth: `admin:${PASSWORD}`, timeout: 5000 }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text === '' ? undefined : JSON.parse(text) }));
+    });
+    request.on('error', reject);
+    request.on('timeout', () => request.destroy(new Error(`${url}: no answer in 5 s`)));
+  });
+}
+
+test('the console and defender images built from the repository run under deploy/compose.yaml: the console answers, the defender enrolls and reports a container', { timeout: 600_000 }, async (t) => {
+  if (!(await inLab(t))) return;
+  assert.ok(existsSync(new URL('../../web/dist/index.html', import.meta.url)), 'the web UI is built (npm run build:web) before the images');
+  for (const [target, tag] of Object.entries(IMAGES)) {
+    const build = spawnSync('docker', ['build', '-q', '-f', 'deploy/Dockerfile', '--target', target, '--build-arg', `BASE=${LAB_IMAGES.debian}`, '--label', `${LAB_LABEL}=deploy`, '-t', tag, '.'], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, DOCKER_BUILDKIT: '0' }, timeout: 600_000,
+    });
+    assert.equal(build.status, 0, `docker build --target ${target}: ${build.stderr}`);
+  }
+  const port = await freePort();
+  env = {
+    TENET_CONSOLE_IMAGE: IMAGES.console, TENET_DEFENDER_IMAGE: IMAGES.defender,
+    TENET_ADMIN_PASSWORD: PASSWORD, TENET_ENROLL_TOKEN: 'lab-enrollment-secret-0123456789', TENET_CONSOLE_PORT: `127.0.0.1:${port}`,
+  };
+  compose('down', '-v', '--timeout', '5');
+  const up = compose('up', '-d');
+  assert.equal(up.status, 0, up.stderr);
+
+  const container = (service: string) => `${PROJECT}_${service}_1`;
+  const ca = await until('the console wrote its certificate', () => {
+    const cp = spawnSync('docker', ['exec', container('console'), 'cat', '/var/lib/tenet-ca/console.pem'], { encoding: 'utf8' });
+    return cp.status === 0 && cp.stdout.includes('BEGIN CERTIFICATE') ? cp.stdout : undefined;
+  }, 60_000);
+  const api = `https://127.0.0.1:${port}/api/v1`;
+  const health = await until('the console answers', () => getJson(`${api}/health`, ca).then((r) => (r.status === 200 ? r.body : undefined), () => undefined), 60_000);
+  assert.equal((health as { status: string }).status, 'ok');
+
+  type Defenders = { items: Array<{ connected: boolean; status?: { sensor?: { running: boolean } } }> };
+  await until('the defender enrolls, connects and runs its sensor', async () => {
+    const { body } = await getJson(`${api}/defenders`, ca);
+    const items = (body as Defenders).items;
+    return items.length === 1 && items[0]!.connected && items[0]!.status?.sensor?.running === true ? true : undefined;
+  }, 120_000).catch((e: Error) => assert.fail(`${e.message}\n${compose('logs', '--tail', '40', 'defender').stdout}`));
+
+  // a container started now: the defender's sensor, inside its own container, sees a program run in it
+  docker('run', '-d', '--label', `${LAB_LABEL}=deploy`, '--name', PROBE, LAB_IMAGES.busybox, 'sh', '-c', 'while true; do sleep 1; done');
+  const imageId = docker('inspect', '-f', '{{.Image}}', PROBE);
+  await until('the container is known', async () => {
+    docker('exec', PROBE, 'ls', '/');
+    const { body } = await getJson(`${api}/profiles/container?image=${encodeURIComponent(LAB_IMAGES.busybox)}`, ca);
+    const model = (body as { items: Array<{ _id: string; processes: Array<{ path: string }> }> }).items.find((m) => m._id === imageId);
+    return model?.processes.some((p) => p.path === '/bin/ls') ? true : undefined;
+  }, 60_000).catch((e: Error) => assert.fail(`${e.message}\n${compose('logs', '--tail', '40', 'defender').stdout}`));
+
+  // the privileges the defender runs with are the compose file's, not more
+  const inspect = JSON.parse(docker('inspect', container('defender'))) as Array<{ HostConfig: { Privileged: boolean; CapAdd: string[]; CapDrop: string[]; PidMode: string } }>;
+  const host = inspect[0]!.HostConfig;
+  const declared = (parse(readFileSync(COMPOSE, 'utf8')) as { services: { defender: { cap_add: string[] } } }).services.defender.cap_add;
+  assert.deepEqual([host.Privileged, host.PidMode, host.CapDrop, [...host.CapAdd].map((c) => c.replace(/^CAP_/, '')).sort()], [false, 'host', ['ALL'], [...declared].sort()]);
+  const consoleHost = (JSON.parse(docker('inspect', container('console'))) as Array<{ Config: { User: string }; HostConfig: { ReadonlyRootfs: boolean; CapDrop: string[] } }>)[0]!;
+  assert.deepEqual([consoleHost.Config.User, consoleHost.HostConfig.ReadonlyRootfs, consoleHost.HostConfig.CapDrop], ['10001:10001', true, ['ALL']]);
+});
