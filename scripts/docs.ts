@@ -1,4 +1,5 @@
 import { FINDING_CODES, jsonSchemaOf, PUBLISHED_SCHEMAS, type FindingCode } from '../src/model/index.ts';
+import { kubernetesManifests } from '../deploy/kubernetes/manifests.ts';
 import { ERRORS } from '../src/cli/errors.ts';
 import { API_ERRORS, ROUTES } from '../src/console/index.ts';
 import { PATTERNS, RULES } from '../src/detect/index.ts';
@@ -135,6 +136,7 @@ export function generatedDocs(): Map<string, string> {
     ['docs/rules.md', rulesDoc()],
     ['docs/incidents.md', incidentsDoc()],
   ]);
+  for (const [path, text] of kubernetesManifests()) docs.set(path, text);
   for (const name of Object.keys(PUBLISHED_SCHEMAS) as Array<keyof typeof PUBLISHED_SCHEMAS>) {
     docs.set(`docs/schema/${name}`, `${JSON.stringify(jsonSchemaOf(name), null, 2)}\n`);
   }
