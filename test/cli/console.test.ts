@@ -96,3 +96,37 @@ test('tenet console serves a supplied certificate instead of its own', async () 
   run.child.kill('SIGTERM');
   assert.equal(await run.exited, 0);
 });
+
+test('tenet console lets defenders enroll with TENET_ENROLL_TOKEN and writes its certificate for them (--cert-out); a short secret is refused', async () => {
+  const { enroll } = await import('../../src/defender/index.ts');
+  const data = mkdtempSync(join(tmpdir(), 'tenet-console-cli-'));
+  const certOut = join(data, 'for-defenders.pem');
+  const secret = 'an-enrollment-secret-of-32-chars';
+  const run = start(['console', '--port', '0', '--data', data, '--cert-out', certOut, '--tls-name', 'tenet-console.tenet.svc'], { TENET_ADMIN_PASSWORD: 'a password for the test', TENET_ENROLL_TOKEN: secret }, /API:/);
+  const out = await run.started;
+  const url = /Tenet console: (https:\/\/\S+)/.exec(out)![1]!;
+  const ca = readFileSync(certOut, 'utf8');
+  assert.equal(ca, readFileSync(join(data, 'console-cert.pem'), 'utf8'), 'the certificate served, without its key');
+  assert.doesNotMatch(ca, /PRIVATE KEY/);
+  const { X509Certificate } = await import('node:crypto');
+  assert.match(new X509Certificate(ca).subjectAltName ?? '', /DNS:tenet-console\.tenet\.svc/);
+  const me = { name: 'node-1', hostname: 'node-1', version: '0.0.0-test' };
+  const enrolled = await enroll(url, secret, me, ca);
+  assert.match(enrolled.token, /^tnt_/);
+  await assert.rejects(enroll(url, `${secret}x`, me, ca), /401|refused|ERR_/);
+  run.child.kill('SIGTERM');
+  assert.equal(await run.exited, 0);
+
+  // the same secret on the next start is not a second token
+  const again = start(['console', '--port', '0', '--data', data], { TENET_ADMIN_PASSWORD: 'a password for the test', TENET_ENROLL_TOKEN: secret }, /API:/);
+  await again.started;
+  const { SqliteStore } = await import('../../src/store/index.ts');
+  const store = new SqliteStore(data);
+  assert.equal(store.tokens().filter((t) => t.enroll === true).length, 1);
+  store.close();
+  again.child.kill('SIGTERM');
+  await again.exited;
+
+  const short = start(['console', '--port', '0', '--data', data], { TENET_ADMIN_PASSWORD: 'a password for the test', TENET_ENROLL_TOKEN: 'short' }, /API:/);
+  await assert.rejects(short.started, /exited 2[\s\S]*ERR_BAD_OPTION_VALUE: TENET_ENROLL_TOKEN: an enrollment token must have at least 24 characters/);
+});
