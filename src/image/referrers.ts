@@ -93,10 +93,14 @@ export async function findReferrers(subject: Pick<Subject, 'reference' | 'digest
   const ref = parseRegistryReference(subject.reference);
   const registry = new Registry(ref, subject.reference);
   const api = await registry.request('GET', `referrers/${subject.digest}?artifactType=${encodeURIComponent(artifactType)}`, { accept: OCI_INDEX, allow: [404] });
-  // registries without the API answer 404 (or a page that is not an index)
-  const index = api.ok && (api.headers.get('content-type') ?? '').includes(OCI_INDEX)
-    ? parseJson<ImageManifest>(await readAll(bodyOf(api), MAX_JSON, `${subject.reference}: referrers`), `${subject.reference}: referrers`)
-    : (await api.body?.cancel(), await fallbackIndex(registry, subject.digest));
+  let index: ImageManifest | undefined;
+  if (api.ok && (api.headers.get('content-type') ?? '').includes(OCI_INDEX)) {
+    index = parseJson<ImageManifest>(await readAll(bodyOf(api), MAX_JSON, `${subject.reference}: referrers`), `${subject.reference}: referrers`);
+  } else {
+    // registries without the API answer 404 (or a page that is not an index)
+    await api.body?.cancel();
+    index = await fallbackIndex(registry, subject.digest);
+  }
   return (index?.manifests ?? []).filter((d) => d.artifactType === artifactType);
 }
 

@@ -88,10 +88,15 @@ export class Registry {
       if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
       else if (credentials !== undefined) headers.authorization = `Basic ${credentials}`;
       let res: Response;
+      // a registry that does not answer within a minute is given up; a large layer may take longer to arrive once it does
+      const answer = new AbortController();
+      const timer = setTimeout(() => answer.abort(new Error('no answer within 60 s')), 60_000);
       try {
-        res = await fetch(url, { method, headers, redirect: 'follow', ...(options.body !== undefined && { body: options.body }), signal: AbortSignal.timeout(60_000) });
+        res = await fetch(url, { method, headers, redirect: 'follow', ...(options.body !== undefined && { body: options.body }), signal: answer.signal });
       } catch (e) {
         throw new ImageError(`${this.what}: cannot reach ${url.origin}: ${((e as Error).cause as Error | undefined)?.message ?? (e as Error).message}`);
+      } finally {
+        clearTimeout(timer);
       }
       if (res.status === 401 && attempt === 0 && (await this.authenticate(res, method === 'GET' || method === 'HEAD' ? 'pull' : 'pull,push'))) continue;
       if (!res.ok && !(options.allow ?? []).includes(res.status)) {
