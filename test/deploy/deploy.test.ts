@@ -4,6 +4,7 @@
 // the same everywhere and explained in deploy/README.md.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
@@ -15,6 +16,7 @@ import { Service } from 'kubernetes-models/v1/Service';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { parse, parseAllDocuments } from 'yaml';
 import { DEFENDER_CAPABILITIES } from '../../deploy/kubernetes/manifests.ts';
+import { FIXTURES } from '../fixtures.ts';
 
 const deploy = (path: string) => fileURLToPath(new URL(`../../deploy/${path}`, import.meta.url));
 const read = (path: string) => readFileSync(deploy(path), 'utf8');
@@ -50,6 +52,16 @@ test('the Kubernetes manifests are objects the Kubernetes API accepts', () => {
   const broken = manifests('tenet.yaml').find((m) => m.kind === 'DaemonSet')!;
   (broken.spec as { template: { spec: { hostPID: unknown } } }).template.spec.hostPID = 'yes';
   assert.throws(() => new DaemonSet(broken as never).validate(), /hostPID/);
+});
+
+test('the compose file follows the compose specification', () => {
+  // the file names its draft by an address Ajv does not know: it is draft-07, Ajv's own
+  const { $schema: _, ...schema } = JSON.parse(readFileSync(join(FIXTURES, 'compose/schema/compose-spec.json'), 'utf8')) as { $schema: string };
+  const validate = new Ajv({ strict: false, validateFormats: false }).compile(schema);
+  const compose = parse(read('compose.yaml')) as { services: Record<string, Record<string, unknown>> };
+  assert.ok(validate(compose), JSON.stringify(validate.errors));
+  assert.deepEqual(Object.keys(compose.services), ['console', 'defender']);
+  assert.equal(validate({ ...compose, services: { ...compose.services, defender: { ...compose.services.defender, cap_ad: [] } } }), false, 'a misspelt key is refused');
 });
 
 test('the defender has the same privileges in Compose, Kubernetes and Helm, each explained; the console none', () => {
