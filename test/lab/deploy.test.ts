@@ -2,11 +2,12 @@
 // images built from this repository (deploy/Dockerfile), started with
 // deploy/compose.yaml; the console answers, the defender enrolls, runs its
 // sensor inside its container with only the privileges the compose file gives,
-// and reports a container it learned.
+// reports a container it learned, and kills a program outside its model when
+// the console sets prevent mode.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { get } from 'node:https';
+import { request } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { parse } from 'yaml';
@@ -27,20 +28,22 @@ after(() => {
   if (env.TENET_ENROLL_TOKEN !== undefined) compose('down', '-v', '--timeout', '5');
 });
 
-/** GET over TLS, trusting the console's own certificate. */
-function getJson(url: string, ca: string): Promise<{ status: number; body: unknown }> {
+/** A call to the console's API over TLS as admin, trusting the console's own certificate. */
+function call(url: string, ca: string, method = 'GET', body?: unknown): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
-    const request = get(url, { ca, auth: `admin:${PASSWORD}`, timeout: 5000 }, (res) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(url, { method, ca, auth: `admin:${PASSWORD}`, timeout: 5000, headers: data === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text === '' ? undefined : JSON.parse(text) }));
     });
-    request.on('error', reject);
-    request.on('timeout', () => request.destroy(new Error(`${url}: no answer in 5 s`)));
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`${url}: no answer in 5 s`)));
+    req.end(data);
   });
 }
 
-test('the console and defender images built from the repository run under deploy/compose.yaml: the console answers, the defender enrolls and reports a container', { timeout: 600_000 }, async (t) => {
+test('the console and defender images built from the repository run under deploy/compose.yaml: the console answers, the defender enrolls, reports a container, and prevents from inside its container', { timeout: 600_000 }, async (t) => {
   if (!(await inLab(t))) return;
   assert.ok(existsSync(new URL('../../web/dist/index.html', import.meta.url)), 'the web UI is built (npm run build:web) before the images');
   for (const [target, tag] of Object.entries(IMAGES)) {
@@ -52,7 +55,7 @@ test('the console and defender images built from the repository run under deploy
   const port = await freePort();
   env = {
     TENET_CONSOLE_IMAGE: IMAGES.console, TENET_DEFENDER_IMAGE: IMAGES.defender,
-    TENET_ADMIN_PASSWORD: PASSWORD, TENET_ENROLL_TOKEN: 'lab-enrollment-secret-0123456789', TENET_CONSOLE_PORT: `127.0.0.1:${port}`,
+    TENET_ADMIN_PASSWORD: PASSWORD, TENET_ENROLL_TOKEN: 'lab-enrollment-secret-0123456789', TENET_CONSOLE_PORT: `127.0.0.1:${port}`, TENET_LEARN_FOR: '8s',
   };
   compose('down', '-v', '--timeout', '5');
   const up = compose('up', '-d');
@@ -64,25 +67,42 @@ test('the console and defender images built from the repository run under deploy
     return cp.status === 0 && cp.stdout.includes('BEGIN CERTIFICATE') ? cp.stdout : undefined;
   }, 60_000);
   const api = `https://127.0.0.1:${port}/api/v1`;
-  const health = await until('the console answers', () => getJson(`${api}/health`, ca).then((r) => (r.status === 200 ? r.body : undefined), () => undefined), 60_000);
+  const health = await until('the console answers', () => call(`${api}/health`, ca).then((r) => (r.status === 200 ? r.body : undefined), () => undefined), 60_000);
   assert.equal((health as { status: string }).status, 'ok');
 
   type Defenders = { items: Array<{ connected: boolean; status?: { sensor?: { running: boolean } } }> };
   await until('the defender enrolls, connects and runs its sensor', async () => {
-    const { body } = await getJson(`${api}/defenders`, ca);
+    const { body } = await call(`${api}/defenders`, ca);
     const items = (body as Defenders).items;
     return items.length === 1 && items[0]!.connected && items[0]!.status?.sensor?.running === true ? true : undefined;
   }, 120_000).catch((e: Error) => assert.fail(`${e.message}\n${compose('logs', '--tail', '40', 'defender').stdout}`));
 
   // a container started now: the defender's sensor, inside its own container, sees a program run in it
-  docker('run', '-d', '--label', `${LAB_LABEL}=deploy`, '--name', PROBE, LAB_IMAGES.busybox, 'sh', '-c', 'while true; do sleep 1; done');
+  docker('run', '-d', '--label', `${LAB_LABEL}=deploy`, '--name', PROBE, LAB_IMAGES.debian, 'bash', '-c', 'while true; do sleep 1; done');
   const imageId = docker('inspect', '-f', '{{.Image}}', PROBE);
   await until('the container is known', async () => {
     docker('exec', PROBE, 'ls', '/');
-    const { body } = await getJson(`${api}/profiles/container?image=${encodeURIComponent(LAB_IMAGES.busybox)}`, ca);
+    const { body } = await call(`${api}/profiles/container?image=${encodeURIComponent(LAB_IMAGES.debian)}`, ca);
     const model = (body as { items: Array<{ _id: string; processes: Array<{ path: string }> }> }).items.find((m) => m._id === imageId);
-    return model?.processes.some((p) => p.path === '/bin/ls') ? true : undefined;
+    return model?.processes.some((p) => p.path.endsWith('/ls')) ? true : undefined;
   }, 60_000).catch((e: Error) => assert.fail(`${e.message}\n${compose('logs', '--tail', '40', 'defender').stdout}`));
+
+  // prevent mode from the console: inside its container, with only its capabilities, the defender kills a program the model lacks
+  await until('the model is active', async () => {
+    const { body } = await call(`${api}/profiles/container?image=${encodeURIComponent(LAB_IMAGES.debian)}`, ca);
+    return (body as { items: Array<{ _id: string; state: string }> }).items.some((m) => m._id === imageId && m.state === 'active') ? true : undefined;
+  }, 60_000);
+  const mode = await call(`${api}/modes`, ca, 'PUT', { scope: { kind: 'image', value: LAB_IMAGES.debian }, dimension: 'processes', mode: 'prevent' });
+  assert.equal(mode.status, 200, JSON.stringify(mode.body));
+  type Guarded = { items: Array<{ status?: { guard?: { running: boolean; containers: number } } }> };
+  await until('the guard holds the container', async () => {
+    const guard = ((await call(`${api}/defenders`, ca)).body as Guarded).items[0]?.status?.guard;
+    return guard?.running === true && guard.containers === 1 ? true : undefined;
+  }, 60_000).catch((e: Error) => assert.fail(`${e.message}\n${compose('logs', '--tail', '40', 'defender').stdout}`));
+  const exec = (...args: string[]) => spawnSync('docker', ['exec', PROBE, ...args], { stdio: 'ignore', timeout: 20_000 }).status;
+  assert.equal(exec('cat', '/etc/hostname'), 137, 'a program the model lacks is killed before it runs');
+  assert.equal(exec('ls', '/'), 0, 'a program the model has still runs');
+  assert.equal(docker('inspect', '-f', '{{.State.Running}}', PROBE), 'true', 'the container runs on');
 
   // the privileges the defender runs with are the compose file's, not more
   const inspect = JSON.parse(docker('inspect', container('defender'))) as Array<{ HostConfig: { Privileged: boolean; CapAdd: string[]; CapDrop: string[]; PidMode: string } }>;
