@@ -102,7 +102,18 @@ test('the console and defender images built from the repository run under deploy
   const exec = (...args: string[]) => spawnSync('docker', ['exec', PROBE, ...args], { stdio: 'ignore', timeout: 20_000 }).status;
   assert.equal(exec('cat', '/etc/hostname'), 137, 'a program the model lacks is killed before it runs');
   assert.equal(exec('ls', '/'), 0, 'a program the model has still runs');
-  assert.equal(docker('inspect', '-f', '{{.State.Running}}', PROBE), 'true', 'the container runs on');
+  // files and network too: read-only folders and an nftables table in the container's own namespaces
+  for (const dimension of ['writable', 'egress']) {
+    assert.equal((await call(`${api}/modes`, ca, 'PUT', { scope: { kind: 'image', value: LAB_IMAGES.debian }, dimension, mode: 'prevent' })).status, 200);
+  }
+  type Held = { items: Array<{ status?: { fileGuard?: { containers: number }; networkGuard?: { containers: number } } }> };
+  await until('the folders are read-only and the table is in place', async () => {
+    const status = ((await call(`${api}/defenders`, ca)).body as Held).items[0]?.status;
+    return status?.fileGuard?.containers === 1 && status.networkGuard?.containers === 1 ? true : undefined;
+  }, 60_000).catch((e: Error) => assert.fail(`${e.message}\n${compose('logs', '--tail', '40', 'defender').stdout}`));
+  const write = spawnSync('docker', ['exec', PROBE, 'bash', '-c', 'echo x > /etc/tenet-test'], { encoding: 'utf8', timeout: 20_000 });
+  assert.match(write.stderr, /Read-only file system/, 'a write where the model writes nothing fails');
+  assert.equal(docker('inspect', '-f', '{{.State.Running}} {{.RestartCount}}', PROBE), 'true 0', 'the container runs on');
 
   // the privileges the defender runs with are the compose file's, not more
   const inspect = JSON.parse(docker('inspect', container('defender'))) as Array<{ HostConfig: { Privileged: boolean; CapAdd: string[]; CapDrop: string[]; PidMode: string } }>;
