@@ -30,12 +30,21 @@ that wants a login takes TENET_REGISTRY_USER and TENET_REGISTRY_PASSWORD.
 
 Exit codes: 0 done, 1 pull found none, 2 unusable input, unreachable registry or usage error.`;
 
+function readText(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new CliError('ERR_PATH_NOT_FOUND', `${path}: ${(e as Error).message}`);
+  }
+}
+
 /** The model of image `imageId` in a file of models (`tenet models --format json`: one, or a list). */
 function modelFromFile(path: string, imageId: string): IntentModel {
   let json: unknown;
   try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
+    json = JSON.parse(readText(path));
   } catch (e) {
+    if (e instanceof CliError) throw e;
     throw new CliError('ERR_BAD_INTENT', `${path}: ${(e as Error).message}`);
   }
   const found = (Array.isArray(json) ? json : [json]).filter((m) => (m as { id?: unknown } | null)?.id === imageId);
@@ -46,24 +55,18 @@ function modelFromFile(path: string, imageId: string): IntentModel {
 }
 
 /** The image's model, joined with what PATHs declare for it, as an intent manifest. */
-async function make(image: string, paths: readonly string[]): Promise<IntentManifestFile> {
+async function make(image: string, paths: readonly string[], createdAt: string): Promise<IntentManifestFile> {
   const analysis = await analyzePaths([image, ...paths], { maxFileSize: DEFAULT_MAX_FILE_SIZE, verify: true });
   const unreadable = analysis.findings.find((f) => f.code === 'TN015');
   if (unreadable !== undefined) throw new CliError('ERR_IMAGE', unreadable.message);
   // an image's model is the one with its inventory
   const models = analysis.models.filter((m) => m.inventory !== undefined);
   if (models.length !== 1) throw new CliError('ERR_NO_MODEL', `${image}: expected one image model, found ${models.length}`);
-  return intentManifest(models[0]!, { reference: image.replace(/^[a-z-]+:/, ''), createdAt: new Date().toISOString() });
+  return intentManifest(models[0]!, { reference: image.replace(/^[a-z-]+:/, ''), createdAt });
 }
 
 function readFile(path: string): IntentManifestFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new CliError('ERR_PATH_NOT_FOUND', `${path}: ${(e as Error).message}`);
-  }
-  const read = readIntentManifest(text);
+  const read = readIntentManifest(readText(path));
   if (!read.ok) throw new CliError('ERR_BAD_INTENT', `${path}: ${read.reason}`);
   return read.file;
 }
@@ -89,7 +92,7 @@ export const intentCommand: Command = {
         if (!isImageInput(target)) throw new CliError('ERR_USAGE', `intent make needs an image input (image:NAME, registry:REF, docker-archive:FILE, oci:DIR), not "${target}"`);
         const file = values.model !== undefined
           ? intentManifest(modelFromFile(values.model, (await readImage(target)).id), { reference: target.replace(/^[a-z-]+:/, ''), createdAt })
-          : await make(target, paths);
+          : await make(target, paths, createdAt);
         writeResult(file.text, values.output, io);
         if (values.output !== undefined) io.stdout(`${file.digest} for image ${file.manifest.image}\n`);
         return 0;
@@ -99,7 +102,7 @@ export const intentCommand: Command = {
         if (values.model !== undefined && subject.config === undefined) throw new CliError('ERR_USAGE', `${reference} names an index of several images: name one by its digest`);
         const file = values.file !== undefined ? readFile(values.file)
           : values.model !== undefined ? intentManifest(modelFromFile(values.model, subject.config!), { reference, createdAt })
-            : await make(`registry:${reference}`, paths);
+            : await make(`registry:${reference}`, paths, createdAt);
         const { artifact } = await pushIntent(subject, file);
         io.stdout(`pushed ${subject.reference.replace(/@.*$/, '')}@${artifact.digest}: intent ${file.digest} for ${subject.reference} (image ${file.manifest.image})\n`);
         return 0;
