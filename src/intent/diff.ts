@@ -44,7 +44,12 @@ type Entries = Map<string, Source[]>;
 function entriesOf(m: IntentModel): Record<Exclude<DiffDimension, 'supermodel'>, Entries> {
   const map = <T>(items: readonly T[], key: (x: T) => string, sources: (x: T) => Source[]): Entries => {
     const out: Entries = new Map();
-    for (const x of items) out.set(key(x), [...(out.get(key(x)) ?? []), ...sources(x)]);
+    for (const x of items) {
+      const k = key(x);
+      const known = out.get(k);
+      if (known === undefined) out.set(k, [...sources(x)]);
+      else known.push(...sources(x));
+    }
     return out;
   };
   return {

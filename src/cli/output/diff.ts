@@ -13,7 +13,11 @@ export function sourceText(sources: readonly Source[]): string {
 
 const byModel = (changes: readonly IntentChange[]) => {
   const groups = new Map<string, IntentChange[]>();
-  for (const c of changes) groups.set(c.model, [...(groups.get(c.model) ?? []), c]);
+  for (const c of changes) {
+    const group = groups.get(c.model);
+    if (group === undefined) groups.set(c.model, [c]);
+    else group.push(c);
+  }
   return groups;
 };
 
