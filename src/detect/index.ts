@@ -4,7 +4,7 @@
  * model entry it lacked.
  */
 import type { Audit, IntelProvenance, ModelDimension, RuntimeEvent, RuntimeEventKind } from '../model/index.ts';
-import type { Check, Rule, RuleContext } from './rule.ts';
+import { programOf, type Check, type CheckContext, type Rule, type RuleContext } from './rule.ts';
 import { KNOWN_BAD_RULES, RULES } from './rules/index.ts';
 import { MODEL_RULES } from './rules/model.ts';
 
@@ -143,14 +143,49 @@ export function intelAudit(event: RuntimeEvent, what: string, provenances: reado
   };
 }
 
+/**
+ * What the checks of the event at hand share: its program, found when a check
+ * first asks for it, and whether the model knows that program, asked once.
+ * One, reused event after event, so that checking allocates nothing.
+ */
+class EventContext implements CheckContext {
+  private event: RuntimeEvent | undefined;
+  private context: RuleContext | undefined;
+  private name: string | undefined;
+  private known: boolean | undefined;
+
+  of(event: RuntimeEvent, context: RuleContext): this {
+    this.event = event;
+    this.context = context;
+    this.name = undefined;
+    this.known = undefined;
+    return this;
+  }
+
+  get program(): string {
+    return (this.name ??= programOf(this.event!));
+  }
+
+  get ancestors(): readonly string[] {
+    return this.context!.ancestors;
+  }
+
+  knownProcess(): boolean {
+    return (this.known ??= this.context!.knownProcess());
+  }
+}
+
+const EVENT_CONTEXT = new EventContext();
+
 /** Known-bad behaviour in an event, whatever its model says: one audit per rule that fires. */
 export function knownBadAudits(event: RuntimeEvent, ruleContext: RuleContext, context: () => AuditContext): readonly Audit[] {
   const byKind = KNOWN_BAD_BY_KIND.get(event.kind);
   if (byKind === undefined) return NONE;
   const { rules, checks } = byKind;
+  const shared = EVENT_CONTEXT.of(event, ruleContext);
   let audits: Audit[] | undefined;
   for (let i = 0; i < checks.length; i++) {
-    const evidence = checks[i]!(event, ruleContext);
+    const evidence = checks[i]!(event, shared);
     if (evidence === undefined) continue;
     const rule = rules[i]!;
     const c = context();

@@ -8,8 +8,14 @@ export interface RuleContext {
   knownProcess: () => boolean;
 }
 
+/** What the checks of one event share besides the event: its context, and the program its process runs, found once. */
+export interface CheckContext extends RuleContext {
+  /** The program the event's process runs, by name (`programOf`). */
+  readonly program: string;
+}
+
 /** A check of one kind of event: the evidence when it fires. */
-export type Check = (event: RuntimeEvent, context: RuleContext) => string | undefined;
+export type Check = (event: RuntimeEvent, context: CheckContext) => string | undefined;
 
 /** A detection rule: one file each in rules/, with what it needs and what it means. */
 export interface Rule {

@@ -19,16 +19,16 @@ export class AllowList {
   private readonly stems: string[] = [];
   /** Programs allowed by name wherever they are (`nginx`). */
   private names = 0;
-  /** Syscalls by number (below 1024), one bit each. */
+  /** Syscalls by number (below 512, on x86_64 they end at 450), one bit each. */
   readonly bits: Uint32Array | undefined;
-  /** Egress peers by address (`*` for any), each with its `protocol << 16 | port` codes. */
-  private readonly peers: Map<string, number[]> | undefined;
+  /** Egress peers by address (`*` for any), each with its `protocol << 16 | port` code, or codes when it has several (most have one). */
+  private readonly peers: Map<string, number | number[]> | undefined;
   private readonly path: boolean;
 
   constructor(dimension: ModelDimension, entries: Iterable<string> = []) {
     this.dimension = dimension;
     this.path = PATHS.has(dimension);
-    this.bits = dimension === 'syscalls' ? new Uint32Array(32) : undefined;
+    this.bits = dimension === 'syscalls' ? new Uint32Array(16) : undefined;
     this.peers = dimension === 'egress' ? new Map() : undefined;
     for (const entry of entries) this.add(entry);
   }
@@ -41,7 +41,7 @@ export class AllowList {
   has(entry: string): boolean {
     if (this.bits !== undefined) {
       const n = syscallNumber(entry);
-      if (n !== undefined && n < 1024) return (this.bits[n >>> 5]! & (1 << (n & 31))) !== 0;
+      if (n !== undefined && n < 512) return (this.bits[n >>> 5]! & (1 << (n & 31))) !== 0;
     }
     return this.table.get(this.stemOf(entry)) === entry;
   }
@@ -80,8 +80,10 @@ export class AllowList {
 
   /** Whether an egress list allows a connection, without building its entry (`tcp/10.0.0.7:6379`). */
   allowsPeer(protocol: string | undefined, address: string, port: number): boolean {
+    const peers = this.peers;
+    if (peers === undefined) return false;
     const code = (protocol === 'udp' ? 1 << 16 : protocol === 'sctp' ? 2 << 16 : 0) | port;
-    return this.peers?.get(address)?.includes(code) === true || this.peers?.get('*')?.includes(code) === true;
+    return holds(peers.get(address), code) || holds(peers.get('*'), code);
   }
 
   private indexPeer(entry: string, on: boolean): void {
@@ -91,10 +93,11 @@ export class AllowList {
     const protocol = entry.slice(0, slash);
     const code = (protocol === 'udp' ? 1 << 16 : protocol === 'sctp' ? 2 << 16 : 0) | Number(entry.slice(colon + 1));
     const address = entry.slice(slash + 1, colon);
-    const codes = this.peers.get(address) ?? [];
-    if (on) this.peers.set(address, [...codes, code]);
-    else if (codes.length <= 1) this.peers.delete(address);
-    else this.peers.set(address, codes.filter((c) => c !== code));
+    const held = this.peers.get(address);
+    const codes = held === undefined ? [] : typeof held === 'number' ? [held] : held;
+    const next = on ? [...codes, code] : codes.filter((c) => c !== code);
+    if (next.length === 0) this.peers.delete(address);
+    else this.peers.set(address, next.length === 1 ? next[0]! : next);
   }
 
   private isName(entry: string): boolean {
@@ -103,6 +106,19 @@ export class AllowList {
 
   private isPattern(entry: string): boolean {
     return this.path ? entry.endsWith('/*') : this.dimension === 'dns' ? entry.startsWith('*.') : entry.includes('/*:');
+  }
+
+  /**
+   * Whether a pattern covers a path, for the hot path: the same answer as
+   * `cover`, without looking the pattern up when few patterns are tried in turn.
+   */
+  covers(path: string): boolean {
+    const stems = this.stems;
+    if (this.path && this.names === 0 && stems.length <= SCAN) {
+      for (let i = 0; i < stems.length; i++) if (path.startsWith(stems[i]!)) return true;
+      return false;
+    }
+    return this.cover(path) !== undefined;
   }
 
   /**
@@ -155,8 +171,13 @@ export class AllowList {
 
   private setBit(entry: string, on: boolean): void {
     const n = this.bits === undefined ? undefined : syscallNumber(entry);
-    if (n === undefined || n >= 1024) return;
+    if (n === undefined || n >= 512) return;
     if (on) this.bits![n >>> 5]! |= 1 << (n & 31);
     else this.bits![n >>> 5]! &= ~(1 << (n & 31));
   }
+}
+
+/** Whether a peer's code or codes hold `code`. */
+function holds(codes: number | number[] | undefined, code: number): boolean {
+  return codes === code || (typeof codes === 'object' && codes.includes(code));
 }

@@ -131,6 +131,8 @@ function seedEntries(model: IntentModel): Map<ModelDimension, Map<string, Source
 export class ModelLearner {
   // the fields the hot path reads come first: they share the object's first cache line
   state: 'learning' | 'active';
+  /** The syscall list's bits, one step nearer: most events are syscalls. */
+  private readonly syscallBits: Uint32Array;
   // everything allowed (seeded or learned), for the hot path: a field per dimension
   private readonly processes = new AllowList('processes');
   private readonly listen = new AllowList('listen');
@@ -140,8 +142,6 @@ export class ModelLearner {
   private readonly reads = new AllowList('reads');
   private readonly syscalls = new AllowList('syscalls');
   private readonly capabilities = new AllowList('capabilities');
-  /** The syscall list's bits, one step nearer: most events are syscalls. */
-  private readonly syscallBits = this.syscalls.bits!;
   readonly id: string;
   readonly options: Required<LearnOptions>;
   private seedModel: IntentModel;
@@ -165,6 +165,7 @@ export class ModelLearner {
   private previous: string | undefined;
 
   constructor(seedModel: IntentModel, options: LearnOptions, now: number, carried?: { from: string; model: IntentModel }, seeded = true) {
+    this.syscallBits = this.syscalls.bits!;
     this.hasSeed = seeded;
     this.id = seedModel.id;
     this.options = { ...DEFAULTS, ...options };
@@ -347,7 +348,7 @@ export class ModelLearner {
       switch (event.kind) {
         case 'syscall': {
           const n = event.syscall === undefined ? undefined : syscallNumber(event.syscall);
-          if (n !== undefined && n < 1024 && (this.syscallBits[n >>> 5]! & (1 << (n & 31))) !== 0) return KNOWN;
+          if (n !== undefined && n < 512 && (this.syscallBits[n >>> 5]! & (1 << (n & 31))) !== 0) return KNOWN;
           break;
         }
         case 'connect': {
@@ -357,7 +358,13 @@ export class ModelLearner {
         }
         case 'write': {
           const path = event.file?.path;
-          if (path !== undefined && (this.writable.cover(path) !== undefined || this.writable.has(path))) return KNOWN;
+          if (path !== undefined && (this.writable.covers(path) || this.writable.has(path))) return KNOWN;
+          break;
+        }
+        case 'dns': {
+          // a name as models keep it (lower case, no root dot) is looked up as it comes
+          const name = event.dns?.names[0];
+          if (name !== undefined && (this.dns.has(name) || this.dns.cover(name) !== undefined)) return KNOWN;
           break;
         }
       }

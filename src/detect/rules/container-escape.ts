@@ -1,4 +1,4 @@
-import { commandLine, programOf, type Rule } from '../rule.ts';
+import { commandLine, type Rule } from '../rule.ts';
 
 /** Kernel settings and host interfaces a container has no business writing. */
 const HOST_PATHS = /^\/(proc\/sys\/|proc\/sysrq-trigger$|proc\/\d+\/(mem|root\/)|sys\/(kernel|fs\/cgroup|firmware|module)\/|dev\/(mem|kmem|port|sd[a-z]|nvme|vd[a-z]|xvd[a-z]))|\/release_agent$|\/core_pattern$/;
@@ -19,6 +19,6 @@ export const containerEscape: Rule = {
   detect: {
     write: (event) => (event.file !== undefined && mayReachHost(event.file.path) && HOST_PATHS.test(event.file.path) ? `wrote ${event.file.path}` : undefined),
     syscall: (event) => (event.syscall !== undefined && ESCAPE_SYSCALLS.has(event.syscall) ? `called ${event.syscall}` : undefined),
-    exec: (event, { knownProcess }) => (ESCAPE_TOOLS.has(programOf(event)) && !knownProcess() ? `ran ${commandLine(event) || programOf(event)}` : undefined),
+    exec: (event, context) => (ESCAPE_TOOLS.has(context.program) && !context.knownProcess() ? `ran ${commandLine(event) || context.program}` : undefined),
   },
 };

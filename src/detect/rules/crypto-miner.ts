@@ -1,4 +1,4 @@
-import { argvIncludes, commandLine, programOf, type Rule } from '../rule.ts';
+import { argvIncludes, commandLine, type Rule } from '../rule.ts';
 
 const MINERS = /^(xmrig|xmr-stak|minerd|cpuminer|cpuminer-multi|ccminer|t-rex|nbminer|lolminer|phoenixminer|ethminer|nanominer|gminer|bminer|srbminer.*)$/i;
 const POOL_NAMES = /(^|\.)(pool|xmr|monero|nicehash|minexmr|nanopool|2miners|f2pool|hashvault|supportxmr|moneroocean|herominers|c3pool|dwarfpool|ethermine|miningpoolhub|zpool|unmineable)[a-z0-9-]*(\.|$)/i;
@@ -14,18 +14,18 @@ export const cryptoMiner: Rule = {
   needsModel: false,
   description: 'A known miner program or a `stratum+tcp://` argument, a DNS name of a mining pool, or a connection to a pool\'s stratum port that the model does not allow.',
   detect: {
-    exec(event) {
-      if (!MINERS.test(programOf(event)) && !(argvIncludes(event, '://') && /stratum\d?\+(tcp|ssl|tls):\/\//i.test(commandLine(event)))) return undefined;
-      return `ran ${commandLine(event) || programOf(event)}`;
+    exec(event, { program }) {
+      if (!MINERS.test(program) && !(argvIncludes(event, '://') && /stratum\d?\+(tcp|ssl|tls):\/\//i.test(commandLine(event)))) return undefined;
+      return `ran ${commandLine(event) || program}`;
     },
     dns(event) {
       for (const name of event.dns?.names ?? []) if (POOL_NAMES.test(name)) return `asked DNS for ${name}`;
       return undefined;
     },
-    connect(event, { knownProcess }) {
+    connect(event, context) {
       const n = event.network;
-      if (n?.protocol !== 'tcp' || !POOL_PORTS.has(n.remotePort ?? 0) || knownProcess()) return undefined;
-      return `${programOf(event)} connected to ${n.remoteAddress ?? '?'}:${n.remotePort}, a mining pool port`;
+      if (n?.protocol !== 'tcp' || !POOL_PORTS.has(n.remotePort ?? 0) || context.knownProcess()) return undefined;
+      return `${context.program} connected to ${n.remoteAddress ?? '?'}:${n.remotePort}, a mining pool port`;
     },
   },
 };

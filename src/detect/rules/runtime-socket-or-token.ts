@@ -1,13 +1,13 @@
-import { programOf, type Check, type Rule } from '../rule.ts';
+import type { Check, Rule } from '../rule.ts';
 
 const RUNTIME_SOCKETS = /^\/(var\/)?run\/(docker\.sock|containerd\/containerd\.sock|crio\/crio\.sock|podman\/podman\.sock)$/;
 const TOKENS = /^\/(var\/)?run\/secrets\/kubernetes\.io\/serviceaccount\/(token|\.\.data\/token)$/;
 
-const opened: Check = (event, { knownProcess }) => {
+const opened: Check = (event, context) => {
   const path = event.file?.path;
   if (path === undefined || !(path.startsWith('/var/run/') || path.startsWith('/run/'))) return undefined;
   const what = RUNTIME_SOCKETS.test(path) ? 'opened' : TOKENS.test(path) ? 'read' : undefined;
-  return what === undefined || knownProcess() ? undefined : `${programOf(event)} ${what} ${path}`;
+  return what === undefined || context.knownProcess() ? undefined : `${context.program} ${what} ${path}`;
 };
 
 export const runtimeSocketOrToken: Rule = {
