@@ -12,18 +12,19 @@ const SCAN = 8;
  * checking an event is a lookup or two and builds no string; syscalls are bits.
  */
 export class AllowList {
-  readonly dimension: ModelDimension;
-  /** Entry → itself, and a pattern's stem → the pattern. */
-  private readonly table = new Map<string, string>();
+  // what checking an event reads comes first, on the object's first cache line
   /** The stems of the patterns, longest (most specific) first. */
   private readonly stems: string[] = [];
+  private readonly path: boolean;
   /** Programs allowed by name wherever they are (`nginx`). */
   private names = 0;
-  /** Syscalls by number (below 512, on x86_64 they end at 450), one bit each. */
-  readonly bits: Uint32Array | undefined;
   /** Egress peers by address (`*` for any), each with its `protocol << 16 | port` code, or codes when it has several (most have one). */
   private readonly peers: Map<string, number | number[]> | undefined;
-  private readonly path: boolean;
+  /** Entry → itself, and a pattern's stem → the pattern. */
+  private readonly table = new Map<string, string>();
+  readonly dimension: ModelDimension;
+  /** Syscalls by number (below 512, on x86_64 they end at 450), one bit each. */
+  readonly bits: Uint32Array | undefined;
 
   constructor(dimension: ModelDimension, entries: Iterable<string> = []) {
     this.dimension = dimension;

@@ -133,12 +133,12 @@ export class ModelLearner {
   state: 'learning' | 'active';
   /** The syscall list's bits, one step nearer: most events are syscalls. */
   private readonly syscallBits: Uint32Array;
-  // everything allowed (seeded or learned), for the hot path: a field per dimension
-  private readonly processes = new AllowList('processes');
-  private readonly listen = new AllowList('listen');
+  // everything allowed (seeded or learned), for the hot path: a field per dimension, those an active model checks first
+  private readonly writable = new AllowList('writable');
   private readonly egress = new AllowList('egress');
   private readonly dns = new AllowList('dns');
-  private readonly writable = new AllowList('writable');
+  private readonly processes = new AllowList('processes');
+  private readonly listen = new AllowList('listen');
   private readonly reads = new AllowList('reads');
   private readonly syscalls = new AllowList('syscalls');
   private readonly capabilities = new AllowList('capabilities');
