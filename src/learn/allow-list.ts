@@ -1,5 +1,6 @@
 import { syscallNumber } from '../knowledge/index.ts';
 import type { ModelDimension } from '../model/index.ts';
+import { SYSCALL_LIMIT, SYSCALLS } from './syscall-index.ts';
 
 const PATHS: ReadonlySet<ModelDimension> = new Set(['processes', 'writable', 'reads']);
 /** Up to this many patterns, each is tried in turn; past it, the entry's folders are looked up. */
@@ -9,7 +10,8 @@ const SCAN = 8;
  * The entries of one dimension a model allows, kept for the hot path: one
  * table holds the entries and the patterns, each pattern under what it stands
  * for (`/tmp/*` under `/tmp/`, `*.example.com` under `.example.com`), so that
- * checking an event is a lookup or two and builds no string; syscalls are bits.
+ * checking an event is a lookup or two and builds no string; syscalls are
+ * bits, in the index all models' syscall lists share.
  */
 export class AllowList {
   // what checking an event reads comes first, on the object's first cache line
@@ -23,13 +25,13 @@ export class AllowList {
   /** Entry → itself, and a pattern's stem → the pattern. */
   private readonly table = new Map<string, string>();
   readonly dimension: ModelDimension;
-  /** Syscalls by number (below 512, on x86_64 they end at 450), one bit each. */
-  readonly bits: Uint32Array | undefined;
+  /** A syscall list's slot in the syscall index (`SYSCALLS`). */
+  readonly slot: number | undefined;
 
   constructor(dimension: ModelDimension, entries: Iterable<string> = []) {
     this.dimension = dimension;
     this.path = PATHS.has(dimension);
-    this.bits = dimension === 'syscalls' ? new Uint32Array(16) : undefined;
+    this.slot = dimension === 'syscalls' ? SYSCALLS.allocate(this) : undefined;
     this.peers = dimension === 'egress' ? new Map() : undefined;
     for (const entry of entries) this.add(entry);
   }
@@ -40,9 +42,9 @@ export class AllowList {
   }
 
   has(entry: string): boolean {
-    if (this.bits !== undefined) {
+    if (this.slot !== undefined) {
       const n = syscallNumber(entry);
-      if (n !== undefined && n < 512) return (this.bits[n >>> 5]! & (1 << (n & 31))) !== 0;
+      if (n !== undefined && n < SYSCALL_LIMIT) return SYSCALLS.has(this.slot, n);
     }
     return this.table.get(this.stemOf(entry)) === entry;
   }
@@ -75,7 +77,7 @@ export class AllowList {
     this.table.clear();
     this.stems.length = 0;
     this.names = 0;
-    this.bits?.fill(0);
+    if (this.slot !== undefined) SYSCALLS.clear(this.slot);
     this.peers?.clear();
   }
 
@@ -171,10 +173,8 @@ export class AllowList {
   }
 
   private setBit(entry: string, on: boolean): void {
-    const n = this.bits === undefined ? undefined : syscallNumber(entry);
-    if (n === undefined || n >= 512) return;
-    if (on) this.bits![n >>> 5]! |= 1 << (n & 31);
-    else this.bits![n >>> 5]! &= ~(1 << (n & 31));
+    const n = this.slot === undefined ? undefined : syscallNumber(entry);
+    if (n !== undefined && n < SYSCALL_LIMIT) SYSCALLS.set(this.slot!, n, on);
   }
 }
 

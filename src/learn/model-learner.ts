@@ -1,6 +1,7 @@
 import type { IntentModel, Learning, ModelDimension, Protocol, RuntimeEvent, Source } from '../model/index.ts';
 import { syscallNumber } from '../knowledge/index.ts';
 import { AllowList } from './allow-list.ts';
+import { SYSCALL_LIMIT, SYSCALLS } from './syscall-index.ts';
 import { normalisePath, parentDomain, parentOf } from './generalise.ts';
 
 export interface LearnOptions {
@@ -131,8 +132,8 @@ function seedEntries(model: IntentModel): Map<ModelDimension, Map<string, Source
 export class ModelLearner {
   // the fields the hot path reads come first: they share the object's first cache line
   state: 'learning' | 'active';
-  /** The syscall list's bits, one step nearer: most events are syscalls. */
-  private readonly syscallBits: Uint32Array;
+  /** The syscall list's slot in the syscall index, one step nearer: most events are syscalls. */
+  private readonly syscallSlot: number;
   // everything allowed (seeded or learned), for the hot path: a field per dimension, those an active model checks first
   private readonly writable = new AllowList('writable');
   private readonly egress = new AllowList('egress');
@@ -165,7 +166,7 @@ export class ModelLearner {
   private previous: string | undefined;
 
   constructor(seedModel: IntentModel, options: LearnOptions, now: number, carried?: { from: string; model: IntentModel }, seeded = true) {
-    this.syscallBits = this.syscalls.bits!;
+    this.syscallSlot = this.syscalls.slot!;
     this.hasSeed = seeded;
     this.id = seedModel.id;
     this.options = { ...DEFAULTS, ...options };
@@ -348,7 +349,7 @@ export class ModelLearner {
       switch (event.kind) {
         case 'syscall': {
           const n = event.syscall === undefined ? undefined : syscallNumber(event.syscall);
-          if (n !== undefined && n < 512 && (this.syscallBits[n >>> 5]! & (1 << (n & 31))) !== 0) return KNOWN;
+          if (n !== undefined && n < SYSCALL_LIMIT && SYSCALLS.has(this.syscallSlot, n)) return KNOWN;
           break;
         }
         case 'connect': {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { AllowList } from '../../src/learn/allow-list.ts';
+import { SYSCALLS, SyscallIndex } from '../../src/learn/syscall-index.ts';
 
 test('paths: exact entries, folder patterns found from any depth below, the root pattern, and a path ending in a slash kept apart', () => {
   const list = new AllowList('writable', ['/var/log/nginx/*', '/etc/nginx/nginx.conf', '/data/']);
@@ -64,7 +65,8 @@ test('syscalls: known names as bits, other names (another architecture) by name'
   assert.ok(list.has('openat'));
   assert.ok(!list.has('write'));
   assert.ok(list.has('arm_fadvise64_64'));
-  assert.ok(list.bits![0]! & 1, 'read is syscall 0');
+  assert.ok(SYSCALLS.has(list.slot!, 0), 'read is syscall 0, in the shared index');
+  assert.ok(!new AllowList('syscalls', ['write']).has('read'), 'another list has its own bits');
   list.delete('read');
   assert.ok(!list.has('read'));
   list.add('read');
@@ -90,4 +92,20 @@ test('the most specific pattern covers, whether a few patterns are tried in turn
     assert.equal(dns.cover('badexample.com'), undefined);
     assert.equal(dns.cover('x.s3.internal'), extra > 0 ? '*.s3.internal' : undefined);
   }
+});
+
+test('the syscall index: each slot its own bits, a released slot comes back empty, and growing keeps every bit', () => {
+  const index = new SyscallIndex(32);
+  const slots = Array.from({ length: 100 }, () => index.allocate());
+  assert.equal(new Set(slots).size, 100, 'distinct slots, past the first capacity');
+  for (const slot of slots) index.set(slot, slot % 7, true);
+  for (const slot of slots) {
+    for (let syscall = 0; syscall < 7; syscall++) assert.equal(index.has(slot, syscall), syscall === slot % 7, `slot ${slot}, syscall ${syscall}`);
+  }
+  index.set(slots[3]!, 449, true);
+  index.release(slots[3]!);
+  const again = index.allocate();
+  assert.equal(again, slots[3], 'a released slot is used again');
+  assert.ok(!index.has(again, 449) && !index.has(again, 3), 'and comes back with no syscall');
+  assert.ok(index.has(slots[4]!, 4), 'its neighbours keep theirs');
 });
