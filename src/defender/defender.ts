@@ -556,7 +556,8 @@ export class Defender {
     }
     const context = () => ({ id: randomUUID(), model: model.id, modelState: model.state });
     const path = event.process?.path ?? event.process?.name;
-    const known = knownBad(event, { ancestors: ancestorsOf(t, process), knownProcess: () => path !== undefined && model.allows('processes', path) }, context);
+    // the ancestors are walked only for the checks that ask (a shell's parent)
+    const known = knownBad(event, { get ancestors() { return ancestorsOf(t, process); }, knownProcess: () => path !== undefined && model.allows('processes', path) }, context);
     for (const audit of known) this.audit(audit);
     if (known.length > 0 && process !== undefined) process.flagged = true;
     this.scoreIntel(event, context);
