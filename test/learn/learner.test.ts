@@ -255,3 +255,25 @@ test('a model that finished learning on another node is taken for an image still
   assert.equal(fresh.adopt(learned, T0)?.id, 'sha256:aaa', 'an image not seen here yet starts from it when it runs');
   assert.equal(fresh.attach(web('c9'), T0).state, 'active');
 });
+
+test('an active model judges names, peers and writes the same on its quick paths as on its general one', () => {
+  const seed = emptyModel('sha256:aaa');
+  const src = [{ kind: 'image' as const }];
+  seed.network.dns.push({ name: 'db.internal', sources: src }, { name: '*.cache.internal', sources: src });
+  seed.network.egress.push({ host: '10.0.0.7', port: 6379, protocol: 'tcp', sources: src }, { host: '10.0.0.8', port: 80, protocol: 'tcp', sources: src }, { host: '10.0.0.8', port: 443, protocol: 'tcp', sources: src });
+  seed.filesystem.writable.push({ path: '/tmp', sources: src });
+  const learner = new Learner({ windowSec: 0 });
+  learner.attach(web('c1'), T0, seed);
+  const outcome = (event: RuntimeEvent) => learner.observe(event, 'c1', T0)?.outcome;
+  const dns = (name: string) => ev('dns', { dns: { names: [name] } });
+  assert.equal(outcome(dns('db.internal')), 'known');
+  assert.equal(outcome(dns('DB.Internal.')), 'known', 'a name in capitals with the root dot is the same name');
+  assert.equal(outcome(dns('a.cache.internal')), 'known', 'under an allowed domain');
+  assert.equal(outcome(dns('evil.example')), 'deviation');
+  assert.equal(outcome(connect('10.0.0.7', 6379)), 'known', 'a peer with one port');
+  assert.equal(outcome(connect('10.0.0.8', 443)), 'known', 'a peer with two');
+  assert.equal(outcome(connect('10.0.0.7', 6380)), 'deviation');
+  assert.equal(outcome(connect('10.0.0.8', 8080)), 'deviation');
+  assert.equal(outcome(write('/tmp/upload-1.tmp')), 'known');
+  assert.equal(outcome(write('/tmpfile')), 'deviation', 'beside the folder is not in it');
+});
