@@ -53,13 +53,17 @@ function ipv6Prefix(groups: readonly number[], bits: number): string {
 /** The first-level table of the IPv4 lookup: one bucket per /20. */
 const TOP_BUCKETS = 2 ** 20;
 const TOP_SIZE = 2 ** 12;
+/** A /20 that pieces start inside: its lookups bisect them. */
+const BISECT = -2;
 
 /**
  * Every indicator of every feed, for lookups. IPv4 addresses and networks form
  * a laminar family (two CIDR blocks are nested or apart): each block knows its
  * parent, the smallest block around it, and the address space is cut into at
  * most 2n+1 disjoint pieces, each owned by the innermost block that holds it.
- * A lookup is one bisection over the pieces; the blocks around the owner hold
+ * A lookup reads its /20 in a first table, which names the owner outright when
+ * one piece holds the whole /20, and else bisects the few pieces that start
+ * in it; the blocks around the owner hold
  * the address too, and their feeds are found by climbing. IPv6 networks are kept by
  * prefix length, domains with their parents (`evil.example` covers
  * `a.evil.example`).
@@ -73,8 +77,13 @@ export class IntelIndex {
    * answers a step of the bisection and the lookup's result.
    */
   private pieces = new Float64Array(0);
-  /** For each /20, the first piece that starts in it or after: a lookup bisects only the pieces of its /20 (a few). */
-  private byTop20 = new Int32Array(TOP_BUCKETS + 1);
+  /**
+   * For each /20, side by side: the first piece that starts in it or after
+   * (a lookup bisects only the pieces of its /20, a few), and the block that
+   * holds the whole /20 (-1: none does; BISECT: pieces start inside it). Most
+   * /20s lie inside one piece, and a lookup there reads one place only.
+   */
+  private byTop20 = new Int32Array(2 * (TOP_BUCKETS + 1));
   /** The provenances of each block. */
   private ids: number[][] = [];
   private readonly ipv6 = new Map<number, Map<string, number[]>>();
@@ -157,18 +166,28 @@ export class IntelIndex {
     }
     let first = 0;
     for (let k = 0; k <= TOP_BUCKETS; k++) {
-      while (first < starts.length && starts[first]! < k * TOP_SIZE) first++;
-      this.byTop20[k] = first;
+      const from = k * TOP_SIZE;
+      const to = from + TOP_SIZE - 1;
+      while (first < starts.length && starts[first]! < from) first++;
+      // the piece around the /20's first address, and the next one
+      const around = first < starts.length && starts[first] === from ? first : first - 1;
+      const next = around + 1;
+      const holds = around >= 0 && ends[around]! >= to;
+      const empty = (around < 0 || ends[around]! < from) && (next >= starts.length || starts[next]! > to);
+      this.byTop20[2 * k] = first;
+      this.byTop20[2 * k + 1] = holds ? owners[around]! : empty ? -1 : BISECT;
     }
   }
 
   /** The innermost block holding an IPv4 address given as its number, or -1. */
   lookupIPv4(n: number): number {
-    const pieces = this.pieces;
     const top = n >>> 12;
+    const whole = this.byTop20[2 * top + 1]!;
+    if (whole !== BISECT) return whole;
+    const pieces = this.pieces;
     // the piece holding n starts in n's /20, or is the last one before it
-    let lo = Math.max(0, this.byTop20[top]! - 1);
-    let hi = this.byTop20[top + 1]! - 1;
+    let lo = Math.max(0, this.byTop20[2 * top]! - 1);
+    let hi = this.byTop20[2 * top + 2]! - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
       if (pieces[3 * mid]! <= n) lo = mid + 1;

@@ -73,3 +73,29 @@ test('the other common formats: Spamhaus DROP, a CSV with category/score/ports, 
     else assert.match(parsed.rejected, reason);
   }
 });
+
+test('IPv4 lookups agree with a plain scan of every block, at random and at every edge of blocks and /20s', () => {
+  let seed = 7;
+  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const text = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+  const blocks: Array<{ start: number; end: number; feed: string }> = [];
+  for (let i = 0; i < 3000; i++) {
+    // prefixes from /8 to /32, many about the size of a /20, so that /20s are held whole, cut, or left empty
+    const bits = [8, 12, 16, 19, 20, 21, 24, 28, 32][Math.floor(random() * 9)]!;
+    const size = 2 ** (32 - bits);
+    const start = Math.floor((random() * 2 ** 32) / size) * size;
+    blocks.push({ start, end: start + size - 1, feed: `f${i}` });
+    // and single addresses at the first, the last and the last but one address of a /20
+    const edge = Math.floor(random() * 2 ** 20) * 4096 + [0, 4095, 4094][i % 3]!;
+    blocks.push({ start: edge, end: edge, feed: `e${i}` });
+  }
+  const index = new IntelIndex(blocks.map((b) => ({ kind: 'cidr', value: `${text(b.start)}/${32 - Math.log2(b.end - b.start + 1)}`, provenance: { feed: b.feed, format: 'list' } })));
+  const queries = Array.from({ length: 5000 }, () => Math.floor(random() * 2 ** 32));
+  for (const b of blocks) {
+    for (const n of [b.start - 1, b.start, b.end, b.end + 1]) queries.push(n, Math.floor(n / 4096) * 4096, Math.floor(n / 4096) * 4096 + 4095);
+  }
+  for (const n of queries.filter((q) => q >= 0 && q < 2 ** 32)) {
+    const expected = blocks.filter((b) => b.start <= n && n <= b.end).map((b) => b.feed).sort();
+    assert.deepEqual(index.lookup(text(n)).map((p) => p.feed).sort(), expected, text(n));
+  }
+});
