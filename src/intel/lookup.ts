@@ -63,10 +63,9 @@ const BISECT = -2;
  * most 2n+1 disjoint pieces, each owned by the innermost block that holds it.
  * A lookup reads its /20 in a first table, which names the owner outright when
  * one piece holds the whole /20, and else bisects the few pieces that start
- * in it; the blocks around the owner hold
- * the address too, and their feeds are found by climbing. IPv6 networks are kept by
- * prefix length, domains with their parents (`evil.example` covers
- * `a.evil.example`).
+ * in it. The blocks around the owner hold the address too, and their feeds
+ * are found by climbing. IPv6 networks are kept by prefix length, domains with
+ * their parents (`evil.example` covers `a.evil.example`).
  */
 export class IntelIndex {
   private readonly provenances: Provenance[] = [];
