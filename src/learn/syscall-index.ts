@@ -21,16 +21,15 @@ export class SyscallIndex {
     this.words = new Int32Array(SYSCALL_LIMIT * this.stride);
   }
 
-  /** A slot for a list, with no syscall allowed; given back when `owner` is collected. */
+  /** A slot for a list, with no syscall allowed (a new slot has none, a released one was cleared); given back when `owner` is collected. */
   allocate(owner?: object): number {
     const slot = this.free.pop() ?? this.next++;
     if (slot >= this.stride * 32) this.grow();
-    this.clear(slot);
     if (owner !== undefined) this.collected.register(owner, slot);
     return slot;
   }
 
-  /** A slot no list uses any more, for the next list. */
+  /** A slot no list uses any more, cleared for the next list. */
   release(slot: number): void {
     this.clear(slot);
     this.free.push(slot);
@@ -47,7 +46,6 @@ export class SyscallIndex {
   }
 
   clear(slot: number): void {
-    if (slot >= this.stride * 32) return;
     for (let syscall = 0; syscall < SYSCALL_LIMIT; syscall++) this.set(slot, syscall, false);
   }
 

@@ -40,11 +40,11 @@ function readText(path: string): string {
 
 /** The model of image `imageId` in a file of models (`tenet models --format json`: one, or a list). */
 function modelFromFile(path: string, imageId: string): IntentModel {
+  const text = readText(path);
   let json: unknown;
   try {
-    json = JSON.parse(readText(path));
+    json = JSON.parse(text);
   } catch (e) {
-    if (e instanceof CliError) throw e;
     throw new CliError('ERR_BAD_INTENT', `${path}: ${(e as Error).message}`);
   }
   const found = (Array.isArray(json) ? json : [json]).filter((m) => (m as { id?: unknown } | null)?.id === imageId);
