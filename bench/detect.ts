@@ -81,18 +81,19 @@ let audits = 0;
 let ids = 0;
 let incidents = new IncidentBuilder(() => String(ids++));
 let event: RuntimeEvent;
-let model = learner.modelOf('c0')!;
-const context = { ancestors: ['nginx'], knownProcess: () => event.process?.path !== undefined && model.allows('processes', event.process.path) };
-const auditContext = () => ({ id: String(ids++), model: model.id });
+let container = 'c0';
+/** The model, asked for only when a rule or an audit needs it (the learner answers most events without it). */
+const model = () => learner.modelOf(container)!;
+const context = { ancestors: ['nginx'], knownProcess: () => event.process?.path !== undefined && model().allows('processes', event.process.path) };
+const auditContext = () => ({ id: String(ids++), model: model().id });
 const everything = timed((batch) => {
   for (let i = 0; i < batch.length; i++) {
-    const container = batch[i]!.container;
+    container = batch[i]!.container;
     event = batch[i]!.event;
-    model = learner.modelOf(container)!;
     const found = knownBadAudits(event, context, auditContext);
     if (event.kind === 'connect') intel.lookup(event.network!.remoteAddress!);
     else if (event.kind === 'dns') intel.lookup(event.dns!.names[0]!);
-    const verdict = model.observe(event, container, now);
+    const verdict = learner.observe(event, container, now)!;
     audits += found.length + (verdict.outcome === 'deviation' ? 1 : 0);
     for (const a of found) incidents.add(a);
   }

@@ -12,10 +12,12 @@ export interface Pattern {
   matches: (seen: ReadonlySet<string>) => boolean;
 }
 
-/** What an audit tells the patterns: its rule, and whether a shell ran. */
-function signalsOf(audit: Audit): string[] {
-  const shell = audit.rule === 'shell-from-server' || (audit.rule === 'unexpected-process' && SHELLS.has(programOf(audit.event)));
-  return shell ? [audit.rule, 'shell'] : [audit.rule];
+/** What an audit tells the patterns: its rule, and `shell` when a shell ran. Returns whether the group saw something new. */
+function see(seen: Set<string>, audit: Audit): boolean {
+  const before = seen.size;
+  seen.add(audit.rule);
+  if (audit.rule === 'shell-from-server' || (audit.rule === 'unexpected-process' && SHELLS.has(programOf(audit.event)))) seen.add('shell');
+  return seen.size !== before;
 }
 const any = (rules: ReadonlySet<string>, ...ids: string[]) => ids.some((id) => rules.has(id));
 const OUTBOUND = ['unexpected-egress', 'lateral-movement', 'threat-intel-peer', 'threat-intel-dns', 'unexpected-dns'];
@@ -97,8 +99,23 @@ interface Open {
   lastSeen: string;
   severity: Severity;
   last: number;
+  /** The first pattern the audits match, by its place in PATTERNS (-1: none yet); it only moves up as audits come. */
+  pattern: number;
   incident?: Incident;
 }
+
+/** An audit's time in milliseconds; audits come in runs with one time, so the last is kept. */
+let lastTime = '';
+let lastAt = NaN;
+function millis(time: string): number {
+  if (time !== lastTime) {
+    lastTime = time;
+    lastAt = Date.parse(time);
+  }
+  return lastAt;
+}
+
+const higher = (a: Severity, b: Severity) => (severityRank(b) > severityRank(a) ? b : a);
 
 /**
  * Audits grouped into incidents: per container, audits within the window of
@@ -118,32 +135,29 @@ export class IncidentBuilder {
 
   /** Adds an audit; returns the incident it opened or changed, if any. */
   add(audit: Audit): Incident | undefined {
-    const at = Date.parse(audit.time);
+    const at = millis(audit.time);
     const key = audit.container.id;
     let group = this.open.get(key);
     if (group === undefined || at - group.last > INCIDENT_WINDOW_MS) {
-      group = { seen: new Set(), timeline: [], byMessage: new Map(), count: 0, firstSeen: audit.time, lastSeen: audit.time, severity: audit.severity, last: at };
+      group = { seen: new Set(), timeline: [], byMessage: new Map(), count: 0, firstSeen: audit.time, lastSeen: audit.time, severity: audit.severity, last: at, pattern: -1 };
       this.open.set(key, group);
     }
-    group.last = Math.max(group.last, at);
-    for (const signal of signalsOf(audit)) group.seen.add(signal);
+    if (at > group.last) group.last = at;
+    // the patterns are asked again only when the audits say something new (a flood says nothing new)
+    if (see(group.seen, audit)) group.pattern = PATTERNS.findIndex((p) => p.matches(group.seen));
     record(group, audit);
-    const pattern = PATTERNS.find((p) => p.matches(group.seen));
-    if (pattern === undefined) return undefined;
-    if (group.incident === undefined) {
-      group.incident = {
-        id: this.newId(), pattern: pattern.id, title: pattern.title, severity: pattern.severity,
-        container: audit.container, firstSeen: group.firstSeen, lastSeen: group.lastSeen, timeline: group.timeline, count: group.count,
-      };
-    } else if (PATTERNS.indexOf(pattern) < PATTERNS.findIndex((p) => p.id === group.incident!.pattern)) {
-      group.incident.pattern = pattern.id;
-      group.incident.title = pattern.title;
-    }
-    const incident = group.incident;
+    if (group.pattern === -1) return undefined;
+    const pattern = PATTERNS[group.pattern]!;
+    const incident = (group.incident ??= {
+      id: this.newId(), pattern: pattern.id, title: pattern.title, severity: pattern.severity,
+      container: audit.container, firstSeen: group.firstSeen, lastSeen: group.lastSeen, timeline: group.timeline, count: group.count,
+    });
+    incident.pattern = pattern.id;
+    incident.title = pattern.title;
     incident.count = group.count;
     incident.firstSeen = group.firstSeen;
     incident.lastSeen = group.lastSeen;
-    incident.severity = [pattern.severity, incident.severity, group.severity].reduce((a, b) => (severityRank(b) > severityRank(a) ? b : a));
+    incident.severity = higher(higher(pattern.severity, incident.severity), group.severity);
     return incident;
   }
 }

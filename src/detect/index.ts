@@ -201,7 +201,11 @@ export function knownBadAudits(event: RuntimeEvent, ruleContext: RuleContext, co
   return audits ?? NONE;
 }
 
-/** What most events fire: nothing (shared, so the hot path allocates nothing). */
-const NONE: readonly Audit[] = Object.freeze([]);
+/**
+ * What most events fire: nothing (shared, so the hot path allocates nothing).
+ * Read-only by its type, not frozen: V8 iterates a frozen array several times
+ * slower, and every caller loops over what a check returns.
+ */
+const NONE: readonly Audit[] = [];
 export { IncidentBuilder, INCIDENT_WINDOW_MS, PATTERNS, type Pattern } from './incidents.ts';
 export { AlertGate, suppresses, type Gate } from './hygiene.ts';

@@ -15,13 +15,19 @@ const SCAN = 8;
  */
 export class AllowList {
   // what checking an event reads comes first, on the object's first cache line
+  /** How many folder patterns `covers` tries from the three fields below alone (0 to 3), or -1 when it needs `stems`. */
+  private inline = 0;
+  /** The first three stems, longest first: a write under a model's few folder patterns is judged without reading an array. */
+  private s0 = '';
+  private s1 = '';
+  private s2 = '';
+  /** Egress peers by address (`*` for any), each with its `protocol << 16 | port` code, or codes when it has several (most have one). */
+  private readonly peers: Map<string, number | number[]> | undefined;
   /** The stems of the patterns, longest (most specific) first. */
   private readonly stems: string[] = [];
   private readonly path: boolean;
   /** Programs allowed by name wherever they are (`nginx`). */
   private names = 0;
-  /** Egress peers by address (`*` for any), each with its `protocol << 16 | port` code, or codes when it has several (most have one). */
-  private readonly peers: Map<string, number | number[]> | undefined;
   /** Entry → itself, and a pattern's stem → the pattern. */
   private readonly table = new Map<string, string>();
   readonly dimension: ModelDimension;
@@ -49,9 +55,10 @@ export class AllowList {
     return this.table.get(this.stemOf(entry)) === entry;
   }
 
-  add(entry: string): void {
-    if (this.has(entry)) return;
-    const stem = this.stemOf(entry);
+  add(text: string): void {
+    if (this.has(text)) return;
+    const entry = intern(text);
+    const stem = intern(this.stemOf(entry));
     if (this.isPattern(entry)) {
       const at = this.stems.findIndex((s) => s.length < stem.length);
       this.stems.splice(at === -1 ? this.stems.length : at, 0, stem);
@@ -61,6 +68,7 @@ export class AllowList {
     this.table.set(stem, entry);
     this.setBit(entry, true);
     this.indexPeer(entry, true);
+    this.inlineStems();
   }
 
   delete(entry: string): void {
@@ -71,6 +79,7 @@ export class AllowList {
     this.table.delete(stem);
     this.setBit(entry, false);
     this.indexPeer(entry, false);
+    this.inlineStems();
   }
 
   clear(): void {
@@ -79,6 +88,15 @@ export class AllowList {
     this.names = 0;
     if (this.slot !== undefined) SYSCALLS.clear(this.slot);
     this.peers?.clear();
+    this.inlineStems();
+  }
+
+  private inlineStems(): void {
+    const stems = this.stems;
+    this.inline = this.path && this.names === 0 && stems.length <= 3 ? stems.length : -1;
+    this.s0 = stems[0] ?? '';
+    this.s1 = stems[1] ?? '';
+    this.s2 = stems[2] ?? '';
   }
 
   /** Whether an egress list allows a connection, without building its entry (`tcp/10.0.0.7:6379`). */
@@ -95,7 +113,7 @@ export class AllowList {
     const colon = entry.lastIndexOf(':');
     const protocol = entry.slice(0, slash);
     const code = (protocol === 'udp' ? 1 << 16 : protocol === 'sctp' ? 2 << 16 : 0) | Number(entry.slice(colon + 1));
-    const address = entry.slice(slash + 1, colon);
+    const address = intern(entry.slice(slash + 1, colon));
     const held = this.peers.get(address);
     const codes = held === undefined ? [] : typeof held === 'number' ? [held] : held;
     const next = on ? [...codes, code] : codes.filter((c) => c !== code);
@@ -116,6 +134,12 @@ export class AllowList {
    * `cover`, without looking the pattern up when few patterns are tried in turn.
    */
   covers(path: string): boolean {
+    switch (this.inline) {
+      case 0: return false;
+      case 1: return path.startsWith(this.s0);
+      case 2: return path.startsWith(this.s0) || path.startsWith(this.s1);
+      case 3: return path.startsWith(this.s0) || path.startsWith(this.s1) || path.startsWith(this.s2);
+    }
     const stems = this.stems;
     if (this.path && this.names === 0 && stems.length <= SCAN) {
       for (let i = 0; i < stems.length; i++) if (path.startsWith(stems[i]!)) return true;
@@ -177,6 +201,14 @@ export class AllowList {
     if (n !== undefined && n < SYSCALL_LIMIT) SYSCALLS.set(this.slot!, n, on);
   }
 }
+
+/**
+ * The engine's one copy of a string (V8 keeps property names unique): models
+ * that allow the same entry share one string, which stays in the cache, and a
+ * lookup with an event's short string (JSON.parse makes those unique too)
+ * matches it by identity, without reading it.
+ */
+export const intern = (text: string): string => Object.keys({ [text]: 0 })[0]!;
 
 /** Whether a peer's code or codes hold `code`. */
 function holds(codes: number | number[] | undefined, code: number): boolean {

@@ -26,7 +26,7 @@ export type Verdict =
   | { outcome: 'deviation'; dimension: ModelDimension; entry: string; parent?: string }
   | { outcome: 'ignored' };
 
-const KNOWN: Verdict = { outcome: 'known' };
+export const KNOWN: Verdict = { outcome: 'known' };
 const IGNORED: Verdict = { outcome: 'ignored' };
 
 interface Observed {
@@ -131,9 +131,9 @@ function seedEntries(model: IntentModel): Map<ModelDimension, Map<string, Source
  */
 export class ModelLearner {
   // the fields the hot path reads come first: they share the object's first cache line
-  state: 'learning' | 'active';
+  private current: 'learning' | 'active' = 'learning';
   /** The syscall list's slot in the syscall index, one step nearer: most events are syscalls. */
-  private readonly syscallSlot: number;
+  readonly syscallSlot: number;
   // everything allowed (seeded or learned), for the hot path: a field per dimension, those an active model checks first
   private readonly writable = new AllowList('writable');
   private readonly egress = new AllowList('egress');
@@ -200,6 +200,16 @@ export class ModelLearner {
       case 'syscalls': return this.syscalls;
       case 'capabilities': return this.capabilities;
     }
+  }
+
+  get state(): 'learning' | 'active' {
+    return this.current;
+  }
+
+  /** The state; an active model's syscall list is enforced in the syscall index, where the learner answers syscalls without the model. */
+  set state(state: 'learning' | 'active') {
+    this.current = state;
+    SYSCALLS.enforce(this.syscallSlot, state === 'active');
   }
 
   /** Whether the static model of the image joined (it may come after learning started). */
@@ -345,7 +355,7 @@ export class ModelLearner {
   observe(event: RuntimeEvent, containerId: string, now: number): Verdict {
     // the hot path: no allocation for an event the model allows; for an active model (nothing to count),
     // one bit test for a syscall, no entry built for a connection, a write looked at as it comes
-    if (this.state === 'active') {
+    if (this.current === 'active') {
       switch (event.kind) {
         case 'syscall': {
           const n = event.syscall === undefined ? undefined : syscallNumber(event.syscall);

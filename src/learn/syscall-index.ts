@@ -1,12 +1,16 @@
 /** Syscall numbers the index holds: x86_64's end at 450. */
 export const SYSCALL_LIMIT = 512;
 
+/** The row of the lists that are enforced (their model is active), after the syscalls'. */
+const ENFORCED = SYSCALL_LIMIT;
+
 /**
  * Which syscall lists allow each syscall: a row of bits per syscall number, a
- * bit per list (its slot). Checking a syscall reads the row of that syscall,
- * which the events of every model share, instead of a table of each model's
- * own: the rows of the common syscalls stay in the cache however many models
- * there are, where a table per model is a miss per event once they outgrow it.
+ * bit per list (its slot), and a row of the lists enforced. Checking a
+ * syscall reads the row of that syscall, which the events of every model
+ * share, instead of a table of each model's own: the rows of the common
+ * syscalls stay in the cache however many models there are, where a table
+ * per model is a miss per event once they outgrow it.
  */
 export class SyscallIndex {
   private words: Int32Array;
@@ -18,7 +22,7 @@ export class SyscallIndex {
 
   constructor(slots = 1024) {
     this.stride = Math.max(1, Math.ceil(slots / 32));
-    this.words = new Int32Array(SYSCALL_LIMIT * this.stride);
+    this.words = new Int32Array((SYSCALL_LIMIT + 1) * this.stride);
   }
 
   /** A slot for a list, with no syscall allowed (a new slot has none, a released one was cleared); given back when `owner` is collected. */
@@ -32,6 +36,7 @@ export class SyscallIndex {
   /** A slot no list uses any more, cleared for the next list. */
   release(slot: number): void {
     this.clear(slot);
+    this.enforce(slot, false);
     this.free.push(slot);
   }
 
@@ -45,6 +50,17 @@ export class SyscallIndex {
     else this.words[at]! &= ~(1 << (slot & 31));
   }
 
+  /** Whether an enforced list allows a syscall: what an active model answers, from two rows. */
+  enforces(slot: number, syscall: number): boolean {
+    return this.has(slot, syscall) && this.has(slot, ENFORCED);
+  }
+
+  /** Marks a list enforced (its model is active) or not. */
+  enforce(slot: number, on: boolean): void {
+    this.set(slot, ENFORCED, on);
+  }
+
+  /** No syscall allowed. */
   clear(slot: number): void {
     for (let syscall = 0; syscall < SYSCALL_LIMIT; syscall++) this.set(slot, syscall, false);
   }
@@ -52,8 +68,8 @@ export class SyscallIndex {
   /** Twice the slots, every row copied. */
   private grow(): void {
     const stride = this.stride * 2;
-    const words = new Int32Array(SYSCALL_LIMIT * stride);
-    for (let syscall = 0; syscall < SYSCALL_LIMIT; syscall++) words.set(this.words.subarray(syscall * this.stride, (syscall + 1) * this.stride), syscall * stride);
+    const words = new Int32Array((SYSCALL_LIMIT + 1) * stride);
+    for (let syscall = 0; syscall <= ENFORCED; syscall++) words.set(this.words.subarray(syscall * this.stride, (syscall + 1) * this.stride), syscall * stride);
     this.words = words;
     this.stride = stride;
   }

@@ -94,6 +94,22 @@ test('the most specific pattern covers, whether a few patterns are tried in turn
   }
 });
 
+test('a path is covered the same whether its list keeps its few folder patterns inline or in its table', () => {
+  const patterns = ['/var/log/nginx/*', '/tmp/*', '/run/*', '/var/cache/*', '/data/*'];
+  const paths = ['/tmp/x', '/tmpx', '/run/nginx.pid', '/var/log/nginx/a.log', '/var/log/other', '/var/cache/x/y', '/data/z', '/etc/passwd', '/'];
+  for (let n = 0; n <= patterns.length; n++) {
+    const list = new AllowList('writable', patterns.slice(0, n));
+    for (const path of paths) assert.equal(list.covers(path), list.cover(path) !== undefined, `${n} patterns, ${path}`);
+    list.delete('/tmp/*');
+    for (const path of paths) assert.equal(list.covers(path), list.cover(path) !== undefined, `${n} patterns less /tmp/*, ${path}`);
+    assert.ok(!list.covers('/tmp/x'));
+    list.clear();
+    assert.ok(!list.covers('/run/x'), 'a cleared list covers nothing');
+  }
+  const programs = new AllowList('processes', ['/usr/bin/*', 'nginx']);
+  assert.ok(programs.covers('/usr/sbin/nginx'), 'a program allowed by name, beside a folder pattern');
+});
+
 test('the syscall index: each slot its own bits, a released slot comes back empty, and growing keeps every bit', () => {
   const index = new SyscallIndex(32);
   const slots = Array.from({ length: 100 }, () => index.allocate());
@@ -108,4 +124,15 @@ test('the syscall index: each slot its own bits, a released slot comes back empt
   assert.equal(again, slots[3], 'a released slot is used again');
   assert.ok(!index.has(again, 449) && !index.has(again, 3), 'and comes back with no syscall');
   assert.ok(index.has(slots[4]!, 4), 'its neighbours keep theirs');
+
+  index.set(again, 0, true);
+  assert.ok(!index.enforces(again, 0), 'a list not enforced allows nothing through the index');
+  index.enforce(again, true);
+  assert.ok(index.enforces(again, 0) && !index.enforces(again, 1) && !index.enforces(slots[4]!, 4));
+  index.clear(again);
+  index.set(again, 0, true);
+  assert.ok(index.enforces(again, 0), 'clearing its syscalls keeps a list enforced');
+  index.release(again);
+  index.set(index.allocate(), 0, true);
+  assert.ok(!index.enforces(again, 0), 'a released slot comes back not enforced');
 });

@@ -277,3 +277,29 @@ test('an active model judges names, peers and writes the same on its quick paths
   assert.equal(outcome(write('/tmp/upload-1.tmp')), 'known');
   assert.equal(outcome(write('/tmpfile')), 'deviation', 'beside the folder is not in it');
 });
+
+test('a syscall is answered from the index only while its model is active: learning counts it, relearn and extend stop the quick answer', () => {
+  const seed = emptyModel('sha256:aaa');
+  seed.syscalls.allow.push('read', 'write');
+  const learner = new Learner({ windowSec: 5 });
+  const model = learner.attach(web('c1'), T0, seed);
+  const syscall = (name: string) => ev('syscall', { syscall: name });
+  assert.equal(learner.observe(syscall('read'), 'c1', T0)?.outcome, 'known');
+  assert.equal(learner.observe(syscall('mount'), 'c1', T0)?.outcome, 'learned', 'a learning model learns');
+  learner.advance(T0);
+  learner.advance(T0 + 5_000);
+  assert.equal(model.state, 'active');
+  assert.equal(learner.observe(syscall('mount'), 'c1', T0 + 6_000)?.outcome, 'known', 'learned, then enforced');
+  assert.deepEqual(learner.observe(syscall('ptrace'), 'c1', T0 + 6_000), { outcome: 'deviation', dimension: 'syscalls', entry: 'ptrace' });
+  model.relearn(T0 + 7_000);
+  for (let i = 0; i < 3; i++) assert.equal(learner.observe(syscall('read'), 'c1', T0 + 7_000)?.outcome, 'known');
+  const counted = model.snapshot((ms) => new Date(ms).toISOString()).syscalls.sources.find((s) => s.kind === 'learned');
+  assert.equal(counted?.count, 3, 'learning again: an allowed syscall is counted by the model, not answered by the index');
+  assert.equal(learner.observe(syscall('ptrace'), 'c1', T0 + 7_000)?.outcome, 'learned');
+  learner.advance(T0 + 12_000);
+  model.extend(60);
+  assert.equal(model.state, 'learning');
+  assert.equal(learner.observe(syscall('bpf'), 'c1', T0 + 13_000)?.outcome, 'learned');
+  learner.detach('c1');
+  assert.equal(learner.observe(syscall('read'), 'c1', T0 + 14_000), undefined, 'a detached container has no model');
+});
