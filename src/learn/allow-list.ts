@@ -17,19 +17,20 @@ export class AllowList {
   // what checking an event reads comes first, on the object's first cache line
   /** How many folder patterns `covers` tries from the three fields below alone (0 to 3), or -1 when it needs `stems`. */
   private inline = 0;
-  /** The first three stems, longest first: a write under a model's few folder patterns is judged without reading an array. */
+  /** The first stems, longest first (`s0`, `s1`, `s2`): a write under a model's few folder patterns is judged without reading an array. */
   private s0 = '';
   private s1 = '';
-  private s2 = '';
+  /** Entry → itself, and a pattern's stem → the pattern. */
+  private readonly table = new Map<string, string>();
   /** Egress peers by address (`*` for any), each with its `protocol << 16 | port` code, or codes when it has several (most have one). */
   private readonly peers: Map<string, number | number[]> | undefined;
+  /** The third stem, past the first cache line: most lists have fewer. */
+  private s2 = '';
   /** The stems of the patterns, longest (most specific) first. */
   private readonly stems: string[] = [];
   private readonly path: boolean;
   /** Programs allowed by name wherever they are (`nginx`). */
   private names = 0;
-  /** Entry → itself, and a pattern's stem → the pattern. */
-  private readonly table = new Map<string, string>();
   readonly dimension: ModelDimension;
   /** A syscall list's slot in the syscall index (`SYSCALLS`). */
   readonly slot: number | undefined;
@@ -48,6 +49,8 @@ export class AllowList {
   }
 
   has(entry: string): boolean {
+    // an entry kept under itself (most are) is found from the first cache line
+    if (this.table.get(entry) === entry) return true;
     if (this.slot !== undefined) {
       const n = syscallNumber(entry);
       if (n !== undefined && n < SYSCALL_LIMIT) return SYSCALLS.has(this.slot, n);
