@@ -1,5 +1,6 @@
 import { syscallNumber } from '../knowledge/index.ts';
 import type { ModelDimension } from '../model/index.ts';
+import { DNS_NAMES, PROGRAMS, type EntryIndex } from './entry-index.ts';
 import { SYSCALL_LIMIT, SYSCALLS } from './syscall-index.ts';
 
 const PATHS: ReadonlySet<ModelDimension> = new Set(['processes', 'writable', 'reads']);
@@ -11,7 +12,8 @@ const SCAN = 8;
  * table holds the entries and the patterns, each pattern under what it stands
  * for (`/tmp/*` under `/tmp/`, `*.example.com` under `.example.com`), so that
  * checking an event is a lookup or two and builds no string; syscalls are
- * bits, in the index all models' syscall lists share.
+ * bits, in the index all models' syscall lists share, and exact programs and
+ * DNS names are in the entry indexes all models share as well.
  */
 export class AllowList {
   // what checking an event reads comes first, on the object's first cache line
@@ -32,13 +34,17 @@ export class AllowList {
   /** Programs allowed by name wherever they are (`nginx`). */
   private names = 0;
   readonly dimension: ModelDimension;
-  /** A syscall list's slot in the syscall index (`SYSCALLS`). */
+  /** The slot of a syscall, program or DNS list (its model's) in the syscall index and the entry indexes. */
   readonly slot: number | undefined;
+  /** The entry index a program or DNS list keeps its exact entries in as well. */
+  private readonly index: EntryIndex | undefined;
 
-  constructor(dimension: ModelDimension, entries: Iterable<string> = []) {
+  /** A list; one of a model's is given the model's slot (a list on its own takes one). */
+  constructor(dimension: ModelDimension, entries: Iterable<string> = [], slot?: number) {
     this.dimension = dimension;
     this.path = PATHS.has(dimension);
-    this.slot = dimension === 'syscalls' ? SYSCALLS.allocate(this) : undefined;
+    this.index = dimension === 'processes' ? PROGRAMS : dimension === 'dns' ? DNS_NAMES : undefined;
+    this.slot = dimension === 'syscalls' || this.index !== undefined ? slot ?? SYSCALLS.allocate(this) : undefined;
     this.peers = dimension === 'egress' ? new Map() : undefined;
     for (const entry of entries) this.add(entry);
   }
@@ -51,9 +57,9 @@ export class AllowList {
   has(entry: string): boolean {
     // an entry kept under itself (most are) is found from the first cache line
     if (this.table.get(entry) === entry) return true;
-    if (this.slot !== undefined) {
+    if (this.dimension === 'syscalls') {
       const n = syscallNumber(entry);
-      if (n !== undefined && n < SYSCALL_LIMIT) return SYSCALLS.has(this.slot, n);
+      if (n !== undefined && n < SYSCALL_LIMIT) return SYSCALLS.has(this.slot!, n);
     }
     return this.table.get(this.stemOf(entry)) === entry;
   }
@@ -69,6 +75,7 @@ export class AllowList {
       this.names++;
     }
     this.table.set(stem, entry);
+    if (this.index !== undefined && stem === entry) this.index.add(entry, this.slot!);
     this.setBit(entry, true);
     this.indexPeer(entry, true);
     this.inlineStems();
@@ -80,16 +87,18 @@ export class AllowList {
     if (this.isPattern(entry)) this.stems.splice(this.stems.indexOf(stem), 1);
     else if (this.isName(entry)) this.names--;
     this.table.delete(stem);
+    this.index?.delete(entry, this.slot!);
     this.setBit(entry, false);
     this.indexPeer(entry, false);
     this.inlineStems();
   }
 
   clear(): void {
+    if (this.index !== undefined) for (const entry of this.table.values()) this.index.delete(entry, this.slot!);
     this.table.clear();
     this.stems.length = 0;
     this.names = 0;
-    if (this.slot !== undefined) SYSCALLS.clear(this.slot);
+    if (this.dimension === 'syscalls') SYSCALLS.clear(this.slot!);
     this.peers?.clear();
     this.inlineStems();
   }
@@ -200,7 +209,7 @@ export class AllowList {
   }
 
   private setBit(entry: string, on: boolean): void {
-    const n = this.slot === undefined ? undefined : syscallNumber(entry);
+    const n = this.dimension === 'syscalls' ? syscallNumber(entry) : undefined;
     if (n !== undefined && n < SYSCALL_LIMIT) SYSCALLS.set(this.slot!, n, on);
   }
 }

@@ -87,7 +87,7 @@ export class Learner {
   private track(containerId: string, model: ModelLearner): void {
     const key = intern(containerId);
     this.byContainer.set(key, model);
-    this.slots.set(key, model.syscallSlot);
+    this.slots.set(key, model.slot);
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { IntentModel, Learning, ModelDimension, Protocol, RuntimeEvent, Source } from '../model/index.ts';
 import { syscallNumber } from '../knowledge/index.ts';
 import { AllowList } from './allow-list.ts';
+import { DNS_NAMES, PROGRAMS } from './entry-index.ts';
 import { SYSCALL_LIMIT, SYSCALLS } from './syscall-index.ts';
 import { normalisePath, parentDomain, parentOf } from './generalise.ts';
 
@@ -132,16 +133,16 @@ function seedEntries(model: IntentModel): Map<ModelDimension, Map<string, Source
 export class ModelLearner {
   // the fields the hot path reads come first: they share the object's first cache line
   private current: 'learning' | 'active' = 'learning';
-  /** The syscall list's slot in the syscall index, one step nearer: most events are syscalls. */
-  readonly syscallSlot: number;
+  /** The model's slot in the syscall index and the entry indexes (its syscall, program and DNS lists'). */
+  readonly slot: number = SYSCALLS.allocate(this);
   // everything allowed (seeded or learned), for the hot path: a field per dimension, those an active model checks first
   private readonly writable = new AllowList('writable');
   private readonly egress = new AllowList('egress');
-  private readonly dns = new AllowList('dns');
-  private readonly processes = new AllowList('processes');
+  private readonly dns = new AllowList('dns', [], this.slot);
+  private readonly processes = new AllowList('processes', [], this.slot);
   private readonly listen = new AllowList('listen');
   private readonly reads = new AllowList('reads');
-  private readonly syscalls = new AllowList('syscalls');
+  private readonly syscalls = new AllowList('syscalls', [], this.slot);
   private readonly capabilities = new AllowList('capabilities');
   readonly id: string;
   readonly options: Required<LearnOptions>;
@@ -166,7 +167,6 @@ export class ModelLearner {
   private previous: string | undefined;
 
   constructor(seedModel: IntentModel, options: LearnOptions, now: number, carried?: { from: string; model: IntentModel }, seeded = true) {
-    this.syscallSlot = this.syscalls.slot!;
     this.hasSeed = seeded;
     this.id = seedModel.id;
     this.options = { ...DEFAULTS, ...options };
@@ -209,7 +209,7 @@ export class ModelLearner {
   /** The state; an active model's syscall list is enforced in the syscall index, where the learner answers syscalls without the model. */
   set state(state: 'learning' | 'active') {
     this.current = state;
-    SYSCALLS.enforce(this.syscallSlot, state === 'active');
+    SYSCALLS.enforce(this.slot, state === 'active');
   }
 
   /** Whether the static model of the image joined (it may come after learning started). */
@@ -359,7 +359,7 @@ export class ModelLearner {
       switch (event.kind) {
         case 'syscall': {
           const n = event.syscall === undefined ? undefined : syscallNumber(event.syscall);
-          if (n !== undefined && n < SYSCALL_LIMIT && SYSCALLS.has(this.syscallSlot, n)) return KNOWN;
+          if (n !== undefined && n < SYSCALL_LIMIT && SYSCALLS.has(this.slot, n)) return KNOWN;
           break;
         }
         case 'connect': {
@@ -375,7 +375,13 @@ export class ModelLearner {
         case 'dns': {
           // a name as models keep it (lower case, no root dot) is looked up as it comes
           const name = event.dns?.names[0];
-          if (name !== undefined && (this.dns.has(name) || this.dns.cover(name) !== undefined)) return KNOWN;
+          if (name !== undefined && (DNS_NAMES.holds(name, this.slot) || this.dns.has(name) || this.dns.cover(name) !== undefined)) return KNOWN;
+          break;
+        }
+        case 'exec': {
+          // a program the model has by its path: only its parent is left to judge
+          const path = event.process?.path;
+          if (path !== undefined && PROGRAMS.holds(path, this.slot)) return this.judgeParent(path, event);
           break;
         }
       }
@@ -434,6 +440,7 @@ export class ModelLearner {
 
   /** Whether the model allows an entry of a dimension (a program's path, a port…), as detection would judge it. */
   allows(dimension: ModelDimension, text: string): boolean {
+    if (dimension === 'processes' && PROGRAMS.holds(text, this.slot)) return true;
     const allowed = this.allowed(dimension);
     if (allowed.has(text) || allowed.cover(text) !== undefined) return true;
     const entry = normalise(dimension, text);

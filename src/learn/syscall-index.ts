@@ -19,6 +19,8 @@ export class SyscallIndex {
   private next = 0;
   private readonly free: number[] = [];
   private readonly collected = new FinalizationRegistry<number>((slot) => this.release(slot));
+  /** What else keeps slots (the entry indexes), told when one is released, before it is used again. */
+  private readonly releasing: Array<(slot: number) => void> = [];
 
   constructor(slots = 1024) {
     this.stride = Math.max(1, Math.ceil(slots / 32));
@@ -37,7 +39,12 @@ export class SyscallIndex {
   release(slot: number): void {
     this.clear(slot);
     this.enforce(slot, false);
+    for (const release of this.releasing) release(slot);
     this.free.push(slot);
+  }
+
+  onRelease(release: (slot: number) => void): void {
+    this.releasing.push(release);
   }
 
   has(slot: number, syscall: number): boolean {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { AllowList } from '../../src/learn/allow-list.ts';
+import { DNS_NAMES, EntryIndex, PROGRAMS } from '../../src/learn/entry-index.ts';
 import { SYSCALLS, SyscallIndex } from '../../src/learn/syscall-index.ts';
 
 test('paths: exact entries, folder patterns found from any depth below, the root pattern, and a path ending in a slash kept apart', () => {
@@ -108,6 +109,33 @@ test('a path is covered the same whether its list keeps its few folder patterns 
   }
   const programs = new AllowList('processes', ['/usr/bin/*', 'nginx']);
   assert.ok(programs.covers('/usr/sbin/nginx'), 'a program allowed by name, beside a folder pattern');
+});
+
+test('the entry index: one slot or a row of them per entry, each slot its own, a released slot out of every entry', () => {
+  const index = new EntryIndex();
+  index.add('/usr/bin/sh', 3);
+  assert.ok(index.holds('/usr/bin/sh', 3) && !index.holds('/usr/bin/sh', 4) && !index.holds('/bin/ls', 3));
+  index.add('/usr/bin/sh', 700);
+  index.add('/usr/bin/sh', 40);
+  assert.ok([3, 40, 700].every((slot) => index.holds('/usr/bin/sh', slot)), 'a row, past its first words');
+  assert.ok(![0, 39, 41, 699, 701, 5000].some((slot) => index.holds('/usr/bin/sh', slot)));
+  index.delete('/usr/bin/sh', 40);
+  assert.ok(!index.holds('/usr/bin/sh', 40) && index.holds('/usr/bin/sh', 700));
+  index.add('/bin/ls', 700);
+  index.release(700);
+  assert.ok(!index.holds('/usr/bin/sh', 700) && !index.holds('/bin/ls', 700) && index.holds('/usr/bin/sh', 3));
+
+  // lists keep their exact entries in it, under their slot; patterns stay theirs
+  const a = new AllowList('processes', ['/usr/sbin/nginx', '/usr/bin/*']);
+  const b = new AllowList('processes', ['/usr/sbin/nginx']);
+  assert.ok(PROGRAMS.holds('/usr/sbin/nginx', a.slot!) && PROGRAMS.holds('/usr/sbin/nginx', b.slot!));
+  assert.ok(!PROGRAMS.holds('/usr/bin/*', a.slot!) && !PROGRAMS.holds('/usr/bin/env', a.slot!), 'what a pattern covers is the list\'s to say');
+  a.delete('/usr/sbin/nginx');
+  assert.ok(!PROGRAMS.holds('/usr/sbin/nginx', a.slot!) && PROGRAMS.holds('/usr/sbin/nginx', b.slot!), 'one list\'s delete leaves the other\'s');
+  b.clear();
+  assert.ok(!PROGRAMS.holds('/usr/sbin/nginx', b.slot!), 'a cleared list holds nothing');
+  const names = new AllowList('dns', ['db.internal', '*.cache.internal']);
+  assert.ok(DNS_NAMES.holds('db.internal', names.slot!) && !DNS_NAMES.holds('a.cache.internal', names.slot!));
 });
 
 test('the syscall index: each slot its own bits, a released slot comes back empty, and growing keeps every bit', () => {

@@ -303,3 +303,21 @@ test('a syscall is answered from the index only while its model is active: learn
   learner.detach('c1');
   assert.equal(learner.observe(syscall('read'), 'c1', T0 + 14_000), undefined, 'a detached container has no model');
 });
+
+test('a model\'s programs are allowed from the shared index until it learns again, and another model\'s stay', () => {
+  const seed = emptyModel('sha256:aaa');
+  seed.processes.push({ path: '/usr/sbin/nginx', sources: [{ kind: 'image' }] });
+  const learner = new Learner({ windowSec: 5 });
+  const a = learner.attach(web('c1'), T0, seed);
+  const b = learner.attach(web('c2', 'sha256:bbb'), T0);
+  learner.observe(exec('/usr/sbin/nginx'), 'c2', T0);
+  learner.observe(exec('/usr/bin/curl'), 'c1', T0);
+  learner.advance(T0);
+  learner.advance(T0 + 5_000);
+  assert.ok(a.allows('processes', '/usr/bin/curl') && b.allows('processes', '/usr/sbin/nginx'));
+  assert.equal(learner.observe(exec('/usr/bin/curl'), 'c1', T0 + 6_000)?.outcome, 'known');
+  assert.equal(learner.observe(exec('/usr/bin/curl'), 'c2', T0 + 6_000)?.outcome, 'deviation', 'what one model learned is not another\'s');
+  a.relearn(T0 + 7_000);
+  assert.ok(!a.allows('processes', '/usr/bin/curl'), 'learning again: what it learned is gone');
+  assert.ok(a.allows('processes', '/usr/sbin/nginx') && b.allows('processes', '/usr/sbin/nginx'), 'its static program stays, and so does the other model\'s');
+});

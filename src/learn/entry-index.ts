@@ -1,0 +1,64 @@
+import { SYSCALLS } from './syscall-index.ts';
+
+/**
+ * Which models allow each exact entry of a dimension (a program's path, a DNS
+ * name), by their slot in the syscall index: one slot, as most entries belong
+ * to one model, or a row of bits, a bit per slot, for the entries many models
+ * share (the programs of a base image). An active model looks an event's
+ * entry up here before its own table: the index is one table every model's
+ * events share, so it stays in the cache where a thousand models' own tables
+ * cannot. It only ever says yes for sure; a no is for the model to confirm.
+ */
+export class EntryIndex {
+  private readonly holders = new Map<string, number | Int32Array>();
+
+  holds(entry: string, slot: number): boolean {
+    const held = this.holders.get(entry);
+    if (typeof held === 'number') return held === slot;
+    return held !== undefined && slot >>> 5 < held.length && (held[slot >>> 5]! & (1 << (slot & 31))) !== 0;
+  }
+
+  add(entry: string, slot: number): void {
+    const held = this.holders.get(entry);
+    if (held === undefined) {
+      this.holders.set(entry, slot);
+    } else if (held !== slot) {
+      const row = widened(typeof held === 'number' ? widened(new Int32Array(0), held) : held, slot);
+      if (typeof held === 'number') row[held >>> 5]! |= 1 << (held & 31);
+      row[slot >>> 5]! |= 1 << (slot & 31);
+      this.holders.set(entry, row);
+    }
+  }
+
+  delete(entry: string, slot: number): void {
+    const held = this.holders.get(entry);
+    if (held === slot) {
+      this.holders.delete(entry);
+    } else if (typeof held === 'object' && slot >>> 5 < held.length) {
+      held[slot >>> 5]! &= ~(1 << (slot & 31));
+      if (held.every((word) => word === 0)) this.holders.delete(entry);
+    }
+  }
+
+  /** A slot no model uses any more: taken out of every entry's holders. */
+  release(slot: number): void {
+    for (const entry of this.holders.keys()) this.delete(entry, slot);
+  }
+}
+
+/** A row with room for `slot`: itself, or a copy twice as long. */
+function widened(row: Int32Array, slot: number): Int32Array {
+  if (slot >>> 5 < row.length) return row;
+  const wider = new Int32Array(Math.max((slot >>> 5) + 1, row.length * 2));
+  wider.set(row);
+  return wider;
+}
+
+/** The programs every model allows by path. */
+export const PROGRAMS = new EntryIndex();
+/** The DNS names every model allows by name. */
+export const DNS_NAMES = new EntryIndex();
+SYSCALLS.onRelease((slot) => {
+  PROGRAMS.release(slot);
+  DNS_NAMES.release(slot);
+});
