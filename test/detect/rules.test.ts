@@ -32,11 +32,19 @@ test('each known-bad rule fires on what it looks for, and not on the ordinary', 
   assert.deepEqual(fired({ kind: 'write', ...base, process: { pid: 9 }, file: { path: '/sys/fs/cgroup/memory/release_agent' } }), ['container-escape']);
   assert.deepEqual(fired({ kind: 'syscall', ...base, process: { pid: 9 }, syscall: 'mount' }), ['container-escape']);
   assert.deepEqual(fired({ kind: 'write', ...base, process: { pid: 9 }, file: { path: '/tmp/x' } }), []);
+  assert.deepEqual(fired({ kind: 'write', ...base, process: { pid: 9 }, file: { path: '/dev/mem' } }), ['container-escape']);
+  assert.deepEqual(fired({ kind: 'write', ...base, process: { pid: 9 }, file: { path: '/host/kernel/core_pattern' } }), ['container-escape'], 'wherever the host\'s core_pattern is mounted');
+  assert.deepEqual(fired({ kind: 'write', ...base, process: { pid: 9 }, file: { path: '/data/proc/sys/x' } }), [], 'a /proc/sys below another folder is not the host\'s');
 
   assert.deepEqual(fired({ kind: 'open', ...base, process: { pid: 9, path: '/usr/bin/curl' }, file: { path: '/var/run/secrets/kubernetes.io/serviceaccount/token' } }), ['runtime-socket-or-token']);
   assert.deepEqual(fired({ kind: 'open', ...base, process: { pid: 9, path: '/app/server' }, file: { path: '/var/run/secrets/kubernetes.io/serviceaccount/token' } }, { knownProcess: true }), []);
+  assert.deepEqual(fired({ kind: 'open', ...base, process: { pid: 9, path: '/usr/bin/curl' }, file: { path: '/run/containerd/containerd.sock' } }), ['runtime-socket-or-token']);
+  assert.deepEqual(fired({ kind: 'open', ...base, process: { pid: 9, path: '/usr/bin/curl' }, file: { path: '/srv/run/docker.sock' } }), []);
 
   assert.deepEqual(fired(exec('/tmp/xmrig', ['/tmp/xmrig', '-o', 'stratum+tcp://pool.example:3333'])), ['crypto-miner']);
+  assert.deepEqual(fired(exec('/opt/XMRig', ['XMRig', '--config', 'c.json'])), ['crypto-miner'], 'a miner by name, in any case');
+  assert.deepEqual(fired(exec('/opt/SRBMiner-MULTI', ['SRBMiner-MULTI'])), ['crypto-miner']);
+  assert.deepEqual(fired(exec('/usr/bin/miner-report', ['miner-report'])), []);
   assert.deepEqual(fired({ kind: 'dns', ...base, process: { pid: 9 }, dns: { names: ['xmr.pool.minexmr.com'] } }), ['crypto-miner']);
   assert.deepEqual(fired({ kind: 'connect', ...base, process: { pid: 9, path: '/tmp/a' }, network: { protocol: 'tcp', remoteAddress: '198.51.100.9', remotePort: 14444 } }), ['crypto-miner']);
   assert.deepEqual(fired({ kind: 'dns', ...base, process: { pid: 9 }, dns: { names: ['api.github.com'] } }), []);

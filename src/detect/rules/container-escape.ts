@@ -5,8 +5,13 @@ const HOST_PATHS = /^\/(proc\/sys\/|proc\/sysrq-trigger$|proc\/\d+\/(mem|root\/)
 const ESCAPE_SYSCALLS: ReadonlySet<string> = new Set(['mount', 'umount2', 'pivot_root', 'setns', 'unshare', 'open_by_handle_at', 'init_module', 'finit_module', 'kexec_load', 'bpf', 'ptrace']);
 const ESCAPE_TOOLS: ReadonlySet<string> = new Set(['nsenter', 'unshare', 'chroot', 'mount', 'insmod', 'modprobe', 'debugfs', 'capsh']);
 
-/** A cheap first look before the pattern: only these places can be the host's. */
-const mayReachHost = (path: string) => path.startsWith('/proc/') || path.startsWith('/sys/') || path.startsWith('/dev/') || path.endsWith('release_agent') || path.endsWith('core_pattern');
+/** A cheap first look before the pattern, by a path's second and last letters: only these places can be the host's. */
+function mayReachHost(path: string): boolean {
+  const second = path.charCodeAt(1);
+  const last = path.charCodeAt(path.length - 1);
+  return (second === 0x70 /* p */ && path.startsWith('/proc/')) || (second === 0x73 /* s */ && path.startsWith('/sys/')) || (second === 0x64 /* d */ && path.startsWith('/dev/'))
+    || (last === 0x74 /* t */ && path.endsWith('release_agent')) || (last === 0x6e /* n */ && path.endsWith('core_pattern'));
+}
 
 export const containerEscape: Rule = {
   id: 'container-escape',

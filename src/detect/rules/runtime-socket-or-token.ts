@@ -5,7 +5,9 @@ const TOKENS = /^\/(var\/)?run\/secrets\/kubernetes\.io\/serviceaccount\/(token|
 
 const opened: Check = (event, context) => {
   const path = event.file?.path;
-  if (path === undefined || !(path.startsWith('/var/run/') || path.startsWith('/run/'))) return undefined;
+  // a first look by the second letter: only /var/run and /run hold these
+  const second = path?.charCodeAt(1);
+  if (path === undefined || !((second === 0x76 /* v */ && path.startsWith('/var/run/')) || (second === 0x72 /* r */ && path.startsWith('/run/')))) return undefined;
   const what = RUNTIME_SOCKETS.test(path) ? 'opened' : TOKENS.test(path) ? 'read' : undefined;
   return what === undefined || context.knownProcess() ? undefined : `${context.program} ${what} ${path}`;
 };
