@@ -1,6 +1,6 @@
 import { syscallNumber } from '../knowledge/index.ts';
 import type { ModelDimension } from '../model/index.ts';
-import { DNS_NAMES, PROGRAMS, type EntryIndex } from './entry-index.ts';
+import { DNS_NAMES, peerCode, PEERS, PROGRAMS, type EntryIndex } from './entry-index.ts';
 import { SYSCALL_LIMIT, SYSCALLS } from './syscall-index.ts';
 
 const PATHS: ReadonlySet<ModelDimension> = new Set(['processes', 'writable', 'reads']);
@@ -22,19 +22,16 @@ export class AllowList {
   /** The first stems, longest first (`s0`, `s1`, `s2`): a write under a model's few folder patterns is judged without reading an array. */
   private s0 = '';
   private s1 = '';
+  private s2 = '';
   /** Entry → itself, and a pattern's stem → the pattern. */
   private readonly table = new Map<string, string>();
-  /** Egress peers by address (`*` for any), each with its `protocol << 16 | port` code, or codes when it has several (most have one). */
-  private readonly peers: Map<string, number | number[]> | undefined;
-  /** The third stem, past the first cache line: most lists have fewer. */
-  private s2 = '';
   /** The stems of the patterns, longest (most specific) first. */
   private readonly stems: string[] = [];
   private readonly path: boolean;
   /** Programs allowed by name wherever they are (`nginx`). */
   private names = 0;
   readonly dimension: ModelDimension;
-  /** The slot of a syscall, program or DNS list (its model's) in the syscall index and the entry indexes. */
+  /** The slot of a syscall, program, DNS or egress list (its model's) in the syscall index and the entry indexes. */
   readonly slot: number | undefined;
   /** The entry index a program or DNS list keeps its exact entries in as well. */
   private readonly index: EntryIndex | undefined;
@@ -44,8 +41,7 @@ export class AllowList {
     this.dimension = dimension;
     this.path = PATHS.has(dimension);
     this.index = dimension === 'processes' ? PROGRAMS : dimension === 'dns' ? DNS_NAMES : undefined;
-    this.slot = dimension === 'syscalls' || this.index !== undefined ? slot ?? SYSCALLS.allocate(this) : undefined;
-    this.peers = dimension === 'egress' ? new Map() : undefined;
+    this.slot = dimension === 'syscalls' || dimension === 'egress' || this.index !== undefined ? slot ?? SYSCALLS.allocate(this) : undefined;
     for (const entry of entries) this.add(entry);
   }
 
@@ -95,11 +91,11 @@ export class AllowList {
 
   clear(): void {
     if (this.index !== undefined) for (const entry of this.table.values()) this.index.delete(entry, this.slot!);
+    if (this.dimension === 'egress') for (const entry of this.table.values()) this.indexPeer(entry, false);
     this.table.clear();
     this.stems.length = 0;
     this.names = 0;
     if (this.dimension === 'syscalls') SYSCALLS.clear(this.slot!);
-    this.peers?.clear();
     this.inlineStems();
   }
 
@@ -113,24 +109,18 @@ export class AllowList {
 
   /** Whether an egress list allows a connection, without building its entry (`tcp/10.0.0.7:6379`). */
   allowsPeer(protocol: string | undefined, address: string, port: number): boolean {
-    const peers = this.peers;
-    if (peers === undefined) return false;
-    const code = (protocol === 'udp' ? 1 << 16 : protocol === 'sctp' ? 2 << 16 : 0) | port;
-    return holds(peers.get(address), code) || holds(peers.get('*'), code);
+    return this.dimension === 'egress' && PEERS.allows(protocol, address, port, this.slot!);
   }
 
+  /** An egress entry (`tcp/10.0.0.7:6379`, `tcp/*:443`) into the peer index, or out of it. */
   private indexPeer(entry: string, on: boolean): void {
-    if (this.peers === undefined) return;
+    if (this.dimension !== 'egress') return;
     const slash = entry.indexOf('/');
     const colon = entry.lastIndexOf(':');
-    const protocol = entry.slice(0, slash);
-    const code = (protocol === 'udp' ? 1 << 16 : protocol === 'sctp' ? 2 << 16 : 0) | Number(entry.slice(colon + 1));
+    const code = peerCode(entry.slice(0, slash), Number(entry.slice(colon + 1)));
     const address = intern(entry.slice(slash + 1, colon));
-    const held = this.peers.get(address);
-    const codes = held === undefined ? [] : typeof held === 'number' ? [held] : held;
-    const next = on ? [...codes, code] : codes.filter((c) => c !== code);
-    if (next.length === 0) this.peers.delete(address);
-    else this.peers.set(address, next.length === 1 ? next[0]! : next);
+    if (on) PEERS.add(code, address, this.slot!);
+    else PEERS.delete(code, address, this.slot!);
   }
 
   private isName(entry: string): boolean {
@@ -221,8 +211,3 @@ export class AllowList {
  * matches it by identity, without reading it.
  */
 export const intern = (text: string): string => Object.keys({ [text]: 0 })[0]!;
-
-/** Whether a peer's code or codes hold `code`. */
-function holds(codes: number | number[] | undefined, code: number): boolean {
-  return codes === code || (typeof codes === 'object' && codes.includes(code));
-}

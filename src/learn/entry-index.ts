@@ -54,11 +54,42 @@ function widened(row: Int32Array, slot: number): Int32Array {
   return wider;
 }
 
+/** A connection's protocol and port as one number: `protocol << 16 | port` (TCP when none is said). */
+export const peerCode = (protocol: string | undefined, port: number) => (protocol === 'udp' ? 1 << 16 : protocol === 'sctp' ? 2 << 16 : 0) | port;
+
+/** The egress peers every model allows: for each protocol and port, an entry index of addresses (`*` for any). */
+export class PeerIndex {
+  private readonly byCode = new Map<number, EntryIndex>();
+
+  /** Whether the model of `slot` allows a connection, without building its entry (`tcp/10.0.0.7:6379`). */
+  allows(protocol: string | undefined, address: string, port: number, slot: number): boolean {
+    const addresses = this.byCode.get(peerCode(protocol, port));
+    return addresses !== undefined && (addresses.holds(address, slot) || addresses.holds('*', slot));
+  }
+
+  add(code: number, address: string, slot: number): void {
+    let addresses = this.byCode.get(code);
+    if (addresses === undefined) this.byCode.set(code, (addresses = new EntryIndex()));
+    addresses.add(address, slot);
+  }
+
+  delete(code: number, address: string, slot: number): void {
+    this.byCode.get(code)?.delete(address, slot);
+  }
+
+  release(slot: number): void {
+    for (const addresses of this.byCode.values()) addresses.release(slot);
+  }
+}
+
 /** The programs every model allows by path. */
 export const PROGRAMS = new EntryIndex();
 /** The DNS names every model allows by name. */
 export const DNS_NAMES = new EntryIndex();
+/** The egress peers every model allows. */
+export const PEERS = new PeerIndex();
 SYSCALLS.onRelease((slot) => {
   PROGRAMS.release(slot);
   DNS_NAMES.release(slot);
+  PEERS.release(slot);
 });

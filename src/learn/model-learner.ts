@@ -1,7 +1,7 @@
 import type { IntentModel, Learning, ModelDimension, Protocol, RuntimeEvent, Source } from '../model/index.ts';
 import { syscallNumber } from '../knowledge/index.ts';
 import { AllowList } from './allow-list.ts';
-import { DNS_NAMES, PROGRAMS } from './entry-index.ts';
+import { DNS_NAMES, PEERS, PROGRAMS } from './entry-index.ts';
 import { SYSCALL_LIMIT, SYSCALLS } from './syscall-index.ts';
 import { normalisePath, parentDomain, parentOf } from './generalise.ts';
 
@@ -137,7 +137,7 @@ export class ModelLearner {
   readonly slot: number = SYSCALLS.allocate(this);
   // everything allowed (seeded or learned), for the hot path: a field per dimension, those an active model checks first
   private readonly writable = new AllowList('writable');
-  private readonly egress = new AllowList('egress');
+  private readonly egress = new AllowList('egress', [], this.slot);
   private readonly dns = new AllowList('dns', [], this.slot);
   private readonly processes = new AllowList('processes', [], this.slot);
   private readonly listen = new AllowList('listen');
@@ -364,7 +364,7 @@ export class ModelLearner {
         }
         case 'connect': {
           const n = event.network;
-          if (n?.remoteAddress !== undefined && n.remotePort !== undefined && this.egress.allowsPeer(n.protocol, n.remoteAddress, n.remotePort)) return KNOWN;
+          if (n?.remoteAddress !== undefined && n.remotePort !== undefined && PEERS.allows(n.protocol, n.remoteAddress, n.remotePort, this.slot)) return KNOWN;
           break;
         }
         case 'write': {

@@ -58,6 +58,15 @@ test('egress: entries and any-peer ports, by entry and by connection (IPv4, IPv6
   assert.ok(list.allowsPeer('tcp', '10.0.0.7', 6380));
   list.clear();
   assert.ok(!list.allowsPeer('tcp', '10.0.0.7', 6380));
+
+  // two models' lists share the peer index: each its own ports, one's changes not the other's
+  const a = new AllowList('egress', ['tcp/10.0.0.9:5432', 'tcp/*:443']);
+  const b = new AllowList('egress', ['tcp/10.0.0.9:6379']);
+  assert.ok(a.allowsPeer('tcp', '10.0.0.9', 5432) && !a.allowsPeer('tcp', '10.0.0.9', 6379));
+  assert.ok(b.allowsPeer('tcp', '10.0.0.9', 6379) && !b.allowsPeer('tcp', '10.0.0.9', 5432) && !b.allowsPeer('tcp', '10.0.0.9', 443));
+  a.clear();
+  assert.ok(!a.allowsPeer('tcp', '10.0.0.9', 5432) && !a.allowsPeer('tcp', '1.2.3.4', 443) && b.allowsPeer('tcp', '10.0.0.9', 6379));
+  assert.ok(!new AllowList('dns', ['db.internal']).allowsPeer('tcp', '10.0.0.9', 6379), 'only an egress list allows peers');
 });
 
 test('syscalls: known names as bits, other names (another architecture) by name', () => {
