@@ -1,32 +1,41 @@
 import { SYSCALLS } from './syscall-index.ts';
 
+/** Up to this many models holding an entry are a list of slots; more, a row of bits. */
+const FEW = 8;
+
 /**
  * Which models allow each exact entry of a dimension (a program's path, a DNS
  * name), by their slot in the syscall index: one slot, as most entries belong
- * to one model, or a row of bits, a bit per slot, for the entries many models
- * share (the programs of a base image). An active model looks an event's
- * entry up here before its own table: the index is one table every model's
- * events share, so it stays in the cache where a thousand models' own tables
- * cannot. It only ever says yes for sure; a no is for the model to confirm.
+ * to one model, a few slots, or a row of bits, a bit per slot, for the
+ * entries many models share (the programs of a base image). An active model
+ * looks an event's entry up here before its own table: the index is one
+ * table every model's events share, so it stays in the cache where a
+ * thousand models' own tables cannot. It only ever says yes for sure; a no
+ * is for the model to confirm.
  */
 export class EntryIndex {
-  private readonly holders = new Map<string, number | Int32Array>();
+  private readonly holders = new Map<string, number | number[] | Int32Array>();
 
   holds(entry: string, slot: number): boolean {
     const held = this.holders.get(entry);
     if (typeof held === 'number') return held === slot;
-    return held !== undefined && slot >>> 5 < held.length && (held[slot >>> 5]! & (1 << (slot & 31))) !== 0;
+    if (held === undefined) return false;
+    if (Array.isArray(held)) return held.includes(slot);
+    return slot >>> 5 < held.length && (held[slot >>> 5]! & (1 << (slot & 31))) !== 0;
   }
 
   add(entry: string, slot: number): void {
     const held = this.holders.get(entry);
     if (held === undefined) {
       this.holders.set(entry, slot);
-    } else if (held !== slot) {
-      const row = widened(typeof held === 'number' ? widened(new Int32Array(0), held) : held, slot);
-      if (typeof held === 'number') row[held >>> 5]! |= 1 << (held & 31);
-      row[slot >>> 5]! |= 1 << (slot & 31);
-      this.holders.set(entry, row);
+    } else if (typeof held === 'number') {
+      if (held !== slot) this.holders.set(entry, [held, slot]);
+    } else if (Array.isArray(held)) {
+      if (held.includes(slot)) return;
+      if (held.length < FEW) held.push(slot);
+      else this.holders.set(entry, [...held, slot].reduce(withBit, new Int32Array(0)));
+    } else {
+      this.holders.set(entry, withBit(held, slot));
     }
   }
 
@@ -34,6 +43,9 @@ export class EntryIndex {
     const held = this.holders.get(entry);
     if (held === slot) {
       this.holders.delete(entry);
+    } else if (Array.isArray(held)) {
+      const rest = held.filter((s) => s !== slot);
+      if (rest.length !== held.length) this.holders.set(entry, rest.length === 1 ? rest[0]! : rest);
     } else if (typeof held === 'object' && slot >>> 5 < held.length) {
       held[slot >>> 5]! &= ~(1 << (slot & 31));
       if (held.every((word) => word === 0)) this.holders.delete(entry);
@@ -46,12 +58,12 @@ export class EntryIndex {
   }
 }
 
-/** A row with room for `slot`: itself, or a copy twice as long. */
-function widened(row: Int32Array, slot: number): Int32Array {
-  if (slot >>> 5 < row.length) return row;
-  const wider = new Int32Array(Math.max((slot >>> 5) + 1, row.length * 2));
-  wider.set(row);
-  return wider;
+/** A row with the bit of `slot` set: itself, or a copy long enough. */
+function withBit(row: Int32Array, slot: number): Int32Array {
+  const wide = slot >>> 5 < row.length ? row : new Int32Array(Math.max((slot >>> 5) + 1, row.length * 2));
+  if (wide !== row) wide.set(row);
+  wide[slot >>> 5]! |= 1 << (slot & 31);
+  return wide;
 }
 
 /** A connection's protocol and port as one number: `protocol << 16 | port` (TCP when none is said). */

@@ -120,19 +120,25 @@ test('a path is covered the same whether its list keeps its few folder patterns 
   assert.ok(programs.covers('/usr/sbin/nginx'), 'a program allowed by name, beside a folder pattern');
 });
 
-test('the entry index: one slot or a row of them per entry, each slot its own, a released slot out of every entry', () => {
+test('the entry index: one slot, a few or a row of them per entry, each slot its own, a released slot out of every entry', () => {
   const index = new EntryIndex();
-  index.add('/usr/bin/sh', 3);
-  assert.ok(index.holds('/usr/bin/sh', 3) && !index.holds('/usr/bin/sh', 4) && !index.holds('/bin/ls', 3));
-  index.add('/usr/bin/sh', 700);
-  index.add('/usr/bin/sh', 40);
-  assert.ok([3, 40, 700].every((slot) => index.holds('/usr/bin/sh', slot)), 'a row, past its first words');
-  assert.ok(![0, 39, 41, 699, 701, 5000].some((slot) => index.holds('/usr/bin/sh', slot)));
-  index.delete('/usr/bin/sh', 40);
-  assert.ok(!index.holds('/usr/bin/sh', 40) && index.holds('/usr/bin/sh', 700));
+  const holders = [3, 700, 40, 41, 5, 64, 65, 900, 1, 2, 4100, 31];
+  for (let n = 1; n <= holders.length; n++) {
+    index.add('/usr/bin/sh', holders[n - 1]!);
+    index.add('/usr/bin/sh', holders[0]!);
+    const held = holders.slice(0, n);
+    for (const slot of [0, 1, 2, 3, 4, 5, 6, 30, 31, 32, 39, 40, 41, 42, 63, 64, 65, 66, 699, 700, 701, 900, 4099, 4100, 5000]) {
+      assert.equal(index.holds('/usr/bin/sh', slot), held.includes(slot), `${n} holders, slot ${slot}`);
+    }
+  }
+  assert.ok(!index.holds('/bin/ls', 3));
+  for (const slot of [40, 4100, 3]) index.delete('/usr/bin/sh', slot);
+  assert.ok(!index.holds('/usr/bin/sh', 40) && !index.holds('/usr/bin/sh', 3) && index.holds('/usr/bin/sh', 700) && index.holds('/usr/bin/sh', 31));
   index.add('/bin/ls', 700);
+  index.add('/bin/ls', 9);
+  index.add('/bin/cat', 700);
   index.release(700);
-  assert.ok(!index.holds('/usr/bin/sh', 700) && !index.holds('/bin/ls', 700) && index.holds('/usr/bin/sh', 3));
+  assert.ok(!index.holds('/usr/bin/sh', 700) && !index.holds('/bin/ls', 700) && !index.holds('/bin/cat', 700) && index.holds('/usr/bin/sh', 900) && index.holds('/bin/ls', 9));
 
   // lists keep their exact entries in it, under their slot; patterns stay theirs
   const a = new AllowList('processes', ['/usr/sbin/nginx', '/usr/bin/*']);
