@@ -133,12 +133,14 @@ function seedEntries(model: IntentModel): Map<ModelDimension, Map<string, Source
 export class ModelLearner {
   // the fields the hot path reads come first: they share the object's first cache line
   private current: 'learning' | 'active' = 'learning';
-  /** The model's slot in the syscall index and the entry indexes (its syscall, program and DNS lists'). */
+  /** The model's slot in the syscall index and the entry indexes (its syscall, program, DNS and egress lists'). */
   readonly slot: number = SYSCALLS.allocate(this);
-  // everything allowed (seeded or learned), for the hot path: a field per dimension, those an active model checks first
+  // everything allowed (seeded or learned), for the hot path: a field per dimension, those an active model reads itself first
   private readonly writable = new AllowList('writable');
-  private readonly egress = new AllowList('egress', [], this.slot);
   private readonly dns = new AllowList('dns', [], this.slot);
+  /** The programs seen starting each process entry, by name; none until one is (most models never learn parents). */
+  private parents: Map<string, Set<string>> | undefined;
+  private readonly egress = new AllowList('egress', [], this.slot);
   private readonly processes = new AllowList('processes', [], this.slot);
   private readonly listen = new AllowList('listen');
   private readonly reads = new AllowList('reads');
@@ -155,8 +157,6 @@ export class ModelLearner {
   /** The learning clock when each dimension last learned something new. */
   private lastNew = new Map<ModelDimension, number>();
   private outliers: Learning['outliers'] = [];
-  /** The programs seen starting each process entry, by name. */
-  private parents = new Map<string, Set<string>>();
   private replicas = new Set<string>();
   readonly running = new Set<string>();
   observedMs = 0;
@@ -231,7 +231,7 @@ export class ModelLearner {
   /** A new image of the same repository starts from what the previous one learned (and a restart from what this one did). */
   private carry(from: string | undefined, model: IntentModel, now: number): void {
     this.previous = from;
-    for (const p of model.processes) if (p.parents !== undefined) this.parents.set(p.path, new Set([...(this.parents.get(p.path) ?? []), ...p.parents]));
+    for (const p of model.processes) if (p.parents !== undefined) (this.parents ??= new Map()).set(p.path, new Set([...(this.parents.get(p.path) ?? []), ...p.parents]));
     const time = (iso: string | undefined) => (iso === undefined || Number.isNaN(Date.parse(iso)) ? now : Date.parse(iso));
     for (const [dimension, entries] of seedEntries(model)) {
       for (const [entry, sources] of entries) {
@@ -303,7 +303,7 @@ export class ModelLearner {
         this.outliers.push({ dimension, entry, container: [...seen.containers][0]!, count: seen.count });
         entries.delete(entry);
         this.allowed(dimension).delete(entry);
-        if (dimension === 'processes') this.parents.delete(entry);
+        if (dimension === 'processes') this.parents?.delete(entry);
       }
     }
   }
@@ -327,7 +327,7 @@ export class ModelLearner {
     this.overflow.clear();
     this.lastNew.clear();
     this.outliers = [];
-    this.parents.clear();
+    this.parents = undefined;
     this.replicas = new Set(this.running);
     this.observedMs = 0;
     this.startsSeen = 0;
@@ -424,7 +424,7 @@ export class ModelLearner {
       const list = this.allowed(dimension);
       const key = dimension !== 'processes' ? undefined : list.has(text) ? text : list.cover(text) ?? normalise(dimension, text);
       const parent = parentName(event);
-      if (key !== undefined && parent !== undefined) this.parents.get(key)?.add(parent);
+      if (key !== undefined && parent !== undefined) this.parents?.get(key)?.add(parent);
       return undefined;
     }
     return this.learn(dimension, normalise(dimension, text), containerId, now, event);
@@ -432,7 +432,7 @@ export class ModelLearner {
 
   /** An allowed program started by a parent its model never saw start it: a deviation (when parents were learned at all). */
   private judgeParent(key: string, event: RuntimeEvent): Verdict {
-    const parents = this.parents.get(key);
+    const parents = this.parents?.get(key);
     const parent = parentName(event);
     if (parents === undefined || parent === undefined || parents.has(parent) || parents.has('*')) return KNOWN;
     return { outcome: 'deviation', dimension: 'processes', entry: key, parent };
@@ -465,8 +465,8 @@ export class ModelLearner {
     mergeArgv(seen, event.process?.argv);
     const parent = parentName(event);
     if (parent === undefined) return;
-    let parents = this.parents.get(key);
-    if (parents === undefined) this.parents.set(key, (parents = new Set()));
+    let parents = this.parents?.get(key);
+    if (parents === undefined) (this.parents ??= new Map()).set(key, (parents = new Set()));
     parents.add(parents.size < MAX_PARENTS ? parent : '*');
   }
 
@@ -555,7 +555,7 @@ export class ModelLearner {
       for (const [entry, seen] of entries) addLearned(model, dimension, entry, seen, [source(seen)]);
     }
     for (const p of model.processes) {
-      const parents = this.parents.get(p.path);
+      const parents = this.parents?.get(p.path);
       if (parents !== undefined) p.parents = [...parents].sort();
     }
     const syscalls = [...this.observed.get('syscalls')!.values()];
