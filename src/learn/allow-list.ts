@@ -12,8 +12,8 @@ const SCAN = 8;
  * table holds the entries and the patterns, each pattern under what it stands
  * for (`/tmp/*` under `/tmp/`, `*.example.com` under `.example.com`), so that
  * checking an event is a lookup or two and builds no string; syscalls are
- * bits, in the index all models' syscall lists share, and exact programs and
- * DNS names are in the entry indexes all models share as well.
+ * bits, in the index all models' syscall lists share, and exact programs, DNS
+ * names and egress peers are in the entry indexes all models share as well.
  */
 export class AllowList {
   // what checking an event reads comes first, on the object's first cache line

@@ -353,8 +353,8 @@ export class ModelLearner {
 
   /** Checks one event against the model: learns it while learning, reports it as a deviation once active. */
   observe(event: RuntimeEvent, containerId: string, now: number): Verdict {
-    // the hot path: no allocation for an event the model allows; for an active model (nothing to count),
-    // one bit test for a syscall, no entry built for a connection, a write looked at as it comes
+    // the hot path: no allocation for an event the model allows; for an active model (nothing to count), a syscall,
+    // a peer, a program or a name is looked up in the indexes all models share, a write against the first folder patterns
     if (this.current === 'active') {
       switch (event.kind) {
         case 'syscall': {
