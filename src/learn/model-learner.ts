@@ -373,9 +373,10 @@ export class ModelLearner {
           break;
         }
         case 'dns': {
-          // a name as models keep it (lower case, no root dot) is looked up as it comes
+          // a name as models keep it (lower case, no root dot) is looked up as it comes: in the shared index, which has
+          // every exact name, then under the model's own patterns
           const name = event.dns?.names[0];
-          if (name !== undefined && (DNS_NAMES.holds(name, this.slot) || this.dns.has(name) || this.dns.cover(name) !== undefined)) return KNOWN;
+          if (name !== undefined && (DNS_NAMES.holds(name, this.slot) || this.dns.cover(name) !== undefined)) return KNOWN;
           break;
         }
         case 'exec': {
