@@ -51,39 +51,45 @@ function ipv6Prefix(groups: readonly number[], bits: number): string {
   return key;
 }
 
-/** The first-level table of the IPv4 lookup: one bucket per /20. */
-const TOP_BUCKETS = 2 ** 20;
-const TOP_SIZE = 2 ** 12;
-/** A /20 that pieces start inside: its lookups bisect them. */
-const BISECT = -2;
+/**
+ * The first-level table of the IPv4 lookup has about four buckets per cut of
+ * the address space (two bits more than the cuts need): most buckets then lie
+ * inside one piece, and a lookup there reads one place only. Eight per cut
+ * were no faster at a million prefixes, and take twice the memory.
+ */
+const BUCKETS_PER_CUT_BITS = 2;
+/** Its bounds, in bits of the address: 256 buckets at least, a /24 each at most. */
+const TOP_BITS_MIN = 8;
+const TOP_BITS_MAX = 24;
 
 /**
  * Every indicator of every feed, for lookups. IPv4 addresses and networks form
  * a laminar family (two CIDR blocks are nested or apart): each block knows its
  * parent, the smallest block around it, and the address space is cut into at
- * most 2n+1 disjoint pieces, each owned by the innermost block that holds it.
- * A lookup reads its /20 in a first table, which names the owner outright when
- * one piece holds the whole /20, and else bisects the few pieces that start
- * in it. The blocks around the owner hold the address too, and their feeds
- * are found by climbing. IPv6 networks are kept by prefix length, domains with
- * their parents (`evil.example` covers `a.evil.example`).
+ * most 2n+1 disjoint pieces, each owned by the innermost block that holds it
+ * (or by none). A lookup reads its bucket in a first table, which names the
+ * owner outright when one piece holds the whole bucket, and else searches the
+ * few cuts inside it. The table has about four buckets per cut, so most
+ * lookups read one place. The blocks around the owner hold the address too,
+ * and their feeds are found by climbing. IPv6 networks are kept by prefix
+ * length, domains with their parents (`evil.example` covers `a.evil.example`).
  */
 export class IntelIndex {
   private readonly provenances: Provenance[] = [];
   private parents = new Int32Array(0);
   /**
-   * Disjoint pieces of the IPv4 space, sorted, each with the innermost block
-   * that holds it, as triples (start, end, block) side by side: one cache line
-   * answers a step of the bisection and the lookup's result.
+   * The IPv4 space cut into disjoint pieces, sorted, as pairs (start, owner)
+   * side by side: a piece ends where the next starts, and its owner is the
+   * innermost block that holds it, or -1.
    */
-  private pieces = new Float64Array(0);
+  private cuts = new Float64Array(0);
+  /** A lookup's bucket is its address shifted right by this much. */
+  private shift = 32 - TOP_BITS_MIN;
   /**
-   * For each /20, side by side: the first piece that starts in it or after
-   * (a lookup bisects only the pieces of its /20, a few), and the block that
-   * holds the whole /20 (-1: none does; BISECT: pieces start inside it). Most
-   * /20s lie inside one piece, and a lookup there reads one place only.
+   * For each bucket: the block that holds all of it (-1: none does), or, when
+   * cuts lie inside it, -2 - the cut that holds its first address.
    */
-  private byTop20 = new Int32Array(2 * (TOP_BUCKETS + 1));
+  private top = new Int32Array(0);
   /** The provenances of each block. */
   private ids: number[][] = [];
   private readonly ipv6 = new Map<number, Map<string, number[]>>();
@@ -131,14 +137,14 @@ export class IntelIndex {
     list.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
     this.parents = new Int32Array(list.length);
     this.ids = list.map((b) => b[2]);
-    const starts: number[] = [];
-    const ends: number[] = [];
-    const owners: number[] = [];
+    // (start, owner) pairs; `next` is where the last piece ended, and a gap before the next piece is owned by none
+    const cuts: number[] = [];
+    let next = 0;
     const piece = (from: number, to: number, block: number) => {
       if (from > to) return;
-      starts.push(from);
-      ends.push(to);
-      owners.push(block);
+      if (from > next) cuts.push(next, -1);
+      cuts.push(from, block);
+      next = to + 1;
     };
     const open: number[] = [];
     let at = 0;
@@ -158,42 +164,47 @@ export class IntelIndex {
       open.push(i);
     }
     close(Infinity);
-    this.pieces = new Float64Array(starts.length * 3);
-    for (let i = 0; i < starts.length; i++) {
-      this.pieces[3 * i] = starts[i]!;
-      this.pieces[3 * i + 1] = ends[i]!;
-      this.pieces[3 * i + 2] = owners[i]!;
-    }
-    let first = 0;
-    for (let k = 0; k <= TOP_BUCKETS; k++) {
-      const from = k * TOP_SIZE;
-      const to = from + TOP_SIZE - 1;
-      while (first < starts.length && starts[first]! < from) first++;
-      // the piece around the /20's first address, and the next one
-      const around = first < starts.length && starts[first] === from ? first : first - 1;
-      const next = around + 1;
-      const holds = around >= 0 && ends[around]! >= to;
-      const empty = (around < 0 || ends[around]! < from) && (next >= starts.length || starts[next]! > to);
-      this.byTop20[2 * k] = first;
-      this.byTop20[2 * k + 1] = holds ? owners[around]! : empty ? -1 : BISECT;
+    if (next < 2 ** 32) cuts.push(next, -1);
+    this.cuts = Float64Array.from(cuts);
+    this.buildTop();
+  }
+
+  /** Fills the first table, with about 2^BUCKETS_PER_CUT_BITS buckets per cut. */
+  private buildTop(): void {
+    const count = this.cuts.length / 2;
+    const bits = Math.min(TOP_BITS_MAX, Math.max(TOP_BITS_MIN, Math.ceil(Math.log2(count)) + BUCKETS_PER_CUT_BITS));
+    this.shift = 32 - bits;
+    this.top = new Int32Array(2 ** bits);
+    const size = 2 ** this.shift;
+    let at = 0; // the cut that holds the bucket's first address
+    for (let k = 0; k < this.top.length; k++) {
+      const from = k * size;
+      while (at + 1 < count && this.cuts[2 * (at + 1)]! <= from) at++;
+      const whole = at + 1 === count || this.cuts[2 * (at + 1)]! >= from + size;
+      this.top[k] = whole ? this.cuts[2 * at + 1]! : -2 - at;
     }
   }
 
   /** The innermost block holding an IPv4 address given as its number, or -1. */
   lookupIPv4(n: number): number {
-    const top = n >>> 12;
-    const whole = this.byTop20[2 * top + 1]!;
-    if (whole !== BISECT) return whole;
-    const pieces = this.pieces;
-    // the piece holding n starts in n's /20, or is the last one before it
-    let lo = Math.max(0, this.byTop20[2 * top]! - 1);
-    let hi = this.byTop20[2 * top + 2]! - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      if (pieces[3 * mid]! <= n) lo = mid + 1;
+    const whole = this.top[n >>> this.shift]!;
+    if (whole > -2) return whole;
+    const cuts = this.cuts;
+    const count = cuts.length >> 1;
+    // the cut holding n is the last to start at or before it: gallop from the bucket's first, then bisect
+    let lo = -2 - whole;
+    let step = 1;
+    while (lo + step < count && cuts[2 * (lo + step)]! <= n) {
+      lo += step;
+      step += step;
+    }
+    let hi = Math.min(lo + step, count) - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (cuts[2 * mid]! <= n) lo = mid;
       else hi = mid - 1;
     }
-    return hi >= 0 && n <= pieces[3 * hi + 1]! ? pieces[3 * hi + 2]! : -1;
+    return cuts[2 * lo + 1]!;
   }
 
   /** What the feeds say of an address or a domain name: every provenance that covers it (none: an empty list). */

@@ -74,28 +74,59 @@ test('the other common formats: Spamhaus DROP, a CSV with category/score/ports, 
   }
 });
 
-test('IPv4 lookups agree with a plain scan of every block, at random and at every edge of blocks and /20s', () => {
+/** The feeds of the blocks that hold `n`, by a plain scan. */
+function scan(blocks: ReadonlyArray<{ start: number; end: number; feed: string }>, n: number): string[] {
+  return blocks.filter((b) => b.start <= n && n <= b.end).map((b) => b.feed).sort();
+}
+const dotted = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+const indexOf = (blocks: ReadonlyArray<{ start: number; end: number; feed: string }>) =>
+  new IntelIndex(blocks.map((b) => ({ kind: 'cidr', value: `${dotted(b.start)}/${32 - Math.log2(b.end - b.start + 1)}`, provenance: { feed: b.feed, format: 'list' } })));
+
+test('IPv4 lookups agree with a plain scan of every block, at random and at every edge of blocks and of aligned ranges', () => {
   let seed = 7;
   const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  const text = (n: number) => [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
   const blocks: Array<{ start: number; end: number; feed: string }> = [];
   for (let i = 0; i < 3000; i++) {
-    // prefixes from /8 to /32, many about the size of a /20, so that /20s are held whole, cut, or left empty
-    const bits = [8, 12, 16, 19, 20, 21, 24, 28, 32][Math.floor(random() * 9)]!;
+    // prefixes from /8 to /32, many about the size of the lookup's buckets, so that buckets are held whole, cut, or left empty
+    const bits = [8, 12, 14, 15, 16, 17, 18, 19, 20, 21, 24, 28, 32][Math.floor(random() * 13)]!;
     const size = 2 ** (32 - bits);
     const start = Math.floor((random() * 2 ** 32) / size) * size;
     blocks.push({ start, end: start + size - 1, feed: `f${i}` });
-    // and single addresses at the first, the last and the last but one address of a /20
-    const edge = Math.floor(random() * 2 ** 20) * 4096 + [0, 4095, 4094][i % 3]!;
+    // and single addresses at the first, the last and the last but one address of an aligned range
+    const align = 2 ** (8 + (i % 17));
+    const edge = Math.floor(random() * (2 ** 32 / align)) * align + [0, align - 1, align - 2][i % 3]!;
     blocks.push({ start: edge, end: edge, feed: `e${i}` });
   }
-  const index = new IntelIndex(blocks.map((b) => ({ kind: 'cidr', value: `${text(b.start)}/${32 - Math.log2(b.end - b.start + 1)}`, provenance: { feed: b.feed, format: 'list' } })));
+  // a run of neighbours, so that one bucket holds many cuts
+  for (let i = 0; i < 300; i++) blocks.push({ start: 0x0a000000 + 2 * i, end: 0x0a000000 + 2 * i, feed: `r${i}` });
+  const index = indexOf(blocks);
   const queries = Array.from({ length: 5000 }, () => Math.floor(random() * 2 ** 32));
   for (const b of blocks) {
-    for (const n of [b.start - 1, b.start, b.end, b.end + 1]) queries.push(n, Math.floor(n / 4096) * 4096, Math.floor(n / 4096) * 4096 + 4095);
+    for (const n of [b.start - 1, b.start, b.end, b.end + 1]) {
+      queries.push(n);
+      // the first and last address of every aligned range around n: wherever a bucket begins and ends
+      for (let bits = 8; bits <= 24; bits++) {
+        const size = 2 ** bits;
+        queries.push(Math.floor(n / size) * size, Math.floor(n / size) * size + size - 1);
+      }
+    }
   }
   for (const n of queries.filter((q) => q >= 0 && q < 2 ** 32)) {
-    const expected = blocks.filter((b) => b.start <= n && n <= b.end).map((b) => b.feed).sort();
-    assert.deepEqual(index.lookup(text(n)).map((p) => p.feed).sort(), expected, text(n));
+    assert.deepEqual(index.lookup(dotted(n)).map((p) => p.feed).sort(), scan(blocks, n), dotted(n));
+  }
+});
+
+test('IPv4 lookups in an index of no block, one address, the whole space, and its first and last address', () => {
+  const cases: Array<Array<{ start: number; end: number; feed: string }>> = [
+    [],
+    [{ start: 0x01020304, end: 0x01020304, feed: 'one' }],
+    [{ start: 0, end: 2 ** 32 - 1, feed: 'all' }],
+    [{ start: 0, end: 0, feed: 'first' }, { start: 2 ** 32 - 1, end: 2 ** 32 - 1, feed: 'last' }],
+  ];
+  for (const blocks of cases) {
+    const index = indexOf(blocks);
+    for (const n of [0, 1, 0x01020303, 0x01020304, 0x01020305, 2 ** 31, 2 ** 32 - 2, 2 ** 32 - 1]) {
+      assert.deepEqual(index.lookup(dotted(n)).map((p) => p.feed), scan(blocks, n), `${dotted(n)} among ${blocks.map((b) => b.feed).join(', ') || 'none'}`);
+    }
   }
 });
