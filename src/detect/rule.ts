@@ -1,4 +1,5 @@
 import type { ModelDimension, RuntimeEvent, RuntimeEventKind, Severity } from '../model/index.ts';
+import { intern } from '../intern.ts';
 
 /** What a rule knows of an event besides the event: where its process comes from, and whether the model knows it. */
 export interface RuleContext {
@@ -49,14 +50,14 @@ export function programOf(event: RuntimeEvent): string {
   return (name === 'busybox' || name === 'toybox') && applet !== undefined && !applet.startsWith('-') ? applet : name;
 }
 
-/** File names by path: a container runs few programs, and every rule asks for one. */
+/** File names by path: a container runs few programs, and every rule asks for one (interned, so the rules' sets match it by identity). */
 const NAMES = new Map<string, string>();
 
 function fileName(path: string): string {
   let name = NAMES.get(path);
   if (name === undefined) {
     if (NAMES.size >= 4096) NAMES.clear();
-    name = path.slice(path.lastIndexOf('/') + 1);
+    name = intern(path.slice(path.lastIndexOf('/') + 1));
     NAMES.set(path, name);
   }
   return name;

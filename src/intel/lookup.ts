@@ -1,4 +1,4 @@
-import { ipFamily, type Indicator, type Provenance } from './parse.ts';
+import { ipFamily, ipv4Value, type Indicator, type Provenance } from './parse.ts';
 
 /** Nothing found: shared, read-only by its type (a frozen array is slower to iterate). */
 const NONE: readonly Provenance[] = [];
@@ -209,18 +209,14 @@ export class IntelIndex {
 
   /** What the feeds say of an address or a domain name: every provenance that covers it (none: an empty list). */
   lookup(value: string): readonly Provenance[] {
-    // most lookups are of an IPv4 address in no block: no string made, nothing allocated
+    // most lookups are of an IPv4 address as the sensor gives it, in no block: read in one pass, nothing allocated
+    const address = ipv4Value(value);
+    if (address !== -1) return this.ofIPv4(address);
     const text = isPlain(value) ? value : value.trim().toLowerCase().replace(/^\[|\]$/g, '');
     const family = ipFamily(text);
-    const innermost = family === 4 ? this.lookupIPv4(ipv4Number(text)) : -1;
-    if (family === 4 && innermost === -1) return NONE;
+    if (family === 4) return this.ofIPv4(ipv4Value(text));
     const ids: number[] = [];
-    if (family === 4) {
-      // the innermost block last: the most specific word is said last
-      const chain: number[] = [];
-      for (let block = innermost; block !== -1; block = this.parents[block]!) chain.push(block);
-      for (const block of chain.reverse()) ids.push(...this.ids[block]!);
-    } else if (family === 6) {
+    if (family === 6) {
       const groups = ipv6Groups(text);
       for (const [bits, byPrefix] of this.ipv6) ids.push(...(byPrefix.get(ipv6Prefix(groups, bits)) ?? []));
     } else {
@@ -230,6 +226,19 @@ export class IntelIndex {
         if (listed !== undefined) ids.push(...listed);
       }
     }
+    return this.provenancesOf(ids);
+  }
+
+  /** The provenances of the blocks holding an IPv4 address, the innermost block last (the most specific word is said last). */
+  private ofIPv4(n: number): readonly Provenance[] {
+    const innermost = this.lookupIPv4(n);
+    if (innermost === -1) return NONE;
+    const chain: number[] = [];
+    for (let block = innermost; block !== -1; block = this.parents[block]!) chain.push(block);
+    return this.provenancesOf(chain.reverse().flatMap((block) => this.ids[block]!));
+  }
+
+  private provenancesOf(ids: readonly number[]): readonly Provenance[] {
     if (ids.length === 0) return NONE;
     return [...new Set(ids)].sort((a, b) => a - b).map((id) => this.provenances[id]!);
   }

@@ -1,3 +1,4 @@
+import { intern } from '../intern.ts';
 import { syscallNumber } from '../knowledge/index.ts';
 import type { ModelDimension } from '../model/index.ts';
 import { DNS_NAMES, peerCode, PEERS, PROGRAMS, type EntryIndex } from './entry-index.ts';
@@ -203,11 +204,3 @@ export class AllowList {
     if (n !== undefined && n < SYSCALL_LIMIT) SYSCALLS.set(this.slot!, n, on);
   }
 }
-
-/**
- * The engine's one copy of a string (V8 keeps property names unique): models
- * that allow the same entry share one string, which stays in the cache, and a
- * lookup with an event's short string (JSON.parse makes those unique too)
- * matches it by identity, without reading it.
- */
-export const intern = (text: string): string => Object.keys({ [text]: 0 })[0]!;

@@ -1,69 +1,91 @@
-import { SYSCALLS } from './syscall-index.ts';
-
-/** Up to this many models holding an entry are a list of slots; more, a row of bits. */
-const FEW = 8;
+import { syscallNumber } from '../knowledge/index.ts';
+import type { RuntimeEvent } from '../model/index.ts';
+import { SYSCALL_LIMIT, SYSCALLS } from './syscall-index.ts';
 
 /**
  * Which models allow each exact entry of a dimension (a program's path, a DNS
  * name), by their slot in the syscall index: one slot, as most entries belong
- * to one model, a few slots, or a row of bits, a bit per slot, for the
- * entries many models share (the programs of a base image). An active model
- * looks an event's entry up here before its own table: the index is one
- * table every model's events share, so it stays in the cache where a
- * thousand models' own tables cannot. It only ever says yes for sure; a no
- * is for the model to confirm.
+ * to one model, or a row of bits, a bit per slot, for the entries several
+ * models share (the programs of a base image, a database every service
+ * calls). The rows lie side by side in one array. An active model looks an
+ * event's entry up here before its own table: the index is one table every
+ * model's events share, so it stays in the cache where a thousand models'
+ * own tables cannot, and an answer reads the entry and at most one word. It
+ * only ever says yes for sure; a no is for the model to confirm.
  */
 export class EntryIndex {
-  private readonly holders = new Map<string, number | number[] | Int32Array>();
+  /** Entry → its one holder's slot (0 or more), or `~row`: the number of its row of bits. */
+  private readonly holders = new Map<string, number>();
+  /** The rows of bits, `width` words each. */
+  private rows = new Int32Array(0);
+  private width = 1;
+  private used = 0;
+  private readonly free: number[] = [];
 
   holds(entry: string, slot: number): boolean {
     const held = this.holders.get(entry);
-    if (typeof held === 'number') return held === slot;
     if (held === undefined) return false;
-    if (Array.isArray(held)) return held.includes(slot);
-    return slot >>> 5 < held.length && (held[slot >>> 5]! & (1 << (slot & 31))) !== 0;
+    if (held >= 0) return held === slot;
+    return slot >>> 5 < this.width && (this.rows[~held * this.width + (slot >>> 5)]! & (1 << (slot & 31))) !== 0;
   }
 
   add(entry: string, slot: number): void {
     const held = this.holders.get(entry);
     if (held === undefined) {
       this.holders.set(entry, slot);
-    } else if (typeof held === 'number') {
-      if (held !== slot) this.holders.set(entry, [held, slot]);
-    } else if (Array.isArray(held)) {
-      if (held.includes(slot)) return;
-      if (held.length < FEW) held.push(slot);
-      else this.holders.set(entry, [...held, slot].reduce(withBit, new Int32Array(0)));
+    } else if (held >= 0) {
+      if (held === slot) return;
+      const row = this.row();
+      this.set(row, held, true);
+      this.set(row, slot, true);
+      this.holders.set(entry, ~row);
     } else {
-      this.holders.set(entry, withBit(held, slot));
+      this.set(~held, slot, true);
     }
   }
 
   delete(entry: string, slot: number): void {
     const held = this.holders.get(entry);
-    if (held === slot) {
+    if (held === undefined || held === slot) {
       this.holders.delete(entry);
-    } else if (Array.isArray(held)) {
-      const rest = held.filter((s) => s !== slot);
-      if (rest.length !== held.length) this.holders.set(entry, rest.length === 1 ? rest[0]! : rest);
-    } else if (typeof held === 'object' && slot >>> 5 < held.length) {
-      held[slot >>> 5]! &= ~(1 << (slot & 31));
-      if (held.every((word) => word === 0)) this.holders.delete(entry);
+    } else if (held < 0 && slot >>> 5 < this.width) {
+      const row = ~held;
+      this.set(row, slot, false);
+      const words = this.rows.subarray(row * this.width, (row + 1) * this.width);
+      if (words.every((word) => word === 0)) {
+        this.holders.delete(entry);
+        this.free.push(row);
+      }
     }
   }
 
   /** A slot no model uses any more: taken out of every entry's holders. */
   release(slot: number): void {
-    for (const entry of this.holders.keys()) this.delete(entry, slot);
+    for (const entry of [...this.holders.keys()]) this.delete(entry, slot);
   }
-}
 
-/** A row with the bit of `slot` set: itself, or a copy long enough. */
-function withBit(row: Int32Array, slot: number): Int32Array {
-  const wide = slot >>> 5 < row.length ? row : new Int32Array(Math.max((slot >>> 5) + 1, row.length * 2));
-  if (wide !== row) wide.set(row);
-  wide[slot >>> 5]! |= 1 << (slot & 31);
-  return wide;
+  /** An empty row. */
+  private row(): number {
+    const reused = this.free.pop();
+    if (reused !== undefined) return reused;
+    if ((this.used + 1) * this.width > this.rows.length) this.resize(Math.max(8, this.used * 2), this.width);
+    return this.used++;
+  }
+
+  private set(row: number, slot: number, on: boolean): void {
+    if (slot >>> 5 >= this.width) this.resize(this.rows.length / this.width, Math.max((slot >>> 5) + 1, this.width * 2));
+    const at = row * this.width + (slot >>> 5);
+    if (on) this.rows[at]! |= 1 << (slot & 31);
+    else this.rows[at]! &= ~(1 << (slot & 31));
+  }
+
+  /** Room for `count` rows of `width` words, the rows kept. */
+  private resize(count: number, width: number): void {
+    const rows = new Int32Array(count * width);
+    for (let row = 0; row < this.used; row++) rows.set(this.rows.subarray(row * this.width, (row + 1) * this.width), row * width);
+    this.rows = rows;
+    this.width = width;
+  }
 }
 
 /** A connection's protocol and port as one number: `protocol << 16 | port` (TCP when none is said). */
@@ -105,3 +127,31 @@ SYSCALLS.onRelease((slot) => {
   DNS_NAMES.release(slot);
   PEERS.release(slot);
 });
+
+/**
+ * Whether the shared indexes say the model of `slot` allows an event (of
+ * `kind`, read once by the caller): a
+ * syscall, an egress peer or a DNS name it has exactly (as the event gives it:
+ * lower case, no root dot). Reads the indexes only, not the model; a no is for
+ * the model to confirm (patterns, generalised entries).
+ */
+export function indexesAllow(event: RuntimeEvent, kind: RuntimeEvent['kind'], slot: number): boolean {
+  switch (kind) {
+    case 'syscall': return syscallIndexed(event, slot);
+    case 'connect': {
+      const n = event.network;
+      return n?.remoteAddress !== undefined && n.remotePort !== undefined && PEERS.allows(n.protocol, n.remoteAddress, n.remotePort, slot);
+    }
+    case 'dns': {
+      const name = event.dns?.names[0];
+      return name !== undefined && DNS_NAMES.holds(name, slot);
+    }
+    default: return false;
+  }
+}
+
+/** Whether the syscall index says the list of `slot` allows a syscall event's call. */
+export function syscallIndexed(event: RuntimeEvent, slot: number): boolean {
+  const n = event.syscall === undefined ? undefined : syscallNumber(event.syscall);
+  return n !== undefined && n < SYSCALL_LIMIT && SYSCALLS.has(slot, n);
+}

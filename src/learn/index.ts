@@ -5,11 +5,11 @@
  * and the clock.
  */
 import { parseImage } from '../intent/index.ts';
-import { syscallNumber } from '../knowledge/index.ts';
 import { emptyModel, type IntentModel, type RuntimeEvent } from '../model/index.ts';
-import { intern } from './allow-list.ts';
+import { intern } from '../intern.ts';
 import { KNOWN, ModelLearner, type LearnOptions, type Verdict } from './model-learner.ts';
-import { SYSCALL_LIMIT, SYSCALLS } from './syscall-index.ts';
+import { indexesAllow, syscallIndexed } from './entry-index.ts';
+import { SYSCALLS } from './syscall-index.ts';
 
 export { ModelLearner, entryOf, type LearnOptions, type Verdict } from './model-learner.ts';
 export { isGenerated, normalisePath } from './generalise.ts';
@@ -127,11 +127,11 @@ export class Learner {
   }
 
   observe(event: RuntimeEvent, containerId: string, now: number): Verdict | undefined {
-    // most events are syscalls: one an active model allows is known from two rows of the index, without reading the model
-    if (event.kind === 'syscall' && event.syscall !== undefined) {
+    // most events are syscalls, peers and names an active model allows: known from the shared indexes, without reading the model
+    const kind = event.kind;
+    if (kind === 'syscall' || kind === 'connect' || kind === 'dns') {
       const slot = this.slots.get(containerId);
-      const n = syscallNumber(event.syscall);
-      if (slot !== undefined && n !== undefined && n < SYSCALL_LIMIT && SYSCALLS.enforces(slot, n)) return KNOWN;
+      if (slot !== undefined && SYSCALLS.enforced(slot) && (kind === 'syscall' ? syscallIndexed(event, slot) : indexesAllow(event, kind, slot))) return KNOWN;
     }
     return this.byContainer.get(containerId)?.observe(event, containerId, now);
   }

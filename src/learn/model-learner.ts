@@ -1,8 +1,7 @@
 import type { IntentModel, Learning, ModelDimension, Protocol, RuntimeEvent, Source } from '../model/index.ts';
-import { syscallNumber } from '../knowledge/index.ts';
 import { AllowList } from './allow-list.ts';
-import { DNS_NAMES, PEERS, PROGRAMS } from './entry-index.ts';
-import { SYSCALL_LIMIT, SYSCALLS } from './syscall-index.ts';
+import { indexesAllow, PROGRAMS } from './entry-index.ts';
+import { SYSCALLS } from './syscall-index.ts';
 import { normalisePath, parentDomain, parentOf } from './generalise.ts';
 
 export interface LearnOptions {
@@ -356,27 +355,18 @@ export class ModelLearner {
     // the hot path: no allocation for an event the model allows; for an active model (nothing to count), a syscall,
     // a peer, a program or a name is looked up in the indexes all models share, a write against the first folder patterns
     if (this.current === 'active') {
-      switch (event.kind) {
-        case 'syscall': {
-          const n = event.syscall === undefined ? undefined : syscallNumber(event.syscall);
-          if (n !== undefined && n < SYSCALL_LIMIT && SYSCALLS.has(this.slot, n)) return KNOWN;
-          break;
-        }
-        case 'connect': {
-          const n = event.network;
-          if (n?.remoteAddress !== undefined && n.remotePort !== undefined && PEERS.allows(n.protocol, n.remoteAddress, n.remotePort, this.slot)) return KNOWN;
-          break;
-        }
+      const kind = event.kind;
+      if (indexesAllow(event, kind, this.slot)) return KNOWN;
+      switch (kind) {
         case 'write': {
           const path = event.file?.path;
           if (path !== undefined && (this.writable.covers(path) || this.writable.has(path))) return KNOWN;
           break;
         }
         case 'dns': {
-          // a name as models keep it (lower case, no root dot) is looked up as it comes: in the shared index, which has
-          // every exact name, then under the model's own patterns
+          // every exact name is in the shared index: only the model's own patterns are left
           const name = event.dns?.names[0];
-          if (name !== undefined && (DNS_NAMES.holds(name, this.slot) || this.dns.cover(name) !== undefined)) return KNOWN;
+          if (name !== undefined && this.dns.cover(name) !== undefined) return KNOWN;
           break;
         }
         case 'exec': {

@@ -57,9 +57,9 @@ export class SyscallIndex {
     else this.words[at]! &= ~(1 << (slot & 31));
   }
 
-  /** Whether an enforced list allows a syscall: what an active model answers, from two rows. */
-  enforces(slot: number, syscall: number): boolean {
-    return this.has(slot, syscall) && this.has(slot, ENFORCED);
+  /** Whether a list is enforced (its model is active). */
+  enforced(slot: number): boolean {
+    return this.has(slot, ENFORCED);
   }
 
   /** Marks a list enforced (its model is active) or not. */

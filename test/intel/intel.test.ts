@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { IntelIndex, parseFeed, type Indicator } from '../../src/intel/index.ts';
+import { IntelIndex, ipv4Value, parseFeed, type Indicator } from '../../src/intel/index.ts';
 
 const ROOT = fileURLToPath(new URL('../../../shared/fixtures/threat-intel/', import.meta.url));
 const feeds = readdirSync(ROOT).flatMap((dir) => readdirSync(ROOT + dir).map((file) => ({ path: `${dir}/${file}`, file, text: readFileSync(`${ROOT}${dir}/${file}`, 'utf8') })));
@@ -129,4 +129,16 @@ test('IPv4 lookups in an index of no block, one address, the whole space, and it
       assert.deepEqual(index.lookup(dotted(n)).map((p) => p.feed), scan(blocks, n), `${dotted(n)} among ${blocks.map((b) => b.feed).join(', ') || 'none'}`);
     }
   }
+});
+
+test('an IPv4 address is four octets of 0–255 without leading zeros; spaces and brackets around a looked-up value are dropped', () => {
+  assert.equal(ipv4Value('0.0.0.0'), 0);
+  assert.equal(ipv4Value('255.255.255.255'), 2 ** 32 - 1);
+  assert.equal(ipv4Value('10.1.2.3'), 0x0a010203);
+  for (const text of ['01.2.3.4', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1..2.3', '', '.1.2.3', '1.2.3.4 ', '1.2.3.a', '1234.1.1.1', '1.2.3.4.']) {
+    assert.equal(ipv4Value(text), -1, JSON.stringify(text));
+  }
+  const index = new IntelIndex([{ kind: 'cidr', value: '10.0.0.0/8', provenance: { feed: 'private', format: 'list' } }]);
+  for (const value of ['10.1.2.3', ' 10.1.2.3 ', '[10.1.2.3]']) assert.deepEqual(index.lookup(value).map((p) => p.feed), ['private'], JSON.stringify(value));
+  assert.deepEqual(index.lookup('010.1.2.3'), [], 'not an address');
 });
