@@ -1,7 +1,7 @@
 import { intern } from '../intern.ts';
 import { syscallNumber } from '../knowledge/index.ts';
 import type { ModelDimension } from '../model/index.ts';
-import { DNS_NAMES, peerCode, PEERS, PROGRAMS, type EntryIndex } from './entry-index.ts';
+import { DNS_NAMES, peerCode, PEERS, PROGRAMS, WRITABLE, type EntryIndex } from './entry-index.ts';
 import { SYSCALL_LIMIT, SYSCALLS } from './syscall-index.ts';
 
 const PATHS: ReadonlySet<ModelDimension> = new Set(['processes', 'writable', 'reads']);
@@ -13,17 +13,11 @@ const SCAN = 8;
  * table holds the entries and the patterns, each pattern under what it stands
  * for (`/tmp/*` under `/tmp/`, `*.example.com` under `.example.com`), so that
  * checking an event is a lookup or two and builds no string; syscalls are
- * bits, in the index all models' syscall lists share, and exact programs, DNS
- * names and egress peers are in the entry indexes all models share as well.
+ * bits, in the index all models' syscall lists share; exact programs, DNS
+ * names and egress peers are in the entry indexes all models share as well,
+ * and so are the folder patterns of a writable list that has few.
  */
 export class AllowList {
-  // what checking an event reads comes first, on the object's first cache line
-  /** How many folder patterns `covers` tries from the three fields below alone (0 to 3), or -1 when it needs `stems`. */
-  private inline = 0;
-  /** The first stems, longest first (`s0`, `s1`, `s2`): a write under a model's few folder patterns is judged without reading an array. */
-  private s0 = '';
-  private s1 = '';
-  private s2 = '';
   /** Entry → itself, and a pattern's stem → the pattern. */
   private readonly table = new Map<string, string>();
   /** The stems of the patterns, longest (most specific) first. */
@@ -32,7 +26,7 @@ export class AllowList {
   /** Programs allowed by name wherever they are (`nginx`). */
   private names = 0;
   readonly dimension: ModelDimension;
-  /** The slot of a syscall, program, DNS or egress list (its model's) in the syscall index and the entry indexes. */
+  /** The slot of a syscall, program, DNS, egress or writable list (its model's) in the syscall index and the shared indexes. */
   readonly slot: number | undefined;
   /** The entry index a program or DNS list keeps its exact entries in as well. */
   private readonly index: EntryIndex | undefined;
@@ -42,7 +36,7 @@ export class AllowList {
     this.dimension = dimension;
     this.path = PATHS.has(dimension);
     this.index = dimension === 'processes' ? PROGRAMS : dimension === 'dns' ? DNS_NAMES : undefined;
-    this.slot = dimension === 'syscalls' || dimension === 'egress' || this.index !== undefined ? slot ?? SYSCALLS.allocate(this) : undefined;
+    this.slot = dimension === 'syscalls' || dimension === 'egress' || dimension === 'writable' || this.index !== undefined ? slot ?? SYSCALLS.allocate(this) : undefined;
     for (const entry of entries) this.add(entry);
   }
 
@@ -75,7 +69,7 @@ export class AllowList {
     if (this.index !== undefined && stem === entry) this.index.add(entry, this.slot!);
     this.setBit(entry, true);
     this.indexPeer(entry, true);
-    this.inlineStems();
+    this.publishStems();
   }
 
   delete(entry: string): void {
@@ -87,7 +81,7 @@ export class AllowList {
     this.index?.delete(entry, this.slot!);
     this.setBit(entry, false);
     this.indexPeer(entry, false);
-    this.inlineStems();
+    this.publishStems();
   }
 
   clear(): void {
@@ -97,15 +91,12 @@ export class AllowList {
     this.stems.length = 0;
     this.names = 0;
     if (this.dimension === 'syscalls') SYSCALLS.clear(this.slot!);
-    this.inlineStems();
+    this.publishStems();
   }
 
-  private inlineStems(): void {
-    const stems = this.stems;
-    this.inline = this.path && this.names === 0 && stems.length <= 3 ? stems.length : -1;
-    this.s0 = stems[0] ?? '';
-    this.s1 = stems[1] ?? '';
-    this.s2 = stems[2] ?? '';
+  /** A writable list's folder patterns, in the index all models share, when it has three at most. */
+  private publishStems(): void {
+    if (this.dimension === 'writable') WRITABLE.set(this.slot!, this.stems.length <= 3 ? this.stems : []);
   }
 
   /** Whether an egress list allows a connection, without building its entry (`tcp/10.0.0.7:6379`). */
@@ -132,17 +123,8 @@ export class AllowList {
     return this.path ? entry.endsWith('/*') : this.dimension === 'dns' ? entry.startsWith('*.') : entry.includes('/*:');
   }
 
-  /**
-   * Whether a pattern covers a path, for the hot path: the same answer as
-   * `cover`, without looking the pattern up when few patterns are tried in turn.
-   */
+  /** Whether a pattern covers a path: the same answer as `cover`, without looking the pattern up when few patterns are tried in turn. */
   covers(path: string): boolean {
-    switch (this.inline) {
-      case 0: return false;
-      case 1: return path.startsWith(this.s0);
-      case 2: return path.startsWith(this.s0) || path.startsWith(this.s1);
-      case 3: return path.startsWith(this.s0) || path.startsWith(this.s1) || path.startsWith(this.s2);
-    }
     const stems = this.stems;
     if (this.path && this.names === 0 && stems.length <= SCAN) {
       for (let i = 0; i < stems.length; i++) if (path.startsWith(stems[i]!)) return true;

@@ -22,6 +22,11 @@ export class EntryIndex {
   private used = 0;
   private readonly free: number[] = [];
 
+  /** Entries held by a model at least. */
+  get size(): number {
+    return this.holders.size;
+  }
+
   holds(entry: string, slot: number): boolean {
     const held = this.holders.get(entry);
     if (held === undefined) return false;
@@ -116,24 +121,59 @@ export class PeerIndex {
   }
 }
 
+/**
+ * The first folder patterns of every model's writable list, by slot: up to
+ * three stems (`/tmp/`, longest first) side by side in one array all models
+ * share, so that a write under one of them is judged without reading the
+ * model or its list. A list with more patterns, or programs named without
+ * their folder, has none here, and its model judges its writes itself.
+ */
+/** A stem that starts no path. */
+const NO_STEM = '\0';
+
+export class FolderIndex {
+  /** Three stems per slot; NONE past a slot's last. */
+  private readonly stems: string[] = [];
+
+  /** Whether one of the slot's stems starts a path. */
+  covers(slot: number, path: string): boolean {
+    const at = 3 * slot;
+    const stems = this.stems;
+    return at < stems.length && (path.startsWith(stems[at]!) || path.startsWith(stems[at + 1]!) || path.startsWith(stems[at + 2]!));
+  }
+
+  /** The slot's stems now: up to three, or none. */
+  set(slot: number, stems: readonly string[]): void {
+    while (this.stems.length < 3 * (slot + 1)) this.stems.push(NO_STEM);
+    for (let k = 0; k < 3; k++) this.stems[3 * slot + k] = stems[k] ?? NO_STEM;
+  }
+
+  release(slot: number): void {
+    if (3 * slot < this.stems.length) this.set(slot, []);
+  }
+}
+
 /** The programs every model allows by path. */
 export const PROGRAMS = new EntryIndex();
 /** The DNS names every model allows by name. */
 export const DNS_NAMES = new EntryIndex();
 /** The egress peers every model allows. */
 export const PEERS = new PeerIndex();
+/** The folders every model allows writes under. */
+export const WRITABLE = new FolderIndex();
 SYSCALLS.onRelease((slot) => {
   PROGRAMS.release(slot);
   DNS_NAMES.release(slot);
   PEERS.release(slot);
+  WRITABLE.release(slot);
 });
 
 /**
  * Whether the shared indexes say the model of `slot` allows an event (of
- * `kind`, read once by the caller): a
- * syscall, an egress peer or a DNS name it has exactly (as the event gives it:
- * lower case, no root dot). Reads the indexes only, not the model; a no is for
- * the model to confirm (patterns, generalised entries).
+ * `kind`, read once by the caller): a syscall, an egress peer or a DNS name
+ * it has exactly (as the event gives it: lower case, no root dot), or a write
+ * under one of its few folder patterns. Reads the indexes only, not the
+ * model; a no is for the model to confirm (other patterns, generalised entries).
  */
 export function indexesAllow(event: RuntimeEvent, kind: RuntimeEvent['kind'], slot: number): boolean {
   switch (kind) {
@@ -145,6 +185,10 @@ export function indexesAllow(event: RuntimeEvent, kind: RuntimeEvent['kind'], sl
     case 'dns': {
       const name = event.dns?.names[0];
       return name !== undefined && DNS_NAMES.holds(name, slot);
+    }
+    case 'write': {
+      const path = event.file?.path;
+      return path !== undefined && WRITABLE.covers(slot, path);
     }
     default: return false;
   }

@@ -127,9 +127,9 @@ export class Learner {
   }
 
   observe(event: RuntimeEvent, containerId: string, now: number): Verdict | undefined {
-    // most events are syscalls, peers and names an active model allows: known from the shared indexes, without reading the model
+    // most events are syscalls, writes, peers and names an active model allows: known from the shared indexes, without reading the model
     const kind = event.kind;
-    if (kind === 'syscall' || kind === 'connect' || kind === 'dns') {
+    if (kind === 'syscall' || kind === 'write' || kind === 'connect' || kind === 'dns') {
       const slot = this.slots.get(containerId);
       if (slot !== undefined && SYSCALLS.enforced(slot) && (kind === 'syscall' ? syscallIndexed(event, slot) : indexesAllow(event, kind, slot))) return KNOWN;
     }

@@ -132,13 +132,13 @@ function seedEntries(model: IntentModel): Map<ModelDimension, Map<string, Source
 export class ModelLearner {
   // the fields the hot path reads come first: they share the object's first cache line
   private current: 'learning' | 'active' = 'learning';
-  /** The model's slot in the syscall index and the entry indexes (its syscall, program, DNS and egress lists'). */
+  /** The model's slot in the syscall index and the shared indexes (its syscall, program, DNS, egress and writable lists'). */
   readonly slot: number = SYSCALLS.allocate(this);
-  // everything allowed (seeded or learned), for the hot path: a field per dimension, those an active model reads itself first
-  private readonly writable = new AllowList('writable');
-  private readonly dns = new AllowList('dns', [], this.slot);
   /** The programs seen starting each process entry, by name; none until one is (most models never learn parents). */
   private parents: Map<string, Set<string>> | undefined;
+  // everything allowed (seeded or learned): a field per dimension
+  private readonly writable = new AllowList('writable', [], this.slot);
+  private readonly dns = new AllowList('dns', [], this.slot);
   private readonly egress = new AllowList('egress', [], this.slot);
   private readonly processes = new AllowList('processes', [], this.slot);
   private readonly listen = new AllowList('listen');
@@ -352,29 +352,16 @@ export class ModelLearner {
 
   /** Checks one event against the model: learns it while learning, reports it as a deviation once active. */
   observe(event: RuntimeEvent, containerId: string, now: number): Verdict {
-    // the hot path: no allocation for an event the model allows; for an active model (nothing to count), a syscall,
-    // a peer, a program or a name is looked up in the indexes all models share, a write against the first folder patterns
+    // the hot path: no allocation for an event the model allows. An active model (nothing to count) looks a syscall,
+    // a peer, a DNS name, a write under its few folder patterns and a program up in the indexes all models share;
+    // its own lists are read only for what they alone hold (exact paths, other patterns, generalised entries)
     if (this.current === 'active') {
       const kind = event.kind;
       if (indexesAllow(event, kind, this.slot)) return KNOWN;
-      switch (kind) {
-        case 'write': {
-          const path = event.file?.path;
-          if (path !== undefined && (this.writable.covers(path) || this.writable.has(path))) return KNOWN;
-          break;
-        }
-        case 'dns': {
-          // every exact name is in the shared index: only the model's own patterns are left
-          const name = event.dns?.names[0];
-          if (name !== undefined && this.dns.cover(name) !== undefined) return KNOWN;
-          break;
-        }
-        case 'exec': {
-          // a program the model has by its path: only its parent is left to judge
-          const path = event.process?.path;
-          if (path !== undefined && PROGRAMS.holds(path, this.slot)) return this.judgeParent(path, event);
-          break;
-        }
+      if (kind === 'exec') {
+        // a program the model has by its path: only its parent is left to judge
+        const path = event.process?.path;
+        if (path !== undefined && PROGRAMS.holds(path, this.slot)) return this.judgeParent(path, event);
       }
     }
     const dimension = dimensionOf(event);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { AllowList } from '../../src/learn/allow-list.ts';
-import { DNS_NAMES, EntryIndex, PROGRAMS } from '../../src/learn/entry-index.ts';
+import { DNS_NAMES, EntryIndex, FolderIndex, PROGRAMS, WRITABLE } from '../../src/learn/entry-index.ts';
 import { SYSCALLS, SyscallIndex } from '../../src/learn/syscall-index.ts';
 
 test('paths: exact entries, folder patterns found from any depth below, the root pattern, and a path ending in a slash kept apart', () => {
@@ -104,18 +104,32 @@ test('the most specific pattern covers, whether a few patterns are tried in turn
   }
 });
 
-test('a path is covered the same whether its list keeps its few folder patterns inline or in its table', () => {
+test('a path is covered the same by a writable list and by the shared folder index, which holds a list\'s patterns while it has three at most', () => {
   const patterns = ['/var/log/nginx/*', '/tmp/*', '/run/*', '/var/cache/*', '/data/*'];
   const paths = ['/tmp/x', '/tmpx', '/run/nginx.pid', '/var/log/nginx/a.log', '/var/log/other', '/var/cache/x/y', '/data/z', '/etc/passwd', '/'];
+  const other = new AllowList('writable', ['/srv/*']);
   for (let n = 0; n <= patterns.length; n++) {
     const list = new AllowList('writable', patterns.slice(0, n));
-    for (const path of paths) assert.equal(list.covers(path), list.cover(path) !== undefined, `${n} patterns, ${path}`);
+    const check = (count: number, what: string) => {
+      for (const path of paths) {
+        const covered = list.cover(path) !== undefined;
+        assert.equal(list.covers(path), covered, `${what}, ${path}`);
+        assert.equal(WRITABLE.covers(list.slot!, path), count <= 3 && covered, `${what}, ${path} in the shared index`);
+      }
+    };
+    check(n, `${n} patterns`);
     list.delete('/tmp/*');
-    for (const path of paths) assert.equal(list.covers(path), list.cover(path) !== undefined, `${n} patterns less /tmp/*, ${path}`);
-    assert.ok(!list.covers('/tmp/x'));
+    check(n >= 2 ? n - 1 : n, `${n} patterns less /tmp/*`);
+    assert.ok(!list.covers('/tmp/x') && !WRITABLE.covers(list.slot!, '/tmp/x'));
     list.clear();
-    assert.ok(!list.covers('/run/x'), 'a cleared list covers nothing');
+    assert.ok(!list.covers('/run/x') && !WRITABLE.covers(list.slot!, '/run/x'), 'a cleared list covers nothing');
   }
+  const folders = new FolderIndex();
+  folders.set(5, ['/var/log/', '/run/']);
+  assert.ok(folders.covers(5, '/run/x') && !folders.covers(4, '/run/x') && !folders.covers(6, '/run/x') && !folders.covers(900, '/run/x'));
+  folders.release(5);
+  assert.ok(!folders.covers(5, '/run/x') && !folders.covers(5, '/var/log/a'), 'a released slot has no folders');
+  assert.ok(WRITABLE.covers(other.slot!, '/srv/a') && !WRITABLE.covers(other.slot!, '/tmp/x'), 'another list keeps its own');
   const programs = new AllowList('processes', ['/usr/bin/*', 'nginx']);
   assert.ok(programs.covers('/usr/sbin/nginx'), 'a program allowed by name, beside a folder pattern');
 });
@@ -139,6 +153,10 @@ test('the entry index: one slot, a few or a row of them per entry, each slot its
   index.add('/bin/cat', 700);
   index.release(700);
   assert.ok(!index.holds('/usr/bin/sh', 700) && !index.holds('/bin/ls', 700) && !index.holds('/bin/cat', 700) && index.holds('/usr/bin/sh', 900) && index.holds('/bin/ls', 9));
+  assert.equal(index.size, 2, '/bin/cat, held by 700 alone, is gone');
+  for (const slot of holders) index.delete('/usr/bin/sh', slot);
+  index.delete('/bin/ls', 9);
+  assert.equal(index.size, 0, 'an entry no model holds any more is gone, row and all');
 
   // lists keep their exact entries in it, under their slot; patterns stay theirs
   const a = new AllowList('processes', ['/usr/sbin/nginx', '/usr/bin/*']);

@@ -276,6 +276,34 @@ test('an active model judges names, peers and writes the same on its quick paths
   assert.equal(outcome(connect('10.0.0.8', 8080)), 'deviation');
   assert.equal(outcome(write('/tmp/upload-1.tmp')), 'known');
   assert.equal(outcome(write('/tmpfile')), 'deviation', 'beside the folder is not in it');
+
+  // a model with more folders than the shared index holds for it judges its writes itself
+  const many = emptyModel('sha256:bbb');
+  for (const path of ['/a', '/b', '/c', '/d']) many.filesystem.writable.push({ path, sources: src });
+  learner.attach(web('c2', 'sha256:bbb'), T0, many);
+  assert.equal(learner.observe(write('/d/x'), 'c2', T0)?.outcome, 'known');
+  assert.equal(learner.observe(write('/a/b/c'), 'c2', T0)?.outcome, 'known');
+  assert.equal(learner.observe(write('/e/x'), 'c2', T0)?.outcome, 'deviation');
+  assert.equal(learner.observe(write('/tmp/x'), 'c2', T0)?.outcome, 'deviation', 'another model\'s folder is not its own');
+});
+
+test('a write under a folder pattern is answered from the shared index only while its model is active: learning counts it', () => {
+  const seed = emptyModel('sha256:aaa');
+  seed.filesystem.writable.push({ path: '/tmp', sources: [{ kind: 'image' }] });
+  const learner = new Learner({ windowSec: 5 });
+  const model = learner.attach(web('c1'), T0, seed);
+  const count = () => model.snapshot((ms) => new Date(ms).toISOString()).filesystem.writable.find((w) => w.path === '/tmp/*')?.sources.find((s) => s.kind === 'learned')?.count;
+  for (let i = 0; i < 3; i++) assert.equal(learner.observe(write(`/tmp/${i}`), 'c1', T0)?.outcome, 'known');
+  assert.equal(count(), 3, 'learning: an allowed write is counted by the model');
+  learner.advance(T0);
+  learner.advance(T0 + 5_000);
+  assert.equal(model.state, 'active');
+  assert.equal(learner.observe(write('/tmp/3'), 'c1', T0 + 6_000)?.outcome, 'known');
+  assert.equal(count(), 3, 'active: answered by the index, nothing counted');
+  assert.equal(learner.observe(write('/etc/passwd'), 'c1', T0 + 6_000)?.outcome, 'deviation');
+  model.relearn(T0 + 7_000);
+  assert.equal(learner.observe(write('/tmp/4'), 'c1', T0 + 7_000)?.outcome, 'known');
+  assert.equal(count(), 1, 'learning again: counted from the start');
 });
 
 test('a syscall is answered from the index only while its model is active: learning counts it, relearn and extend stop the quick answer', () => {
