@@ -66,7 +66,7 @@ export class EntryIndex {
 
   /** A slot no model uses any more: taken out of every entry's holders. */
   release(slot: number): void {
-    for (const entry of [...this.holders.keys()]) this.delete(entry, slot);
+    for (const entry of this.holders.keys()) this.delete(entry, slot);
   }
 
   /** An empty row. */
@@ -121,18 +121,18 @@ export class PeerIndex {
   }
 }
 
-/**
- * The first folder patterns of every model's writable list, by slot: up to
- * three stems (`/tmp/`, longest first) side by side in one array all models
- * share, so that a write under one of them is judged without reading the
- * model or its list. A list with more patterns, or programs named without
- * their folder, has none here, and its model judges its writes itself.
- */
 /** A stem that starts no path. */
 const NO_STEM = '\0';
 
+/**
+ * The folder patterns of every model's writable list, by slot: up to three
+ * stems (`/tmp/`, longest first) side by side in one array all models share,
+ * so that a write under one of them is judged without reading the model or
+ * its list. A list with more patterns has none here, and its model judges its
+ * writes itself.
+ */
 export class FolderIndex {
-  /** Three stems per slot; NONE past a slot's last. */
+  /** Three stems per slot; NO_STEM past a slot's last. */
   private readonly stems: string[] = [];
 
   /** Whether one of the slot's stems starts a path. */

@@ -127,7 +127,8 @@ export class Learner {
   }
 
   observe(event: RuntimeEvent, containerId: string, now: number): Verdict | undefined {
-    // most events are syscalls, writes, peers and names an active model allows: known from the shared indexes, without reading the model
+    // most events are syscalls, writes, peers and names an active model allows: known from the shared indexes, without
+    // reading the model (a syscall, the most common, by its own small check)
     const kind = event.kind;
     if (kind === 'syscall' || kind === 'write' || kind === 'connect' || kind === 'dns') {
       const slot = this.slots.get(containerId);
