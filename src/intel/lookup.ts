@@ -98,7 +98,8 @@ export class IntelIndex {
 
   constructor(indicators: readonly Indicator[]) {
     this.size = indicators.length;
-    const blocks = new Map<number, Map<number, number[]>>(); // start → end → ids
+    // IPv4 blocks by `start * 64 + prefix length`: sorted as numbers, the wider of two with one start comes first
+    const blocks = new Map<number, number[]>();
     for (const indicator of indicators) {
       const id = this.provenances.push(indicator.provenance) - 1;
       if (indicator.kind === 'domain') {
@@ -107,18 +108,18 @@ export class IntelIndex {
         else list.push(id);
         continue;
       }
-      const [address, bitsText] = indicator.value.split('/') as [string, string | undefined];
-      if (ipFamily(address) === 4) {
-        const bits = bitsText === undefined ? 32 : Number(bitsText);
+      const slash = indicator.value.indexOf('/');
+      const address = slash === -1 ? indicator.value : indicator.value.slice(0, slash);
+      const v4 = ipv4Value(address);
+      if (v4 !== -1) {
+        const bits = slash === -1 ? 32 : Number(indicator.value.slice(slash + 1));
         const size = 2 ** (32 - bits);
-        const start = Math.floor(ipv4Number(address) / size) * size;
-        let byEnd = blocks.get(start);
-        if (byEnd === undefined) blocks.set(start, (byEnd = new Map()));
-        const list = byEnd.get(start + size - 1);
-        if (list === undefined) byEnd.set(start + size - 1, [id]);
+        const key = Math.floor(v4 / size) * size * 64 + bits;
+        const list = blocks.get(key);
+        if (list === undefined) blocks.set(key, [id]);
         else list.push(id);
       } else {
-        const bits = bitsText === undefined ? 128 : Number(bitsText);
+        const bits = slash === -1 ? 128 : Number(indicator.value.slice(slash + 1));
         let byPrefix = this.ipv6.get(bits);
         if (byPrefix === undefined) this.ipv6.set(bits, (byPrefix = new Map()));
         const key = ipv6Prefix(ipv6Groups(address), bits);
@@ -131,12 +132,20 @@ export class IntelIndex {
   }
 
   /** Sorts the blocks by start (the wider first), gives each its parent, and cuts the space into pieces. */
-  private buildBlocks(blocks: Map<number, Map<number, number[]>>): void {
-    const list: Array<[number, number, number[]]> = [];
-    for (const [start, byEnd] of blocks) for (const [end, ids] of byEnd) list.push([start, end, ids]);
-    list.sort((a, b) => a[0] - b[0] || b[1] - a[1]);
-    this.parents = new Int32Array(list.length);
-    this.ids = list.map((b) => b[2]);
+  private buildBlocks(blocks: Map<number, number[]>): void {
+    const keys = Float64Array.from(blocks.keys()).sort();
+    const count = keys.length;
+    const starts = new Float64Array(count);
+    const ends = new Float64Array(count);
+    this.parents = new Int32Array(count);
+    this.ids = new Array<number[]>(count);
+    for (let i = 0; i < count; i++) {
+      const key = keys[i]!;
+      const bits = key % 64;
+      starts[i] = (key - bits) / 64;
+      ends[i] = starts[i]! + 2 ** (32 - bits) - 1;
+      this.ids[i] = blocks.get(key)!;
+    }
     // (start, owner) pairs; `next` is where the last piece ended, and a gap before the next piece is owned by none
     const cuts: number[] = [];
     let next = 0;
@@ -149,14 +158,14 @@ export class IntelIndex {
     const open: number[] = [];
     let at = 0;
     const close = (until: number) => {
-      while (open.length > 0 && list[open.at(-1)!]![1] < until) {
+      while (open.length > 0 && ends[open.at(-1)!]! < until) {
         const top = open.pop()!;
-        piece(at, list[top]![1], top);
-        at = list[top]![1] + 1;
+        piece(at, ends[top]!, top);
+        at = ends[top]! + 1;
       }
     };
-    for (let i = 0; i < list.length; i++) {
-      const [start] = list[i]!;
+    for (let i = 0; i < count; i++) {
+      const start = starts[i]!;
       close(start);
       if (open.length > 0) piece(at, start - 1, open.at(-1)!);
       this.parents[i] = open.length > 0 ? open.at(-1)! : -1;
