@@ -146,6 +146,12 @@ test('the entry index: one slot, a few or a row of them per entry, each slot its
     }
   }
   assert.ok(!index.holds('/bin/ls', 3));
+  // from one holder to a list to a row, each holder added once: none is lost on the way
+  const shared = new EntryIndex();
+  for (let n = 0; n < 12; n++) {
+    shared.add('/bin/busybox', n * 37);
+    for (let m = 0; m < 12; m++) assert.equal(shared.holds('/bin/busybox', m * 37), m <= n, `${n + 1} holders, slot ${m * 37}`);
+  }
   for (const slot of [40, 4100, 3]) index.delete('/usr/bin/sh', slot);
   assert.ok(!index.holds('/usr/bin/sh', 40) && !index.holds('/usr/bin/sh', 3) && index.holds('/usr/bin/sh', 700) && index.holds('/usr/bin/sh', 31));
   index.add('/bin/ls', 700);
