@@ -123,16 +123,6 @@ export class AllowList {
     return this.path ? entry.endsWith('/*') : this.dimension === 'dns' ? entry.startsWith('*.') : entry.includes('/*:');
   }
 
-  /** Whether a pattern covers a path: the same answer as `cover`, without looking the pattern up when few patterns are tried in turn. */
-  covers(path: string): boolean {
-    const stems = this.stems;
-    if (this.path && this.names === 0 && stems.length <= SCAN) {
-      for (let i = 0; i < stems.length; i++) if (path.startsWith(stems[i]!)) return true;
-      return false;
-    }
-    return this.cover(path) !== undefined;
-  }
-
   /**
    * The allowed pattern that covers `entry`, if one does: the most specific.
    * A few patterns are tried in turn (no string made); many, by looking each
