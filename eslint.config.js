@@ -15,6 +15,19 @@ const onlyFrom = (message, ...folders) => ({ regex: `^(\\.\\./)+(${folders.join(
 
 const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns: [throughIndex, ...patterns] }] });
 
+// No module-level mutable state (STYLE.md): at a module's top level, no `let` or `var`, and no
+// object, array or instance made there unless its type is read-only. Indexes, caches and
+// scratch belong to an object that owns their lifetime.
+const TOP = ':matches(Program, Program > ExportNamedDeclaration) > VariableDeclaration';
+const READ_ONLY = ':not([id.typeAnnotation.typeAnnotation.typeName.name=/^Readonly/]):not([id.typeAnnotation.typeAnnotation.operator="readonly"])';
+const STATE_MESSAGE = 'No module-level mutable state: keep it in an object that owns it (or give a table a read-only type).';
+const noModuleState = {
+  'no-restricted-syntax': ['error',
+    { selector: `${TOP}[kind!="const"]`, message: STATE_MESSAGE },
+    { selector: `${TOP} > VariableDeclarator[init.type=/^(NewExpression|ArrayExpression|ObjectExpression)$/]${READ_ONLY}`, message: STATE_MESSAGE },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'docs/**', 'web/dist/**', '.scratch/**'] },
   ...tseslint.configs.recommended,
@@ -39,6 +52,7 @@ export default tseslint.config(
     files: ['src/detect/**'],
     rules: restrict(noIo, onlyFrom('detect and sensor speak only model\'s RuntimeEvent.', 'sensor', 'cli', 'console', 'defender', 'store', 'runtime')),
   },
+  { files: ['src/learn/**', 'src/detect/**'], rules: noModuleState },
   {
     files: ['src/sensor/**'],
     rules: restrict(onlyFrom('detect and sensor speak only model\'s RuntimeEvent.', 'detect')),

@@ -7,7 +7,7 @@
 // up front and read back would measure the memory bus instead: a defender
 // never holds them. The baseline, in the same run with interleaved rounds, is
 // the model check alone (bench/learn's work).
-import { IncidentBuilder, knownBadAudits } from '../src/detect/index.ts';
+import { IncidentBuilder, KnownBad } from '../src/detect/index.ts';
 import { IntelIndex, type Indicator } from '../src/intel/index.ts';
 import { Learner } from '../src/learn/index.ts';
 import { emptyModel, type RuntimeEvent } from '../src/model/index.ts';
@@ -78,6 +78,7 @@ function timed(check: (batch: readonly Item[]) => void): () => number {
 }
 
 let audits = 0;
+const knownBad = new KnownBad();
 let ids = 0;
 let incidents = new IncidentBuilder(() => String(ids++));
 let event: RuntimeEvent;
@@ -90,7 +91,7 @@ const everything = timed((batch) => {
   for (let i = 0; i < batch.length; i++) {
     container = batch[i]!.container;
     event = batch[i]!.event;
-    const found = knownBadAudits(event, context, auditContext);
+    const found = knownBad.audits(event, context, auditContext);
     if (event.kind === 'connect') intel.lookup(event.network!.remoteAddress!);
     else if (event.kind === 'dns') intel.lookup(event.dns!.names[0]!);
     const verdict = learner.observe(event, container, now)!;

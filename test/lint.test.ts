@@ -19,3 +19,19 @@ test('the import boundaries of the layout are enforced by lint', async () => {
   assert.deepEqual(await restrictedImports('web/src/x.ts', "import type { RuntimeEvent } from '../../src/model/index.ts';\nexport type X = RuntimeEvent;\n"), []);
   assert.deepEqual(await restrictedImports('src/cli/x.ts', "import { readFileSync } from 'node:fs';\nimport { analyze } from '../intent/index.ts';\nexport const x = [readFileSync, analyze];\n"), []);
 });
+
+test('learning and detection keep no module-level mutable state: lint refuses it, and the code has none', async () => {
+  const state = async (code: string, filePath = 'src/learn/x.ts') => {
+    const [result] = await eslint.lintText(code, { filePath });
+    return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-syntax').length;
+  };
+  assert.equal(await state('export let count = 0;\n'), 1, 'a module-level let');
+  assert.equal(await state('const cache = new Map<string, string>();\nexport const get = (k: string) => cache.get(k);\n'), 1, 'a module-level map');
+  assert.equal(await state('export const SLOTS = new Int32Array(8);\n', 'src/detect/x.ts'), 1, 'a module-level typed array');
+  assert.equal(await state('export const seen: string[] = [];\n', 'src/detect/x.ts'), 1, 'a module-level array');
+  assert.equal(await state('export const scratch = { event: undefined };\n'), 1, 'a module-level object');
+  assert.equal(await state('export const NAMES: ReadonlySet<string> = new Set([\'sh\']);\nexport const LIST: readonly string[] = [\'a\'];\nexport const TABLE: Readonly<Record<string, number>> = { a: 1 };\n'), 0, 'read-only tables');
+  assert.equal(await state('export const cache = new Map<string, string>();\n', 'src/cli/x.ts'), 0, 'elsewhere, not this rule\'s business');
+  const results = await eslint.lintFiles(['src/learn', 'src/detect']);
+  assert.deepEqual(results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-syntax').map((m) => `${r.filePath}:${m.line}`)), []);
+});

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { AlertGate, driftAudit, deviationAudit, IncidentBuilder, intelAudit, knownBadAudits as knownBad, lateralAudit, type DriftReason } from '../detect/index.ts';
+import { AlertGate, driftAudit, deviationAudit, IncidentBuilder, intelAudit, KnownBad, lateralAudit, type DriftReason } from '../detect/index.ts';
 import { IntelIndex } from '../intel/index.ts';
 import { pullIntent, readImage } from '../image/index.ts';
 import { imageIntent, parseImage } from '../intent/index.ts';
@@ -129,6 +129,7 @@ export class Defender {
   private eventBuffer: Array<{ event: RuntimeEvent; container?: string }> = [];
   private auditBuffer: Audit[] = [];
   private readonly incidents = new IncidentBuilder(() => randomUUID());
+  private readonly knownBad = new KnownBad();
   /** Suppressions and the rate limit per rule and container. */
   readonly gate = new AlertGate();
   private dirtyIncidents = new Set<Incident>();
@@ -557,7 +558,7 @@ export class Defender {
     const context = () => ({ id: randomUUID(), model: model.id, modelState: model.state });
     const path = event.process?.path ?? event.process?.name;
     // the ancestors are walked only for the checks that ask (a shell's parent)
-    const known = knownBad(event, { get ancestors() { return ancestorsOf(t, process); }, knownProcess: () => path !== undefined && model.allows('processes', path) }, context);
+    const known = this.knownBad.audits(event, { get ancestors() { return ancestorsOf(t, process); }, knownProcess: () => path !== undefined && model.allows('processes', path) }, context);
     for (const audit of known) this.audit(audit);
     if (known.length > 0 && process !== undefined) process.flagged = true;
     this.scoreIntel(event, context);

@@ -20,7 +20,7 @@ function see(seen: Set<string>, audit: Audit): boolean {
   return seen.size !== before;
 }
 const any = (rules: ReadonlySet<string>, ...ids: string[]) => ids.some((id) => rules.has(id));
-const OUTBOUND = ['unexpected-egress', 'lateral-movement', 'threat-intel-peer', 'threat-intel-dns', 'unexpected-dns'];
+const OUTBOUND: readonly string[] = ['unexpected-egress', 'lateral-movement', 'threat-intel-peer', 'threat-intel-dns', 'unexpected-dns'];
 
 /** The patterns, most telling first: an incident takes the first that its audits match. */
 export const PATTERNS: readonly Pattern[] = [
@@ -104,17 +104,6 @@ interface Open {
   incident?: Incident;
 }
 
-/** An audit's time in milliseconds; audits come in runs with one time, so the last is kept. */
-let lastTime = '';
-let lastAt = NaN;
-function millis(time: string): number {
-  if (time !== lastTime) {
-    lastTime = time;
-    lastAt = Date.parse(time);
-  }
-  return lastAt;
-}
-
 const higher = (a: Severity, b: Severity) => (severityRank(b) > severityRank(a) ? b : a);
 
 /**
@@ -128,6 +117,9 @@ const higher = (a: Severity, b: Severity) => (severityRank(b) > severityRank(a) 
 export class IncidentBuilder {
   private readonly open = new Map<string, Open>();
   private readonly newId: () => string;
+  /** The last audit's time, and in milliseconds: audits come in runs with one time. */
+  private lastTime = '';
+  private lastAt = NaN;
 
   constructor(newId: () => string) {
     this.newId = newId;
@@ -135,7 +127,11 @@ export class IncidentBuilder {
 
   /** Adds an audit; returns the incident it opened or changed, if any. */
   add(audit: Audit): Incident | undefined {
-    const at = millis(audit.time);
+    if (audit.time !== this.lastTime) {
+      this.lastTime = audit.time;
+      this.lastAt = Date.parse(audit.time);
+    }
+    const at = this.lastAt;
     const key = audit.container.id;
     let group = this.open.get(key);
     if (group === undefined || at - group.last > INCIDENT_WINDOW_MS) {

@@ -44,23 +44,32 @@ export interface Rule {
  * binary (busybox, toybox) run by its own name runs the applet its first
  * argument names: `busybox nc …` is nc.
  */
-export function programOf(event: RuntimeEvent): string {
+export function programOf(event: RuntimeEvent, fileName = (path: string) => path.slice(path.lastIndexOf('/') + 1)): string {
   const name = fileName(event.process?.path ?? event.process?.name ?? '');
   const applet = event.process?.argv?.[1];
   return (name === 'busybox' || name === 'toybox') && applet !== undefined && !applet.startsWith('-') ? applet : name;
 }
 
-/** File names by path: a container runs few programs, and every rule asks for one (interned, so the rules' sets match it by identity). */
-const NAMES = new Map<string, string>();
+/**
+ * `programOf` for the hot path: file names kept by path, as a container runs
+ * few programs and every rule asks for one (interned, so the rules' sets
+ * match a name by identity).
+ */
+export class ProgramNames {
+  private readonly names = new Map<string, string>();
+  private readonly fileName = (path: string): string => {
+    let name = this.names.get(path);
+    if (name === undefined) {
+      if (this.names.size >= 4096) this.names.clear();
+      name = intern(path.slice(path.lastIndexOf('/') + 1));
+      this.names.set(path, name);
+    }
+    return name;
+  };
 
-function fileName(path: string): string {
-  let name = NAMES.get(path);
-  if (name === undefined) {
-    if (NAMES.size >= 4096) NAMES.clear();
-    name = intern(path.slice(path.lastIndexOf('/') + 1));
-    NAMES.set(path, name);
+  of(event: RuntimeEvent): string {
+    return programOf(event, this.fileName);
   }
-  return name;
 }
 
 /** Whether an argument of the process contains `text` (no command line made). */

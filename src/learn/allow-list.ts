@@ -1,12 +1,23 @@
 import { intern } from '../intern.ts';
 import { syscallNumber } from '../knowledge/index.ts';
 import type { ModelDimension } from '../model/index.ts';
-import { DNS_NAMES, peerCode, PEERS, PROGRAMS, WRITABLE, type EntryIndex } from './entry-index.ts';
-import { SYSCALL_LIMIT, SYSCALLS } from './syscall-index.ts';
+import type { EntryIndex } from './entry-index.ts';
+import { LearnIndexes } from './indexes.ts';
+import { peerCode } from './peer-index.ts';
+import { SYSCALL_LIMIT } from './syscall-index.ts';
 
 const PATHS: ReadonlySet<ModelDimension> = new Set(['processes', 'writable', 'reads']);
 /** Up to this many patterns, each is tried in turn; past it, the entry's folders are looked up. */
 const SCAN = 8;
+
+/** The indexes a list keeps its entries in as well, and its slot there (its model's). */
+export interface IndexSlot {
+  indexes: LearnIndexes;
+  slot: number;
+}
+
+/** The dimensions whose lists are kept in the shared indexes too. */
+const INDEXED: ReadonlySet<ModelDimension> = new Set(['syscalls', 'egress', 'writable', 'processes', 'dns']);
 
 /**
  * The entries of one dimension a model allows, kept for the hot path: one
@@ -26,17 +37,21 @@ export class AllowList {
   /** Programs allowed by name wherever they are (`nginx`). */
   private names = 0;
   readonly dimension: ModelDimension;
-  /** The slot of a syscall, program, DNS, egress or writable list (its model's) in the syscall index and the shared indexes. */
+  /** The slot of a syscall, program, DNS, egress or writable list (its model's) in the shared indexes. */
   readonly slot: number | undefined;
+  private readonly indexes: LearnIndexes | undefined;
   /** The entry index a program or DNS list keeps its exact entries in as well. */
   private readonly index: EntryIndex | undefined;
 
-  /** A list; one of a model's is given the model's slot (a list on its own takes one). */
-  constructor(dimension: ModelDimension, entries: Iterable<string> = [], slot?: number) {
+  /** A list; one of a model's is given the model's indexes and slot (a list on its own keeps indexes of its own). */
+  constructor(dimension: ModelDimension, entries: Iterable<string> = [], shared?: IndexSlot) {
     this.dimension = dimension;
     this.path = PATHS.has(dimension);
-    this.index = dimension === 'processes' ? PROGRAMS : dimension === 'dns' ? DNS_NAMES : undefined;
-    this.slot = dimension === 'syscalls' || dimension === 'egress' || dimension === 'writable' || this.index !== undefined ? slot ?? SYSCALLS.allocate(this) : undefined;
+    if (INDEXED.has(dimension)) {
+      this.indexes = shared?.indexes ?? new LearnIndexes();
+      this.slot = shared?.slot ?? this.indexes.allocate();
+      this.index = dimension === 'processes' ? this.indexes.programs : dimension === 'dns' ? this.indexes.dnsNames : undefined;
+    }
     for (const entry of entries) this.add(entry);
   }
 
@@ -50,7 +65,7 @@ export class AllowList {
     if (this.table.get(entry) === entry) return true;
     if (this.dimension === 'syscalls') {
       const n = syscallNumber(entry);
-      if (n !== undefined && n < SYSCALL_LIMIT) return SYSCALLS.has(this.slot!, n);
+      if (n !== undefined && n < SYSCALL_LIMIT) return this.indexes!.syscalls.has(this.slot!, n);
     }
     return this.table.get(this.stemOf(entry)) === entry;
   }
@@ -90,18 +105,18 @@ export class AllowList {
     this.table.clear();
     this.stems.length = 0;
     this.names = 0;
-    if (this.dimension === 'syscalls') SYSCALLS.clear(this.slot!);
+    if (this.dimension === 'syscalls') this.indexes!.syscalls.clear(this.slot!);
     this.publishStems();
   }
 
   /** A writable list's folder patterns, in the index all models share, when it has three at most. */
   private publishStems(): void {
-    if (this.dimension === 'writable') WRITABLE.set(this.slot!, this.stems.length <= 3 ? this.stems : []);
+    if (this.dimension === 'writable') this.indexes!.writable.set(this.slot!, this.stems.length <= 3 ? this.stems : []);
   }
 
   /** Whether an egress list allows a connection, without building its entry (`tcp/10.0.0.7:6379`). */
   allowsPeer(protocol: string | undefined, address: string, port: number): boolean {
-    return this.dimension === 'egress' && PEERS.allows(protocol, address, port, this.slot!);
+    return this.dimension === 'egress' && this.indexes!.peers.allows(protocol, address, port, this.slot!);
   }
 
   /** An egress entry (`tcp/10.0.0.7:6379`, `tcp/*:443`) into the peer index, or out of it. */
@@ -111,8 +126,8 @@ export class AllowList {
     const colon = entry.lastIndexOf(':');
     const code = peerCode(entry.slice(0, slash), Number(entry.slice(colon + 1)));
     const address = intern(entry.slice(slash + 1, colon));
-    if (on) PEERS.add(code, address, this.slot!);
-    else PEERS.delete(code, address, this.slot!);
+    if (on) this.indexes!.peers.add(code, address, this.slot!);
+    else this.indexes!.peers.delete(code, address, this.slot!);
   }
 
   private isName(entry: string): boolean {
@@ -173,6 +188,6 @@ export class AllowList {
 
   private setBit(entry: string, on: boolean): void {
     const n = this.dimension === 'syscalls' ? syscallNumber(entry) : undefined;
-    if (n !== undefined && n < SYSCALL_LIMIT) SYSCALLS.set(this.slot!, n, on);
+    if (n !== undefined && n < SYSCALL_LIMIT) this.indexes!.syscalls.set(this.slot!, n, on);
   }
 }

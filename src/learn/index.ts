@@ -7,11 +7,14 @@
 import { parseImage } from '../intent/index.ts';
 import { emptyModel, type IntentModel, type RuntimeEvent } from '../model/index.ts';
 import { intern } from '../intern.ts';
-import { KNOWN, ModelLearner, type LearnOptions, type Verdict } from './model-learner.ts';
-import { indexesAllow, syscallIndexed } from './entry-index.ts';
-import { SYSCALLS } from './syscall-index.ts';
+import { LearnIndexes, type IndexKind } from './indexes.ts';
+import { ModelLearner, type LearnOptions } from './model-learner.ts';
+import { KNOWN, type Verdict } from './verdict.ts';
 
-export { ModelLearner, entryOf, type LearnOptions, type Verdict } from './model-learner.ts';
+export { ModelLearner, type LearnOptions } from './model-learner.ts';
+export { entryOf } from './entries.ts';
+export type { Verdict } from './verdict.ts';
+export { LearnIndexes, type IndexKind } from './indexes.ts';
 export { isGenerated, normalisePath } from './generalise.ts';
 
 /** A running container as learning needs it. */
@@ -29,17 +32,33 @@ export function modelKey(container: Pick<LearnedContainer, 'imageId' | 'namespac
   return container.namespace === undefined ? container.imageId : `${container.namespace}/${container.imageId}`;
 }
 
+/**
+ * Every model of one defender (or one dry run): the models by key, the
+ * container each runs in, and the indexes they share. The indexes are the
+ * learner's own, released with it (`release`): two learners never meet.
+ */
 export class Learner {
   readonly models = new Map<string, ModelLearner>();
+  readonly indexes: LearnIndexes;
   private readonly byContainer = new Map<string, ModelLearner>();
-  /** Each container's model's slot in the syscall index: a syscall its active model allows is answered from the index alone. */
+  /** Each container's model's slot in the indexes: an event its active model allows is answered from them alone. */
   private readonly slots = new Map<string, number>();
   private readonly repositories = new Map<string, string>();
   private lastAdvance: number | undefined;
   private readonly options: LearnOptions;
 
-  constructor(options: LearnOptions) {
+  /** `indexes`: the fast indexes (default), or their plain twins. */
+  constructor(options: LearnOptions, indexes: IndexKind = 'fast') {
     this.options = options;
+    this.indexes = new LearnIndexes(indexes);
+  }
+
+  /** Every model gives its slot back: the learner is not used again. */
+  release(): void {
+    for (const model of this.models.values()) model.release();
+    this.models.clear();
+    this.byContainer.clear();
+    this.slots.clear();
   }
 
   /**
@@ -55,8 +74,11 @@ export class Learner {
       const base: IntentModel = { ...(seed ?? emptyModel(container.imageId)), id: key };
       const repoKey = container.repository === undefined ? undefined : `${container.namespace ?? ''}\0${container.repository}`;
       const previous = repoKey === undefined ? undefined : this.models.get(this.repositories.get(repoKey) ?? '');
-      learner = new ModelLearner(base, this.options, now,
-        previous !== undefined && previous.id !== key ? { from: previous.id, model: previous.snapshot(iso) } : undefined, seed !== undefined);
+      learner = new ModelLearner(base, this.options, now, {
+        indexes: this.indexes,
+        ...(previous !== undefined && previous.id !== key && { carried: { from: previous.id, model: previous.snapshot(iso) } }),
+        seeded: seed !== undefined,
+      });
       this.models.set(key, learner);
       if (repoKey !== undefined) this.repositories.set(repoKey, key);
     } else if (seed !== undefined && !learner.seeded) {
@@ -71,7 +93,7 @@ export class Learner {
   restore(models: readonly IntentModel[], now: number): void {
     for (const model of models) {
       if (this.models.has(model.id)) continue;
-      this.models.set(model.id, ModelLearner.restore(model, this.options, now));
+      this.models.set(model.id, ModelLearner.restore(model, this.options, now, this.indexes));
       const repository = model.image === undefined ? undefined : parseImage(model.image).repository;
       const namespace = model.id.includes('/') ? model.id.slice(0, model.id.lastIndexOf('/')) : '';
       if (repository !== undefined) this.repositories.set(`${namespace}\0${repository}`, model.id);
@@ -100,12 +122,13 @@ export class Learner {
     if (model.state !== 'active') return undefined;
     const local = this.models.get(model.id);
     if (local !== undefined && local.state !== 'learning') return undefined;
-    const adopted = ModelLearner.restore(model, this.options, now);
+    const adopted = ModelLearner.restore(model, this.options, now, this.indexes);
     for (const c of local?.running ?? []) {
       adopted.attach(c);
       this.track(c, adopted);
     }
     this.models.set(model.id, adopted);
+    local?.release();
     return adopted;
   }
 
@@ -132,7 +155,8 @@ export class Learner {
     const kind = event.kind;
     if (kind === 'syscall' || kind === 'write' || kind === 'connect' || kind === 'dns') {
       const slot = this.slots.get(containerId);
-      if (slot !== undefined && SYSCALLS.enforced(slot) && (kind === 'syscall' ? syscallIndexed(event, slot) : indexesAllow(event, kind, slot))) return KNOWN;
+      const indexes = this.indexes;
+      if (slot !== undefined && indexes.syscalls.enforced(slot) && (kind === 'syscall' ? indexes.allowSyscall(event, slot) : indexes.allow(event, kind, slot))) return KNOWN;
     }
     return this.byContainer.get(containerId)?.observe(event, containerId, now);
   }

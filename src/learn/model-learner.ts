@@ -1,8 +1,11 @@
-import type { IntentModel, Learning, ModelDimension, Protocol, RuntimeEvent, Source } from '../model/index.ts';
+import type { IntentModel, Learning, ModelDimension, RuntimeEvent, Source } from '../model/index.ts';
 import { AllowList } from './allow-list.ts';
-import { indexesAllow, PROGRAMS } from './entry-index.ts';
-import { SYSCALLS } from './syscall-index.ts';
-import { normalisePath, parentDomain, parentOf } from './generalise.ts';
+import { LearningClock } from './clock.ts';
+import { collapse } from './collapse.ts';
+import { addLearned, DIMENSIONS, dimensionOf, entryText, mergeArgv, normalise, seedEntries, withoutLearned, type Observed } from './entries.ts';
+import { LearnIndexes } from './indexes.ts';
+import { Lineage } from './lineage.ts';
+import { IGNORED, KNOWN, type Verdict } from './verdict.ts';
 
 export interface LearnOptions {
   /** The learning window, in time with at least one container of the model running. */
@@ -17,111 +20,16 @@ export interface LearnOptions {
   consensusReplicas?: number;
 }
 
-const DEFAULTS = { collapseAfter: 8, peersPerPort: 16, maxEntries: 256, consensusReplicas: 3 };
+const DEFAULTS: Readonly<Required<Omit<LearnOptions, 'windowSec'>>> = { collapseAfter: 8, peersPerPort: 16, maxEntries: 256, consensusReplicas: 3 };
 
-/** What an event said about its model. */
-export type Verdict =
-  | { outcome: 'known' }
-  | { outcome: 'learned'; dimension: ModelDimension; entry: string }
-  | { outcome: 'deviation'; dimension: ModelDimension; entry: string; parent?: string }
-  | { outcome: 'ignored' };
-
-export const KNOWN: Verdict = { outcome: 'known' };
-const IGNORED: Verdict = { outcome: 'ignored' };
-
-interface Observed {
-  firstSeen: number;
-  lastSeen: number;
-  count: number;
-  containers: Set<string>;
-  /** The argv of a process, `*` where runs differed; null once their lengths differed. */
-  argv?: string[] | null;
-}
-
-const protocolOf = (p: string | undefined): Protocol => (p === 'udp' ? 'udp' : p === 'sctp' ? 'sctp' : 'tcp');
-
-/** The dimension an event is about, or undefined when it is about none (exit, other tools' alerts). */
-export function dimensionOf(event: RuntimeEvent): ModelDimension | undefined {
-  switch (event.kind) {
-    case 'syscall': return 'syscalls';
-    case 'exec': return 'processes';
-    case 'write': return 'writable';
-    case 'open': return 'reads';
-    case 'connect': return 'egress';
-    case 'listen':
-    case 'accept': return 'listen';
-    case 'dns': return 'dns';
-    case 'capability': return event.denied === true ? undefined : 'capabilities';
-    default: return undefined;
-  }
-}
-
-/** The entry of `dimension` an event names (`tcp/10.0.0.7:6379`, `/tmp/x`, `openat`), before generalisation. */
-function entryText(event: RuntimeEvent, dimension: ModelDimension): string | undefined {
-  switch (dimension) {
-    case 'syscalls': return event.syscall;
-    case 'processes': return event.process?.path ?? event.process?.name;
-    case 'writable':
-    case 'reads': return event.file?.path;
-    case 'egress': {
-      const n = event.network;
-      return n?.remoteAddress === undefined || n.remotePort === undefined ? undefined : `${protocolOf(n.protocol)}/${n.remoteAddress}:${n.remotePort}`;
-    }
-    case 'listen': {
-      const port = event.network?.localPort;
-      return port === undefined ? undefined : `${protocolOf(event.network?.protocol)}/${port}`;
-    }
-    case 'dns': {
-      const name = event.dns?.names[0];
-      return name === undefined ? undefined : dnsName(name);
-    }
-    case 'capabilities': return event.capability;
-  }
-}
-
-/** A DNS name as models keep it: lower case, without the root's dot (most names already are). */
-function dnsName(name: string): string {
-  let upper = false;
-  for (let i = 0; i < name.length && !upper; i++) upper = name.charCodeAt(i) >= 65 && name.charCodeAt(i) <= 90;
-  const lower = upper ? name.toLowerCase() : name;
-  return lower.endsWith('.') ? lower.slice(0, -1) : lower;
-}
-
-/** Paths are generalised (`/proc/42/status` becomes `/proc/` + `*` + `/status`); other entries are kept as they are. */
-function normalise(dimension: ModelDimension, text: string): string {
-  return dimension === 'writable' || dimension === 'processes' || dimension === 'reads' ? normalisePath(text) : text;
-}
-
-/** The dimension and entry an event is about, or undefined when it is about none. */
-export function entryOf(event: RuntimeEvent): { dimension: ModelDimension; entry: string } | undefined {
-  const dimension = dimensionOf(event);
-  const entry = dimension === undefined ? undefined : entryText(event, dimension);
-  return entry === undefined ? undefined : { dimension: dimension!, entry };
-}
-
-const DIMENSIONS = ['processes', 'listen', 'egress', 'dns', 'writable', 'reads', 'syscalls', 'capabilities'] as const satisfies readonly ModelDimension[];
-
-/** The entries a static model already allows, by dimension, with the sources that allow them. */
-function seedEntries(model: IntentModel): Map<ModelDimension, Map<string, Source[]>> {
-  const seed = new Map<ModelDimension, Map<string, Source[]>>(DIMENSIONS.map((d) => [d, new Map()]));
-  const put = (dimension: ModelDimension, entry: string, sources: Source[]) => {
-    const map = seed.get(dimension)!;
-    map.set(entry, [...(map.get(entry) ?? []), ...sources]);
-  };
-  for (const p of model.processes) put('processes', p.path, p.sources);
-  for (const l of model.network.listen) {
-    for (let port = l.port; port <= (l.endPort ?? l.port); port++) put('listen', `${l.protocol}/${port}`, l.sources);
-  }
-  for (const e of model.network.egress) put('egress', `${e.protocol}/${e.host}:${e.port}`, e.sources);
-  for (const d of model.network.dns) put('dns', d.name, d.sources);
-  // a declared writable path is a folder: everything below it is writable too
-  for (const w of model.filesystem.writable) put('writable', w.path.endsWith('/*') || !w.path.startsWith('/') ? w.path : `${w.path.replace(/\/$/, '')}/*`, w.sources);
-  for (const m of model.filesystem.mounts) if (!m.readOnly) put('writable', `${m.path.replace(/\/$/, '')}/*`, m.sources);
-  for (const r of model.filesystem.reads ?? []) put('reads', r.path, r.sources);
-  for (const s of model.syscalls.allow) put('syscalls', s, model.syscalls.sources);
-  for (const c of model.capabilities.used ?? []) put('capabilities', c.name, c.sources);
-  for (const c of model.capabilities.add) put('capabilities', c.startsWith('CAP_') ? c : `CAP_${c}`, model.capabilities.sources);
-  return seed;
+/** Where a model learner keeps its entries besides its own lists, and what it carries from before. */
+export interface ModelLearnerContext {
+  /** The indexes of its learner (default: indexes of its own, as a dry run's model has). */
+  indexes?: LearnIndexes;
+  /** The model of the previous image of the same repository, whose learned entries it starts from. */
+  carried?: { from: string; model: IntentModel };
+  /** Whether its static model is the image's (false: it waits for the image to be read). */
+  seeded?: boolean;
 }
 
 /**
@@ -132,51 +40,61 @@ function seedEntries(model: IntentModel): Map<ModelDimension, Map<string, Source
 export class ModelLearner {
   // the fields the hot path reads come first: they share the object's first cache line
   private current: 'learning' | 'active' = 'learning';
-  /** The model's slot in the syscall index and the shared indexes (its syscall, program, DNS, egress and writable lists'). */
-  readonly slot: number = SYSCALLS.allocate(this);
-  /** The programs seen starting each process entry, by name; none until one is (most models never learn parents). */
-  private parents: Map<string, Set<string>> | undefined;
+  /** The model's slot in its learner's indexes (its syscall, program, DNS, egress and writable lists'). */
+  readonly slot: number;
+  private readonly indexes: LearnIndexes;
+  /** The programs seen starting each program. */
+  private readonly lineage = new Lineage();
   // everything allowed (seeded or learned): a field per dimension
-  private readonly writable = new AllowList('writable', [], this.slot);
-  private readonly dns = new AllowList('dns', [], this.slot);
-  private readonly egress = new AllowList('egress', [], this.slot);
-  private readonly processes = new AllowList('processes', [], this.slot);
+  private readonly writable: AllowList;
+  private readonly dns: AllowList;
+  private readonly egress: AllowList;
+  private readonly processes: AllowList;
   private readonly listen = new AllowList('listen');
   private readonly reads = new AllowList('reads');
-  private readonly syscalls = new AllowList('syscalls', [], this.slot);
+  private readonly syscalls: AllowList;
   private readonly capabilities = new AllowList('capabilities');
   readonly id: string;
   readonly options: Required<LearnOptions>;
+  private readonly clock: LearningClock;
   private seedModel: IntentModel;
   /** The entries the static model allows, with their sources. */
   private staticEntries: Map<ModelDimension, Map<string, Source[]>>;
   private hasSeed: boolean;
-  private observed = new Map<ModelDimension, Map<string, Observed>>();
+  private readonly observed = new Map<ModelDimension, Map<string, Observed>>();
   private overflow = new Set<ModelDimension>();
-  /** The learning clock when each dimension last learned something new. */
-  private lastNew = new Map<ModelDimension, number>();
   private outliers: Learning['outliers'] = [];
   private replicas = new Set<string>();
   readonly running = new Set<string>();
-  observedMs = 0;
   /** Container starts the syscall sensor watched from their first call, while learning. */
   private startsSeen = 0;
-  private startedAt: number;
-  private activeAt: number | undefined;
   private previous: string | undefined;
 
-  constructor(seedModel: IntentModel, options: LearnOptions, now: number, carried?: { from: string; model: IntentModel }, seeded = true) {
-    this.hasSeed = seeded;
+  constructor(seedModel: IntentModel, options: LearnOptions, now: number, context: ModelLearnerContext = {}) {
+    this.indexes = context.indexes ?? new LearnIndexes();
+    this.slot = this.indexes.allocate();
+    const shared = { indexes: this.indexes, slot: this.slot };
+    this.writable = new AllowList('writable', [], shared);
+    this.dns = new AllowList('dns', [], shared);
+    this.egress = new AllowList('egress', [], shared);
+    this.processes = new AllowList('processes', [], shared);
+    this.syscalls = new AllowList('syscalls', [], shared);
+    this.hasSeed = context.seeded ?? true;
     this.id = seedModel.id;
     this.options = { ...DEFAULTS, ...options };
+    this.clock = new LearningClock(this.options.windowSec, now);
     this.seedModel = seedModel;
     this.staticEntries = seedEntries(seedModel);
-    this.startedAt = now;
     this.state = this.options.windowSec > 0 ? 'learning' : 'active';
-    if (this.state === 'active') this.activeAt = now;
+    if (this.state === 'active') this.clock.activeAt = now;
     this.allowStaticEntries();
     for (const dimension of DIMENSIONS) this.observed.set(dimension, new Map());
-    if (carried !== undefined) this.carry(carried.from, carried.model, now);
+    if (context.carried !== undefined) this.carry(context.carried.from, context.carried.model, now);
+  }
+
+  /** Gives the model's slot back to its indexes: the model is not used again. */
+  release(): void {
+    this.indexes.release(this.slot);
   }
 
   /** Allows exactly what the static model does. */
@@ -205,10 +123,10 @@ export class ModelLearner {
     return this.current;
   }
 
-  /** The state; an active model's syscall list is enforced in the syscall index, where the learner answers syscalls without the model. */
+  /** The state; an active model's lists are enforced in the indexes, where the learner answers its events without the model. */
   set state(state: 'learning' | 'active') {
     this.current = state;
-    SYSCALLS.enforce(this.slot, state === 'active');
+    this.indexes.syscalls.enforce(this.slot, state === 'active');
   }
 
   /** Whether the static model of the image joined (it may come after learning started). */
@@ -230,7 +148,7 @@ export class ModelLearner {
   /** A new image of the same repository starts from what the previous one learned (and a restart from what this one did). */
   private carry(from: string | undefined, model: IntentModel, now: number): void {
     this.previous = from;
-    for (const p of model.processes) if (p.parents !== undefined) (this.parents ??= new Map()).set(p.path, new Set([...(this.parents.get(p.path) ?? []), ...p.parents]));
+    this.lineage.carry(model);
     const time = (iso: string | undefined) => (iso === undefined || Number.isNaN(Date.parse(iso)) ? now : Date.parse(iso));
     for (const [dimension, entries] of seedEntries(model)) {
       for (const [entry, sources] of entries) {
@@ -252,25 +170,25 @@ export class ModelLearner {
    * replicas, outliers and learned entries come back (the syscalls it learned
    * come back as part of its static model: their sources are not per syscall).
    */
-  static restore(model: IntentModel, options: LearnOptions, now: number): ModelLearner {
+  static restore(model: IntentModel, options: LearnOptions, now: number, indexes?: LearnIndexes): ModelLearner {
     const learning = model.learning;
-    const learner = new ModelLearner(withoutLearned(model), { ...options, ...(learning !== undefined && { windowSec: learning.windowSec }) }, now);
+    const learner = new ModelLearner(withoutLearned(model), { ...options, ...(learning !== undefined && { windowSec: learning.windowSec }) }, now, { ...(indexes !== undefined && { indexes }) });
     learner.carry(learning?.previous, model, now);
     if (learning !== undefined) {
-      learner.observedMs = learning.observedSec * 1000;
-      learner.startedAt = Date.parse(learning.startedAt) || now;
+      learner.clock.observedMs = learning.observedSec * 1000;
+      learner.clock.startedAt = Date.parse(learning.startedAt) || now;
       learner.replicas = new Set(learning.replicas);
       learner.outliers = learning.outliers;
       learner.overflow = new Set(learning.overflow);
       learner.startsSeen = learning.starts ?? 0;
     }
     learner.state = model.state === 'learning' ? 'learning' : 'active';
-    learner.activeAt = learner.state === 'active' ? Date.parse(learning?.activeAt ?? '') || now : undefined;
+    learner.clock.activeAt = learner.state === 'active' ? Date.parse(learning?.activeAt ?? '') || now : undefined;
     return learner;
   }
 
   get remainingSec(): number {
-    return Math.max(0, Math.ceil(this.options.windowSec - this.observedMs / 1000));
+    return this.clock.remainingSec;
   }
 
   attach(containerId: string): void {
@@ -285,8 +203,7 @@ export class ModelLearner {
   /** Moves the learning clock by the time elapsed; true when the model just became active. */
   advance(elapsedMs: number, now: number): boolean {
     if (this.running.size === 0 || this.state !== 'learning') return false;
-    this.observedMs += elapsedMs;
-    if (this.observedMs < this.options.windowSec * 1000) return false;
+    if (!this.clock.pass(elapsedMs)) return false;
     this.activate(now);
     return true;
   }
@@ -294,7 +211,7 @@ export class ModelLearner {
   /** Ends learning: behaviour of one replica among several is kept apart, the rest is the model. */
   activate(now: number): void {
     this.state = 'active';
-    this.activeAt = now;
+    this.clock.activeAt = now;
     if (this.replicas.size < this.options.consensusReplicas) return;
     for (const [dimension, entries] of this.observed) {
       for (const [entry, seen] of entries) {
@@ -302,21 +219,14 @@ export class ModelLearner {
         this.outliers.push({ dimension, entry, container: [...seen.containers][0]!, count: seen.count });
         entries.delete(entry);
         this.allowed(dimension).delete(entry);
-        if (dimension === 'processes') this.parents?.delete(entry);
+        if (dimension === 'processes') this.lineage.forget(entry);
       }
     }
   }
 
-  /**
-   * How safe each dimension is to enforce: the share of the last half of the
-   * window (in observed time) during which it learned nothing new; 0 for a
-   * dimension that overflowed.
-   */
+  /** How safe each dimension is to enforce (see LearningClock). */
   completeness(): Record<ModelDimension, number> {
-    const half = Math.max(1, (this.options.windowSec * 1000) / 2);
-    const score = (d: ModelDimension) => (this.overflow.has(d) ? 0 : Math.min(1, Math.max(0, (this.observedMs - (this.lastNew.get(d) ?? 0)) / half)));
-    return Object.fromEntries(['processes', 'listen', 'egress', 'dns', 'writable', 'reads', 'syscalls', 'capabilities']
-      .map((d) => [d, Math.round(score(d as ModelDimension) * 100) / 100])) as Record<ModelDimension, number>;
+    return this.clock.completeness(this.overflow);
   }
 
   /** Learns again from the static model, from now. */
@@ -324,15 +234,12 @@ export class ModelLearner {
     for (const entries of this.observed.values()) entries.clear();
     this.allowStaticEntries();
     this.overflow.clear();
-    this.lastNew.clear();
     this.outliers = [];
-    this.parents = undefined;
+    this.lineage.clear();
     this.replicas = new Set(this.running);
-    this.observedMs = 0;
     this.startsSeen = 0;
-    this.startedAt = now;
-    this.activeAt = undefined;
-    this.state = this.options.windowSec > 0 ? 'learning' : 'active';
+    this.clock.restart(now);
+    this.state = this.clock.windowSec > 0 ? 'learning' : 'active';
   }
 
   /** A container of the model started while the syscall sensor watched: its start-up calls are in the model (counted while learning). */
@@ -342,10 +249,10 @@ export class ModelLearner {
 
   /** Learns for `seconds` more (an active model goes back to learning). */
   extend(seconds: number): void {
-    this.options.windowSec = this.observedMs / 1000 + Math.max(this.remainingSec, 0) + seconds;
+    this.clock.extend(seconds);
     if (this.state === 'active') {
       this.state = 'learning';
-      this.activeAt = undefined;
+      this.clock.activeAt = undefined;
       for (const c of this.running) this.replicas.add(c);
     }
   }
@@ -357,11 +264,11 @@ export class ModelLearner {
     // its own lists are read only for what they alone hold (exact paths, other patterns, generalised entries)
     if (this.current === 'active') {
       const kind = event.kind;
-      if (indexesAllow(event, kind, this.slot)) return KNOWN;
+      if (this.indexes.allow(event, kind, this.slot)) return KNOWN;
       if (kind === 'exec') {
         // a program the model has by its path: only its parent is left to judge
         const path = event.process?.path;
-        if (path !== undefined && PROGRAMS.holds(path, this.slot)) return this.judgeParent(path, event);
+        if (path !== undefined && this.indexes.programs.holds(path, this.slot)) return this.lineage.judge(path, event);
       }
     }
     const dimension = dimensionOf(event);
@@ -375,7 +282,7 @@ export class ModelLearner {
     if (key === undefined && entry !== text) key = allowed.has(entry) ? entry : allowed.cover(entry);
     if (key !== undefined) {
       if (this.state === 'learning') this.touch(dimension, key, containerId, now, event);
-      else if (dimension === 'processes') return this.judgeParent(key, event);
+      else if (dimension === 'processes') return this.lineage.judge(key, event);
       return KNOWN;
     }
     if (this.state === 'active') return this.overflow.has(dimension) ? KNOWN : { outcome: 'deviation', dimension, entry };
@@ -399,26 +306,18 @@ export class ModelLearner {
     if (dimension === undefined || text === undefined) return undefined;
     if (this.allows(dimension, text)) {
       // an allowed program from a new parent: the parent is learned
-      const list = this.allowed(dimension);
-      const key = dimension !== 'processes' ? undefined : list.has(text) ? text : list.cover(text) ?? normalise(dimension, text);
-      const parent = parentName(event);
-      if (key !== undefined && parent !== undefined) this.parents?.get(key)?.add(parent);
+      if (dimension === 'processes') {
+        const list = this.allowed(dimension);
+        this.lineage.accept(list.has(text) ? text : list.cover(text) ?? normalise(dimension, text), event);
+      }
       return undefined;
     }
     return this.learn(dimension, normalise(dimension, text), containerId, now, event);
   }
 
-  /** An allowed program started by a parent its model never saw start it: a deviation (when parents were learned at all). */
-  private judgeParent(key: string, event: RuntimeEvent): Verdict {
-    const parents = this.parents?.get(key);
-    const parent = parentName(event);
-    if (parents === undefined || parent === undefined || parents.has(parent) || parents.has('*')) return KNOWN;
-    return { outcome: 'deviation', dimension: 'processes', entry: key, parent };
-  }
-
   /** Whether the model allows an entry of a dimension (a program's path, a port…), as detection would judge it. */
   allows(dimension: ModelDimension, text: string): boolean {
-    if (dimension === 'processes' && PROGRAMS.holds(text, this.slot)) return true;
+    if (dimension === 'processes' && this.indexes.programs.holds(text, this.slot)) return true;
     const allowed = this.allowed(dimension);
     if (allowed.has(text) || allowed.cover(text) !== undefined) return true;
     const entry = normalise(dimension, text);
@@ -441,80 +340,33 @@ export class ModelLearner {
 
   private sawProcess(key: string, seen: Observed, event: RuntimeEvent): void {
     mergeArgv(seen, event.process?.argv);
-    const parent = parentName(event);
-    if (parent === undefined) return;
-    let parents = this.parents?.get(key);
-    if (parents === undefined) (this.parents ??= new Map()).set(key, (parents = new Set()));
-    parents.add(parents.size < MAX_PARENTS ? parent : '*');
+    this.lineage.learn(key, event);
   }
 
   private learn(dimension: ModelDimension, entry: string, containerId: string, now: number, event: RuntimeEvent): string {
-    this.lastNew.set(dimension, this.observedMs);
+    this.clock.learnedNew(dimension);
     const entries = this.observed.get(dimension)!;
     const seen: Observed = { firstSeen: now, lastSeen: now, count: 1, containers: new Set([containerId]) };
     if (dimension === 'processes') this.sawProcess(entry, seen, event);
     entries.set(entry, seen);
-    this.allowed(dimension).add(entry);
-    const collapsed = this.collapse(dimension, entry);
+    const allowed = this.allowed(dimension);
+    allowed.add(entry);
+    const collapsed = collapse(dimension, entry, entries, this.staticEntries.get(dimension)!, allowed, this.options);
     if (entries.size - this.staticEntries.get(dimension)!.size > this.options.maxEntries) this.overflow.add(dimension);
     return collapsed;
-  }
-
-  /** Folds siblings into one pattern once there are too many of them; returns the entry's pattern. */
-  private collapse(dimension: ModelDimension, entry: string): string {
-    let group: string | undefined;
-    let members: (e: string) => boolean;
-    let limit = this.options.collapseAfter;
-    if (dimension === 'writable' || dimension === 'reads') {
-      const dir = parentOf(entry);
-      if (dir === undefined) return entry;
-      group = `${dir}/*`;
-      members = (e) => e !== group && e.startsWith(`${dir}/`);
-    } else if (dimension === 'egress') {
-      const protocol = entry.slice(0, entry.indexOf('/'));
-      const port = entry.slice(entry.lastIndexOf(':') + 1);
-      group = `${protocol}/*:${port}`;
-      members = (e) => e !== group && e.startsWith(`${protocol}/`) && e.endsWith(`:${port}`);
-      limit = this.options.peersPerPort;
-    } else if (dimension === 'dns') {
-      const parent = parentDomain(entry);
-      if (parent === undefined) return entry;
-      group = `*.${parent}`;
-      members = (e) => e !== group && e.endsWith(`.${parent}`);
-      limit = this.options.peersPerPort;
-    } else {
-      return entry;
-    }
-    const entries = this.observed.get(dimension)!;
-    const declared = this.staticEntries.get(dimension)!;
-    const siblings = [...entries.keys()].filter((e) => members(e) && !declared.has(e));
-    if (siblings.length <= limit) return entry;
-    const merged: Observed = entries.get(group) ?? { firstSeen: Infinity, lastSeen: 0, count: 0, containers: new Set() };
-    const allowed = this.allowed(dimension);
-    for (const sibling of siblings) {
-      const seen = entries.get(sibling)!;
-      merged.firstSeen = Math.min(merged.firstSeen, seen.firstSeen);
-      merged.lastSeen = Math.max(merged.lastSeen, seen.lastSeen);
-      merged.count += seen.count;
-      for (const c of seen.containers) merged.containers.add(c);
-      entries.delete(sibling);
-      allowed.delete(sibling);
-    }
-    entries.set(group, merged);
-    allowed.add(group);
-    return group;
   }
 
   /** The model as it stands: the static model plus every learned entry with its `learned` source. */
   snapshot(nowIso: (ms: number) => string): IntentModel {
     const model = structuredClone(this.seedModel);
+    const clock = this.clock;
     model.state = this.state;
-    model.remainingLearningDurationSec = this.state === 'learning' ? this.remainingSec : 0;
+    model.remainingLearningDurationSec = this.state === 'learning' ? clock.remainingSec : 0;
     model.learning = {
-      windowSec: this.options.windowSec,
-      observedSec: Math.floor(this.observedMs / 1000),
-      startedAt: nowIso(this.startedAt),
-      ...(this.activeAt !== undefined && { activeAt: nowIso(this.activeAt) }),
+      windowSec: clock.windowSec,
+      observedSec: Math.floor(clock.observedMs / 1000),
+      startedAt: nowIso(clock.startedAt),
+      ...(clock.activeAt !== undefined && { activeAt: nowIso(clock.activeAt) }),
       replicas: [...this.replicas],
       ...(this.previous !== undefined && { previous: this.previous }),
       outliers: this.outliers,
@@ -533,8 +385,8 @@ export class ModelLearner {
       for (const [entry, seen] of entries) addLearned(model, dimension, entry, seen, [source(seen)]);
     }
     for (const p of model.processes) {
-      const parents = this.parents?.get(p.path);
-      if (parents !== undefined) p.parents = [...parents].sort();
+      const parents = this.lineage.of(p.path);
+      if (parents !== undefined) p.parents = parents;
     }
     const syscalls = [...this.observed.get('syscalls')!.values()];
     if (syscalls.length > 0) {
@@ -547,88 +399,5 @@ export class ModelLearner {
       });
     }
     return model;
-  }
-}
-
-/** A model with its learned entries (and learned sources) taken out: what it was allowed before it learned. */
-function withoutLearned(model: IntentModel): IntentModel {
-  const out = structuredClone(model);
-  const keep = <T extends { sources: Source[] }>(list: T[]) => list.flatMap((e) => {
-    const sources = e.sources.filter((s) => s.kind !== 'learned');
-    return sources.length === 0 ? [] : [{ ...e, sources }];
-  });
-  out.processes = keep(out.processes).map(({ parents: _learned, ...p }) => p);
-  out.network = { listen: keep(out.network.listen), egress: keep(out.network.egress), dns: keep(out.network.dns) };
-  out.filesystem.writable = keep(out.filesystem.writable);
-  if (out.filesystem.reads !== undefined) out.filesystem.reads = keep(out.filesystem.reads);
-  if (out.capabilities.used !== undefined) out.capabilities.used = keep(out.capabilities.used);
-  out.syscalls.sources = out.syscalls.sources.filter((s) => s.kind !== 'learned');
-  delete out.learning;
-  delete out.remainingLearningDurationSec;
-  out.state = 'static';
-  return out;
-}
-
-/** Parents kept per program, at most: a program started by more is started by anything (`*`). */
-const MAX_PARENTS = 16;
-
-/** The name of the program that started an event's process (`nginx`, `containerd-shim`), when the sensor knew it. */
-function parentName(event: RuntimeEvent): string | undefined {
-  const parent = event.process?.parent;
-  const name = parent?.path ?? parent?.name;
-  return name === undefined || name === '' ? undefined : name.slice(name.lastIndexOf('/') + 1);
-}
-
-function mergeArgv(seen: Observed, argv: string[] | undefined): void {
-  if (argv === undefined || seen.argv === null) return;
-  if (seen.argv === undefined) {
-    seen.argv = [...argv];
-  } else if (seen.argv.length !== argv.length) {
-    seen.argv = null;
-  } else {
-    for (let i = 0; i < argv.length; i++) if (seen.argv[i] !== argv[i]) seen.argv[i] = '*';
-  }
-}
-
-/** Adds a learned entry to a model, or its learned source to the entry the model already has. */
-function addLearned(model: IntentModel, dimension: ModelDimension, entry: string, seen: Observed, sources: Source[]): void {
-  const withSources = <T extends { sources: Source[] }>(list: T[], match: (e: T) => boolean, make: () => T) => {
-    const existing = list.find(match);
-    if (existing !== undefined) existing.sources.push(...sources);
-    else list.push(make());
-  };
-  switch (dimension) {
-    case 'processes':
-      withSources(model.processes, (p) => p.path === entry, () => ({
-        path: entry, ...(seen.argv !== undefined && seen.argv !== null && { argv: seen.argv }), sources,
-      }));
-      break;
-    case 'listen': {
-      const [protocol, port] = entry.split('/') as [Protocol, string];
-      withSources(model.network.listen, (l) => l.protocol === protocol && l.port === Number(port), () => ({ port: Number(port), protocol, sources }));
-      break;
-    }
-    case 'egress': {
-      const protocol = entry.slice(0, entry.indexOf('/')) as Protocol;
-      const host = entry.slice(entry.indexOf('/') + 1, entry.lastIndexOf(':'));
-      const port = Number(entry.slice(entry.lastIndexOf(':') + 1));
-      withSources(model.network.egress, (e) => e.protocol === protocol && e.host === host && e.port === port, () => ({ host, port, protocol, sources }));
-      break;
-    }
-    case 'dns':
-      withSources(model.network.dns, (d) => d.name === entry, () => ({ name: entry, sources }));
-      break;
-    case 'writable':
-      withSources(model.filesystem.writable, (w) => w.path === entry, () => ({ path: entry, sources }));
-      break;
-    case 'reads':
-      withSources(model.filesystem.reads ??= [], (r) => r.path === entry, () => ({ path: entry, sources }));
-      break;
-    case 'syscalls':
-      if (!model.syscalls.allow.includes(entry)) model.syscalls.allow.push(entry);
-      break;
-    case 'capabilities':
-      withSources(model.capabilities.used ??= [], (c) => c.name === entry, () => ({ name: entry, sources }));
-      break;
   }
 }

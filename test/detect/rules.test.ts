@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deviationAudit, knownBadAudits, RULES, type RuleContext } from '../../src/detect/index.ts';
+import { deviationAudit, KnownBad, RULES, type RuleContext } from '../../src/detect/index.ts';
 import type { RuntimeEvent } from '../../src/model/index.ts';
 
 const base = { time: '2026-01-01T00:00:00Z', source: 'tenet' as const, container: { id: 'c1', name: 'web' } };
 const exec = (path: string, argv: string[], parent?: string): RuntimeEvent => ({ kind: 'exec', ...base, process: { pid: 9, path, argv, ...(parent !== undefined && { parent: { name: parent } }) } });
 let n = 0;
+const knownBad = new KnownBad();
 const fired = (event: RuntimeEvent, c: { ancestors?: string[]; knownProcess?: boolean } = {}) => {
   const context: RuleContext = { ancestors: c.ancestors ?? [], knownProcess: () => c.knownProcess ?? false };
-  return knownBadAudits(event, context, () => ({ id: String(n++) })).map((a) => a.rule);
+  return knownBad.audits(event, context, () => ({ id: String(n++) })).map((a) => a.rule);
 };
 
 test('each known-bad rule fires on what it looks for, and not on the ordinary', () => {

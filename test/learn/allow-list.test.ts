@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { AllowList } from '../../src/learn/allow-list.ts';
-import { DNS_NAMES, EntryIndex, FolderIndex, PROGRAMS, WRITABLE } from '../../src/learn/entry-index.ts';
-import { SYSCALLS, SyscallIndex } from '../../src/learn/syscall-index.ts';
+import { MapEntryIndex, RowEntryIndex } from '../../src/learn/entry-index.ts';
+import { InlineFolderIndex, MapFolderIndex } from '../../src/learn/folder-index.ts';
+import { LearnIndexes } from '../../src/learn/indexes.ts';
+
+/** Lists of models that share one learner's indexes, each under a slot of its own. */
+function sharing(indexes = new LearnIndexes()) {
+  return { indexes, list: (dimension: ConstructorParameters<typeof AllowList>[0], entries: string[]) => new AllowList(dimension, entries, { indexes, slot: indexes.allocate() }) };
+}
 
 test('paths: exact entries, folder patterns found from any depth below, the root pattern, and a path ending in a slash kept apart', () => {
   const list = new AllowList('writable', ['/var/log/nginx/*', '/etc/nginx/nginx.conf', '/data/']);
@@ -60,8 +66,9 @@ test('egress: entries and any-peer ports, by entry and by connection (IPv4, IPv6
   assert.ok(!list.allowsPeer('tcp', '10.0.0.7', 6380));
 
   // two models' lists share the peer index: each its own ports, one's changes not the other's
-  const a = new AllowList('egress', ['tcp/10.0.0.9:5432', 'tcp/*:443']);
-  const b = new AllowList('egress', ['tcp/10.0.0.9:6379']);
+  const { list: shared } = sharing();
+  const a = shared('egress', ['tcp/10.0.0.9:5432', 'tcp/*:443']);
+  const b = shared('egress', ['tcp/10.0.0.9:6379']);
   assert.ok(a.allowsPeer('tcp', '10.0.0.9', 5432) && !a.allowsPeer('tcp', '10.0.0.9', 6379));
   assert.ok(b.allowsPeer('tcp', '10.0.0.9', 6379) && !b.allowsPeer('tcp', '10.0.0.9', 5432) && !b.allowsPeer('tcp', '10.0.0.9', 443));
   a.clear();
@@ -70,13 +77,14 @@ test('egress: entries and any-peer ports, by entry and by connection (IPv4, IPv6
 });
 
 test('syscalls: known names as bits, other names (another architecture) by name', () => {
-  const list = new AllowList('syscalls', ['read', 'openat', 'arm_fadvise64_64']);
+  const { indexes, list: shared } = sharing();
+  const list = shared('syscalls', ['read', 'openat', 'arm_fadvise64_64']);
   assert.ok(list.has('read'));
   assert.ok(list.has('openat'));
   assert.ok(!list.has('write'));
   assert.ok(list.has('arm_fadvise64_64'));
-  assert.ok(SYSCALLS.has(list.slot!, 0), 'read is syscall 0, in the shared index');
-  assert.ok(!new AllowList('syscalls', ['write']).has('read'), 'another list has its own bits');
+  assert.ok(indexes.syscalls.has(list.slot!, 0), 'read is syscall 0, in the shared index');
+  assert.ok(!shared('syscalls', ['write']).has('read'), 'another list has its own bits');
   list.delete('read');
   assert.ok(!list.has('read'));
   list.add('read');
@@ -107,9 +115,11 @@ test('the most specific pattern covers, whether a few patterns are tried in turn
 test('a path is covered the same by a writable list and by the shared folder index, which holds a list\'s patterns while it has three at most', () => {
   const patterns = ['/var/log/nginx/*', '/tmp/*', '/run/*', '/var/cache/*', '/data/*'];
   const paths = ['/tmp/x', '/tmpx', '/run/nginx.pid', '/var/log/nginx/a.log', '/var/log/other', '/var/cache/x/y', '/data/z', '/etc/passwd', '/'];
-  const other = new AllowList('writable', ['/srv/*']);
+  const { indexes, list: shared } = sharing();
+  const WRITABLE = indexes.writable;
+  const other = shared('writable', ['/srv/*']);
   for (let n = 0; n <= patterns.length; n++) {
-    const list = new AllowList('writable', patterns.slice(0, n));
+    const list = shared('writable', patterns.slice(0, n));
     const check = (count: number, what: string) => {
       const kept = patterns.slice(0, n).filter((p) => p !== '/tmp/*' || count === n);
       for (const path of paths) {
@@ -125,18 +135,22 @@ test('a path is covered the same by a writable list and by the shared folder ind
     list.clear();
     assert.ok(list.cover('/run/x') === undefined && !WRITABLE.covers(list.slot!, '/run/x'), 'a cleared list covers nothing');
   }
-  const folders = new FolderIndex();
-  folders.set(5, ['/var/log/', '/run/']);
-  assert.ok(folders.covers(5, '/run/x') && !folders.covers(4, '/run/x') && !folders.covers(6, '/run/x') && !folders.covers(900, '/run/x'));
-  folders.release(5);
-  assert.ok(!folders.covers(5, '/run/x') && !folders.covers(5, '/var/log/a'), 'a released slot has no folders');
+  for (const folders of [new InlineFolderIndex(), new MapFolderIndex()]) {
+    folders.set(5, ['/var/log/', '/run/']);
+    assert.ok(folders.covers(5, '/run/x') && !folders.covers(4, '/run/x') && !folders.covers(6, '/run/x') && !folders.covers(900, '/run/x'));
+    folders.release(5);
+    assert.ok(!folders.covers(5, '/run/x') && !folders.covers(5, '/var/log/a'), 'a released slot has no folders');
+  }
   assert.ok(WRITABLE.covers(other.slot!, '/srv/a') && !WRITABLE.covers(other.slot!, '/tmp/x'), 'another list keeps its own');
   const programs = new AllowList('processes', ['/usr/bin/*', 'nginx']);
   assert.equal(programs.cover('/usr/sbin/nginx'), 'nginx', 'a program allowed by name, beside a folder pattern');
 });
 
 test('the entry index: one slot, a few or a row of them per entry, each slot its own, a released slot out of every entry', () => {
-  const index = new EntryIndex();
+  for (const index of [new RowEntryIndex(), new MapEntryIndex()]) entryIndexHolds(index);
+});
+
+function entryIndexHolds(index: RowEntryIndex | MapEntryIndex): void {
   const holders = [3, 700, 40, 41, 5, 64, 65, 900, 1, 2, 4100, 31];
   for (let n = 1; n <= holders.length; n++) {
     index.add('/usr/bin/sh', holders[n - 1]!);
@@ -148,7 +162,7 @@ test('the entry index: one slot, a few or a row of them per entry, each slot its
   }
   assert.ok(!index.holds('/bin/ls', 3));
   // from one holder to a list to a row, each holder added once: none is lost on the way
-  const shared = new EntryIndex();
+  const shared = index instanceof RowEntryIndex ? new RowEntryIndex() : new MapEntryIndex();
   for (let n = 0; n < 12; n++) {
     shared.add('/bin/busybox', n * 37);
     for (let m = 0; m < 12; m++) assert.equal(shared.holds('/bin/busybox', m * 37), m <= n, `${n + 1} holders, slot ${m * 37}`);
@@ -164,43 +178,54 @@ test('the entry index: one slot, a few or a row of them per entry, each slot its
   for (const slot of holders) index.delete('/usr/bin/sh', slot);
   index.delete('/bin/ls', 9);
   assert.equal(index.size, 0, 'an entry no model holds any more is gone, row and all');
+}
 
-  // lists keep their exact entries in it, under their slot; patterns stay theirs
-  const a = new AllowList('processes', ['/usr/sbin/nginx', '/usr/bin/*']);
-  const b = new AllowList('processes', ['/usr/sbin/nginx']);
+test('lists keep their exact entries in the entry index, under their slot; patterns stay theirs', () => {
+  const { indexes, list: shared } = sharing();
+  const { programs: PROGRAMS, dnsNames: DNS_NAMES } = indexes;
+  const a = shared('processes', ['/usr/sbin/nginx', '/usr/bin/*']);
+  const b = shared('processes', ['/usr/sbin/nginx']);
   assert.ok(PROGRAMS.holds('/usr/sbin/nginx', a.slot!) && PROGRAMS.holds('/usr/sbin/nginx', b.slot!));
   assert.ok(!PROGRAMS.holds('/usr/bin/*', a.slot!) && !PROGRAMS.holds('/usr/bin/env', a.slot!), 'what a pattern covers is the list\'s to say');
   a.delete('/usr/sbin/nginx');
   assert.ok(!PROGRAMS.holds('/usr/sbin/nginx', a.slot!) && PROGRAMS.holds('/usr/sbin/nginx', b.slot!), 'one list\'s delete leaves the other\'s');
   b.clear();
   assert.ok(!PROGRAMS.holds('/usr/sbin/nginx', b.slot!), 'a cleared list holds nothing');
-  const names = new AllowList('dns', ['db.internal', '*.cache.internal']);
+  const names = shared('dns', ['db.internal', '*.cache.internal']);
   assert.ok(DNS_NAMES.holds('db.internal', names.slot!) && !DNS_NAMES.holds('a.cache.internal', names.slot!));
 });
 
-test('the syscall index: each slot its own bits, a released slot comes back empty, and growing keeps every bit', () => {
-  const index = new SyscallIndex(32);
-  const slots = Array.from({ length: 100 }, () => index.allocate());
-  assert.equal(new Set(slots).size, 100, 'distinct slots, past the first capacity');
-  for (const slot of slots) index.set(slot, slot % 7, true);
-  for (const slot of slots) {
-    for (let syscall = 0; syscall < 7; syscall++) assert.equal(index.has(slot, syscall), syscall === slot % 7, `slot ${slot}, syscall ${syscall}`);
-  }
-  index.set(slots[3]!, 449, true);
-  index.release(slots[3]!);
-  const again = index.allocate();
-  assert.equal(again, slots[3], 'a released slot is used again');
-  assert.ok(!index.has(again, 449) && !index.has(again, 3), 'and comes back with no syscall');
-  assert.ok(index.has(slots[4]!, 4), 'its neighbours keep theirs');
+test('slots: each its own bits, a released slot comes back empty in every index and not enforced, and growing keeps every bit', () => {
+  for (const kind of ['fast', 'plain'] as const) {
+    const indexes = new LearnIndexes(kind);
+    const index = indexes.syscalls;
+    const slots = Array.from({ length: 100 }, () => indexes.allocate());
+    assert.equal(new Set(slots).size, 100, 'distinct slots, past the first capacity');
+    for (const slot of slots) index.set(slot, slot % 7, true);
+    for (const slot of slots) {
+      for (let syscall = 0; syscall < 7; syscall++) assert.equal(index.has(slot, syscall), syscall === slot % 7, `${kind}: slot ${slot}, syscall ${syscall}`);
+    }
+    index.set(slots[3]!, 449, true);
+    indexes.programs.add('/bin/sh', slots[3]!);
+    indexes.writable.set(slots[3]!, ['/tmp/']);
+    indexes.peers.add(80, '10.0.0.1', slots[3]!);
+    indexes.release(slots[3]!);
+    assert.equal(indexes.used, 99);
+    const again = indexes.allocate();
+    assert.equal(again, slots[3], 'a released slot is used again');
+    assert.ok(!index.has(again, 449) && !index.has(again, 3), 'and comes back with no syscall');
+    assert.ok(!indexes.programs.holds('/bin/sh', again) && !indexes.writable.covers(again, '/tmp/x') && !indexes.peers.allows('tcp', '10.0.0.1', 80, again), 'nor anything else');
+    assert.ok(index.has(slots[4]!, 4), 'its neighbours keep theirs');
 
-  index.set(again, 0, true);
-  assert.ok(!index.enforced(again), 'a new list is not enforced');
-  index.enforce(again, true);
-  assert.ok(index.enforced(again) && !index.enforced(slots[4]!) && index.has(again, 0));
-  index.clear(again);
-  index.set(again, 0, true);
-  assert.ok(index.enforced(again), 'clearing its syscalls keeps a list enforced');
-  index.release(again);
-  index.set(index.allocate(), 0, true);
-  assert.ok(!index.enforced(again), 'a released slot comes back not enforced');
+    index.set(again, 0, true);
+    assert.ok(!index.enforced(again), 'a new list is not enforced');
+    index.enforce(again, true);
+    assert.ok(index.enforced(again) && !index.enforced(slots[4]!) && index.has(again, 0));
+    index.clear(again);
+    index.set(again, 0, true);
+    assert.ok(index.enforced(again), 'clearing its syscalls keeps a list enforced');
+    indexes.release(again);
+    index.set(indexes.allocate(), 0, true);
+    assert.ok(!index.enforced(again), 'a released slot comes back not enforced');
+  }
 });

@@ -13,7 +13,7 @@ function mayReachHost(path: string): boolean {
     || (last === 0x74 /* t */ && path.endsWith('release_agent')) || (last === 0x6e /* n */ && path.endsWith('core_pattern'));
 }
 
-export const containerEscape: Rule = {
+export const containerEscape: Readonly<Rule> = {
   id: 'container-escape',
   title: 'Container escape attempt',
   severity: 'critical',

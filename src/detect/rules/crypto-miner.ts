@@ -10,7 +10,7 @@ const POOL_NAMES = /(^|\.)(pool|xmr|monero|nicehash|minexmr|nanopool|2miners|f2p
 /** Stratum ports of the common mining pools. */
 const POOL_PORTS: ReadonlySet<number> = new Set([3333, 3334, 3335, 3357, 5555, 5556, 7777, 8888, 9999, 10128, 10343, 14433, 14444, 20535, 45560, 45700]);
 
-export const cryptoMiner: Rule = {
+export const cryptoMiner: Readonly<Rule> = {
   id: 'crypto-miner',
   title: 'Crypto miner',
   severity: 'critical',

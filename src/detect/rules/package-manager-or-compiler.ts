@@ -4,7 +4,7 @@ const INSTALLERS: ReadonlySet<string> = new Set(['apt', 'apt-get', 'aptitude', '
 const LANGUAGE_INSTALLERS: ReadonlySet<string> = new Set(['pip', 'pip3', 'gem', 'npm', 'yarn', 'pnpm', 'cargo', 'go']);
 const COMPILERS: ReadonlySet<string> = new Set(['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++', 'tcc', 'make', 'cmake', 'rustc', 'as', 'ld', 'javac']);
 
-export const packageManagerOrCompiler: Rule = {
+export const packageManagerOrCompiler: Readonly<Rule> = {
   id: 'package-manager-or-compiler',
   title: 'Package manager or compiler in a running container',
   severity: 'high',

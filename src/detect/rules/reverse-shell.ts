@@ -3,7 +3,7 @@ import { argvIncludes, commandLine, SHELLS, type Rule } from '../rule.ts';
 /** Programs that hand a shell to a socket with these arguments. */
 const RELAYS: ReadonlySet<string> = new Set(['nc', 'ncat', 'netcat', 'socat', 'telnet']);
 
-export const reverseShell: Rule = {
+export const reverseShell: Readonly<Rule> = {
   id: 'reverse-shell',
   title: 'Reverse shell',
   severity: 'critical',

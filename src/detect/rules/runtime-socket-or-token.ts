@@ -12,7 +12,7 @@ const opened: Check = (event, context) => {
   return what === undefined || context.knownProcess() ? undefined : `${context.program} ${what} ${path}`;
 };
 
-export const runtimeSocketOrToken: Rule = {
+export const runtimeSocketOrToken: Readonly<Rule> = {
   id: 'runtime-socket-or-token',
   title: 'Container runtime socket or service-account token used by an unexpected program',
   severity: 'critical',

@@ -1,6 +1,6 @@
 import { LAUNCHERS, SHELLS, type Rule } from '../rule.ts';
 
-export const shellFromServer: Rule = {
+export const shellFromServer: Readonly<Rule> = {
   id: 'shell-from-server',
   title: 'Shell started by a server process',
   severity: 'critical',
