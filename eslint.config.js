@@ -40,6 +40,20 @@ export default tseslint.config(
   // The lab's and the bench's npm apps are CommonJS, as the apps they stand for are.
   { files: ['lab/apps/**', 'lab/shop/app/**', 'bench/apps/**'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   { files: ['src/**'], rules: restrict() },
+  // a promise nobody waits for is an error nobody sees (Node exits on an unhandled rejection)
+  {
+    files: ['src/**', 'test/**', 'bench/**', 'lab/**', 'scripts/**'],
+    ignores: ['lab/apps/**', 'lab/shop/app/**', 'bench/apps/**', 'lab/images/**'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': ['error', {
+        ignoreVoid: false,
+        // node:test runs what test() returns
+        allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }],
+      }],
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
   {
     files: ['src/model/**'],
     rules: restrict(noIo, onlyFrom('model imports nothing of ours.', ...FOLDERS.split('|').filter((f) => f !== 'model'))),

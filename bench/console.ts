@@ -19,7 +19,7 @@ import { newSecret, secretHash, TOKEN_PREFIX } from '../src/console/auth.ts';
 import { serveConsole } from '../src/console/index.ts';
 import { BATCH, WINDOW } from '../src/defender/index.ts';
 import { emptyModel, type IntentModel } from '../src/model/index.ts';
-import { consoleStore, PostgresStore, SqliteStore, type ConsoleStore } from '../src/store/index.ts';
+import { PostgresStore, SqliteStore, type Store } from '../src/store/index.ts';
 import { median, seededRandom } from './measure.ts';
 
 const DEFENDERS = 50;
@@ -94,7 +94,7 @@ if (!isMainThread) {
   const log = (line: string) => console.log(line);
 
   /** Events a second acknowledged by a console on `store`, and the store's own insert rate of the same batches. */
-  async function ingest(store: ConsoleStore): Promise<{ rate: number; baseline: number }> {
+  async function ingest(store: Store): Promise<{ rate: number; baseline: number }> {
     const running = await serveConsole({ store, version: 'bench', port: 0, host: '127.0.0.1', tls: undefined, log: quiet });
     const tokens: string[] = [];
     for (let d = 0; d < DEFENDERS; d++) {
@@ -159,7 +159,7 @@ if (!isMainThread) {
   const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
 
   log(`bench/console: ${DEFENDERS} defenders × batches of ${BATCH} events, ${WINDOW} in flight, ${SECONDS} s a store; ${MODELS.toLocaleString('en')} models, ${REQUESTS} GETs a query`);
-  const sqlite = consoleStore(new SqliteStore(mkdtempSync(join(tmpdir(), 'tenet-bench-console-')), { maxEvents: 2_000_000 }));
+  const sqlite = new SqliteStore(mkdtempSync(join(tmpdir(), 'tenet-bench-console-')), { maxEvents: 2_000_000 });
   const fromSqlite = await ingest(sqlite);
   log(`  ingest, SQLite       ${Math.round(fromSqlite.rate).toLocaleString('en')} events/s  (store alone ${Math.round(fromSqlite.baseline).toLocaleString('en')} events/s, ratio ${(fromSqlite.rate / fromSqlite.baseline).toFixed(2)}); target ≥ ${TARGET_EVENTS.toLocaleString('en')}: ${fromSqlite.rate >= TARGET_EVENTS ? 'met' : 'NOT met'}`);
   let met = fromSqlite.rate >= TARGET_EVENTS;
@@ -176,7 +176,7 @@ if (!isMainThread) {
     }
   } else log('  ingest, PostgreSQL   not measured: PostgreSQL is not installed (npm run lab:up installs it)');
 
-  const store = consoleStore(new SqliteStore(mkdtempSync(join(tmpdir(), 'tenet-bench-console-'))));
+  const store = new SqliteStore(mkdtempSync(join(tmpdir(), 'tenet-bench-console-')));
   for (let i = 0; i < MODELS; i += 500) await store.putModels(Array.from({ length: Math.min(500, MODELS - i) }, (_, k) => model(i + k)));
   const secret = newSecret(TOKEN_PREFIX);
   await store.putUser({ name: 'bench', role: 'auditor', passwordHash: 'x', createdAt: new Date().toISOString() });

@@ -20,12 +20,12 @@ export function existingStore(option: string | undefined): SqliteStore {
 }
 
 /** What `read` takes from the store of a data folder a defender wrote, the store closed after. */
-export function readStore<T>(option: string | undefined, read: (store: SqliteStore) => T): T {
+export async function readStore<T>(option: string | undefined, read: (store: SqliteStore) => Promise<T>): Promise<T> {
   const store = existingStore(option);
   try {
-    return read(store);
+    return await read(store);
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -66,14 +66,14 @@ export function recordsCommand<T>(spec: {
   name: string;
   summary: string;
   usage: string;
-  read: (store: SqliteStore, page: Page) => T[];
+  read: (store: SqliteStore, page: Page) => Promise<T[]>;
   lines: (record: T) => string[];
 }): Command {
   return {
     name: spec.name,
     summary: spec.summary,
     usage: spec.usage,
-    run(args, io) {
+    async run(args, io) {
       const { values } = parseCommandLine(args, {
         data: { type: 'string' }, format: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       }, spec.usage);
@@ -83,15 +83,10 @@ export function recordsCommand<T>(spec: {
       }
       const format = tableOrJson(values.format, 'json');
       const page = pageOf(values);
-      const store = existingStore(values.data);
-      try {
-        const records = spec.read(store, page);
-        if (format === 'json') io.stdout(`${JSON.stringify(records, null, 2)}\n`);
-        else for (const r of records) for (const line of spec.lines(r)) io.stdout(`${line}\n`);
-        return 0;
-      } finally {
-        store.close();
-      }
+      const records = await readStore(values.data, (store) => spec.read(store, page));
+      if (format === 'json') io.stdout(`${JSON.stringify(records, null, 2)}\n`);
+      else for (const r of records) for (const line of spec.lines(r)) io.stdout(`${line}\n`);
+      return 0;
     },
   };
 }

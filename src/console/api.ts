@@ -1,7 +1,7 @@
 // What every route of the console shares: errors with stable codes, its context, pages, and the change log.
 import { z, type RouteConfig } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { ConsoleStore, Role } from '../store/index.ts';
+import type { Store, Role } from '../store/index.ts';
 import type { Principal } from './auth.ts';
 import type { ConsoleOptions } from './app.ts';
 
@@ -47,7 +47,7 @@ export const ErrorBody = z.object({
 export interface Env {
   Variables: {
     options: ConsoleOptions;
-    store: ConsoleStore;
+    store: Store;
     principal?: Principal;
     requestId: string;
     /** The client's address (per-address login throttling, the log). */

@@ -15,14 +15,14 @@ import { getCookie } from 'hono/cookie';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
-import type { ConsoleStore, Role } from '../store/index.ts';
+import type { Store, Role } from '../store/index.ts';
 import { API_ERRORS, ApiError, type Env } from './api.ts';
 import { allowed, LoginThrottle, secretHash, type Principal } from './auth.ts';
 import { login } from './login.ts';
 import { ROUTES, SESSION_COOKIE } from './routes/index.ts';
 
 export interface ConsoleOptions {
-  store: ConsoleStore;
+  store: Store;
   version: string;
   /** Failed logins, per user and address (one per console replica). */
   throttle: LoginThrottle;

@@ -12,7 +12,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import {
   Audit, DefenderMessage, Incident, IntentModel, RuntimeEvent, Supermodel, type ChannelRecord, type ConsoleMessage,
 } from '../model/index.ts';
-import type { ConsoleStore, DefenderRecord, FeedSummary, StoredContainer } from '../store/index.ts';
+import type { Store, DefenderRecord, FeedSummary, StoredContainer } from '../store/index.ts';
 import { secretHash } from './auth.ts';
 
 export const CHANNEL_PATH = '/api/v1/defenders/channel';
@@ -48,7 +48,7 @@ interface Snapshot {
 }
 
 export interface ChannelOptions {
-  store: ConsoleStore;
+  store: Store;
   /** This replica's name, kept with each defender it serves. */
   replica?: string;
   log?: (entry: Record<string, unknown>) => void;
@@ -56,7 +56,7 @@ export interface ChannelOptions {
 
 export class ChannelHub {
   readonly replica: string;
-  private readonly store: ConsoleStore;
+  private readonly store: Store;
   private readonly log: (entry: Record<string, unknown>) => void;
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME });
   private readonly connections = new Set<Connection>();
@@ -67,7 +67,9 @@ export class ChannelHub {
     this.store = options.store;
     this.replica = options.replica ?? randomUUID();
     this.log = options.log ?? ((entry) => process.stderr.write(`${JSON.stringify(entry)}\n`));
-    this.timer = setInterval(() => void this.push(), PUSH_EVERY_MS);
+    this.timer = setInterval(() => {
+      this.push().catch((e: Error) => this.log({ time: new Date().toISOString(), channel: 'push', error: e.message }));
+    }, PUSH_EVERY_MS);
     this.timer.unref();
   }
 
@@ -78,7 +80,10 @@ export class ChannelHub {
         socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
         return;
       }
-      void this.upgrade(req, socket, head);
+      this.upgrade(req, socket, head).catch((e: Error) => {
+        this.log({ time: new Date().toISOString(), channel: 'upgrade', error: e.message });
+        socket.destroy();
+      });
     });
   }
 

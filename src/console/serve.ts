@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import selfsigned from 'selfsigned';
-import type { ConsoleStore, User } from '../store/index.ts';
+import type { Store, User } from '../store/index.ts';
 import { consoleApp, type ConsoleOptions } from './app.ts';
 import { ChannelHub } from './channel.ts';
 import { hashPassword, newPassword, secretHash } from './auth.ts';
@@ -53,7 +53,7 @@ export async function selfSignedTls(dataDir: string, names: readonly string[] = 
  * (TENET_ADMIN_PASSWORD) or a generated one, returned to be printed once. A
  * given password also replaces the admin's on a later start.
  */
-export async function ensureAdmin(store: ConsoleStore, given: string | undefined): Promise<{ name: string; password?: string; created: boolean }> {
+export async function ensureAdmin(store: Store, given: string | undefined): Promise<{ name: string; password?: string; created: boolean }> {
   const users = await store.users();
   const existing = users.find((u) => u.name === 'admin');
   if (users.length > 0 && (given === undefined || existing === undefined)) return { name: existing?.name ?? users.find((u) => u.role === 'admin')?.name ?? users[0]!.name, created: false };
@@ -71,7 +71,7 @@ const MIN_ENROLL_SECRET = 24;
  * (TENET_ENROLL_TOKEN, a deployment's Secret), so that defenders deployed
  * beside it can enroll without an admin making one first.
  */
-export async function ensureEnrollToken(store: ConsoleStore, secret: string, owner: string): Promise<boolean> {
+export async function ensureEnrollToken(store: Store, secret: string, owner: string): Promise<boolean> {
   if (secret.length < MIN_ENROLL_SECRET) throw new Error(`an enrollment token must have at least ${MIN_ENROLL_SECRET} characters`);
   const hash = secretHash(secret);
   if ((await store.tokenByHash(hash)) !== undefined) return false;

@@ -14,12 +14,10 @@ import { checkSeccomp, modeOf, nftablesRuleset, type ModeTarget } from '../enfor
 import { ExecGuard } from './guard.ts';
 import { FileGuard } from './fileguard.ts';
 import { NetworkGuard } from './netguard.ts';
-import { BpftraceSensor, SYSCALL_SCRIPT, type SensorRecord, type SensorStats } from '../sensor/index.ts';
+import { BpftraceSensor, eventContainer, followLines, INGEST_FORMATS, processPart, recordEvent, SYSCALL_SCRIPT, type IngestCounts, type KnownProcess, type SensorRecord, type SensorStats } from '../sensor/index.ts';
 import type { Store, StoredContainer } from '../store/index.ts';
 import { FlowGraph } from '../supermodel/index.ts';
-import { eventContainer, processPart, recordEvent, type KnownProcess } from './events.ts';
 import { loadFeed } from './feeds.ts';
-import { followLines, INGEST_FORMATS, type IngestCounts } from './ingest.ts';
 
 export interface DefenderOptions {
   store: Store;
@@ -173,13 +171,13 @@ export class Defender {
   }
 
   async start(): Promise<void> {
-    this.learner.restore(this.options.store.models(), Date.now());
+    this.learner.restore(await this.options.store.models(), Date.now());
     // the graphs learned before: their edges stay allowed
-    for (const s of this.options.store.supermodels()) for (const e of s.edges) if (e.state === 'learned' || e.state === 'both') this.flows.allow(e);
-    this.refreshIntel(Date.now());
+    for (const s of await this.options.store.supermodels()) for (const e of s.edges) if (e.state === 'learned' || e.state === 'both') this.flows.allow(e);
+    await this.refreshIntel(Date.now());
     await this.watch();
     const running = await runningContainers(this.options.socketPath);
-    this.storeStopped(new Set(running.map((c) => c.id)));
+    await this.storeStopped(new Set(running.map((c) => c.id)));
     for (const info of running) {
       await this.track(info);
       this.observeRunning(info.id);
@@ -214,8 +212,8 @@ export class Defender {
       const adapter = INGEST_FORMATS[format]!;
       this.unfollow.push(followLines(path, (line) => this.ingestLine(adapter, line)));
     }
-    this.timer = setInterval(() => this.tick(), 250);
-    this.tick();
+    this.timer = setInterval(() => this.write(this.tick()), 250);
+    await this.tick();
   }
 
   /** One line of another tool's output: its event, about a container this defender follows. */
@@ -243,24 +241,29 @@ export class Defender {
     this.watcher?.close();
     for (const stop of this.unfollow) stop();
     await Promise.all([this.sensor?.stop(), this.syscalls?.stop(), this.guard?.stop(), this.netguard?.release(), this.fileguard?.release()]);
-    this.tick();
+    await this.tick();
+  }
+
+  /** Work started outside the tick: a failure is said, not thrown. */
+  private write(done: Promise<void>): void {
+    done.catch((e: Error) => this.log(`defender: ${e.message}`));
   }
 
   private async watch(): Promise<void> {
     this.watcher = await watchContainers(
-      (action, id) => void this.containerEvent(action, id),
+      (action, id) => this.write(this.containerEvent(action, id)),
       (reason) => {
         if (this.stopped) return;
         this.log(`containers: ${reason}; following the engine again in 1 s`);
-        setTimeout(() => void this.resync(), 1000);
+        setTimeout(() => this.write(this.resync()), 1000);
       },
       this.options.socketPath,
     );
   }
 
   /** Containers stored as running that are not (stopped or removed while no defender watched) are stored as stopped. */
-  private storeStopped(running: ReadonlySet<string>): void {
-    for (const c of this.options.store.containers()) if (c.running && !running.has(c.id) && !this.tracked.has(c.id)) this.options.store.putContainer({ ...c, running: false });
+  private async storeStopped(running: ReadonlySet<string>): Promise<void> {
+    for (const c of await this.options.store.containers()) if (c.running && !running.has(c.id) && !this.tracked.has(c.id)) await this.options.store.putContainer({ ...c, running: false });
   }
 
   private async resync(): Promise<void> {
@@ -269,7 +272,7 @@ export class Defender {
       const running = await runningContainers(this.options.socketPath);
       const ids = new Set(running.map((c) => c.id));
       for (const [id, t] of this.tracked) if (!ids.has(id) && t.info.running) this.containerGone(id, false);
-      this.storeStopped(ids);
+      await this.storeStopped(ids);
       for (const info of running) {
         if (this.tracked.has(info.id)) continue;
         await this.track(info);
@@ -277,7 +280,7 @@ export class Defender {
       }
     } catch (e) {
       this.log(`containers: ${(e as Error).message}; trying again in 5 s`);
-      setTimeout(() => void this.resync(), 5000);
+      setTimeout(() => this.write(this.resync()), 5000);
     }
   }
 
@@ -312,9 +315,9 @@ export class Defender {
     if (t.info.cgroupId !== undefined) this.byCgroup.delete(t.info.cgroupId);
     if (destroyed) {
       this.tracked.delete(id);
-      this.options.store.removeContainer(id);
+      this.write(this.options.store.removeContainer(id));
     } else {
-      this.options.store.putContainer(this.stored(t));
+      this.write(this.options.store.putContainer(this.stored(t)));
     }
   }
 
@@ -364,7 +367,7 @@ export class Defender {
       this.unknown.delete(info.cgroupId);
       for (const r of waiting?.records ?? []) this.record(r);
     }
-    this.options.store.putContainer(this.stored(t));
+    this.write(this.options.store.putContainer(this.stored(t)));
     this.log(`container ${info.name} (${info.image}): model ${model.id} ${model.state}`);
     if (read !== undefined) return;
     const reading = this.image(info.imageId);
@@ -481,7 +484,7 @@ export class Defender {
       for (const t of this.tracked.values()) {
         if (!t.info.running || (t.info.cgroupId !== undefined && this.byCgroup.get(t.info.cgroupId) === t)) continue;
         const cgroupId = cgroupIdOf(t.info.pid);
-        if (cgroupId !== undefined) void this.track({ ...t.info, cgroupId });
+        if (cgroupId !== undefined) this.write(this.track({ ...t.info, cgroupId }));
       }
       void runningContainers(this.options.socketPath).then(async (running) => {
         for (const info of running) if (info.cgroupId !== undefined && !this.byCgroup.has(info.cgroupId)) await this.track(info);
@@ -716,12 +719,12 @@ export class Defender {
       if (key === (this.networkHeld.get(t.info.id) ?? '')) continue;
       this.networkHeld.set(t.info.id, key);
       if (!held) {
-        void this.netguard.hold(t.info.id, t.info.pid, undefined);
+        this.write(this.netguard.hold(t.info.id, t.info.pid, undefined));
         continue;
       }
       const model = t.model.snapshot(iso);
       model.network.egress.push(...peers.map((p) => ({ ...p, sources: [{ kind: 'learned' as const, detail: 'a peer of its application\'s graph' }] })));
-      void this.netguard.hold(t.info.id, t.info.pid, nftablesRuleset(model, { directions }));
+      this.write(this.netguard.hold(t.info.id, t.info.pid, nftablesRuleset(model, { directions })));
     }
   }
 
@@ -735,7 +738,7 @@ export class Defender {
       const key = writable === undefined ? '' : `held\n${writable.join('\n')}`;
       if (key === (this.filesHeld.get(t.info.id) ?? '')) continue;
       this.filesHeld.set(t.info.id, key);
-      void this.fileguard.hold(t.info.id, t.info.pid, writable);
+      this.write(this.fileguard.hold(t.info.id, t.info.pid, writable));
     }
   }
 
@@ -765,7 +768,7 @@ export class Defender {
     const targets = [...this.tracked.values()]
       .filter((t) => t.info.running && t.info.cgroupId !== undefined && t.model.state === 'active' && this.modeOf(t, 'processes') === 'prevent')
       .map((t) => ({ cgroup: t.info.cgroupId!, allowed: t.model.entries('processes') }));
-    void this.guard.update(targets);
+    this.write(this.guard.update(targets));
   }
 
   /** Traffic leaving an application, with what threat-intelligence feeds say of its address or name. */
@@ -793,12 +796,12 @@ export class Defender {
   }
 
   /** Feeds changed in the store (a `tenet intel load`): the index is built again. Feeds due are loaded again. */
-  private refreshIntel(now: number): void {
-    const feeds = this.options.store.feeds();
+  private async refreshIntel(now: number): Promise<void> {
+    const feeds = await this.options.store.feeds();
     const version = feeds.map((f) => `${f.name}@${f.loadedAt}`).join('|');
     if (version !== this.intelVersion) {
       this.intelVersion = version;
-      this.intel = new IntelIndex(this.options.store.feedIndicators());
+      this.intel = new IntelIndex(await this.options.store.feedIndicators());
       this.log(`threat intelligence: ${this.intel.size} indicators from ${feeds.length} feeds`);
     }
     for (const feed of feeds) {
@@ -822,8 +825,16 @@ export class Defender {
     this.options.onAudit?.(audit);
   }
 
-  /** Every quarter second: the learning clock, the store, commands from the CLI, the status. */
-  private tick(): void {
+  private ticking: Promise<void> | undefined;
+
+  /** Every quarter second: the learning clock, the store, commands from the CLI, the status (one tick at a time). */
+  private async tick(): Promise<void> {
+    if (this.ticking !== undefined) return this.ticking;
+    this.ticking = this.tickOnce().finally(() => (this.ticking = undefined));
+    return this.ticking;
+  }
+
+  private async tickOnce(): Promise<void> {
     const now = Date.now();
     // syscalls seen while a model learned are learned, though the clock may make it active now
     for (const record of this.syscallRecords.splice(0)) this.record(record);
@@ -842,7 +853,7 @@ export class Defender {
     }
     const store = this.options.store;
     try {
-      for (const command of store.takeCommands()) {
+      for (const command of await store.takeCommands()) {
         const m = this.learner.models.get(command.model);
         if (m === undefined) {
           this.log(`${command.action}: no model ${command.model}`);
@@ -859,31 +870,31 @@ export class Defender {
         this.lastClockWrite = now;
         for (const m of this.learner.models.values()) if (m.state === 'learning' && m.running.size > 0) this.dirtyModels.add(m);
       }
-      store.addEvents(this.eventBuffer.splice(0));
-      store.addAudits(this.auditBuffer.splice(0));
+      await store.addEvents(this.eventBuffer.splice(0));
+      await store.addAudits(this.auditBuffer.splice(0));
       if (this.dirtyIncidents.size > 0) {
-        store.putIncidents([...this.dirtyIncidents]);
+        await store.putIncidents([...this.dirtyIncidents]);
         this.dirtyIncidents.clear();
       }
       if (this.dirtyModels.size > 0) {
-        store.putModels([...this.dirtyModels].map((m) => m.snapshot(iso)));
+        await store.putModels([...this.dirtyModels].map((m) => m.snapshot(iso)));
         this.dirtyModels.clear();
       }
       if (clock && this.graphChanged) {
         this.graphChanged = false;
-        store.putSupermodels(this.flows.supermodels().map((s) => this.scoreOutside(s)));
+        await store.putSupermodels(this.flows.supermodels().map((s) => this.scoreOutside(s)));
       }
       if (clock) {
-        this.refreshIntel(now);
-        this.gate.setSuppressions(store.suppressions());
+        await this.refreshIntel(now);
+        this.gate.setSuppressions(await store.suppressions());
       }
       // modes every tick: a change is live within a quarter second plus the guard's start
-      this.modes = store.modes();
+      this.modes = await store.modes();
       this.updateGuard();
       this.updateNetwork();
       this.updateFiles();
       this.updateSeccomp();
-      if (clock || this.stopped) store.putStatus('defender', this.status());
+      if (clock || this.stopped) await store.putStatus('defender', this.status());
     } catch (e) {
       this.log(`store: ${(e as Error).message}`);
     }
@@ -909,7 +920,7 @@ export class Defender {
     if (want) {
       this.syscalls.start().catch((e: Error) => this.log(`syscalls: ${e.message}`));
     } else {
-      void this.syscalls.stop();
+      this.write(this.syscalls.stop());
     }
   }
 

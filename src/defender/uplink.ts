@@ -63,7 +63,7 @@ export class Uplink {
 
   start(): void {
     this.connect();
-    this.pump = setInterval(() => this.send(), 100);
+    this.pump = setInterval(() => this.settle(this.send()), 100);
   }
 
   state(): UplinkState {
@@ -91,12 +91,12 @@ export class Uplink {
       // everything not acknowledged goes again: the console stores each record once
       this.sentUpTo = this.acknowledged;
       this.inFlight = 0;
-      const { pending, dropped } = this.options.store.outboxState();
-      this.write({ type: 'hello', version: this.options.version, epoch: this.options.store.storeId(), pending, dropped });
-      this.log(`connected to ${base}`);
-      this.send();
+      this.settle(this.hello(base));
     });
-    socket.on('message', (data) => this.receive(data.toString()));
+    // what the console says is taken in order, one message after the other
+    socket.on('message', (data) => {
+      this.receiving = this.receiving.then(() => this.receive(data.toString())).catch((e: Error) => this.log(`store: ${e.message}`));
+    });
     socket.on('unexpected-response', (_req, res) => {
       this.log(`${base} refused the channel: HTTP ${res.statusCode}`);
       socket.terminate();
@@ -113,17 +113,38 @@ export class Uplink {
     });
   }
 
+  private async hello(base: string): Promise<void> {
+    const store = this.options.store;
+    const { pending, dropped } = await store.outboxState();
+    this.write({ type: 'hello', version: this.options.version, epoch: await store.storeId(), pending, dropped });
+    this.log(`connected to ${base}`);
+    await this.send();
+  }
+
+  /** Work started from an event handler: its failure is said, not thrown. */
+  private settle(work: Promise<void>): void {
+    work.catch((e: Error) => this.log(`store: ${e.message}`));
+  }
+
   private write(message: DefenderMessage): void {
     this.socket?.send(JSON.stringify(message));
   }
 
-  /** Batches from the outbox while the window has room. */
-  private send(): void {
-    const socket = this.socket;
-    if (socket === undefined || socket.readyState !== WebSocket.OPEN) return;
+  private sending: Promise<void> | undefined;
+
+  /** Batches from the outbox while the window has room (one sender at a time). */
+  private send(): Promise<void> {
+    this.sending ??= this.sendBatches().finally(() => (this.sending = undefined));
+    return this.sending;
+  }
+
+  private async sendBatches(): Promise<void> {
     const window = this.options.window ?? WINDOW;
-    while (this.inFlight < window && socket.bufferedAmount < 16 * 1024 * 1024) {
-      const records = this.options.store.outbox(this.sentUpTo, this.options.batch ?? BATCH);
+    for (;;) {
+      const socket = this.socket;
+      if (socket === undefined || socket.readyState !== WebSocket.OPEN || this.inFlight >= window || socket.bufferedAmount >= 16 * 1024 * 1024) return;
+      const records = await this.options.store.outbox(this.sentUpTo, this.options.batch ?? BATCH);
+      if (socket !== this.socket || socket.readyState !== WebSocket.OPEN) return;
       if (records.length === 0) return;
       // bodies are stored JSON: spliced in as they are, not parsed and written again
       socket.send(`{"type":"batch","records":[${records.map((r) => `{"seq":${r.seq},"kind":"${r.kind}","key":${JSON.stringify(r.key)},"body":${r.body}}`).join(',')}]}`);
@@ -132,7 +153,9 @@ export class Uplink {
     }
   }
 
-  private receive(text: string): void {
+  private receiving: Promise<void> = Promise.resolve();
+
+  private async receive(text: string): Promise<void> {
     let message: ConsoleMessage;
     try {
       message = ConsoleMessage.parse(JSON.parse(text));
@@ -143,32 +166,32 @@ export class Uplink {
     const store = this.options.store;
     switch (message.type) {
       case 'ack':
-        store.acknowledge(message.upTo);
+        await store.acknowledge(message.upTo);
         this.acknowledged = Math.max(this.acknowledged, message.upTo);
         this.inFlight = Math.max(0, this.inFlight - 1);
         if (message.rejected > 0) this.log(`the console refused ${message.rejected} records as malformed`);
-        this.send();
+        await this.send();
         break;
       case 'policy': {
         const keep = new Set(message.modes.map((m) => JSON.stringify([m.scope, m.dimension ?? null])));
-        for (const m of store.modes()) if (!keep.has(JSON.stringify([m.scope, m.dimension ?? null]))) store.removeMode(m);
-        for (const m of message.modes) store.putMode(m);
+        for (const m of await store.modes()) if (!keep.has(JSON.stringify([m.scope, m.dimension ?? null]))) await store.removeMode(m);
+        for (const m of message.modes) await store.putMode(m);
         const ids = new Set(message.suppressions.map((s) => s.id));
-        for (const s of store.suppressions()) if (!ids.has(s.id)) store.removeSuppression(s.id);
-        for (const s of message.suppressions) store.putSuppression(s);
+        for (const s of await store.suppressions()) if (!ids.has(s.id)) await store.removeSuppression(s.id);
+        for (const s of message.suppressions) await store.putSuppression(s);
         break;
       }
       case 'feeds': {
         const names = new Set(message.feeds.map((f) => f.name));
-        for (const f of store.feeds()) if (!names.has(f.name)) store.removeFeed(f.name);
+        for (const f of await store.feeds()) if (!names.has(f.name)) await store.removeFeed(f.name);
         for (const feed of message.feeds) {
           const stored: StoredFeed = { ...feed, indicators: message.indicators.filter((i) => i.provenance.feed === feed.name) };
-          store.putFeed(stored);
+          await store.putFeed(stored);
         }
         break;
       }
       case 'commands':
-        for (const { command } of message.commands) store.enqueueCommand(command);
+        for (const { command } of message.commands) await store.enqueueCommand(command);
         this.write({ type: 'commands-done', upTo: message.commands.at(-1)?.seq ?? 0 });
         break;
       case 'models':

@@ -4,3 +4,4 @@ export { modeOf, modesOf, scopeMatches, type ModeTarget } from './modes.ts';
 export { ownMounts, parseMountInfo, readOnlyPlan, readOnlyScript, refusedBy, type MountInfo, type ReadOnlyPlan, type RootView } from './read-only.ts';
 export { dryRun, PREVENTION, type DryRun, type DryRunEntry } from './dry-run.ts';
 export { ARTIFACT_KINDS, ARTIFACTS, modelName, renderArtifact, type ArtifactKind, type Rendered } from './artifacts.ts';
+export * from './actions/index.ts';

@@ -3,3 +3,6 @@ export {
   cgroup2Mount, cgroupIdOf, containerInfo, containerPids, inspectContainer, listeningSockets, parseProcNet, runningContainers, watchContainers, workloadOf,
   type ContainerAction, type ContainerInfo, type EngineContainer, type ListeningSocket,
 } from './containers.ts';
+export { ManualClock, systemClock, type Clock, type Timer } from './clock.ts';
+export { procHost, type Host, type ProcessFacts } from './host.ts';
+export { DockerSource, MemoryContainers, type ContainerChange, type ContainerSource, type ImageContents } from './source.ts';

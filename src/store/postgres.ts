@@ -1,9 +1,9 @@
 import pg from 'pg';
 import type { Indicator } from '../intel/index.ts';
 import { Audit, Incident, IntentModel, modeKey, ModeSetting, RuntimeEvent, Supermodel, Suppression } from '../model/index.ts';
-import { COMMANDS_KEPT_MS, modelColumns, modelWhere, pageOfRows, pageSize, recordWhere, type RecordTable } from './rows.ts';
+import { COMMANDS_KEPT_MS, modelColumns, storedImage, modelWhere, pageOfRows, pageSize, recordWhere, type RecordTable } from './rows.ts';
 import type {
-  ApiToken, Change, ConsoleStore, DefenderRecord, FeedSummary, Listing, ModelCommand, ModelQuery, Page, RecordQuery, Session, StoredContainer, StoredFeed, User,
+  ApiToken, Change, DefenderRecord, FeedSummary, Listing, ModelCommand, ModelQuery, Page, RecordQuery, Session, Store, StoredContainer, StoredFeed, StoredImage, User,
 } from './store.ts';
 
 /** One step of the schema, up and back down. */
@@ -47,6 +47,7 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE changes (seq BIGSERIAL PRIMARY KEY, time TEXT COLLATE "C" NOT NULL, actor TEXT COLLATE "C" NOT NULL, action TEXT COLLATE "C" NOT NULL, body TEXT COLLATE "C" NOT NULL);`,
     down: 'DROP TABLE users, tokens, sessions, defenders, changes;',
   },
+  { up: 'CREATE TABLE images (id TEXT COLLATE "C" PRIMARY KEY, read_at TEXT COLLATE "C" NOT NULL, body TEXT COLLATE "C" NOT NULL);', down: 'DROP TABLE images;' },
 ];
 
 /** Any value a query binds. */
@@ -65,7 +66,7 @@ const MIGRATION_LOCK = 0x7465_6e65;
  * The store of several console replicas: PostgreSQL, the same contract as the
  * embedded SQLite store. Values are always bound, never spliced into SQL.
  */
-export class PostgresStore implements ConsoleStore {
+export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   private readonly maxEvents: number;
 
@@ -427,6 +428,16 @@ export class PostgresStore implements ConsoleStore {
     const size = pageSize(query.limit);
     const rows = await this.query<{ seq: string; body: string }>('SELECT seq, body FROM changes WHERE seq < ? ORDER BY seq DESC LIMIT ?', [query.before ?? Number.MAX_SAFE_INTEGER, size + 1]);
     return pageOfRows(rows, size, (r) => JSON.parse(r.body) as Change, (r) => Number(r.seq));
+  }
+
+  async putImage(image: StoredImage): Promise<void> {
+    await this.query('INSERT INTO images (id, read_at, body) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET read_at = excluded.read_at, body = excluded.body',
+      [image.id, image.readAt, JSON.stringify(image)]);
+  }
+
+  async image(id: string): Promise<StoredImage | undefined> {
+    const row = (await this.query<{ body: string }>('SELECT body FROM images WHERE id = ?', [id]))[0];
+    return row === undefined ? undefined : storedImage(JSON.parse(row.body));
   }
 
   async close(): Promise<void> {

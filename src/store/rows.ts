@@ -1,6 +1,6 @@
 import { parseImage } from '../intent/index.ts';
-import type { IntentModel } from '../model/index.ts';
-import type { ModelQuery, RecordQuery } from './store.ts';
+import { IntentModel } from '../model/index.ts';
+import type { ModelQuery, RecordQuery, StoredImage } from './store.ts';
 
 /** What a store indexes of a model, to filter without reading bodies. */
 export function modelColumns(model: IntentModel): { image: string | null; repository: string | null; namespace: string | null } {
@@ -68,4 +68,9 @@ export function modelWhere(query: ModelQuery): { where: string; params: string[]
     params.push(query.state);
   }
   return { where: where.join(' AND '), params };
+}
+
+/** A stored image as read back: its model checked against the schema. */
+export function storedImage(body: StoredImage): StoredImage {
+  return { ...body, ...(body.model !== undefined && { model: IntentModel.parse(body.model) }) };
 }

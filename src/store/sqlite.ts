@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { Audit, Incident, IntentModel, modeKey, ModeSetting, RuntimeEvent, Supermodel, Suppression } from '../model/index.ts';
 import type { Indicator } from '../intel/index.ts';
-import { COMMANDS_KEPT_MS, modelColumns, modelWhere, pageOfRows, pageSize, recordWhere, type RecordTable } from './rows.ts';
+import { COMMANDS_KEPT_MS, modelColumns, storedImage, modelWhere, pageOfRows, pageSize, recordWhere, type RecordTable } from './rows.ts';
 import type {
-  ApiToken, Change, DefenderRecord, FeedSummary, Listing, ModelCommand, ModelQuery, OutboxKind, OutboxRecord, Page, RecordQuery, Session, Store, StoredContainer, StoredFeed, User,
+  ApiToken, Change, DefenderRecord, FeedSummary, Listing, ModelCommand, ModelQuery, Outbox, OutboxKind, OutboxRecord, Page, RecordQuery, Session, Store, StoredContainer, StoredFeed, StoredImage, User,
 } from './store.ts';
 
 /** One step of the schema: up from the version before, and back down. */
@@ -81,6 +81,7 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX outbox_key ON outbox (kind, key);`,
     down: 'DROP TABLE outbox;',
   },
+  { up: 'CREATE TABLE images (id TEXT PRIMARY KEY, read_at TEXT NOT NULL, body TEXT NOT NULL);', down: 'DROP TABLE images;' },
 ];
 
 /** Rows a multi-row INSERT of events carries, and its VALUES list (a prefix of it for fewer rows: 14 characters a row). */
@@ -94,7 +95,7 @@ export const STORE_FILE = 'tenet.db';
  * The embedded store: one SQLite file in the data folder (Node's built-in
  * `node:sqlite`), in WAL mode so the CLI reads while a defender writes.
  */
-export class SqliteStore implements Store {
+export class SqliteStore implements Store, Outbox {
   private readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
   /** Events kept: the oldest go first past this bound. */
@@ -138,23 +139,23 @@ export class SqliteStore implements Store {
   }
 
   /** The records after `after` that the console has yet to acknowledge, oldest first; bodies as stored JSON. */
-  outbox(after: number, limit: number): OutboxRecord[] {
+  async outbox(after: number, limit: number): Promise<OutboxRecord[]> {
     return this.sql('SELECT seq, kind, key, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?').all(after, limit) as unknown as OutboxRecord[];
   }
 
   /** The console has every record up to `seq`: they leave the outbox. */
-  acknowledge(seq: number): void {
+  async acknowledge(seq: number): Promise<void> {
     this.sql('DELETE FROM outbox WHERE seq <= ?').run(seq);
   }
 
   /** This store's own random id, made with it: a new store (a new outbox, numbered anew) has another. */
-  storeId(): string {
+  async storeId(): Promise<string> {
     this.sql("INSERT INTO status (key, updated_at, body) VALUES ('store.id', ?, ?) ON CONFLICT (key) DO NOTHING").run(new Date().toISOString(), JSON.stringify(randomUUID()));
     return JSON.parse((this.sql("SELECT body FROM status WHERE key = 'store.id'").get() as { body: string }).body) as string;
   }
 
   /** Records waiting, and records dropped past the bound since the store was made. */
-  outboxState(): { pending: number; dropped: number } {
+  async outboxState(): Promise<{ pending: number; dropped: number }> {
     const { n } = this.sql('SELECT COUNT(*) AS n FROM outbox').get() as { n: number };
     const dropped = this.sql("SELECT body FROM status WHERE key = 'outbox.dropped'").get() as { body: string } | undefined;
     return { pending: n, dropped: dropped === undefined ? 0 : Number(dropped.body) };
@@ -162,19 +163,27 @@ export class SqliteStore implements Store {
 
   /** Each step reads the version inside its own write lock, so two processes migrating at once take turns. */
   private migrate(): void {
-    this.migrateTo(MIGRATIONS.length);
+    this.migrateSync(MIGRATIONS.length);
   }
 
-  schemaVersion(): number {
+  async schemaVersion(): Promise<number> {
+    return this.version();
+  }
+
+  private version(): number {
     return (this.db.prepare('PRAGMA user_version').get() as { user_version: number }).user_version;
   }
 
-  migrateTo(target: number): void {
+  async migrateTo(target: number): Promise<void> {
+    this.migrateSync(target);
+  }
+
+  private migrateSync(target: number): void {
     if (!Number.isInteger(target) || target < 0 || target > MIGRATIONS.length) throw new Error(`no schema version ${target} (this Tenet knows 0 to ${MIGRATIONS.length})`);
     this.statements.clear();
     for (let done = false; !done;) {
       done = this.transaction(() => {
-        const version = this.schemaVersion();
+        const version = this.version();
         if (version > MIGRATIONS.length) throw new Error(`the store was written by a newer Tenet (schema ${version}, this one knows ${MIGRATIONS.length})`);
         if (version === target) return true;
         const step = version < target ? MIGRATIONS[version]!.up : MIGRATIONS[version - 1]!.down;
@@ -195,7 +204,7 @@ export class SqliteStore implements Store {
     return statement;
   }
 
-  transaction<T>(work: () => T): T {
+  private transaction<T>(work: () => T): T {
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const result = work();
@@ -207,7 +216,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  putModels(models: readonly IntentModel[]): void {
+  async putModels(models: readonly IntentModel[]): Promise<void> {
     const now = new Date().toISOString();
     this.transaction(() => {
       for (const m of models) {
@@ -222,11 +231,11 @@ export class SqliteStore implements Store {
     });
   }
 
-  models(): IntentModel[] {
+  async models(): Promise<IntentModel[]> {
     return (this.sql('SELECT body FROM models ORDER BY id').all() as Array<{ body: string }>).map((r) => IntentModel.parse(JSON.parse(r.body)));
   }
 
-  putContainer(container: StoredContainer): void {
+  async putContainer(container: StoredContainer): Promise<void> {
     if (this.outboxMax !== undefined) {
       this.transaction(() => {
         this.writeContainer(container);
@@ -241,23 +250,23 @@ export class SqliteStore implements Store {
       .run(container.id, container.model ?? null, container.running ? 1 : 0, new Date().toISOString(), JSON.stringify(container));
   }
 
-  removeContainer(id: string): void {
+  async removeContainer(id: string): Promise<void> {
     this.transaction(() => {
       this.sql('DELETE FROM containers WHERE id = ?').run(id);
       this.forward('container', id, JSON.stringify({ id, removed: true }));
     });
   }
 
-  containers(): StoredContainer[] {
+  async containers(): Promise<StoredContainer[]> {
     return (this.sql('SELECT body FROM containers ORDER BY running DESC, id').all() as Array<{ body: string }>).map((r) => JSON.parse(r.body) as StoredContainer);
   }
 
-  addEvents(events: ReadonlyArray<{ event: RuntimeEvent; container?: string }>): void {
+  async addEvents(events: ReadonlyArray<{ event: RuntimeEvent; container?: string }>): Promise<void> {
     if (events.length === 0) return;
     this.transaction(() => this.insertEvents(events));
   }
 
-  addEventsFrom(source: string, events: ReadonlyArray<{ seq: number; event: RuntimeEvent; container?: string }>): void {
+  async addEventsFrom(source: string, events: ReadonlyArray<{ seq: number; event: RuntimeEvent; container?: string }>): Promise<void> {
     if (events.length === 0) return;
     this.transaction(() => {
       const high = (this.sql('SELECT high FROM event_sources WHERE source = ?').get(source) as { high: number } | undefined)?.high ?? 0;
@@ -289,12 +298,12 @@ export class SqliteStore implements Store {
     this.sql('DELETE FROM events WHERE seq <= (SELECT MAX(seq) FROM events) - ?').run(this.maxEvents);
   }
 
-  events(page: Page = {}): RuntimeEvent[] {
+  async events(page: Page = {}): Promise<RuntimeEvent[]> {
     const rows = this.sql('SELECT body FROM events WHERE time >= ? ORDER BY seq DESC LIMIT ?').all(page.since ?? '', page.limit ?? 1000) as Array<{ body: string }>;
     return rows.reverse().map((r) => RuntimeEvent.parse(JSON.parse(r.body)));
   }
 
-  addAudits(audits: readonly Audit[]): void {
+  async addAudits(audits: readonly Audit[]): Promise<void> {
     if (audits.length === 0) return;
     this.transaction(() => {
       const insert = this.sql('INSERT OR IGNORE INTO audits (id, time, rule, severity, container, model, body) VALUES (?, ?, ?, ?, ?, ?, ?)');
@@ -307,12 +316,12 @@ export class SqliteStore implements Store {
     });
   }
 
-  audits(page: Page = {}): Audit[] {
+  async audits(page: Page = {}): Promise<Audit[]> {
     const rows = this.sql('SELECT body FROM audits WHERE time >= ? ORDER BY seq DESC LIMIT ?').all(page.since ?? '', page.limit ?? 1000) as Array<{ body: string }>;
     return rows.reverse().map((r) => Audit.parse(JSON.parse(r.body)));
   }
 
-  putIncidents(incidents: readonly Incident[]): void {
+  async putIncidents(incidents: readonly Incident[]): Promise<void> {
     if (incidents.length === 0) return;
     this.transaction(() => {
       const put = this.sql(`INSERT INTO incidents (id, last_seen, pattern, severity, container, body) VALUES (?, ?, ?, ?, ?, ?)
@@ -326,24 +335,24 @@ export class SqliteStore implements Store {
     });
   }
 
-  incidents(page: Page = {}): Incident[] {
+  async incidents(page: Page = {}): Promise<Incident[]> {
     const rows = this.sql('SELECT body FROM incidents WHERE last_seen >= ? ORDER BY last_seen DESC LIMIT ?').all(page.since ?? '', page.limit ?? 1000) as Array<{ body: string }>;
     return rows.reverse().map((r) => Incident.parse(JSON.parse(r.body)));
   }
 
-  putSuppression(suppression: Suppression): void {
+  async putSuppression(suppression: Suppression): Promise<void> {
     this.sql('INSERT OR REPLACE INTO suppressions (id, created_at, body) VALUES (?, ?, ?)').run(suppression.id, suppression.createdAt, JSON.stringify(suppression));
   }
 
-  removeSuppression(id: string): boolean {
+  async removeSuppression(id: string): Promise<boolean> {
     return Number(this.sql('DELETE FROM suppressions WHERE id = ?').run(id).changes) > 0;
   }
 
-  suppressions(): Suppression[] {
+  async suppressions(): Promise<Suppression[]> {
     return (this.sql('SELECT body FROM suppressions ORDER BY created_at').all() as Array<{ body: string }>).map((r) => Suppression.parse(JSON.parse(r.body)));
   }
 
-  putSupermodels(supermodels: readonly Supermodel[]): void {
+  async putSupermodels(supermodels: readonly Supermodel[]): Promise<void> {
     if (supermodels.length === 0) return;
     const now = new Date().toISOString();
     this.transaction(() => {
@@ -357,23 +366,23 @@ export class SqliteStore implements Store {
     });
   }
 
-  supermodels(): Supermodel[] {
+  async supermodels(): Promise<Supermodel[]> {
     return (this.sql('SELECT body FROM supermodels ORDER BY app').all() as Array<{ body: string }>).map((r) => Supermodel.parse(JSON.parse(r.body)));
   }
 
-  putMode(setting: ModeSetting): void {
+  async putMode(setting: ModeSetting): Promise<void> {
     this.sql('INSERT OR REPLACE INTO modes (key, set_at, body) VALUES (?, ?, ?)').run(modeKey(setting), setting.setAt, JSON.stringify(setting));
   }
 
-  removeMode(setting: Pick<ModeSetting, 'scope' | 'dimension'>): boolean {
+  async removeMode(setting: Pick<ModeSetting, 'scope' | 'dimension'>): Promise<boolean> {
     return Number(this.sql('DELETE FROM modes WHERE key = ?').run(modeKey(setting)).changes) > 0;
   }
 
-  modes(): ModeSetting[] {
+  async modes(): Promise<ModeSetting[]> {
     return (this.sql('SELECT body FROM modes ORDER BY set_at, key').all() as Array<{ body: string }>).map((r) => ModeSetting.parse(JSON.parse(r.body)));
   }
 
-  putStatus(key: string, value: unknown): void {
+  async putStatus(key: string, value: unknown): Promise<void> {
     const write = () => {
       const body = JSON.stringify(value);
       this.sql('INSERT INTO status (key, updated_at, body) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET updated_at = excluded.updated_at, body = excluded.body')
@@ -384,12 +393,12 @@ export class SqliteStore implements Store {
     else write();
   }
 
-  status(key: string): { updatedAt: string; value: unknown } | undefined {
+  async status(key: string): Promise<{ updatedAt: string; value: unknown } | undefined> {
     const row = this.sql('SELECT updated_at, body FROM status WHERE key = ?').get(key) as { updated_at: string; body: string } | undefined;
     return row === undefined ? undefined : { updatedAt: row.updated_at, value: JSON.parse(row.body) };
   }
 
-  enqueueCommand(command: ModelCommand): void {
+  async enqueueCommand(command: ModelCommand): Promise<void> {
     const now = Date.now();
     this.transaction(() => {
       this.sql('DELETE FROM commands WHERE created_at < ?').run(new Date(now - COMMANDS_KEPT_MS).toISOString());
@@ -397,12 +406,12 @@ export class SqliteStore implements Store {
     });
   }
 
-  commandsSince(after: number): Array<{ seq: number; command: ModelCommand }> {
+  async commandsSince(after: number): Promise<Array<{ seq: number; command: ModelCommand }>> {
     return (this.sql('SELECT seq, body FROM commands WHERE seq > ? ORDER BY seq').all(after) as Array<{ seq: number; body: string }>)
       .map((r) => ({ seq: r.seq, command: JSON.parse(r.body) as ModelCommand }));
   }
 
-  takeCommands(): ModelCommand[] {
+  async takeCommands(): Promise<ModelCommand[]> {
     return this.transaction(() => {
       const rows = this.sql('SELECT seq, body FROM commands ORDER BY seq').all() as Array<{ seq: number; body: string }>;
       if (rows.length > 0) this.sql('DELETE FROM commands WHERE seq <= ?').run(rows.at(-1)!.seq);
@@ -410,18 +419,18 @@ export class SqliteStore implements Store {
     });
   }
 
-  putFeed(feed: StoredFeed): void {
+  async putFeed(feed: StoredFeed): Promise<void> {
     this.sql(`INSERT INTO intel_feeds (name, source, format, every_sec, loaded_at, indicators, notes, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (name) DO UPDATE SET source = excluded.source, format = excluded.format, every_sec = excluded.every_sec, loaded_at = excluded.loaded_at,
       indicators = excluded.indicators, notes = excluded.notes, body = excluded.body`)
       .run(feed.name, feed.source, feed.format, feed.everySec ?? null, feed.loadedAt, feed.indicators.length, JSON.stringify(feed.notes), JSON.stringify(feed.indicators));
   }
 
-  removeFeed(name: string): boolean {
+  async removeFeed(name: string): Promise<boolean> {
     return Number(this.sql('DELETE FROM intel_feeds WHERE name = ?').run(name).changes) > 0;
   }
 
-  feeds(): FeedSummary[] {
+  async feeds(): Promise<FeedSummary[]> {
     const rows = this.sql('SELECT name, source, format, every_sec, loaded_at, indicators, notes FROM intel_feeds ORDER BY name').all() as Array<{
       name: string; source: string; format: string; every_sec: number | null; loaded_at: string; indicators: number; notes: string;
     }>;
@@ -431,18 +440,18 @@ export class SqliteStore implements Store {
     }));
   }
 
-  feedIndicators(): Indicator[] {
+  async feedIndicators(): Promise<Indicator[]> {
     return (this.sql('SELECT body FROM intel_feeds ORDER BY name').all() as Array<{ body: string }>).flatMap((r) => JSON.parse(r.body) as Indicator[]);
   }
 
-  queryModels(query: ModelQuery): Listing<IntentModel, string> {
+  async queryModels(query: ModelQuery): Promise<Listing<IntentModel, string>> {
     const size = pageSize(query.limit);
     const { where, params } = modelWhere(query);
     const rows = this.sql(`SELECT id, body FROM models WHERE ${where} ORDER BY id LIMIT ?`).all(...params, size + 1) as Array<{ id: string; body: string }>;
     return pageOfRows(rows, size, (r) => IntentModel.parse(JSON.parse(r.body)), (r) => r.id);
   }
 
-  model(id: string): IntentModel | undefined {
+  async model(id: string): Promise<IntentModel | undefined> {
     const row = this.sql('SELECT body FROM models WHERE id = ?').get(id) as { body: string } | undefined;
     return row === undefined ? undefined : IntentModel.parse(JSON.parse(row.body));
   }
@@ -455,41 +464,41 @@ export class SqliteStore implements Store {
     return { rows, size };
   }
 
-  queryAudits(query: RecordQuery): Listing<Audit, number> {
+  async queryAudits(query: RecordQuery): Promise<Listing<Audit, number>> {
     const { rows, size } = this.records('audits', query);
     return pageOfRows(rows, size, (r) => Audit.parse(JSON.parse(r.body)), (r) => r.seq);
   }
 
-  queryIncidents(query: RecordQuery): Listing<Incident, number> {
+  async queryIncidents(query: RecordQuery): Promise<Listing<Incident, number>> {
     const { rows, size } = this.records('incidents', query);
     return pageOfRows(rows, size, (r) => Incident.parse(JSON.parse(r.body)), (r) => r.seq);
   }
 
-  incident(id: string): Incident | undefined {
+  async incident(id: string): Promise<Incident | undefined> {
     const row = this.sql('SELECT body FROM incidents WHERE id = ?').get(id) as { body: string } | undefined;
     return row === undefined ? undefined : Incident.parse(JSON.parse(row.body));
   }
 
-  queryEvents(query: RecordQuery): Listing<RuntimeEvent, number> {
+  async queryEvents(query: RecordQuery): Promise<Listing<RuntimeEvent, number>> {
     const { rows, size } = this.records('events', query);
     return pageOfRows(rows, size, (r) => RuntimeEvent.parse(JSON.parse(r.body)), (r) => r.seq);
   }
 
-  putUser(user: User): void {
+  async putUser(user: User): Promise<void> {
     this.sql('INSERT INTO users (name, role, created_at, body) VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET role = excluded.role, body = excluded.body')
       .run(user.name, user.role, user.createdAt, JSON.stringify(user));
   }
 
-  user(name: string): User | undefined {
+  async user(name: string): Promise<User | undefined> {
     const row = this.sql('SELECT body FROM users WHERE name = ?').get(name) as { body: string } | undefined;
     return row === undefined ? undefined : (JSON.parse(row.body) as User);
   }
 
-  users(): User[] {
+  async users(): Promise<User[]> {
     return (this.sql('SELECT body FROM users ORDER BY name').all() as Array<{ body: string }>).map((r) => JSON.parse(r.body) as User);
   }
 
-  removeUser(name: string): boolean {
+  async removeUser(name: string): Promise<boolean> {
     return this.transaction(() => {
       this.sql('DELETE FROM tokens WHERE username = ?').run(name);
       this.sql('DELETE FROM sessions WHERE username = ?').run(name);
@@ -497,56 +506,65 @@ export class SqliteStore implements Store {
     });
   }
 
-  putToken(token: ApiToken): void {
+  async putToken(token: ApiToken): Promise<void> {
     this.sql('INSERT OR REPLACE INTO tokens (id, hash, username, created_at, body) VALUES (?, ?, ?, ?, ?)').run(token.id, token.hash, token.user, token.createdAt, JSON.stringify(token));
   }
 
-  tokenByHash(hash: string): ApiToken | undefined {
+  async tokenByHash(hash: string): Promise<ApiToken | undefined> {
     const row = this.sql('SELECT body FROM tokens WHERE hash = ?').get(hash) as { body: string } | undefined;
     return row === undefined ? undefined : (JSON.parse(row.body) as ApiToken);
   }
 
-  tokens(): ApiToken[] {
+  async tokens(): Promise<ApiToken[]> {
     return (this.sql('SELECT body FROM tokens ORDER BY created_at, id').all() as Array<{ body: string }>).map((r) => JSON.parse(r.body) as ApiToken);
   }
 
-  removeToken(id: string): boolean {
+  async removeToken(id: string): Promise<boolean> {
     return Number(this.sql('DELETE FROM tokens WHERE id = ?').run(id).changes) > 0;
   }
 
-  putSession(session: Session): void {
+  async putSession(session: Session): Promise<void> {
     this.sql('INSERT OR REPLACE INTO sessions (id, username, expires_at, body) VALUES (?, ?, ?, ?)').run(session.id, session.user, session.expiresAt, JSON.stringify(session));
   }
 
-  session(id: string, now: string): Session | undefined {
+  async session(id: string, now: string): Promise<Session | undefined> {
     this.sql('DELETE FROM sessions WHERE expires_at <= ?').run(now);
     const row = this.sql('SELECT body FROM sessions WHERE id = ?').get(id) as { body: string } | undefined;
     return row === undefined ? undefined : (JSON.parse(row.body) as Session);
   }
 
-  removeSession(id: string): void {
+  async removeSession(id: string): Promise<void> {
     this.sql('DELETE FROM sessions WHERE id = ?').run(id);
   }
 
-  putDefender(defender: DefenderRecord): void {
+  async putDefender(defender: DefenderRecord): Promise<void> {
     this.sql('INSERT OR REPLACE INTO defenders (id, last_seen, body) VALUES (?, ?, ?)').run(defender.id, defender.lastSeen, JSON.stringify(defender));
   }
 
-  defenders(): DefenderRecord[] {
+  async defenders(): Promise<DefenderRecord[]> {
     return (this.sql('SELECT body FROM defenders ORDER BY id').all() as Array<{ body: string }>).map((r) => JSON.parse(r.body) as DefenderRecord);
   }
 
-  addChange(change: Change): void {
+  async addChange(change: Change): Promise<void> {
     this.sql('INSERT INTO changes (time, actor, action, body) VALUES (?, ?, ?, ?)').run(change.time, change.actor, change.action, JSON.stringify(change));
   }
 
-  changes(query: { before?: number; limit?: number }): Listing<Change, number> {
+  async changes(query: { before?: number; limit?: number }): Promise<Listing<Change, number>> {
     const size = pageSize(query.limit);
     const rows = this.sql('SELECT seq, body FROM changes WHERE seq < ? ORDER BY seq DESC LIMIT ?').all(query.before ?? Number.MAX_SAFE_INTEGER, size + 1) as Array<{ seq: number; body: string }>;
     return pageOfRows(rows, size, (r) => JSON.parse(r.body) as Change, (r) => r.seq);
   }
 
-  close(): void {
+  async putImage(image: StoredImage): Promise<void> {
+    this.sql('INSERT OR REPLACE INTO images (id, read_at, body) VALUES (?, ?, ?)').run(image.id, image.readAt, JSON.stringify(image));
+  }
+
+  async image(id: string): Promise<StoredImage | undefined> {
+    const row = this.sql('SELECT body FROM images WHERE id = ?').get(id) as { body: string } | undefined;
+    return row === undefined ? undefined : storedImage(JSON.parse(row.body));
+  }
+
+  async close(): Promise<void> {
     this.db.close();
   }
 }

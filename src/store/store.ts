@@ -153,89 +153,150 @@ export interface Page {
   limit?: number;
 }
 
-/**
- * Where models, containers, events, audits and status live. The embedded
- * implementation is SQLite in the data folder; every implementation keeps the
- * same contract.
- */
-export interface Store {
-  putModels(models: readonly IntentModel[]): void;
-  models(): IntentModel[];
-  putContainer(container: StoredContainer): void;
-  removeContainer(id: string): void;
-  containers(): StoredContainer[];
-  addEvents(events: ReadonlyArray<{ event: RuntimeEvent; container?: string }>): void;
+/** What an image is, as read once and kept: its static model (the image's own, or its intent manifest's) and its executables. */
+export interface StoredImage {
+  /** The image id (`sha256:` of its config). */
+  id: string;
+  /** When it was read. */
+  readAt: string;
+  model?: IntentModel;
+  /** Its executables, with symbolic links' targets: what drift is judged against. */
+  executables: string[];
+}
+
+// The store by role. Every method answers with a promise: PostgreSQL is over
+// the network, and SQLite (which answers at once) keeps the same contract, so
+// that no caller needs to know which one it has.
+
+/** Models, by id (the image, scoped by namespace). */
+export interface ModelStore {
+  putModels(models: readonly IntentModel[]): Promise<void>;
+  models(): Promise<IntentModel[]>;
+  queryModels(query: ModelQuery): Promise<Listing<IntentModel, string>>;
+  model(id: string): Promise<IntentModel | undefined>;
+}
+
+/** The containers defenders discovered, and the model each runs under. */
+export interface ContainerStore {
+  putContainer(container: StoredContainer): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  containers(): Promise<StoredContainer[]>;
+}
+
+/** Events, audits and incidents: what was seen, and what it meant. */
+export interface RecordStore {
+  addEvents(events: ReadonlyArray<{ event: RuntimeEvent; container?: string }>): Promise<void>;
   /**
    * Events of a source that numbers them in order (a defender's outbox): each
    * stored once however often it comes, as the source's numbers at or below
    * the highest stored are taken as stored already.
    */
-  addEventsFrom(source: string, events: ReadonlyArray<{ seq: number; event: RuntimeEvent; container?: string }>): void;
-  events(page?: Page): RuntimeEvent[];
-  addAudits(audits: readonly Audit[]): void;
-  audits(page?: Page): Audit[];
-  putIncidents(incidents: readonly Incident[]): void;
-  incidents(page?: Page): Incident[];
-  putSuppression(suppression: Suppression): void;
-  removeSuppression(id: string): boolean;
-  suppressions(): Suppression[];
-  /** The applications' graphs the defender learned: each replaces the one of the same application. */
-  putSupermodels(supermodels: readonly Supermodel[]): void;
-  supermodels(): Supermodel[];
+  addEventsFrom(source: string, events: ReadonlyArray<{ seq: number; event: RuntimeEvent; container?: string }>): Promise<void>;
+  events(page?: Page): Promise<RuntimeEvent[]>;
+  queryEvents(query: RecordQuery): Promise<Listing<RuntimeEvent, number>>;
+  addAudits(audits: readonly Audit[]): Promise<void>;
+  audits(page?: Page): Promise<Audit[]>;
+  queryAudits(query: RecordQuery): Promise<Listing<Audit, number>>;
+  putIncidents(incidents: readonly Incident[]): Promise<void>;
+  incidents(page?: Page): Promise<Incident[]>;
+  queryIncidents(query: RecordQuery): Promise<Listing<Incident, number>>;
+  incident(id: string): Promise<Incident | undefined>;
+}
+
+/** The applications' graphs the defenders learned: each replaces the one of the same application. */
+export interface GraphStore {
+  putSupermodels(supermodels: readonly Supermodel[]): Promise<void>;
+  supermodels(): Promise<Supermodel[]>;
+}
+
+/** What users decided: modes, suppressions, and commands to the models. */
+export interface PolicyStore {
   /** Sets a mode: it replaces the setting of the same scope and dimension. */
-  putMode(setting: ModeSetting): void;
-  removeMode(setting: Pick<ModeSetting, 'scope' | 'dimension'>): boolean;
-  modes(): ModeSetting[];
-  putStatus(key: string, value: unknown): void;
-  status(key: string): { updatedAt: string; value: unknown } | undefined;
-  putFeed(feed: StoredFeed): void;
-  removeFeed(name: string): boolean;
-  feeds(): FeedSummary[];
-  feedIndicators(): Indicator[];
+  putMode(setting: ModeSetting): Promise<void>;
+  removeMode(setting: Pick<ModeSetting, 'scope' | 'dimension'>): Promise<boolean>;
+  modes(): Promise<ModeSetting[]>;
+  putSuppression(suppression: Suppression): Promise<void>;
+  removeSuppression(id: string): Promise<boolean>;
+  suppressions(): Promise<Suppression[]>;
   /** Queues a command (commands older than a week are forgotten). */
-  enqueueCommand(command: ModelCommand): void;
+  enqueueCommand(command: ModelCommand): Promise<void>;
   /** The commands queued, once each: the local defender's way. */
-  takeCommands(): ModelCommand[];
+  takeCommands(): Promise<ModelCommand[]>;
   /** The commands after a place in the queue, without taking them: the console's way, for each of its defenders. */
-  commandsSince(after: number): Array<{ seq: number; command: ModelCommand }>;
-  queryModels(query: ModelQuery): Listing<IntentModel, string>;
-  model(id: string): IntentModel | undefined;
-  queryAudits(query: RecordQuery): Listing<Audit, number>;
-  queryIncidents(query: RecordQuery): Listing<Incident, number>;
-  incident(id: string): Incident | undefined;
-  queryEvents(query: RecordQuery): Listing<RuntimeEvent, number>;
-  putUser(user: User): void;
-  user(name: string): User | undefined;
-  users(): User[];
-  removeUser(name: string): boolean;
-  putToken(token: ApiToken): void;
-  tokenByHash(hash: string): ApiToken | undefined;
-  tokens(): ApiToken[];
-  removeToken(id: string): boolean;
-  putSession(session: Session): void;
+  commandsSince(after: number): Promise<Array<{ seq: number; command: ModelCommand }>>;
+}
+
+/** Threat-intelligence feeds, as loaded. */
+export interface FeedStore {
+  putFeed(feed: StoredFeed): Promise<void>;
+  removeFeed(name: string): Promise<boolean>;
+  feeds(): Promise<FeedSummary[]>;
+  feedIndicators(): Promise<Indicator[]>;
+}
+
+/** Status by key (a defender's, the outbox's). */
+export interface StatusStore {
+  putStatus(key: string, value: unknown): Promise<void>;
+  status(key: string): Promise<{ updatedAt: string; value: unknown } | undefined>;
+}
+
+/** Images read once, by image id: a defender started again reads none of them again. */
+export interface ImageStore {
+  putImage(image: StoredImage): Promise<void>;
+  image(id: string): Promise<StoredImage | undefined>;
+}
+
+/** The console's own: users, tokens, sessions, defenders and the changes made. */
+export interface AuthStore {
+  putUser(user: User): Promise<void>;
+  user(name: string): Promise<User | undefined>;
+  users(): Promise<User[]>;
+  removeUser(name: string): Promise<boolean>;
+  putToken(token: ApiToken): Promise<void>;
+  tokenByHash(hash: string): Promise<ApiToken | undefined>;
+  tokens(): Promise<ApiToken[]>;
+  removeToken(id: string): Promise<boolean>;
+  putSession(session: Session): Promise<void>;
   /** A session that has not expired. */
-  session(id: string, now: string): Session | undefined;
-  removeSession(id: string): void;
-  putDefender(defender: DefenderRecord): void;
-  defenders(): DefenderRecord[];
-  addChange(change: Change): void;
-  changes(query: { before?: number; limit?: number }): Listing<Change, number>;
+  session(id: string, now: string): Promise<Session | undefined>;
+  removeSession(id: string): Promise<void>;
+  putDefender(defender: DefenderRecord): Promise<void>;
+  defenders(): Promise<DefenderRecord[]>;
+  addChange(change: Change): Promise<void>;
+  changes(query: { before?: number; limit?: number }): Promise<Listing<Change, number>>;
+}
+
+/** The schema, and the store's end. */
+export interface SchemaStore {
   /** The schema's version: the number of migrations applied. */
-  schemaVersion(): number;
+  schemaVersion(): Promise<number>;
   /** Migrates up or down to a version (down loses what the later versions added). */
-  migrateTo(version: number): void;
-  close(): void;
+  migrateTo(version: number): Promise<void>;
+  close(): Promise<void>;
 }
 
-/** The store as a console replica sees it: every call may wait (PostgreSQL is over the network). */
-export type ConsoleStore = { [K in keyof Store]: Store[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<R> : never };
-
-/** A store that answers at once, as a console store (SQLite). */
-export function consoleStore(store: Store): ConsoleStore {
-  return new Proxy(store, {
-    get(target, key) {
-      const member = (target as unknown as Record<PropertyKey, unknown>)[key];
-      return typeof member === 'function' ? (...args: unknown[]) => Promise.resolve().then(() => (member as (...a: unknown[]) => unknown).apply(target, args)) : member;
-    },
-  }) as unknown as ConsoleStore;
+/**
+ * A defender's outbox (SQLite with an outbox): what it has yet to hand to its
+ * console, in order, until the console acknowledges it.
+ */
+export interface Outbox {
+  /** The records after `after` that the console has yet to acknowledge, oldest first; bodies as stored JSON. */
+  outbox(after: number, limit: number): Promise<OutboxRecord[]>;
+  /** The console has every record up to `seq`: they leave the outbox. */
+  acknowledge(seq: number): Promise<void>;
+  /** This store's own random id, made with it: a new store (a new outbox, numbered anew) has another. */
+  storeId(): Promise<string>;
+  /** Records waiting, and records dropped past the bound since the store was made. */
+  outboxState(): Promise<{ pending: number; dropped: number }>;
 }
+
+/** What a defender writes, and reads back: its models, containers, records, graphs, status and images, and the policy and feeds it takes. */
+export type DefenderStore = ModelStore & ContainerStore & Pick<RecordStore, 'addEvents' | 'addAudits' | 'putIncidents'> & GraphStore
+  & Pick<PolicyStore, 'modes' | 'suppressions' | 'takeCommands'> & FeedStore & StatusStore & ImageStore;
+
+/**
+ * Where models, containers, events, audits and status live: every role. The
+ * embedded implementation is SQLite in the data folder, the shared one
+ * PostgreSQL; both keep the same contract (test/store/contract.ts).
+ */
+export type Store = ModelStore & ContainerStore & RecordStore & GraphStore & PolicyStore & FeedStore & StatusStore & ImageStore & AuthStore & SchemaStore;

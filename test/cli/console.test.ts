@@ -122,8 +122,8 @@ test('tenet console lets defenders enroll with TENET_ENROLL_TOKEN and writes its
   await again.started;
   const { SqliteStore } = await import('../../src/store/index.ts');
   const store = new SqliteStore(data);
-  assert.equal(store.tokens().filter((t) => t.enroll === true).length, 1);
-  store.close();
+  assert.equal((await store.tokens()).filter((t) => t.enroll === true).length, 1);
+  await store.close();
   again.child.kill('SIGTERM');
   await again.exited;
 

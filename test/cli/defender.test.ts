@@ -7,33 +7,33 @@ import { emptyModel, type Audit } from '../../src/model/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { tenet } from '../run-cli.ts';
 
-const dataWith = () => {
+const dataWith = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tenet-cli-data-'));
   const store = new SqliteStore(dir);
   const model = { ...emptyModel('sha256:abc'), state: 'learning' as const, remainingLearningDurationSec: 42, image: 'nginx:1' };
-  store.putModels([model, { ...emptyModel('sha256:def'), state: 'active' as const }]);
-  store.putContainer({ id: 'c1', name: 'web', image: 'nginx:1', imageId: 'sha256:abc', running: true, model: 'sha256:abc' });
+  await store.putModels([model, { ...emptyModel('sha256:def'), state: 'active' as const }]);
+  await store.putContainer({ id: 'c1', name: 'web', image: 'nginx:1', imageId: 'sha256:abc', running: true, model: 'sha256:abc' });
   const audit: Audit = {
     id: 'a1', time: '2026-01-01T00:00:01.000Z', rule: 'drift', severity: 'critical', message: 'web ran /tmp/x, which is not in its image',
     container: { id: 'c1', name: 'web' }, model: 'sha256:abc', event: { kind: 'exec', time: '2026-01-01T00:00:01.000Z', source: 'tenet', process: { path: '/tmp/x' } },
   };
-  store.addAudits([audit]);
-  store.putIncidents([{
+  await store.addAudits([audit]);
+  await store.putIncidents([{
     id: 'i1', pattern: 'dropped-program', title: 'A program that is not the image\'s was run', severity: 'high', container: { id: 'c1', name: 'web' },
     firstSeen: audit.time, lastSeen: audit.time, count: 3,
     timeline: [{ audit: 'a1', time: audit.time, lastTime: audit.time, rule: 'drift', severity: 'critical', message: audit.message, count: 3 }],
   }]);
-  store.putStatus('defender', {
+  await store.putStatus('defender', {
     host: 'h', pid: 1, startedAt: '2026-01-01T00:00:00.000Z', learnForSec: 60, running: true,
     sensor: { running: true, starts: 2, restarts: 1, lines: 10, records: 9, garbage: 1, lastGarbage: 'not JSON (a truncated line?)', lost: 3 },
     counts: { records: 9, events: 8, audits: 1, unattributed: 0, dropped: 0, runtime: 0, imageErrors: 0 }, containers: 1, models: [],
   });
-  store.close();
+  await store.close();
   return dir;
 };
 
-test('status, models and audits read the store a defender wrote', () => {
-  const dir = dataWith();
+test('status, models and audits read the store a defender wrote', async () => {
+  const dir = await dataWith();
   const status = tenet(['status', '--data', dir]);
   assert.equal(status.status, 0, status.stderr);
   assert.match(status.stdout, /Sensor {5}running; 2 starts, 1 restarts, 9 records, 3 events lost, 1 garbage lines \(last: not JSON/);
@@ -52,18 +52,18 @@ test('status, models and audits read the store a defender wrote', () => {
   assert.match(tenet(['incidents', '--data', dir, '--format', 'table']).stdout, /high +A program that is not the image's was run in web \(3 audits\)\n +.*drift ×3: web ran/);
 });
 
-test('relearn and extend are asked through the store, for a running defender to take up', () => {
-  const dir = dataWith();
+test('relearn and extend are asked through the store, for a running defender to take up', async () => {
+  const dir = await dataWith();
   assert.equal(tenet(['models', 'relearn', 'abc', '--data', dir]).status, 0);
   assert.equal(tenet(['models', 'extend', 'sha256:def', '10m', '--data', dir]).status, 0);
   const store = new SqliteStore(dir);
-  assert.deepEqual(store.takeCommands(), [{ action: 'relearn', model: 'sha256:abc' }, { action: 'extend', model: 'sha256:def', seconds: 600 }]);
-  store.close();
+  assert.deepEqual(await store.takeCommands(), [{ action: 'relearn', model: 'sha256:abc' }, { action: 'extend', model: 'sha256:def', seconds: 600 }]);
+  await store.close();
   const missing = tenet(['models', 'relearn', 'nope', '--data', dir]);
   assert.deepEqual([missing.status, missing.stderr.split(':')[1]?.trim()], [2, 'ERR_NO_MODEL']);
 });
 
-test('clear errors: no store in the folder, a bad duration, a bad limit', () => {
+test('clear errors: no store in the folder, a bad duration, a bad limit', async () => {
   const empty = mkdtempSync(join(tmpdir(), 'tenet-cli-empty-'));
   for (const command of ['status', 'models', 'audits', 'incidents']) {
     const run = tenet([command, '--data', empty]);
@@ -72,7 +72,7 @@ test('clear errors: no store in the folder, a bad duration, a bad limit', () => 
   }
   const bad = tenet(['defender', '--learn-for', 'soon', '--data', empty]);
   assert.match(bad.stderr, /ERR_BAD_OPTION_VALUE: --learn-for must be a duration such as 30s/);
-  assert.match(tenet(['audits', '--data', dataWith(), '--limit', 'x']).stderr, /ERR_BAD_OPTION_VALUE: --limit/);
+  assert.match(tenet(['audits', '--data', await dataWith(), '--limit', 'x']).stderr, /ERR_BAD_OPTION_VALUE: --limit/);
   assert.match(tenet(['defender', '--ingest', 'sysdig:/x', '--data', empty]).stderr, /ERR_BAD_OPTION_VALUE: --ingest must be FORMAT:FILE with FORMAT one of falco, tetragon, tracee/);
   assert.match(tenet(['defender', '--syscalls', 'never', '--data', empty]).stderr, /ERR_BAD_OPTION_VALUE: --syscalls must be learning or always/);
 });

@@ -29,7 +29,7 @@ const worker = app('worker', {
   'index.js': "require('child_process').execFile('convert');\n",
 });
 
-test('tenet generate seccomp APP_DIR prints a Docker/OCI profile and says on standard error what widened it', () => {
+test('tenet generate seccomp APP_DIR prints a Docker/OCI profile and says on standard error what widened it', async () => {
   const run = tenet(['generate', 'seccomp', api]);
   assert.equal(run.status, 0, run.stderr);
   const profile = JSON.parse(run.stdout) as { defaultAction: string; syscalls: Array<{ names: string[] }> };
@@ -39,7 +39,7 @@ test('tenet generate seccomp APP_DIR prints a Docker/OCI profile and says on sta
   assert.match(run.stderr, /TN020 server\.js:3 Module named at run time/);
 });
 
-test('tenet generate seccompprofile prints one SPO resource per app; seccomp needs one model', () => {
+test('tenet generate seccompprofile prints one SPO resource per app; seccomp needs one model', async () => {
   const run = tenet(['generate', 'seccompprofile', api, worker, '--namespace', 'shop']);
   assert.equal(run.status, 0, run.stderr);
   const resources = parseAllDocuments(run.stdout).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace: string } });
@@ -53,7 +53,7 @@ test('tenet generate seccompprofile prints one SPO resource per app; seccomp nee
   assert.ok((JSON.parse(chosen.stdout) as { syscalls: Array<{ names: string[] }> }).syscalls[0]!.names.includes('wait4'));
 });
 
-test('generate refuses what has no code, and an unknown kind', () => {
+test('generate refuses what has no code, and an unknown kind', async () => {
   const manifests = app('manifests', { 'Dockerfile': 'FROM nginx:1.27\n' });
   const none = tenet(['generate', 'seccomp', manifests]);
   assert.equal(none.status, 2);
@@ -63,7 +63,7 @@ test('generate refuses what has no code, and an unknown kind', () => {
   assert.match(kind.stderr, /ERR_BAD_OPTION_VALUE/);
 });
 
-test('tenet analyze APP_DIR reports the code: entries, APIs, widening, in the table and in JSON', () => {
+test('tenet analyze APP_DIR reports the code: entries, APIs, widening, in the table and in JSON', async () => {
   const table = tenet(['analyze', api]);
   assert.equal(table.status, 0, table.stderr);
   assert.match(table.stdout, /Code .*api: 1 modules, \d+ Node\.js APIs, \d+ syscalls \(Node\.js 24\.[\d.]+\), no new processes/);
@@ -74,7 +74,7 @@ test('tenet analyze APP_DIR reports the code: entries, APIs, widening, in the ta
   assert.deepEqual(json.models[0]!.network.listen.map((l) => l.port), [3000]);
 });
 
-test('tenet generate nftables prints one container\'s network allow-list from any model; several need --model', () => {
+test('tenet generate nftables prints one container\'s network allow-list from any model; several need --model', async () => {
   const compose = new URL('../../examples/shop/compose.yaml', import.meta.url).pathname;
   const several = tenet(['generate', 'nftables', compose]);
   assert.equal(several.status, 2);
@@ -85,14 +85,14 @@ test('tenet generate nftables prints one container\'s network allow-list from an
   assert.match(api.stdout, /set listen \{\n {4}type inet_proto \. inet_service\n {4}elements = \{ tcp \. 3000 \}/);
 });
 
-test('a seccomp profile from a learned model that never saw a container start is refused, unless --partial', () => {
+test('a seccomp profile from a learned model that never saw a container start is refused, unless --partial', async () => {
   const data = join(tmp, 'unstarted');
   const store = new SqliteStore(data);
   const model = { ...emptyModel('sha256:learned', { image: 'redis:7' }), state: 'active' as const };
   model.syscalls.allow.push('read', 'write', 'epoll_wait');
   model.learning = { windowSec: 60, observedSec: 60, startedAt: '2026-11-30T10:00:00.000Z', replicas: ['c1'], outliers: [], overflow: [] };
-  store.putModels([model]);
-  store.close();
+  await store.putModels([model]);
+  await store.close();
   const refused = tenet(['generate', 'seccomp', '--data', data]);
   assert.equal(refused.status, 2);
   assert.match(refused.stderr, /ERR_INCOMPLETE: sha256:learned never saw a container start with the syscall sensor on/);
@@ -101,7 +101,7 @@ test('a seccomp profile from a learned model that never saw a container start is
   assert.equal(partial.status, 0, partial.stderr);
   assert.ok((JSON.parse(partial.stdout) as { syscalls: Array<{ names: string[] }> }).syscalls[0]!.names.includes('epoll_wait'));
   const started = new SqliteStore(data);
-  started.putModels([{ ...model, learning: { ...model.learning, starts: 1 } }]);
-  started.close();
+  await started.putModels([{ ...model, learning: { ...model.learning, starts: 1 } }]);
+  await started.close();
   assert.equal(tenet(['generate', 'seccomp', '--data', data]).status, 0);
 });

@@ -11,7 +11,7 @@ const dir = mkdtempSync(join(tmpdir(), 'tenet-cli-supermodel-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const SHOP = new URL('../../lab/shop/compose.yaml', import.meta.url).pathname;
 
-test('tenet supermodel prints the learned graphs, joined to the declared ones of PATH…: drift both ways', () => {
+test('tenet supermodel prints the learned graphs, joined to the declared ones of PATH…: drift both ways', async () => {
   const store = new SqliteStore(dir);
   const times = { firstSeen: '2026-11-30T10:00:00.000Z', lastSeen: '2026-11-30T10:05:00.000Z' };
   const learned: Supermodel = {
@@ -23,8 +23,8 @@ test('tenet supermodel prints the learned graphs, joined to the declared ones of
     ],
     outside: [{ from: 'shop/api', address: '203.0.113.7', port: 443, protocol: 'tcp', class: 'internet', name: 'api.stripe.com', count: 3, ...times }],
   };
-  store.putSupermodels([learned, { ...learned, app: 'other', edges: [], outside: [] }]);
-  store.close();
+  await store.putSupermodels([learned, { ...learned, app: 'other', edges: [], outside: [] }]);
+  await store.close();
 
   const alone = tenet(['supermodel', '--data', dir, '--app', 'shop']);
   assert.equal(alone.status, 0, alone.stderr);

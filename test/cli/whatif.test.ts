@@ -21,16 +21,16 @@ const graph = (app: string, edges: SupermodelEdge[]): Supermodel => ({
   apiVersion: 'tenet/v1', kind: 'Supermodel', app, nodes: [...new Set(edges.flatMap((e) => [e.from, e.to]))].map((id) => ({ id, models: [] })), edges,
 });
 
-function data(...graphs: Supermodel[]): string {
+async function data(...graphs: Supermodel[]): Promise<string> {
   const dir = mkdtempSync(join(tmp, 'data-'));
   const store = new SqliteStore(dir);
-  store.putSupermodels(graphs);
-  store.close();
+  await store.putSupermodels(graphs);
+  await store.close();
   return dir;
 }
 
-test('whatif: the compose file as the proposal blocks the one edge it does not declare', () => {
-  const dir = data(graph('shop', [
+test('whatif: the compose file as the proposal blocks the one edge it does not declare', async () => {
+  const dir = await data(graph('shop', [
     seen('shop/web', 'shop/api', 3000, 40), seen('shop/api', 'shop/redis', 6379, 40), seen('shop/worker', 'shop/redis', 6379, 12), seen('shop/web', 'shop/redis', 6379, 1),
   ]));
   const run = tenet(['whatif', SHOP, '--data', dir]);
@@ -40,8 +40,8 @@ test('whatif: the compose file as the proposal blocks the one edge it does not d
   assert.deepEqual(json.map((b) => [b.app, b.edge.from, b.edge.to]), [['shop', 'shop/web', 'shop/redis']]);
 });
 
-test('whatif --policies: the generated NetworkPolicies as the proposal, applied to the workloads of the manifests', () => {
-  const dir = data(graph('default', [
+test('whatif --policies: the generated NetworkPolicies as the proposal, applied to the workloads of the manifests', async () => {
+  const dir = await data(graph('default', [
     seen('default/frontend', 'default/cartservice', 7070, 30), seen('default/checkoutservice', 'default/emailservice', 8080, 2),
     seen('default/frontend', 'default/redis-cart', 6379, 1), seen('default/loadgenerator', 'default/cartservice', 7070, 1),
   ]));

@@ -13,7 +13,7 @@ import { secretHash, newSecret, TOKEN_PREFIX } from '../../src/console/auth.ts';
 import { selfSignedTls, serveConsole, type RunningConsole, type Tls } from '../../src/console/index.ts';
 import { enroll, Uplink } from '../../src/defender/index.ts';
 import { emptyModel, type IntentModel, type RuntimeEvent } from '../../src/model/index.ts';
-import { consoleStore, PostgresStore, SqliteStore, type ConsoleStore } from '../../src/store/index.ts';
+import { PostgresStore, SqliteStore, type Store } from '../../src/store/index.ts';
 
 const tmp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
 const event = (name: string): RuntimeEvent => ({ kind: 'syscall', time: new Date().toISOString(), source: 'tenet', container: { id: 'c1' }, syscall: name });
@@ -28,7 +28,7 @@ async function until(what: string, done: () => boolean | Promise<boolean>, timeo
 }
 
 /** An enrollment token put straight into a console's store, and a defender enrolled with it. */
-async function enrolled(store: ConsoleStore, url: string, tls?: Tls): Promise<{ id: string; token: string }> {
+async function enrolled(store: Store, url: string, tls?: Tls): Promise<{ id: string; token: string }> {
   const secret = newSecret(TOKEN_PREFIX);
   await store.putUser({ name: 'admin', role: 'admin', passwordHash: 'x', createdAt: new Date().toISOString() });
   await store.putToken({ id: randomUUID(), name: 'enroll', user: 'admin', role: 'defender', hash: secretHash(secret), createdAt: new Date().toISOString(), enroll: true });
@@ -36,7 +36,7 @@ async function enrolled(store: ConsoleStore, url: string, tls?: Tls): Promise<{ 
 }
 
 /** The names of the syscall events a store holds, sorted (duplicates kept: a duplicate is a failure). */
-async function names(store: ConsoleStore | SqliteStore): Promise<string[]> {
+async function names(store: Store | SqliteStore): Promise<string[]> {
   const events = await store.events({ limit: 1_000_000 });
   return events.map((e) => e.syscall!).sort();
 }
@@ -45,21 +45,21 @@ const logs: Array<Record<string, unknown>> = [];
 const quiet = (e: Record<string, unknown>) => logs.push(e);
 
 test('a defender\'s outbox reaches the console once; modes, suppressions, feeds and commands come back', async () => {
-  const store = consoleStore(new SqliteStore(tmp('tenet-console-')));
+  const store = new SqliteStore(tmp('tenet-console-'));
   const tls = await selfSignedTls(tmp('tenet-tls-'));
   const running = await serveConsole({ store, version: '0.0.0-test', port: 0, host: '127.0.0.1', tls, log: quiet, replica: 'a' });
   const local = new SqliteStore(tmp('tenet-defender-'), { outbox: { max: 100_000 } });
   try {
     const me = await enrolled(store, running.url, tls);
-    local.addEvents(Array.from({ length: 2500 }, (_, i) => ({ event: event(`s${i}`), container: 'c1' })));
-    local.addAudits([{ id: 'a1', time: '2026-01-01T00:00:00Z', rule: 'drift', severity: 'critical', message: 'm', container: { id: 'c1' }, event: event('x') }]);
-    local.putModels([emptyModel('sha256:1', { image: 'nginx:1' })]);
-    local.putContainer({ id: 'c1', name: 'web', image: 'nginx:1', imageId: 'sha256:1', running: true, model: 'sha256:1' });
-    local.putStatus('defender', { running: true });
+    await local.addEvents(Array.from({ length: 2500 }, (_, i) => ({ event: event(`s${i}`), container: 'c1' })));
+    await local.addAudits([{ id: 'a1', time: '2026-01-01T00:00:00Z', rule: 'drift', severity: 'critical', message: 'm', container: { id: 'c1' }, event: event('x') }]);
+    await local.putModels([emptyModel('sha256:1', { image: 'nginx:1' })]);
+    await local.putContainer({ id: 'c1', name: 'web', image: 'nginx:1', imageId: 'sha256:1', running: true, model: 'sha256:1' });
+    await local.putStatus('defender', { running: true });
     const received: IntentModel[] = [];
     const uplink = new Uplink({ store: local, urls: [running.url], token: me.token, version: '0.0.0-test', ca: tls.cert, batch: 400, onModels: (models) => received.push(...models) });
     uplink.start();
-    await until('the outbox to empty', () => local.outboxState().pending === 0);
+    await until('the outbox to empty', async () => (await local.outboxState()).pending === 0);
     assert.equal((await names(store)).length, 2500);
     assert.deepEqual((await store.audits()).map((a) => a.id), ['a1']);
     assert.deepEqual((await store.models()).map((m) => m.id), ['sha256:1']);
@@ -73,30 +73,30 @@ test('a defender\'s outbox reaches the console once; modes, suppressions, feeds 
     await store.putSuppression({ id: 's1', rule: 'drift', reason: 'an updater', createdAt: new Date().toISOString() });
     await store.putFeed({ name: 'c2', source: 'api', format: 'list', loadedAt: new Date().toISOString(), notes: [], indicators: [{ kind: 'ip', value: '203.0.113.7', provenance: { feed: 'c2', format: 'list' } }] });
     await store.enqueueCommand({ action: 'relearn', model: 'sha256:1' });
-    await until('the policy to reach the defender', () => local.modes().length === 1 && local.suppressions().length === 1 && local.feeds().length === 1);
-    assert.deepEqual(local.feedIndicators().map((i) => i.value), ['203.0.113.7']);
+    await until('the policy to reach the defender', async () => (await local.modes()).length === 1 && (await local.suppressions()).length === 1 && (await local.feeds()).length === 1);
+    assert.deepEqual((await local.feedIndicators()).map((i) => i.value), ['203.0.113.7']);
     const commands: unknown[] = [];
-    await until('the command to reach the defender', () => (commands.push(...local.takeCommands()), commands.length > 0));
+    await until('the command to reach the defender', async () => (commands.push(...(await local.takeCommands())), commands.length > 0));
     assert.deepEqual(commands, [{ action: 'relearn', model: 'sha256:1' }]);
     assert.equal(received.length, 0, 'a model still static here is not sent');
     await store.putModels([{ ...emptyModel('sha256:1', { image: 'nginx:1' }), state: 'active' }]);
     await until('the model, active now (learned on another node), to reach the defender', () => received.length === 1);
     assert.deepEqual(received.map((m) => [m.id, m.state]), [['sha256:1', 'active']]);
     await store.removeMode({ scope: { kind: 'image', value: 'nginx' } });
-    await until('a removed mode to go from the defender', () => local.modes().length === 0);
+    await until('a removed mode to go from the defender', async () => (await local.modes()).length === 0);
     await sleep(1500);
-    assert.deepEqual(local.takeCommands(), [], 'a command is delivered once');
+    assert.deepEqual(await local.takeCommands(), [], 'a command is delivered once');
     assert.equal((await store.defenders())[0]!.lastCommand !== undefined, true);
     await uplink.stop();
     await until('the defender to be listed as gone', async () => (await store.defenders())[0]?.connected === false);
   } finally {
     await running.close();
-    local.close();
+    await local.close();
   }
 });
 
 test('the channel refuses strangers and malformed frames; a bad record is skipped, counted, and the rest stored', async () => {
-  const store = consoleStore(new SqliteStore(tmp('tenet-console-')));
+  const store = new SqliteStore(tmp('tenet-console-'));
   const running = await serveConsole({ store, version: '0.0.0-test', port: 0, host: '127.0.0.1', tls: undefined, log: quiet });
   try {
     const me = await enrolled(store, running.url);
@@ -149,13 +149,13 @@ test('the channel refuses strangers and malformed frames; a bad record is skippe
 
 test('fault: the console is stopped for a while under event load and comes back: no event lost, none stored twice', async () => {
   const dir = tmp('tenet-console-');
-  const store = consoleStore(new SqliteStore(dir));
+  const store = new SqliteStore(dir);
   let running = await serveConsole({ store, version: '0.0.0-test', port: 0, host: '127.0.0.1', tls: undefined, log: quiet });
   const port = Number(new URL(running.url).port);
   const local = new SqliteStore(tmp('tenet-defender-'), { outbox: { max: 1_000_000 } });
   let written = 0;
   const writer = setInterval(() => {
-    local.addEvents(Array.from({ length: 25 }, () => ({ event: event(`s${written++}`) })));
+    local.addEvents(Array.from({ length: 25 }, () => ({ event: event(`s${written++}`) }))).catch(() => {});
   }, 10);
   try {
     const me = await enrolled(store, running.url);
@@ -166,11 +166,11 @@ test('fault: the console is stopped for a while under event load and comes back:
     const stoppedAt = written;
     await sleep(2500);
     assert.ok(written - stoppedAt > 2000, 'the defender kept going while the console was away');
-    assert.ok(local.outboxState().pending > 2000, 'and kept what it could not send');
+    assert.ok((await local.outboxState()).pending > 2000, 'and kept what it could not send');
     running = await serveConsole({ store, version: '0.0.0-test', port, host: '127.0.0.1', tls: undefined, log: quiet });
     await sleep(1500);
     clearInterval(writer);
-    await until('the backlog to drain', () => local.outboxState().pending === 0, 60_000);
+    await until('the backlog to drain', async () => (await local.outboxState()).pending === 0, 60_000);
     const expected = Array.from({ length: written }, (_, i) => `s${i}`).sort();
     assert.deepEqual(await names(store), expected);
     assert.ok(uplink.state().reconnects >= 1);
@@ -178,12 +178,12 @@ test('fault: the console is stopped for a while under event load and comes back:
   } finally {
     clearInterval(writer);
     await running.close();
-    local.close();
+    await local.close();
   }
 });
 
 test('fault: a defender killed in the middle of its batches loses nothing it had stored, and nothing arrives twice', async () => {
-  const store = consoleStore(new SqliteStore(tmp('tenet-console-')));
+  const store = new SqliteStore(tmp('tenet-console-'));
   const running = await serveConsole({ store, version: '0.0.0-test', port: 0, host: '127.0.0.1', tls: undefined, log: quiet });
   const dataDir = tmp('tenet-defender-');
   try {
@@ -205,12 +205,12 @@ test('fault: a defender killed in the middle of its batches loses nothing it had
     assert.equal(code, 0);
     const local = new SqliteStore(dataDir, { outbox: { max: 1_000_000 } });
     try {
-      assert.equal(local.outboxState().pending, 0);
+      assert.equal((await local.outboxState()).pending, 0);
       const stored = await names(local);
       assert.ok(stored.length > 1000, `the children wrote ${stored.length} events`);
       assert.deepEqual(await names(store), stored, 'the console has exactly what the defender stored');
     } finally {
-      local.close();
+      await local.close();
     }
   } finally {
     await running.close();
@@ -229,7 +229,9 @@ test('fault: two consoles on one PostgreSQL; the one a defender uses is killed a
   const b = await serveConsole({ store: storeB, version: '0.0.0-test', port: 0, host: '127.0.0.1', tls: undefined, log: quiet, replica: 'b' });
   const local = new SqliteStore(tmp('tenet-defender-'), { outbox: { max: 1_000_000 } });
   let written = 0;
-  const writer = setInterval(() => local.addEvents(Array.from({ length: 25 }, () => ({ event: event(`s${written++}`) }))), 10);
+  const writer = setInterval(() => {
+    local.addEvents(Array.from({ length: 25 }, () => ({ event: event(`s${written++}`) }))).catch(() => {});
+  }, 10);
   try {
     const me = await enrolled(storeA, a.url);
     const uplink = new Uplink({ store: local, urls: [a.url, b.url], token: me.token, version: '0.0.0-test', batch: 300 });
@@ -240,7 +242,7 @@ test('fault: two consoles on one PostgreSQL; the one a defender uses is killed a
     await until('the defender to move to b', async () => (await storeB.defenders())[0]?.replica === 'b' && (await storeB.defenders())[0]?.connected === true);
     await sleep(1000);
     clearInterval(writer);
-    await until('the backlog to drain', () => local.outboxState().pending === 0, 60_000);
+    await until('the backlog to drain', async () => (await local.outboxState()).pending === 0, 60_000);
     assert.deepEqual(await names(storeB), Array.from({ length: written }, (_, i) => `s${i}`).sort());
     await uplink.stop();
   } finally {
@@ -249,6 +251,6 @@ test('fault: two consoles on one PostgreSQL; the one a defender uses is killed a
     await b.close();
     await storeA.close();
     await storeB.close();
-    local.close();
+    await local.close();
   }
 });

@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { consoleApp } from '../../src/console/index.ts';
 import { hashPassword, newSecret, secretHash, TOKEN_PREFIX } from '../../src/console/auth.ts';
-import { consoleStore, SqliteStore, type ConsoleStore, type Role } from '../../src/store/index.ts';
+import { SqliteStore, type Store, type Role } from '../../src/store/index.ts';
 
 export const PASSWORD = 'correct horse battery staple';
 
 export interface TestConsole {
   app: ReturnType<typeof consoleApp>;
-  store: ConsoleStore;
+  store: Store;
   /** A bearer token of each role, and an enrollment token. */
   tokens: Record<Role | 'enroll', string>;
   /** Lines the console logged. */
@@ -24,7 +24,7 @@ export interface TestConsole {
 const hashed = hashPassword(PASSWORD);
 
 export async function testConsole(options: { bodyLimit?: number } = {}): Promise<TestConsole> {
-  const store = consoleStore(new SqliteStore(mkdtempSync(join(tmpdir(), 'tenet-console-'))));
+  const store = new SqliteStore(mkdtempSync(join(tmpdir(), 'tenet-console-')));
   const passwordHash = await hashed;
   const tokens = {} as Record<Role | 'enroll', string>;
   for (const role of ['admin', 'operator', 'auditor'] as const) {

@@ -10,17 +10,22 @@ uplink.start();
 if (mode === 'write') {
   let n = 0;
   setInterval(() => {
-    store.addEvents(Array.from({ length: 20 }, () => ({ event: { kind: 'syscall' as const, time: new Date().toISOString(), source: 'tenet' as const, syscall: `${process.pid}-${n++}` } })));
+    store.addEvents(Array.from({ length: 20 }, () => ({ event: { kind: 'syscall' as const, time: new Date().toISOString(), source: 'tenet' as const, syscall: `${process.pid}-${n++}` } })))
+      .catch((e: Error) => process.stderr.write(`${e.message}\n`));
     // the test kills this process a while after it has written this many (however slowly it started)
     if (n === 400) process.stdout.write('writing\n');
   }, 5);
 } else {
   const check = setInterval(() => {
-    if (store.outboxState().pending > 0) return;
-    clearInterval(check);
-    void uplink.stop().then(() => {
-      store.close();
+    store.outboxState().then(async ({ pending }) => {
+      if (pending > 0) return;
+      clearInterval(check);
+      await uplink.stop();
+      await store.close();
       process.exit(0);
+    }).catch((e: Error) => {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(1);
     });
   }, 100);
 }

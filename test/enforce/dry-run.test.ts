@@ -65,11 +65,11 @@ test('a learning model is judged as if it were active, and the dry run learns no
   assert.equal(dryRun(model(), []).events, 0);
 });
 
-test('tenet dryrun reads the models and events a defender stored', () => {
+test('tenet dryrun reads the models and events a defender stored', async () => {
   const store = new SqliteStore(dir);
-  store.putModels([model(), { ...emptyModel('sha256:other', { image: 'redis:7' }), state: 'active' }]);
-  store.addEvents(EVENTS.map((event) => ({ event, container: event.container!.id })));
-  store.close();
+  await store.putModels([model(), { ...emptyModel('sha256:other', { image: 'redis:7' }), state: 'active' }]);
+  await store.addEvents(EVENTS.map((event) => ({ event, container: event.container!.id })));
+  await store.close();
   const table = tenet(['dryrun', '--data', dir, '--image', 'tenet-lab/nginx']);
   assert.equal(table.status, 0, table.stderr);
   assert.match(table.stdout, /^Model sha256:nginx \(tenet-lab\/nginx:bookworm\), active: 10 events from /);

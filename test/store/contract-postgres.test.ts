@@ -21,6 +21,6 @@ if (!installed && process.getuid?.() === 0) {
   storeContract('postgres', () => ({
     open: async () => PostgresStore.open(await server.database(`contract_${n++}`), { maxEvents: 100 }),
     beforeConsole: 1,
-    latest: 2,
+    latest: 3,
   }));
 }

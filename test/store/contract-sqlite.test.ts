@@ -1,11 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consoleStore, SqliteStore } from '../../src/store/index.ts';
+import { SqliteStore } from '../../src/store/index.ts';
 import { storeContract } from './contract.ts';
 
 storeContract('sqlite', () => ({
-  open: async () => consoleStore(new SqliteStore(mkdtempSync(join(tmpdir(), 'tenet-store-')), { maxEvents: 100 })),
+  open: async () => new SqliteStore(mkdtempSync(join(tmpdir(), 'tenet-store-')), { maxEvents: 100 }),
   beforeConsole: 6,
-  latest: 8,
+  latest: 9,
 }));

@@ -2,11 +2,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { emptyModel, type Audit, type Incident, type IntentModel, type RuntimeEvent } from '../../src/model/index.ts';
-import type { ConsoleStore } from '../../src/store/index.ts';
+import type { Store } from '../../src/store/index.ts';
 
 export interface ContractTarget {
   /** A new, empty store. */
-  open(): Promise<ConsoleStore>;
+  open(): Promise<Store>;
   /** The schema version before the console's own tables: what is written before it survives a migration down to it and up again. */
   beforeConsole: number;
   latest: number;
@@ -41,7 +41,7 @@ async function all<T, K>(page: (next?: K) => Promise<{ items: T[]; next?: K }>):
 }
 
 export function storeContract(name: string, target: () => ContractTarget): void {
-  const withStore = (title: string, body: (store: ConsoleStore) => Promise<void>) =>
+  const withStore = (title: string, body: (store: Store) => Promise<void>): void => {
     test(`${name}: ${title}`, async () => {
       const store = await target().open();
       try {
@@ -50,6 +50,7 @@ export function storeContract(name: string, target: () => ContractTarget): void 
         await store.close();
       }
     });
+  };
 
   withStore('models are replaced by id, filtered by image, repository, namespace and state, and paged by id', async (store) => {
     await store.putModels([
@@ -200,6 +201,17 @@ export function storeContract(name: string, target: () => ContractTarget): void 
     assert.deepEqual((await store.models()).map((m) => m.id), ['sha256:1']);
     assert.deepEqual((await store.queryAudits({})).items.map((a) => a.id), ['a2', 'a1']);
     assert.deepEqual((await store.queryIncidents({})).items.map((i) => i.id), ['i1']);
+  });
+
+  withStore('images read once are kept by image id, their model checked when read back', async (store) => {
+    assert.equal(await store.image('sha256:nope'), undefined);
+    const seed = model('sha256:img', { image: 'nginx:1' });
+    await store.putImage({ id: 'sha256:img', readAt: time(1), model: seed, executables: ['/usr/sbin/nginx', '/bin/sh', '/bin/dash'] });
+    await store.putImage({ id: 'sha256:empty', readAt: time(2), executables: [] });
+    assert.deepEqual(await store.image('sha256:img'), { id: 'sha256:img', readAt: time(1), model: seed, executables: ['/usr/sbin/nginx', '/bin/sh', '/bin/dash'] });
+    await store.putImage({ id: 'sha256:img', readAt: time(3), model: seed, executables: ['/usr/sbin/nginx'] });
+    assert.deepEqual((await store.image('sha256:img'))?.executables, ['/usr/sbin/nginx'], 'read again: replaced');
+    assert.deepEqual(await store.image('sha256:empty'), { id: 'sha256:empty', readAt: time(2), executables: [] });
   });
 
   withStore('migrations go down and up again; what came before the console\'s tables survives', async (store) => {

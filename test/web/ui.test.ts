@@ -8,7 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { hashPassword } from '../../src/console/auth.ts';
 import { serveConsole, type RunningConsole } from '../../src/console/index.ts';
 import { emptyModel, type Audit, type IntentModel } from '../../src/model/index.ts';
-import { consoleStore, SqliteStore, type ConsoleStore } from '../../src/store/index.ts';
+import { SqliteStore, type Store } from '../../src/store/index.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery staple';
@@ -16,7 +16,7 @@ const PASSWORD = 'correct horse battery staple';
 const SHOTS = process.env.TENET_SCREENSHOTS ?? join(tmpdir(), 'tenet-ui-screenshots');
 const skip = !existsSync(CHROMIUM) && process.getuid?.() !== 0 ? 'chromium is not installed and this is not a lab (not root)' : false;
 
-let store: ConsoleStore;
+let store: Store;
 let running: RunningConsole;
 let browser: Browser;
 const problems: string[] = [];
@@ -45,7 +45,7 @@ const audit = (id: string, rule: string, severity: Audit['severity'], message: s
 before(async () => {
   if (skip !== false) return;
   mkdirSync(SHOTS, { recursive: true });
-  store = consoleStore(new SqliteStore(mkdtempSync(join(tmpdir(), 'tenet-ui-'))));
+  store = new SqliteStore(mkdtempSync(join(tmpdir(), 'tenet-ui-')));
   const passwordHash = await hashPassword(PASSWORD);
   for (const role of ['admin', 'operator', 'auditor'] as const) await store.putUser({ name: role, role, passwordHash, createdAt: new Date().toISOString() });
   await store.putModels(models());

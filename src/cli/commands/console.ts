@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ensureAdmin, ensureEnrollToken, selfSignedTls, serveConsole, type RunningConsole, type Tls } from '../../console/index.ts';
-import { consoleStore, PostgresStore, SqliteStore, type ConsoleStore } from '../../store/index.ts';
+import { PostgresStore, SqliteStore, type Store } from '../../store/index.ts';
 import { parseCommandLine, type Command, type Io } from '../command.ts';
 import { dataDir } from '../data.ts';
 import { CliError } from '../errors.ts';
@@ -53,7 +53,7 @@ type ConsoleValues = {
  * Starts the console of `tenet console` and `tenet up` on a store, prints
  * where it is and how to log in, and returns it running.
  */
-export async function startConsole(values: ConsoleValues, store: ConsoleStore, io: Io): Promise<RunningConsole> {
+export async function startConsole(values: ConsoleValues, store: Store, io: Io): Promise<RunningConsole> {
   const port = values.port === undefined ? 8443 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('ERR_BAD_OPTION_VALUE', `--port must be a port number, not "${values.port}"`);
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new CliError('ERR_USAGE', `--tls-cert and --tls-key go together\n\n${USAGE}`);
@@ -116,9 +116,9 @@ export const consoleCommand: Command = {
       return 0;
     }
     const url = values.postgres ?? process.env.TENET_POSTGRES;
-    let store: ConsoleStore;
+    let store: Store;
     try {
-      store = url !== undefined ? await PostgresStore.open(url) : consoleStore(new SqliteStore(dataDir(values.data)));
+      store = url !== undefined ? await PostgresStore.open(url) : new SqliteStore(dataDir(values.data));
     } catch (e) {
       throw new CliError('ERR_STORE', `cannot open the store: ${(e as Error).message}`);
     }

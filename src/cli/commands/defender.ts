@@ -97,7 +97,7 @@ export const defenderCommand: Command = {
           onModels: (models) => defender.adopt(models),
         });
       } catch (e) {
-        store.close();
+        await store.close();
         throw e;
       }
     }
@@ -115,7 +115,7 @@ export const defenderCommand: Command = {
     try {
       await defender.start();
     } catch (e) {
-      store.close();
+      await store.close();
       if (e instanceof EngineError) throw new CliError('ERR_ENGINE', e.message);
       throw e;
     }
@@ -129,7 +129,7 @@ export const defenderCommand: Command = {
     log('stopping');
     await defender.stop();
     await uplink?.stop();
-    store.close();
+    await store.close();
     return 0;
   },
 };

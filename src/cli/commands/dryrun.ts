@@ -32,7 +32,7 @@ export const dryrunCommand: Command = {
   name: 'dryrun',
   summary: 'what prevent would have stopped over the recorded events, before anything is switched to prevent',
   usage: USAGE,
-  run(args, io) {
+  async run(args, io) {
     const { values } = parseCommandLine(args, {
       image: { type: 'string' }, model: { type: 'string' }, since: { type: 'string' }, limit: { type: 'string' },
       data: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' },
@@ -43,9 +43,9 @@ export const dryrunCommand: Command = {
     }
     const format = tableOrJson(values.format, 'table');
     const page = pageOf({ since: values.since, limit: values.limit ?? '200000' });
-    const { models, events } = readStore(values.data, (store) => {
-      const found = store.models().filter((m) => m.state !== 'archived' && matches(m, values));
-      return { models: found, events: found.length > 0 ? store.events(page) : [] };
+    const { models, events } = await readStore(values.data, async (store) => {
+      const found = (await store.models()).filter((m) => m.state !== 'archived' && matches(m, values));
+      return { models: found, events: found.length > 0 ? await store.events(page) : [] };
     });
     if (models.length === 0) throw new CliError('ERR_NO_MODEL', `no model${values.image !== undefined ? ` of ${values.image}` : values.model !== undefined ? ` ${values.model}` : ''} in ${values.data ?? 'the data folder'}: \`tenet models\` lists them`);
     const runs = models.map((m) => dryRun(m, events));

@@ -54,7 +54,7 @@ export const generateCommand: Command = {
 
     const analysis = values.data !== undefined
       // the models a defender keeps (archived ones left out)
-      ? { models: readStore(values.data, (store) => store.models().filter((m) => m.state !== 'archived')), supermodels: [], findings: [] }
+      ? { models: (await readStore(values.data, (store) => store.models())).filter((m) => m.state !== 'archived'), supermodels: [], findings: [] }
       : await analyzePaths(paths, { maxFileSize: DEFAULT_MAX_FILE_SIZE, verify: false, ...(values.node !== undefined && { node: values.node }) });
     const from = values.data ?? paths.join(', ');
     const named = values.model !== undefined ? ` named ${values.model}` : '';

@@ -46,9 +46,9 @@ export const intelCommand: Command = {
       }
       const store = new SqliteStore(dataDir(values.data));
       try {
-        store.putFeed(feed);
+        await store.putFeed(feed);
       } finally {
-        store.close();
+        await store.close();
       }
       io.stdout(`loaded ${feed.indicators.length} indicators (${feed.format}) from ${target} as ${feed.name}${feed.notes.length > 0 ? `: ${feed.notes.join('; ')}` : ''}\n`);
       return 0;
@@ -56,14 +56,14 @@ export const intelCommand: Command = {
     const store = existingStore(values.data);
     try {
       if (action === 'list') {
-        const feeds = store.feeds();
+        const feeds = await store.feeds();
         if (format === 'json') io.stdout(`${JSON.stringify(feeds, null, 2)}\n`);
         else for (const f of feeds) io.stdout(`${f.name.padEnd(32)} ${String(f.count).padStart(8)} ${f.format.padEnd(14)} ${f.loadedAt}${f.everySec !== undefined ? ` every ${f.everySec} s` : ''}  ${f.source}\n`);
         return 0;
       }
       if (action === 'lookup') {
         if (target === undefined) throw new CliError('ERR_USAGE', `intel lookup needs an ADDRESS or DOMAIN\n\n${USAGE}`);
-        const found = new IntelIndex(store.feedIndicators()).lookup(target);
+        const found = new IntelIndex(await store.feedIndicators()).lookup(target);
         if (format === 'json') io.stdout(`${JSON.stringify(found, null, 2)}\n`);
         else if (found.length === 0) io.stdout(`${target}: listed by no feed\n`);
         else for (const p of found) io.stdout(`${target}: ${p.feed} (${[p.category, p.maintainer, p.malware, p.score !== undefined ? `score ${p.score}` : undefined, p.reference].filter(Boolean).join(', ')})\n`);
@@ -71,13 +71,13 @@ export const intelCommand: Command = {
       }
       if (action === 'remove') {
         if (target === undefined) throw new CliError('ERR_USAGE', `intel remove needs a NAME\n\n${USAGE}`);
-        if (!store.removeFeed(target)) throw new CliError('ERR_USAGE', `no feed named ${target}; \`tenet intel list\` shows them`);
+        if (!await store.removeFeed(target)) throw new CliError('ERR_USAGE', `no feed named ${target}; \`tenet intel list\` shows them`);
         io.stdout(`removed ${target}\n`);
         return 0;
       }
       throw new CliError('ERR_USAGE', `intel needs an action: load, list, lookup or remove\n\n${USAGE}`);
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -43,7 +43,7 @@ export const modeCommand: Command = {
   name: 'mode',
   summary: 'learn, alert, prevent or block, per image, app, namespace or everything',
   usage: USAGE,
-  run(args, io) {
+  async run(args, io) {
     const { values, positionals } = parseCommandLine(args, {
       image: { type: 'string' }, namespace: { type: 'string' }, app: { type: 'string' }, all: { type: 'boolean' },
       dimension: { type: 'string' }, data: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' },
@@ -56,13 +56,13 @@ export const modeCommand: Command = {
     if (action === 'list') {
       const store = existingStore(values.data);
       try {
-        const all = store.modes();
+        const all = await store.modes();
         if (values.format === 'json') io.stdout(`${JSON.stringify(all, null, 2)}\n`);
         else if (all.length === 0) io.stdout('no modes set: every container alerts\n');
         else for (const s of all) io.stdout(`${s.mode.padEnd(8)} ${describe(s)} (since ${s.setAt})\n`);
         return 0;
       } finally {
-        store.close();
+        await store.close();
       }
     }
     const scope = scopeOf(values);
@@ -70,17 +70,17 @@ export const modeCommand: Command = {
     const store = new SqliteStore(dataDir(values.data));
     try {
       if (action === 'unset') {
-        if (!store.removeMode({ scope, ...(dimension !== undefined && { dimension }) })) throw new CliError('ERR_USAGE', `no mode is set for ${describe({ scope, dimension })}; \`tenet mode list\` shows them`);
+        if (!await store.removeMode({ scope, ...(dimension !== undefined && { dimension }) })) throw new CliError('ERR_USAGE', `no mode is set for ${describe({ scope, dimension })}; \`tenet mode list\` shows them`);
         io.stdout(`unset: ${describe({ scope, dimension })}\n`);
         return 0;
       }
       const mode = Mode.safeParse(action);
       if (!mode.success) throw new CliError('ERR_USAGE', `MODE must be one of ${Mode.options.join(', ')}, unset or list, not "${action}"\n\n${USAGE}`);
-      store.putMode({ scope, ...(dimension !== undefined && { dimension }), mode: mode.data, setAt: new Date().toISOString() });
+      await store.putMode({ scope, ...(dimension !== undefined && { dimension }), mode: mode.data, setAt: new Date().toISOString() });
       io.stdout(`${mode.data}: ${describe({ scope, dimension })}${mode.data === 'block' ? ' (a deviation stops the container)' : ''}\n`);
       return 0;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -16,7 +16,7 @@ export const modelsCommand: Command = {
   name: 'models',
   summary: 'the defender\'s models; relearn or extend learning',
   usage: USAGE,
-  run(args, io) {
+  async run(args, io) {
     const { values, positionals } = parseCommandLine(args, {
       data: { type: 'string' }, format: { type: 'string' }, state: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     }, USAGE);
@@ -29,20 +29,20 @@ export const modelsCommand: Command = {
     try {
       if (action === 'relearn' || action === 'extend') {
         if (id === undefined) throw new CliError('ERR_USAGE', `models ${action} needs a MODEL\n\n${USAGE}`);
-        const model = store.models().find((m) => m.id === id) ?? store.models().find((m) => m.id.includes(id));
+        const model = (await store.models()).find((m) => m.id === id) ?? (await store.models()).find((m) => m.id.includes(id));
         if (model === undefined) throw new CliError('ERR_NO_MODEL', `no model ${id}; \`tenet models --format table\` lists them`);
         if (action === 'extend') {
           if (duration === undefined) throw new CliError('ERR_USAGE', `models extend needs a DURATION\n\n${USAGE}`);
-          store.enqueueCommand({ action, model: model.id, seconds: parseDuration(duration, 'DURATION') });
+          await store.enqueueCommand({ action, model: model.id, seconds: parseDuration(duration, 'DURATION') });
         } else {
-          store.enqueueCommand({ action, model: model.id });
+          await store.enqueueCommand({ action, model: model.id });
         }
         io.stdout(`${action} of ${model.id} asked; the defender takes it up within a second\n`);
         return 0;
       }
       if (action !== undefined) throw new CliError('ERR_USAGE', `unknown models action "${action}"\n\n${USAGE}`);
       const format = tableOrJson(values.format, 'json');
-      const models = store.models().filter((m) => values.state === undefined || m.state === values.state);
+      const models = (await store.models()).filter((m) => values.state === undefined || m.state === values.state);
       if (format === 'json') {
         io.stdout(`${JSON.stringify(models, null, 2)}\n`);
       } else {
@@ -55,7 +55,7 @@ export const modelsCommand: Command = {
       }
       return 0;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

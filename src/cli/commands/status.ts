@@ -15,7 +15,7 @@ export const statusCommand: Command = {
   name: 'status',
   summary: 'the defender, its sensor, containers and models',
   usage: USAGE,
-  run(args, io) {
+  async run(args, io) {
     const { values } = parseCommandLine(args, { data: { type: 'string' }, format: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, USAGE);
     if (values.help) {
       io.stdout(`${USAGE}\n`);
@@ -24,11 +24,11 @@ export const statusCommand: Command = {
     const format = tableOrJson(values.format, 'table');
     const store = existingStore(values.data);
     try {
-      const reported = store.status('defender');
+      const reported = await store.status('defender');
       const defender = reported?.value as DefenderStatus | undefined;
       const fresh = reported !== undefined && Date.now() - Date.parse(reported.updatedAt) < STALE_MS && defender?.running === true;
-      const containers = store.containers();
-      const models = store.models().map((m) => ({ id: m.id, image: m.image, state: m.state, remainingLearningDurationSec: m.remainingLearningDurationSec ?? 0 }));
+      const containers = await store.containers();
+      const models = (await store.models()).map((m) => ({ id: m.id, image: m.image, state: m.state, remainingLearningDurationSec: m.remainingLearningDurationSec ?? 0 }));
       if (format === 'json') {
         io.stdout(`${JSON.stringify({ defender: defender === undefined ? null : { ...defender, running: fresh, reportedAt: reported!.updatedAt }, containers, models }, null, 2)}\n`);
         return 0;
@@ -74,7 +74,7 @@ export const statusCommand: Command = {
         const c = defender.counts;
         lines.push(`Events     ${c.events} seen, ${c.audits} audits (${c.suppressed ?? 0} suppressed, ${c.rateLimited ?? 0} over the rate limit), `
           + `${c.unattributed} not from a container, ${c.dropped} dropped, learning window ${defender.learnForSec} s`);
-        if (defender.intel !== undefined) lines.push(`Intel      ${defender.intel.indicators} indicators from ${store.feeds().length} feeds`);
+        if (defender.intel !== undefined) lines.push(`Intel      ${defender.intel.indicators} indicators from ${(await store.feeds()).length} feeds`);
       }
       lines.push('', `Containers (${containers.filter((c) => c.running).length} running)`);
       for (const c of containers) lines.push(`  ${c.running ? '●' : '○'} ${c.name.padEnd(24)} ${c.image.padEnd(32)} ${c.model ?? '-'}`);
@@ -85,7 +85,7 @@ export const statusCommand: Command = {
       io.stdout(`${lines.join('\n')}\n`);
       return 0;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -44,7 +44,7 @@ export const supermodelCommand: Command = {
       return 0;
     }
     const format = tableOrJson(values.format, 'table');
-    const learned = readStore(values.data, (store) => store.supermodels());
+    const learned = await readStore(values.data, (store) => store.supermodels());
     const declared = positionals.length > 0 ? (await analyzePaths(positionals, { maxFileSize: DEFAULT_MAX_FILE_SIZE, verify: false })).supermodels : [];
     const all = joinSupermodels(learned, declared).filter((s) => values.app === undefined || s.app === values.app);
     if (format === 'json') io.stdout(`${JSON.stringify(all, null, 2)}\n`);

@@ -18,7 +18,7 @@ export const suppressCommand: Command = {
   name: 'suppress',
   summary: 'silence a rule for a container or image, with a reason and an expiry',
   usage: USAGE,
-  run(args, io) {
+  async run(args, io) {
     const { values, positionals } = parseCommandLine(args, {
       data: { type: 'string' }, reason: { type: 'string' }, container: { type: 'string' }, image: { type: 'string' }, for: { type: 'string' },
       format: { type: 'string' }, help: { type: 'boolean', short: 'h' },
@@ -42,9 +42,9 @@ export const suppressCommand: Command = {
       };
       const store = new SqliteStore(dataDir(values.data));
       try {
-        store.putSuppression(suppression);
+        await store.putSuppression(suppression);
       } finally {
-        store.close();
+        await store.close();
       }
       io.stdout(`suppression ${suppression.id}: ${target} for ${values.container ?? values.image ?? 'every container'}${suppression.expiresAt !== undefined ? ` until ${suppression.expiresAt}` : ''}\n`);
       return 0;
@@ -52,19 +52,19 @@ export const suppressCommand: Command = {
     const store = existingStore(values.data);
     try {
       if (action === 'list') {
-        const all = store.suppressions();
+        const all = await store.suppressions();
         if (values.format === 'json') io.stdout(`${JSON.stringify(all, null, 2)}\n`);
         else for (const s of all) io.stdout(`${s.id}  ${s.rule.padEnd(24)} ${(s.container ?? s.image ?? '*').padEnd(24)} ${s.expiresAt ?? 'no expiry'}  ${s.reason}\n`);
         return 0;
       }
       if (action === 'remove') {
-        if (target === undefined || !store.removeSuppression(target)) throw new CliError('ERR_USAGE', `no suppression ${target ?? ''}; \`tenet suppress list\` shows them`);
+        if (target === undefined || !await store.removeSuppression(target)) throw new CliError('ERR_USAGE', `no suppression ${target ?? ''}; \`tenet suppress list\` shows them`);
         io.stdout(`removed ${target}\n`);
         return 0;
       }
       throw new CliError('ERR_USAGE', `suppress needs an action: add, list or remove\n\n${USAGE}`);
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { Defender } from '../../defender/index.ts';
 import { DEFAULT_MAX_FILE_SIZE } from '../../intent/index.ts';
 import { EngineError } from '../../runtime/index.ts';
-import { consoleStore, SqliteStore } from '../../store/index.ts';
+import { SqliteStore } from '../../store/index.ts';
 import { analyzePaths } from '../analysis.ts';
 import { parseCommandLine, type Command } from '../command.ts';
 import { dataDir, parseDuration } from '../data.ts';
@@ -42,7 +42,7 @@ export const upCommand: Command = {
     const learnForSec = parseDuration(values['learn-for'] ?? '1h', '--learn-for');
     const dir = dataDir(values.data);
     const local = new SqliteStore(dir);
-    const store = consoleStore(local);
+    const store = local;
     const log = (line: string) => io.stderr(`${new Date().toISOString()} ${line}\n`);
     try {
       if (values.example === true) {
@@ -70,7 +70,7 @@ export const upCommand: Command = {
       if (defending) await defender.stop();
       await running.close();
     } finally {
-      local.close();
+      await local.close();
     }
     return 0;
   },

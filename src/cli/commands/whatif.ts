@@ -40,7 +40,7 @@ export const whatifCommand: Command = {
     }
     if (positionals.length === 0) throw new CliError('ERR_USAGE', `whatif needs the PATH… of a proposal\n\n${USAGE}`);
     const format = tableOrJson(values.format, 'table');
-    const learned = readStore(values.data, (store) => store.supermodels()).filter((s) => values.app === undefined || s.app === values.app);
+    const learned = (await readStore(values.data, (store) => store.supermodels())).filter((s) => values.app === undefined || s.app === values.app);
     const analysis = await analyzePaths(positionals, { maxFileSize: DEFAULT_MAX_FILE_SIZE, verify: false });
     let allows = proposedGraph(analysis.supermodels);
     if (values.policies !== undefined) {

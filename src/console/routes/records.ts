@@ -1,7 +1,7 @@
 // What the defenders saw: audits, incidents and events, newest first.
 import { createRoute, z } from '@hono/zod-openapi';
 import { Audit, Incident, RuntimeEvent, Severity } from '../../model/index.ts';
-import type { ConsoleStore, RecordQuery } from '../../store/index.ts';
+import type { Store, RecordQuery } from '../../store/index.ts';
 import { ApiError, decodeCursor, defineRoute, input, json, listOf, pageBody, PageQuery, Text } from '../api.ts';
 
 const Time = z.iso.datetime({ offset: true }).describe('an ISO time');
@@ -23,7 +23,7 @@ function recordQuery(q: Record<string, unknown> & { cursor?: string | undefined 
 /** A listing of one kind of record: its path, the filters it adds, its schema, and the store query that reads it. */
 function listing<Q extends z.ZodRawShape>(spec: {
   path: string; tag: string; summary: string; filters: Q; item: z.ZodType;
-  read: (store: ConsoleStore, query: RecordQuery) => Promise<{ items: unknown[]; next?: number }>;
+  read: (store: Store, query: RecordQuery) => Promise<{ items: unknown[]; next?: number }>;
 }) {
   const Query = z.object({ ...Common, ...spec.filters });
   return defineRoute({

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readlinkSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseSensorLine, type SensorRecord } from './parse.ts';
@@ -40,6 +40,11 @@ export interface SensorOptions {
   /** The host's pid namespace inode: processes outside it are containers' (default: this process's own). */
   hostPidNamespace?: number;
   backoffMs?: { initial: number; max: number };
+}
+
+/** Runs a child so that it is killed when this process dies, however it dies (SIGKILL included): no sensor or guard outlives its defender. */
+export function diesWithParent(file: string, args: readonly string[]): { file: string; args: string[] } {
+  return existsSync('/usr/bin/setpriv') ? { file: '/usr/bin/setpriv', args: ['--pdeathsig', 'KILL', file, ...args] } : { file, args: [...args] };
 }
 
 /** Lines bpftrace always prints on these kernels that say nothing wrong. */
@@ -91,10 +96,7 @@ export class BpftraceSensor {
   }
 
   private launch(): void {
-    const command = this.options.command ?? {
-      file: 'bpftrace',
-      args: ['-f', 'json', this.options.script ?? SENSOR_SCRIPT, String(this.options.hostPidNamespace ?? hostPidNamespace())],
-    };
+    const command = this.options.command ?? diesWithParent('bpftrace', ['-f', 'json', this.options.script ?? SENSOR_SCRIPT, String(this.options.hostPidNamespace ?? hostPidNamespace())]);
     const startedAt = Date.now();
     const child = spawn(command.file, command.args, {
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,8 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Converted } from '../model/index.ts';
-import { fromFalco, fromTetragon, fromTracee } from '../sensor/index.ts';
+import type { EventSink, EventSource, SourceStatus } from './source.ts';
+import { fromFalco, fromTetragon, fromTracee } from './adapters/index.ts';
 
 /** The other tools whose JSON output the defender reads, by the name `--ingest` uses. */
 export const INGEST_FORMATS: Readonly<Record<string, (json: unknown) => Converted>> = {
@@ -70,4 +71,59 @@ export function followLines(path: string, onLine: (line: string) => void, interv
   poll();
   const timer = setInterval(poll, intervalMs);
   return () => clearInterval(timer);
+}
+
+/**
+ * Other tools' output as events: each `--ingest FORMAT:FILE` followed as it
+ * grows, every line converted by its tool's adapter; what cannot be an
+ * event, or is about no container of this host, is counted with the reason.
+ */
+export class IngestSource implements EventSource {
+  readonly name = 'ingest';
+  readonly counts: IngestCounts = { lines: 0, events: 0, rejected: {}, otherContainers: 0 };
+  private readonly streams: ReadonlyArray<{ format: string; path: string }>;
+  private readonly unfollow: Array<() => void> = [];
+
+  constructor(streams: ReadonlyArray<{ format: string; path: string }>) {
+    this.streams = streams;
+  }
+
+  async start(sink: EventSink): Promise<void> {
+    for (const { format, path } of this.streams) {
+      const adapter = INGEST_FORMATS[format];
+      if (adapter === undefined) throw new Error(`no adapter for ${format} (${Object.keys(INGEST_FORMATS).join(', ')})`);
+      this.unfollow.push(followLines(path, (line) => this.line(sink, adapter, line)));
+    }
+  }
+
+  /** One line of another tool's output: its event, about a container this defender follows. */
+  private line(sink: EventSink, adapter: (json: unknown) => Converted, line: string): void {
+    const counts = this.counts;
+    counts.lines++;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      json = undefined;
+    }
+    const converted: Converted = json === undefined ? { rejected: 'not JSON' } : adapter(json);
+    if ('rejected' in converted) {
+      counts.rejected[converted.rejected] = (counts.rejected[converted.rejected] ?? 0) + 1;
+      return;
+    }
+    if (sink.event(converted.event)) counts.events++;
+    else counts.otherContainers++;
+  }
+
+  watching(): boolean {
+    return true;
+  }
+
+  status(): SourceStatus {
+    return { ingested: this.counts };
+  }
+
+  async stop(): Promise<void> {
+    for (const stop of this.unfollow.splice(0)) stop();
+  }
 }

@@ -1,19 +1,11 @@
 import type { RuntimeEvent } from '../model/index.ts';
-import type { ContainerInfo } from '../runtime/index.ts';
-import type { SensorRecord } from '../sensor/index.ts';
+import type { ContainerInfo, Host, ProcessFacts } from '../runtime/index.ts';
+import type { SensorRecord } from './bpftrace/parse.ts';
 
 /** What the defender knows of a process in a container: from its exec, or read from /proc. */
-export interface KnownProcess {
-  pid: number;
+export interface KnownProcess extends ProcessFacts {
   ppid?: number;
-  path?: string;
-  name?: string;
-  argv?: string[];
   uid?: number;
-  /** The file it runs, links resolved (from /proc), for drift. */
-  exe?: string;
-  /** The container runtime itself (`runc init` joining the container before it runs the command): not the container's behaviour. */
-  runtime?: boolean;
   /** An audit already named this process (an unexpected program, drift): its syscalls and capabilities are that story, not new ones. */
   flagged?: boolean;
 }
@@ -74,5 +66,62 @@ export function recordEvent(record: SensorRecord, info: ContainerInfo, time: str
       return { kind: 'capability', ...base, capability: record.capability, ...(record.denied && { denied: true }) };
     case 'argv':
       return undefined;
+  }
+}
+
+/**
+ * The processes of one container as the sensor saw them: each exec with its
+ * argv and parent, and, for a process that ran before the sensor saw its
+ * exec, what /proc says of it. Turns the container's records into events.
+ */
+export class ProcessTable {
+  private readonly processes = new Map<number, KnownProcess>();
+  /** argv records, waiting for their exec. */
+  private readonly argv = new Map<number, string[]>();
+
+  get(pid: number | undefined): KnownProcess | undefined {
+    return pid === undefined ? undefined : this.processes.get(pid);
+  }
+
+  /** A process found running (read from /proc). */
+  add(process: KnownProcess): void {
+    this.processes.set(process.pid, process);
+  }
+
+  /** A record of the container as an event (undefined for an argv record, which waits for its exec). */
+  event(record: SensorRecord, info: ContainerInfo, time: string, host: Pick<Host, 'exe' | 'process'>): RuntimeEvent | undefined {
+    if (record.tag === 'argv') {
+      this.argv.set(record.pid, record.argv);
+      return undefined;
+    }
+    if (record.tag === 'exec') {
+      const argv = this.argv.get(record.pid);
+      this.argv.delete(record.pid);
+      const exe = host.exe(record.pid);
+      const parent = this.processes.get(record.ppid) ?? { pid: record.ppid, name: record.parentName };
+      const process: KnownProcess = {
+        pid: record.pid, ppid: record.ppid, path: record.path, name: record.name, uid: record.uid,
+        ...(argv !== undefined && { argv }), ...(exe !== undefined && { exe }), ...(parent.flagged === true && { flagged: true }),
+      };
+      this.processes.set(record.pid, process);
+      return recordEvent(record, info, time, process, parent);
+    }
+    const process = this.processes.get(record.pid) ?? host.process(record.pid);
+    if (record.tag === 'exit') this.processes.delete(record.pid);
+    else if (!this.processes.has(record.pid)) this.processes.set(record.pid, process);
+    return recordEvent(record, info, time, process);
+  }
+
+  /** The names of a process's ancestors in its container, nearest first (as far as the sensor saw them). */
+  ancestors(process: KnownProcess | undefined): string[] {
+    const names: string[] = [];
+    const seen = new Set<number>();
+    for (let p = process; p?.ppid !== undefined && !seen.has(p.ppid) && names.length < 16; p = this.processes.get(p.ppid)) {
+      seen.add(p.ppid);
+      const parent = this.processes.get(p.ppid);
+      if (parent?.name === undefined) break;
+      names.push(parent.name);
+    }
+    return names;
   }
 }

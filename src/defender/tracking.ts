@@ -1,0 +1,114 @@
+import type { ModelLearner } from '../learn/index.ts';
+import type { ContainerInfo } from '../runtime/index.ts';
+import { ProcessTable, type SensorRecord } from '../sensor/index.ts';
+
+/** Everything the defender holds about one container. */
+export interface Tracked {
+  info: ContainerInfo;
+  model: ModelLearner;
+  processes: ProcessTable;
+  /** Executables of the image (with symbolic links' targets), once it was read. */
+  inventory?: ReadonlySet<string>;
+  /** The last DNS name it asked for, and when: the name of the peer it connects to next. */
+  lastDns?: { name: string; at: number };
+}
+
+/** Records kept per cgroup the defender cannot yet tie to a container (a container starting), and for how long. */
+export const UNKNOWN_CGROUP_LIMIT = 10_000;
+export const UNKNOWN_CGROUP_GRACE_MS = 5_000;
+
+/**
+ * The containers the defender follows, by id and by the cgroup the kernel
+ * names them with; and records of cgroups not tied to a container yet (one
+ * starting, or found before the runtime was asked), kept a while, bounded,
+ * and handed over once their container is known. Nothing here reads the host.
+ */
+export class Containers {
+  private readonly byId = new Map<string, Tracked>();
+  private readonly byCgroup = new Map<string, Tracked>();
+  private readonly unknown = new Map<string, { since: number; records: SensorRecord[] }>();
+  /** Records dropped because their cgroup's queue was full. */
+  dropped = 0;
+
+  get(id: string): Tracked | undefined {
+    return this.byId.get(id);
+  }
+
+  /** A container by its id or a prefix of it (other tools name containers by their short id). */
+  find(id: string): Tracked | undefined {
+    const found = this.byId.get(id);
+    if (found !== undefined) return found;
+    for (const t of this.byId.values()) if (t.info.id.startsWith(id)) return t;
+    return undefined;
+  }
+
+  ofCgroup(cgroup: string): Tracked | undefined {
+    return this.byCgroup.get(cgroup);
+  }
+
+  all(): IterableIterator<Tracked> {
+    return this.byId.values();
+  }
+
+  *running(): IterableIterator<Tracked> {
+    for (const t of this.byId.values()) if (t.info.running) yield t;
+  }
+
+  /** Follows a container (or takes its new state); returns the records its cgroup had waiting, now its own. */
+  track(t: Tracked): SensorRecord[] {
+    const old = this.byId.get(t.info.id);
+    if (old !== undefined && old.info.cgroupId !== undefined && old.info.cgroupId !== t.info.cgroupId && this.byCgroup.get(old.info.cgroupId) === old) this.byCgroup.delete(old.info.cgroupId);
+    this.byId.set(t.info.id, t);
+    const cgroup = t.info.cgroupId;
+    if (cgroup === undefined) return [];
+    this.byCgroup.set(cgroup, t);
+    const waiting = this.unknown.get(cgroup);
+    this.unknown.delete(cgroup);
+    return waiting?.records ?? [];
+  }
+
+  /** A container that stopped: no longer tied to its cgroup. */
+  stopped(id: string): Tracked | undefined {
+    const t = this.byId.get(id);
+    if (t === undefined) return undefined;
+    t.info = { ...t.info, running: false };
+    if (t.info.cgroupId !== undefined && this.byCgroup.get(t.info.cgroupId) === t) this.byCgroup.delete(t.info.cgroupId);
+    return t;
+  }
+
+  remove(id: string): void {
+    this.stopped(id);
+    this.byId.delete(id);
+  }
+
+  /** A record of a cgroup no container is tied to: kept (bounded) for a while. Returns whether it is the cgroup's first. */
+  hold(record: SensorRecord, now: number): boolean {
+    let waiting = this.unknown.get(record.cgroup);
+    const first = waiting === undefined;
+    if (waiting === undefined) this.unknown.set(record.cgroup, (waiting = { since: now, records: [] }));
+    if (waiting.records.length < UNKNOWN_CGROUP_LIMIT) waiting.records.push(record);
+    else this.dropped++;
+    return first;
+  }
+
+  /** Cgroups waiting; their records are given up past the grace: returns how many records that was. */
+  expire(now: number): number {
+    let given = 0;
+    for (const [cgroup, waiting] of this.unknown) {
+      if (now - waiting.since < UNKNOWN_CGROUP_GRACE_MS) continue;
+      given += waiting.records.length;
+      this.unknown.delete(cgroup);
+    }
+    return given;
+  }
+
+  /** Whether records of unknown cgroups wait. */
+  get waiting(): boolean {
+    return this.unknown.size > 0;
+  }
+}
+
+/** A tracked container's first state. */
+export function tracked(info: ContainerInfo, model: ModelLearner): Tracked {
+  return { info, model, processes: new ProcessTable() };
+}

@@ -1,0 +1,138 @@
+import type { IntentModel } from '../model/index.ts';
+import { inspectContainer, runningContainers, watchContainers, type ContainerInfo } from './containers.ts';
+import { stopContainer } from './engine.ts';
+
+/** What an image holds for the defender: its static model and its executables (with symbolic links' targets). */
+export interface ImageContents {
+  model?: IntentModel;
+  executables: string[];
+}
+
+/** A change to the containers of a runtime. */
+export type ContainerChange =
+  | { action: 'start'; container: ContainerInfo }
+  | { action: 'die' | 'destroy'; id: string }
+  /** A container started that could not be inspected. */
+  | { action: 'error'; id: string; message: string };
+
+/**
+ * Where the defender finds containers: the ones running, what changes, their
+ * images, and a way to stop one (block mode). The Docker engine; a CRI
+ * runtime; an in-memory one for tests and replays.
+ */
+export interface ContainerSource {
+  readonly name: string;
+  running(): Promise<ContainerInfo[]>;
+  /** Follows changes from now; resolves once it does. `onEnd`: the stream broke (the caller lists again and follows anew). */
+  follow(onChange: (change: ContainerChange) => void, onEnd: (reason: string) => void): Promise<{ close(): void }>;
+  /** One container as it is now (undefined: gone). */
+  inspect(id: string): Promise<ContainerInfo | undefined>;
+  /** What an image holds, read from the runtime. */
+  readImage(imageId: string, reference: string): Promise<ImageContents>;
+  /** Stops a container (SIGTERM, then SIGKILL after `graceSec`). */
+  stop(id: string, graceSec: number): Promise<void>;
+}
+
+/** The Docker engine, over its API socket; images are read by `readImage` (the engine's `docker save`, analysed). */
+export class DockerSource implements ContainerSource {
+  readonly name = 'docker';
+  private readonly socketPath: string | undefined;
+  private readonly images: (imageId: string, reference: string) => Promise<ImageContents>;
+
+  constructor(images: (imageId: string, reference: string) => Promise<ImageContents>, socketPath?: string) {
+    this.images = images;
+    this.socketPath = socketPath;
+  }
+
+  running(): Promise<ContainerInfo[]> {
+    return runningContainers(this.socketPath);
+  }
+
+  follow(onChange: (change: ContainerChange) => void, onEnd: (reason: string) => void): Promise<{ close(): void }> {
+    return watchContainers((action, id) => {
+      if (action !== 'start') {
+        onChange({ action, id });
+        return;
+      }
+      inspectContainer(id, this.socketPath).then(
+        (container) => onChange({ action: 'start', container }),
+        (e: Error) => onChange({ action: 'error', id, message: e.message }),
+      );
+    }, onEnd, this.socketPath);
+  }
+
+  async inspect(id: string): Promise<ContainerInfo | undefined> {
+    const info = await inspectContainer(id, this.socketPath).catch(() => undefined);
+    return info?.running === true ? info : undefined;
+  }
+
+  readImage(imageId: string, reference: string): Promise<ImageContents> {
+    return this.images(imageId, reference);
+  }
+
+  stop(id: string, graceSec: number): Promise<void> {
+    return stopContainer(id, graceSec, this.socketPath);
+  }
+}
+
+/**
+ * Containers held in memory: a test (or a replay) starts and stops them, and
+ * gives the images they read. Nothing runs.
+ */
+export class MemoryContainers implements ContainerSource {
+  readonly name = 'memory';
+  private readonly containers = new Map<string, ContainerInfo>();
+  private readonly images = new Map<string, ImageContents>();
+  private readonly listeners = new Set<(change: ContainerChange) => void>();
+  /** Containers `stop` was asked to stop, in order. */
+  readonly stopped: string[] = [];
+  /** Images read, in order. */
+  readonly imagesRead: string[] = [];
+
+  constructor(running: readonly ContainerInfo[] = [], images: Iterable<[string, ImageContents]> = []) {
+    for (const c of running) this.containers.set(c.id, c);
+    for (const [id, contents] of images) this.images.set(id, contents);
+  }
+
+  setImage(imageId: string, contents: ImageContents): void {
+    this.images.set(imageId, contents);
+  }
+
+  /** A container starts (or is replaced by its new state). */
+  start(container: ContainerInfo): void {
+    this.containers.set(container.id, { ...container, running: true });
+    for (const listen of this.listeners) listen({ action: 'start', container: { ...container, running: true } });
+  }
+
+  /** A container stops; `destroy`: and is removed. */
+  die(id: string, destroy = false): void {
+    this.containers.delete(id);
+    for (const listen of this.listeners) listen({ action: 'die', id });
+    if (destroy) for (const listen of this.listeners) listen({ action: 'destroy', id });
+  }
+
+  async running(): Promise<ContainerInfo[]> {
+    return [...this.containers.values()];
+  }
+
+  async follow(onChange: (change: ContainerChange) => void): Promise<{ close(): void }> {
+    this.listeners.add(onChange);
+    return { close: () => void this.listeners.delete(onChange) };
+  }
+
+  async inspect(id: string): Promise<ContainerInfo | undefined> {
+    return this.containers.get(id);
+  }
+
+  async readImage(imageId: string): Promise<ImageContents> {
+    this.imagesRead.push(imageId);
+    const contents = this.images.get(imageId);
+    if (contents === undefined) throw new Error(`no image ${imageId}`);
+    return contents;
+  }
+
+  async stop(id: string): Promise<void> {
+    this.stopped.push(id);
+    if (this.containers.has(id)) this.die(id);
+  }
+}
