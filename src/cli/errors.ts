@@ -17,6 +17,7 @@ export const ERRORS = {
   ERR_CONSOLE: 'The console cannot be reached or refused to enroll this defender (a wrong URL, an untrusted certificate: --console-ca, an enrollment token that is wrong or revoked).',
   ERR_IMAGE: 'An image or its registry cannot be read or written (no such image, an unreachable registry, a refused push, content that does not match its digest); the reason is given.',
   ERR_BAD_INTENT: 'A file is not an intent manifest (not JSON, or not `kind: IntentManifest` of tenet/v1 whose model is the image it names); the reason is given.',
+  ERR_BAD_RECORDING: 'A file is not a defender\'s recording (`tenet defender --record`): not there, not gzip or JSON lines, or of another version; the file and line are given.',
   ERR_ENGINE: 'The Docker engine cannot be reached (is dockerd running, is DOCKER_HOST right, may this user open its socket?).',
   ERR_INTERNAL: 'A bug in Tenet: the message and stack are printed; please report them.',
 } as const;

@@ -57,13 +57,10 @@ export class ImageReader {
     return this.running + this.queue.length;
   }
 
-  /** What the store kept of an image, if a defender read it before. */
+  /** What the store kept of an image, if a defender read it before (a store that fails, fails). */
   async kept(imageId: string): Promise<ImageRead | undefined> {
     if (!this.options.analyse) return EMPTY;
-    const stored = await this.options.store.image(imageId).catch((e: Error) => {
-      this.options.log(`store: image ${imageId.slice(0, 19)}: ${e.message}`);
-      return undefined;
-    });
+    const stored = await this.options.store.image(imageId);
     return stored === undefined ? undefined : { ...(stored.model !== undefined && { model: stored.model }), inventory: new Set(stored.executables) };
   }
 
@@ -71,8 +68,12 @@ export class ImageReader {
   read(info: ContainerInfo): Promise<ImageRead> {
     let found = this.reads.get(info.imageId);
     if (found === undefined) {
-      // a read given up (the defender stops) starts nothing
-      found = this.kept(info.imageId).then((kept) => kept ?? this.inTurn(() => this.readNew(info))).catch(() => EMPTY);
+      // a store that does not answer: the image is read again; a read given up (the defender stops) starts nothing
+      const kept = this.kept(info.imageId).catch((e: Error) => {
+        this.options.log(`store: image ${info.imageId.slice(0, 19)}: ${e.message}`);
+        return undefined;
+      });
+      found = kept.then((read) => read ?? this.inTurn(() => this.readNew(info))).catch(() => EMPTY);
       this.reads.set(info.imageId, found);
     }
     return found;
@@ -136,10 +137,13 @@ export class ImageReader {
     }
   }
 
-  /** Reads not started are given up; the ones under way are waited for. */
-  async stop(): Promise<void> {
+  /** Reads not started are given up; the ones under way are waited for, a while (what they read then is not used). */
+  async stop(waitMs = 10_000): Promise<void> {
     this.stopped = true;
     for (const waiting of this.queue.splice(0)) waiting.cancel();
-    await Promise.allSettled(this.reads.values());
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+    await Promise.race([Promise.allSettled(this.reads.values()), late]);
+    clearTimeout(timer);
   }
 }

@@ -13,6 +13,12 @@ export interface Tracked {
   lastDns?: { name: string; at: number };
 }
 
+/** A record waiting for its cgroup's container, and when it came. */
+export interface Held {
+  record: SensorRecord;
+  at: number;
+}
+
 /** Records kept per cgroup the defender cannot yet tie to a container (a container starting), and for how long. */
 export const UNKNOWN_CGROUP_LIMIT = 10_000;
 export const UNKNOWN_CGROUP_GRACE_MS = 5_000;
@@ -26,7 +32,7 @@ export const UNKNOWN_CGROUP_GRACE_MS = 5_000;
 export class Containers {
   private readonly byId = new Map<string, Tracked>();
   private readonly byCgroup = new Map<string, Tracked>();
-  private readonly unknown = new Map<string, { since: number; records: SensorRecord[] }>();
+  private readonly unknown = new Map<string, { since: number; records: Held[] }>();
   /** Records dropped because their cgroup's queue was full. */
   dropped = 0;
 
@@ -55,7 +61,7 @@ export class Containers {
   }
 
   /** Follows a container (or takes its new state); returns the records its cgroup had waiting, now its own. */
-  track(t: Tracked): SensorRecord[] {
+  track(t: Tracked): Held[] {
     const old = this.byId.get(t.info.id);
     if (old !== undefined && old.info.cgroupId !== undefined && old.info.cgroupId !== t.info.cgroupId && this.byCgroup.get(old.info.cgroupId) === old) this.byCgroup.delete(old.info.cgroupId);
     this.byId.set(t.info.id, t);
@@ -81,14 +87,12 @@ export class Containers {
     this.byId.delete(id);
   }
 
-  /** A record of a cgroup no container is tied to: kept (bounded) for a while. Returns whether it is the cgroup's first. */
-  hold(record: SensorRecord, now: number): boolean {
+  /** A record of a cgroup no container is tied to, and when it came: kept (bounded) for a while. */
+  hold(record: SensorRecord, at: number): void {
     let waiting = this.unknown.get(record.cgroup);
-    const first = waiting === undefined;
-    if (waiting === undefined) this.unknown.set(record.cgroup, (waiting = { since: now, records: [] }));
-    if (waiting.records.length < UNKNOWN_CGROUP_LIMIT) waiting.records.push(record);
+    if (waiting === undefined) this.unknown.set(record.cgroup, (waiting = { since: at, records: [] }));
+    if (waiting.records.length < UNKNOWN_CGROUP_LIMIT) waiting.records.push({ record, at });
     else this.dropped++;
-    return first;
   }
 
   /** Cgroups waiting; their records are given up past the grace: returns how many records that was. */

@@ -110,7 +110,8 @@ export function judge(event: RuntimeEvent, subject: Subject, context: JudgeConte
   const verdict = model.observe(event, subject.id, context.now);
   if (verdict.outcome !== 'deviation') return { decisions, flag, learned: verdict.outcome === 'learned', graphChanged, runtime: false };
   // what an already reported process does at the level of syscalls and capabilities is part of that report
-  if ((subject.process?.flagged === true || flag) && (event.kind === 'syscall' || event.kind === 'capability')) return { decisions, flag, learned: false, graphChanged, runtime: false };
+  const named = subject.process !== undefined && (subject.process.flagged === true || flag);
+  if (named && (event.kind === 'syscall' || event.kind === 'capability')) return { decisions, flag, learned: false, graphChanged, runtime: false };
   const mode = subject.mode(verdict.dimension);
   if (mode === 'learn') {
     model.accept(event, subject.id, context.now);

@@ -1,3 +1,4 @@
+import { judge, KnownBad, type JudgeContext } from '../detect/index.ts';
 import { ModelLearner } from '../learn/index.ts';
 import type { IntentModel, ModelDimension, RuntimeEvent } from '../model/index.ts';
 
@@ -37,13 +38,16 @@ export interface DryRun {
 
 /**
  * What `prevent` would have done over a recorded window of events: each event
- * of the model's containers judged against the model as it is now (a learning
- * model as if it were active), outside activity grouped by dimension and
- * entry, split into what would have been stopped and what would only have
- * been reported. Pure: nothing is learned or written.
+ * of the model's containers judged, by the defender's judge, against the
+ * model as it is now (a learning model as if it were active) in prevent,
+ * outside activity grouped by dimension and entry, split into what would
+ * have been stopped and what would only have been reported. Pure: nothing is
+ * learned or written.
  */
 export function dryRun(model: IntentModel, events: Iterable<RuntimeEvent>): DryRun {
-  const judge = ModelLearner.restore({ ...model, state: 'active' }, { windowSec: model.learning?.windowSec ?? 0 }, 0);
+  const active = ModelLearner.restore({ ...model, state: 'active' }, { windowSec: model.learning?.windowSec ?? 0 }, 0);
+  // no graph: a connection is judged by the model alone; no feeds; the known-bad rules' audits are not the model's, and not listed
+  const context: JudgeContext = { knownBad: new KnownBad(), intel: { size: 0, lookup: () => [] }, graph: { addFlow: () => undefined }, now: 0, newId: () => '' };
   const found = new Map<string, DryRunEntry>();
   let count = 0;
   let from: string | undefined;
@@ -53,8 +57,9 @@ export function dryRun(model: IntentModel, events: Iterable<RuntimeEvent>): DryR
     count++;
     if (from === undefined || event.time < from) from = event.time;
     if (to === undefined || event.time > to) to = event.time;
-    const verdict = judge.observe(event, event.container.id, 0);
-    if (verdict.outcome !== 'deviation') continue;
+    const judged = judge(event, { id: event.container.id, model: active, mode: () => 'prevent', ancestors: () => [] }, context);
+    const verdict = judged.decisions.find((d) => d.audit.rule !== 'drift' && d.audit.lacked !== undefined)?.audit.lacked;
+    if (verdict === undefined) continue;
     const key = `${verdict.dimension}\n${verdict.entry}\n${verdict.parent ?? ''}`;
     const seen = found.get(key);
     if (seen !== undefined) {

@@ -54,6 +54,11 @@ export class ManualClock implements Clock {
     return this.time;
   }
 
+  /** Timers set and not cleared. */
+  get pending(): number {
+    return this.due.filter((t) => !t.cleared).length;
+  }
+
   after(ms: number, work: () => unknown): Timer {
     return this.add({ at: this.time + Math.max(0, ms), order: this.order++, work, cleared: false });
   }

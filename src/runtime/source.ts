@@ -82,20 +82,33 @@ export class DockerSource implements ContainerSource {
 export class MemoryContainers implements ContainerSource {
   readonly name = 'memory';
   private readonly containers = new Map<string, ContainerInfo>();
-  private readonly images = new Map<string, ImageContents>();
+  private readonly images = new Map<string, ImageContents | Error>();
+  /** Reads waiting for an image to be given (a replay gives each at the time it was read). */
+  private readonly waiting = new Map<string, Array<() => void>>();
+  private readonly waitForImages: boolean;
   private readonly listeners = new Set<(change: ContainerChange) => void>();
   /** Containers `stop` was asked to stop, in order. */
   readonly stopped: string[] = [];
   /** Images read, in order. */
   readonly imagesRead: string[] = [];
 
-  constructor(running: readonly ContainerInfo[] = [], images: Iterable<[string, ImageContents]> = []) {
+  /** `waitForImages`: a read of an image not given yet waits until it is (or fails), instead of failing at once. */
+  constructor(running: readonly ContainerInfo[] = [], images: Iterable<[string, ImageContents]> = [], options: { waitForImages?: boolean } = {}) {
     for (const c of running) this.containers.set(c.id, c);
     for (const [id, contents] of images) this.images.set(id, contents);
+    this.waitForImages = options.waitForImages === true;
   }
 
-  setImage(imageId: string, contents: ImageContents): void {
+  /** Followers now (a defender that stopped follows no more). */
+  get following(): number {
+    return this.listeners.size;
+  }
+
+  /** An image's contents, or the error reading it gives. */
+  setImage(imageId: string, contents: ImageContents | Error): void {
     this.images.set(imageId, contents);
+    for (const wake of this.waiting.get(imageId) ?? []) wake();
+    this.waiting.delete(imageId);
   }
 
   /** A container starts (or is replaced by its new state). */
@@ -109,6 +122,11 @@ export class MemoryContainers implements ContainerSource {
     this.containers.delete(id);
     for (const listen of this.listeners) listen({ action: 'die', id });
     if (destroy) for (const listen of this.listeners) listen({ action: 'destroy', id });
+  }
+
+  /** Reads still waiting for an image fail: it will not come. */
+  giveUp(reason: string): void {
+    for (const id of [...this.waiting.keys()]) this.setImage(id, new Error(reason));
   }
 
   async running(): Promise<ContainerInfo[]> {
@@ -126,8 +144,10 @@ export class MemoryContainers implements ContainerSource {
 
   async readImage(imageId: string): Promise<ImageContents> {
     this.imagesRead.push(imageId);
+    if (!this.images.has(imageId) && this.waitForImages) await new Promise<void>((wake) => (this.waiting.get(imageId) ?? this.waiting.set(imageId, []).get(imageId)!).push(wake));
     const contents = this.images.get(imageId);
     if (contents === undefined) throw new Error(`no image ${imageId}`);
+    if (contents instanceof Error) throw contents;
     return contents;
   }
 

@@ -5,10 +5,10 @@ import type { IngestCounts } from './ingest.ts';
 
 /** Where an event source delivers. */
 export interface EventSink {
-  /** A record of the kernel sensor, tied to its container by cgroup. */
-  record(record: SensorRecord): void;
+  /** A record of the kernel sensor, tied to its container by cgroup; `at`: when it came (ms since the epoch; default now). */
+  record(record: SensorRecord, at?: number): void;
   /** Another tool's event, about a container by its id; false when it is about no container this defender follows. */
-  event(event: RuntimeEvent): boolean;
+  event(event: RuntimeEvent, at?: number): boolean;
 }
 
 /** What a source says of itself in the defender's status. */

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Defender, enroll, INGEST_FORMATS, parseIngest, Uplink } from '../../defender/index.ts';
+import { enroll, INGEST_FORMATS, localDefender, parseIngest, Recorder, StepError, Uplink } from '../../defender/index.ts';
+import { systemClock } from '../../runtime/index.ts';
 import type { IntentModel } from '../../model/index.ts';
 import { VERSION } from '../version.ts';
 import { EngineError } from '../../runtime/index.ts';
@@ -46,6 +47,9 @@ Options:
                         in the data folder (console.json)
   --console-ca FILE     a certificate to trust for the console (its self-signed one)
   --spool N             records kept for the console at most (default 1000000)
+  --record FILE         also write everything the defender is given (containers, images,
+                        the sensors' records, what /proc said, the policy read) to FILE:
+                        \`tenet dryrun --replay FILE\` plays it again
   --quiet               no log lines on standard error`;
 
 export const defenderCommand: Command = {
@@ -65,6 +69,7 @@ export const defenderCommand: Command = {
       'enroll-token': { type: 'string' },
       'console-ca': { type: 'string' },
       spool: { type: 'string' },
+      record: { type: 'string' },
       quiet: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     }, USAGE);
@@ -101,7 +106,9 @@ export const defenderCommand: Command = {
         throw e;
       }
     }
-    const defender = new Defender({
+    const recorder = values.record === undefined ? undefined : new Recorder(values.record, systemClock, learnForSec);
+    const defender = localDefender({
+      ...(recorder !== undefined && { recorder }),
       store,
       learnForSec,
       sensor: values['no-sensor'] !== true,
@@ -115,8 +122,10 @@ export const defenderCommand: Command = {
     try {
       await defender.start();
     } catch (e) {
+      await recorder?.close();
       await store.close();
-      if (e instanceof EngineError) throw new CliError('ERR_ENGINE', e.message);
+      const cause = e instanceof StepError ? e.cause : e;
+      if (cause instanceof EngineError) throw new CliError('ERR_ENGINE', cause.message);
       throw e;
     }
     uplink?.start();
@@ -128,6 +137,7 @@ export const defenderCommand: Command = {
     });
     log('stopping');
     await defender.stop();
+    await recorder?.close();
     await uplink?.stop();
     await store.close();
     return 0;

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { Defender } from '../../defender/index.ts';
+import { localDefender, StepError } from '../../defender/index.ts';
 import { DEFAULT_MAX_FILE_SIZE } from '../../intent/index.ts';
 import { EngineError } from '../../runtime/index.ts';
 import { SqliteStore } from '../../store/index.ts';
@@ -52,7 +52,7 @@ export const upCommand: Command = {
         io.stdout(`Example: ${example.models.length} models and ${example.supermodels.length} application graph${example.supermodels.length === 1 ? '' : 's'} of examples/shop stored\n`);
       }
       const running = await startConsole(values, store, io);
-      const defender = new Defender({
+      const defender = localDefender({
         store: local, learnForSec, sensor: values['no-sensor'] !== true && process.getuid?.() === 0, analyseImages: true,
         syscallSample: { windowMs: 15_000, periodMs: 600_000 }, onLog: log, ingest: [],
       });
@@ -62,8 +62,9 @@ export const upCommand: Command = {
         defending = true;
         io.stdout(`  defender: on the local Docker engine, data ${dir}\n`);
       } catch (e) {
-        if (!(e instanceof EngineError)) throw e;
-        io.stdout(`  defender: not running: ${e.message} (the console serves what is stored; start the engine, then \`tenet up\` again)\n`);
+        const cause = e instanceof StepError ? e.cause : e;
+        if (!(cause instanceof EngineError)) throw e;
+        io.stdout(`  defender: not running: ${cause.message} (the console serves what is stored; start the engine, then \`tenet up\` again)\n`);
       }
       await untilStopped();
       log('stopping');

@@ -6,3 +6,4 @@ export { NetworkGuard } from './network-guard.ts';
 export { FileGuard, resolveIn } from './file-guard.ts';
 export { Blocker, STOPPED } from './block.ts';
 export { SeccompCheck, type SeccompTarget } from './seccomp-check.ts';
+export { DryEnforcer, dryEnforcers, type Enforcers } from './dry.ts';

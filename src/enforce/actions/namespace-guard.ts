@@ -1,15 +1,19 @@
 import { spawn } from 'node:child_process';
 import type { Desired, EnforcedContainer } from './enforcer.ts';
 
-/** Runs a command with `input` on its standard input; rejects with its standard error when it fails. */
-export function run(file: string, args: readonly string[], input = ''): Promise<void> {
+/** Runs a command with `input` on its standard input (none without); rejects with its standard error when it fails. */
+export function run(file: string, args: readonly string[], input?: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(file, args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
     let err = '';
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${file} ${args.join(' ')}: ${err.trim() || `exit ${code}`}`))));
-    child.stdin.end(input);
+    if (child.stdin !== null) {
+      // a command that ends before it read its input (it failed): its exit code says so, not the broken pipe
+      child.stdin.on('error', () => {});
+      child.stdin.end(input);
+    }
   });
 }
 

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { resolveIn } from '../../src/defender/fileguard.ts';
+import { resolveIn } from '../../src/enforce/index.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'tenet-root-'));
 after(() => rmSync(root, { recursive: true, force: true }));

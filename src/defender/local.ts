@@ -1,0 +1,43 @@
+import { Blocker, ExecGuard, FileGuard, NetworkGuard, SeccompCheck } from '../enforce/index.ts';
+import { DockerSource, procHost } from '../runtime/index.ts';
+import { BpftraceSource, IngestSource } from '../sensor/index.ts';
+import type { DefenderStore } from '../store/index.ts';
+import { Defender, type DefenderOptions } from './defender.ts';
+import { engineImage } from './images.ts';
+import type { Recorder } from './recording.ts';
+
+export interface LocalDefenderOptions extends Omit<DefenderOptions, 'containers' | 'sensors' | 'streams' | 'enforcers' | 'host' | 'store'> {
+  store: DefenderStore;
+  /** Run the bpftrace sensor and the guards (needs root); without them the defender only tracks containers and other tools' events. */
+  sensor: boolean;
+  /** Other tools' output to read as events: `{ format: 'falco', path: '/var/log/falco.json' }` (`-` for standard input). */
+  ingest: ReadonlyArray<{ format: string; path: string }>;
+  /** The Docker engine's socket (default: DOCKER_HOST, else /var/run/docker.sock). */
+  socketPath?: string;
+  /** Writes everything the defender is given to a recording (`tenet dryrun --replay` plays it). */
+  recorder?: Recorder;
+}
+
+/** The defender of this host: the local Docker engine, Tenet's sensors and guards (as root), /proc. */
+export function localDefender(options: LocalDefenderOptions): Defender {
+  const log = (line: string) => options.onLog?.(line);
+  const docker = new DockerSource(engineImage, options.socketPath);
+  const { recorder } = options;
+  const containers = recorder?.containers(docker) ?? docker;
+  const sensors = options.sensor ? [new BpftraceSource({ onDiagnostic: log })] : [];
+  const streams = options.ingest.length > 0 ? [new IngestSource(options.ingest)] : [];
+  // the guard's kills come back as records, to the defender made below (the guard runs only once it started)
+  const guards = options.sensor
+    ? { exec: new ExecGuard((record) => defender.sink.record(record), log), network: new NetworkGuard(log), files: new FileGuard(log) }
+    : {};
+  const defender: Defender = new Defender({
+    ...options,
+    store: recorder?.store(options.store) ?? options.store,
+    containers,
+    sensors: recorder === undefined ? sensors : sensors.map((s) => recorder.sensor(s)),
+    streams: recorder === undefined ? streams : streams.map((s) => recorder.sensor(s)),
+    enforcers: { ...guards, seccomp: new SeccompCheck(), block: new Blocker(docker, log) },
+    host: recorder?.host(procHost()) ?? procHost(),
+  });
+  return defender;
+}
