@@ -34,10 +34,10 @@ export class Reconciler {
     return [exec, network, files, seccomp, block].filter((e) => e !== undefined) as Array<Enforcer<never>>;
   }
 
-  /** What a defender before this one left in the running containers is taken over. */
+  /** What a defender before this one left in the running containers is taken over (an enforcer that cannot look fails the start). */
   async adopt(containers: Iterable<Tracked>): Promise<void> {
     const running = [...containers].filter((t) => t.info.running).map(enforced);
-    await Promise.all(this.all().map((e) => e.adopt?.(running).catch((err: Error) => this.log(`${e.name}: ${err.message}`))));
+    for (const e of this.all()) await e.adopt?.(running);
   }
 
   reconcile(containers: Iterable<Tracked>, inputs: ReconcileInputs): void {

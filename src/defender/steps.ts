@@ -2,7 +2,7 @@
 export interface Step {
   readonly name: string;
   start(): Promise<void>;
-  /** Undoes what `start` did; called only for a step that started. */
+  /** Undoes what `start` did: called for a step that started, and for one that failed half way (it undoes what there is). */
   stop?(): Promise<void>;
 }
 
@@ -20,8 +20,8 @@ export class StepError extends Error {
 /**
  * Ordered start steps and a teardown that always completes (Falco's run
  * steps): each step is started in turn, named and timed in the log; a step
- * that fails undoes every step started before it, in reverse, and the start
- * fails with it. Stopping undoes every started step in reverse, each one
+ * that fails undoes what it did and every step started before it, in
+ * reverse, and the start fails with it. Stopping undoes every started step in reverse, each one
  * even when another fails.
  */
 export class Steps {
@@ -49,6 +49,7 @@ export class Steps {
       } catch (e) {
         const error = new StepError(step.name, e);
         this.log(`start: ${error.message}; undoing what started`);
+        this.started.push(step);
         await this.stop();
         throw error;
       }

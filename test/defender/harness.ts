@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Defender, Replay, type DefenderOptions } from '../../src/defender/index.ts';
-import { dryEnforcers } from '../../src/enforce/index.ts';
+import { dryEnforcers, type Enforcers } from '../../src/enforce/index.ts';
 import type { Audit } from '../../src/model/index.ts';
 import { SqliteStore, type DefenderStore } from '../../src/store/index.ts';
 
@@ -29,7 +29,13 @@ export interface Replayed {
 }
 
 /** A defender made on a replay's seams; `store` wraps the real store (a test's faults, its policy). */
-export function replayed(options: { replay?: Replay; store?: (store: DefenderStore) => DefenderStore; dir?: string; extra?: Partial<DefenderOptions> } = {}): Replayed {
+export function replayed(options: {
+  replay?: Replay;
+  store?: (store: DefenderStore) => DefenderStore;
+  enforcers?: (enforcers: Enforcers) => Enforcers;
+  dir?: string;
+  extra?: Partial<DefenderOptions>;
+} = {}): Replayed {
   const replay = options.replay ?? Replay.read(SHOP_RECORDING);
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'tenet-replayed-'));
   const store = new SqliteStore(dir);
@@ -42,7 +48,7 @@ export function replayed(options: { replay?: Replay; store?: (store: DefenderSto
     learnForSec: replay.learnForSec,
     containers: replay.containers,
     sensors: [replay.sensor],
-    enforcers,
+    enforcers: options.enforcers?.(enforcers) ?? enforcers,
     host: replay.host,
     clock: replay.clock,
     newId: () => `id-${++ids}`,

@@ -1,0 +1,251 @@
+// The defender in-process, without root or Docker: a recording made in the lab
+// (the shop learned under load, then attacked; npm run lab:record) replayed
+// through a real Defender over a real SQLite store.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { Replay, StepError } from '../../src/defender/index.ts';
+import type { Audit, ModeSetting } from '../../src/model/index.ts';
+import type { ContainerInfo } from '../../src/runtime/index.ts';
+import type { EventSource } from '../../src/sensor/index.ts';
+import type { DefenderStore } from '../../src/store/index.ts';
+import { tenet } from '../run-cli.ts';
+import { replayed, SHOP_RECORDING, type Replayed } from './harness.ts';
+
+/** The audits the live defender stored while it was recorded. */
+const LIVE: Audit[] = JSON.parse(readFileSync(fileURLToPath(new URL('./recordings/shop.audits.json', import.meta.url)), 'utf8')) as Audit[];
+const WEB = 'shop-web-1';
+const API = 'shop-api-1';
+const WORKER = 'shop-worker-1';
+
+/** Audits as a comparable list: without their ids, in a fixed order. */
+const comparable = (audits: readonly Audit[]) => audits.map(({ id: _, ...a }) => JSON.stringify(a, Object.keys(a).sort())).sort();
+const rules = (audits: readonly Audit[], container: string) => audits.filter((a) => a.container.name === container).map((a) => a.rule);
+
+async function played(h: Replayed): Promise<void> {
+  await h.defender.start();
+  await h.replay.play();
+}
+
+test('the shop under load, then attacked, replayed through a real defender: tracked, learned to active, each attack its audits and its incident, exactly as live', async () => {
+  const h = replayed();
+  try {
+    await played(h);
+    const status = h.defender.status();
+    assert.deepEqual(status.steps, ['store', 'sensors', 'containers', 'models', 'enforcement', 'images', 'streams', 'tick']);
+    await h.defender.stop();
+
+    // tracking: every container of the recording, running, under its image's model
+    const containers = await h.store.containers();
+    assert.deepEqual(containers.map((c) => [c.name, c.running]).sort(), [[API, true], ['shop-c2', true], ['shop-pool', true], ['shop-redis-1', true], [WEB, true], [WORKER, true]]);
+    // learning: each image's model learned for the window, then active, seeded from its image read in the background
+    const models = await h.store.models();
+    assert.deepEqual(models.map((m) => [m.image, m.state]).sort(), [
+      ['tenet-lab/busybox:1', 'active'], ['tenet-lab/redis:bookworm', 'active'], ['tenet-lab/shop-api:1', 'active'], ['tenet-lab/shop-web:1', 'active'], ['tenet-lab/shop-worker:1', 'active'],
+    ]);
+    for (const m of models) {
+      assert.ok((m.learning?.observedSec ?? 0) >= h.replay.learnForSec, `${m.id} learned for its window`);
+      assert.ok(m.inventory !== undefined && m.inventory.executables.length > 0, `${m.image}: seeded from its image`);
+    }
+    const web = models.find((m) => m.image === 'tenet-lab/shop-web:1')!;
+    assert.ok(web.network.listen.some((l) => l.port === 8080 && l.sources.some((s) => s.kind === 'learned')), 'the front end serves 8080, seen');
+
+    // the attacks: each its audits, none while the shop was learned under load
+    const audits = await h.store.audits({ limit: 10_000 });
+    const firstAttack = Math.min(...audits.map((a) => Date.parse(a.time)));
+    assert.ok(firstAttack - h.replay.start > h.replay.learnForSec * 1000, 'nothing was reported while the models learned');
+    assert.ok(rules(audits, WEB).includes('reverse-shell') && rules(audits, WEB).includes('threat-intel-peer') && rules(audits, WEB).includes('lateral-movement'));
+    assert.ok(rules(audits, API).includes('drift') && rules(audits, API).includes('sensitive-read') && rules(audits, API).includes('threat-intel-peer'));
+    assert.ok(rules(audits, WORKER).includes('crypto-miner') && rules(audits, WORKER).includes('package-manager-or-compiler') && rules(audits, WORKER).includes('drift'));
+    const lateral = audits.find((a) => a.rule === 'lateral-movement')!;
+    assert.match(lateral.message, /\(shop\/web\) connected to shop\/redis/);
+    const incidents = await h.store.incidents({ limit: 100 });
+    assert.deepEqual(incidents.map((i) => [i.container.name, i.pattern, i.severity]).sort(), [
+      [API, 'exploit-to-execution', 'critical'], [WEB, 'reverse-shell', 'critical'], [WORKER, 'crypto-mining', 'critical'],
+    ]);
+    // the graph: the shop's three edges learned, the front end straight to Redis anomalous
+    const shop = (await h.store.supermodels()).find((s) => s.app === 'shop')!;
+    assert.deepEqual(shop.edges.map((e) => `${e.from} → ${e.to}:${e.targetPort} ${e.state}`), [
+      'shop/api → shop/redis:6379 learned', 'shop/web → shop/api:3000 learned', 'shop/web → shop/redis:6379 anomalous', 'shop/worker → shop/redis:6379 learned',
+    ]);
+    // exactly the audits the live defender stored
+    assert.deepEqual(comparable(audits), comparable(LIVE));
+    // every event stored, each image read once, nothing enforced in alert
+    assert.equal((await h.store.events({ limit: 100_000 })).length, status.counts.events);
+    assert.deepEqual([...new Set(h.replay.containers.imagesRead)].length, h.replay.containers.imagesRead.length);
+    assert.deepEqual([h.enforcers.exec.held, h.enforcers.network.held, h.enforcers.files.held, h.enforcers.block.held], [0, 0, 0, 0]);
+  } finally {
+    await h.close();
+  }
+});
+
+test('tenet dryrun --replay gives exactly the audits the defender stored from the same recording', async () => {
+  const h = replayed();
+  try {
+    await played(h);
+    await h.defender.stop();
+    const run = tenet(['dryrun', '--replay', SHOP_RECORDING, '--format', 'json']);
+    assert.equal(run.status, 0, run.stderr);
+    const dry = JSON.parse(run.stdout) as { audits: Audit[]; incidents: Array<{ pattern: string }>; counts: { records: number } };
+    const stored = await h.store.audits({ limit: 10_000 });
+    assert.equal(dry.audits.length, stored.length);
+    assert.deepEqual(comparable(dry.audits), comparable(stored));
+    assert.deepEqual(dry.incidents.map((i) => i.pattern).sort(), (await h.store.incidents({ limit: 100 })).map((i) => i.pattern).sort());
+    const table = tenet(['dryrun', '--replay', SHOP_RECORDING]);
+    assert.match(table.stdout, /^Replay of .*shop\.jsonl\.gz: .* 55 audits, 3 incidents/);
+    assert.match(tenet(['dryrun', '--replay', '/nonexistent.jsonl']).stderr, /ERR_BAD_RECORDING: \/nonexistent\.jsonl: ENOENT/);
+  } finally {
+    await h.close();
+  }
+});
+
+/** The front end in prevent for programs and egress, the worker in block: what a test's policy says, in place of the recording's. */
+const POLICY: ModeSetting[] = [
+  { scope: { kind: 'image', value: 'tenet-lab/shop-web' }, dimension: 'processes', mode: 'prevent', setAt: '2026-01-01T00:00:00.000Z' },
+  { scope: { kind: 'image', value: 'tenet-lab/shop-web' }, dimension: 'egress', mode: 'prevent', setAt: '2026-01-01T00:00:00.000Z' },
+  { scope: { kind: 'image', value: 'tenet-lab/shop-worker' }, mode: 'block', setAt: '2026-01-01T00:00:00.000Z' },
+];
+
+test('modes reach the enforcers at the seam: once active, prevent holds the front end, the attacks on it carry what was done; block stops the worker once', async () => {
+  const h = replayed({ store: (store) => ({ ...store, modes: async () => POLICY }) });
+  try {
+    await played(h);
+    const webId = (await h.store.containers()).find((c) => c.name === WEB)!.id;
+    const workerId = (await h.store.containers()).find((c) => c.name === WORKER)!.id;
+    // the guards held nothing while the model learned, then the front end alone
+    assert.deepEqual(h.enforcers.exec.changes, [[webId]]);
+    assert.deepEqual(h.enforcers.network.changes, [[webId]]);
+    assert.deepEqual(h.enforcers.files.changes, [], 'files stay in alert');
+    assert.deepEqual(h.enforcers.block.changes, [[workerId]], 'the worker is stopped once, however many deviations');
+    const audits = await h.store.audits({ limit: 10_000 });
+    const shell = audits.find((a) => a.container.name === WEB && a.rule === 'unexpected-process' && a.event.process?.path === '/usr/bin/sh')!;
+    assert.deepEqual([shell.action?.taken, shell.message.endsWith('; killed before it ran')], ['process-killed', true]);
+    const out = audits.find((a) => a.container.name === WEB && a.rule === 'unexpected-egress')!;
+    assert.equal(out.action?.taken, 'connection-dropped');
+    assert.equal(audits.find((a) => a.container.name === WEB && a.rule === 'reverse-shell')?.action, undefined, 'known-bad behaviour is reported in every mode');
+    assert.ok(audits.filter((a) => a.container.name === WORKER && a.lacked !== undefined).every((a) => a.action?.taken === 'container-stopped'));
+    assert.equal(h.defender.counts.blocked, 1);
+    assert.equal(h.defender.counts.connectionsDropped, audits.filter((a) => a.action?.taken === 'connection-dropped').length);
+    // the graph marks the front end's way to Redis blocked where prevent drops it
+    const edge = (await h.store.supermodels()).find((s) => s.app === 'shop')!.edges.find((e) => e.from === 'shop/web' && e.to === 'shop/redis')!;
+    assert.equal(edge.state, 'blocked');
+    await h.defender.stop();
+    assert.deepEqual([h.enforcers.exec.held, h.enforcers.network.held], [0, 0], 'stopping lets every container go');
+  } finally {
+    await h.close();
+  }
+});
+
+test('a restarted defender goes on from the store: models stay active, no image is read again, the attacks are still seen', async () => {
+  const replay = Replay.read(SHOP_RECORDING);
+  const h = replayed({ replay });
+  try {
+    await h.defender.start();
+    // stopped once the models are active, before the attacks
+    await replay.play(replay.start + (replay.learnForSec + 5) * 1000);
+    const before = await h.store.models();
+    assert.ok(before.length === 5 && before.every((m) => m.state === 'active'), JSON.stringify(before.map((m) => m.state)));
+    await h.defender.stop();
+    const read = replay.containers.imagesRead.length;
+    h.restart();
+    await h.defender.start();
+    await replay.play();
+    await h.defender.stop();
+    assert.equal(replay.containers.imagesRead.length, read, 'the images kept in the store are not read again');
+    const after = await h.store.models();
+    assert.deepEqual(after.map((m) => [m.id, m.state]).sort(), before.map((m) => [m.id, m.state]).sort());
+    for (const m of after) assert.ok((m.learning?.observedSec ?? 0) >= (before.find((b) => b.id === m.id)!.learning?.observedSec ?? 0), 'the learning clock went on');
+    const incidents = await h.store.incidents({ limit: 100 });
+    assert.deepEqual(incidents.map((i) => [i.container.name, i.pattern]).sort(), [[API, 'exploit-to-execution'], [WEB, 'reverse-shell'], [WORKER, 'crypto-mining']]);
+  } finally {
+    await h.close();
+  }
+});
+
+/** The store as the tests break it: writes fail while `down` holds. */
+function flaky(store: DefenderStore, state: { down: boolean; failures: number }): DefenderStore {
+  const failing = <A extends unknown[]>(write: (...args: A) => Promise<void>) => async (...args: A) => {
+    if (state.down) {
+      state.failures++;
+      throw new Error('database is locked');
+    }
+    await write(...args);
+  };
+  return {
+    ...store,
+    addEvents: failing((events) => store.addEvents(events)),
+    addAudits: failing((audits) => store.addAudits(audits)),
+    putModels: failing((models) => store.putModels(models)),
+    putIncidents: failing((incidents) => store.putIncidents(incidents)),
+    putContainer: failing((container) => store.putContainer(container)),
+    putStatus: failing((key, value) => store.putStatus(key, value)),
+    putSupermodels: failing((graphs) => store.putSupermodels(graphs)),
+    modes: async () => {
+      if (state.down) throw new Error('database is locked');
+      return store.modes();
+    },
+  };
+}
+
+test('a store that fails for a while, through the attacks: no crash, no event or audit lost, the failures counted', async () => {
+  const state = { down: false, failures: 0 };
+  const replay = Replay.read(SHOP_RECORDING);
+  const h = replayed({ replay, store: (store) => flaky(store, state) });
+  try {
+    await h.defender.start();
+    await replay.play(replay.start + (replay.learnForSec + 5) * 1000);
+    state.down = true;
+    await replay.play(replay.end - 1000);
+    const during = h.defender.status().store!;
+    assert.ok(during.storeErrors > 0 && during.pending > 0, JSON.stringify(during));
+    state.down = false;
+    await replay.play();
+    await h.defender.stop();
+    assert.ok(state.failures > 10);
+    assert.equal((await h.store.events({ limit: 100_000 })).length, h.defender.counts.events, 'every event stored in the end');
+    assert.deepEqual(comparable(await h.store.audits({ limit: 10_000 })), comparable(LIVE), 'every audit stored in the end');
+    assert.ok(h.log.some((l) => l.includes('store: events: database is locked; kept for the next write')), h.log.filter((l) => l.includes('store')).join('\n'));
+    const end = h.defender.status().store!;
+    assert.deepEqual([end.storeDropped, end.pending, end.storeErrors >= during.storeErrors], [0, 0, true]);
+  } finally {
+    await h.close();
+  }
+});
+
+test('a start step that fails undoes every step before it: nothing follows, listens, holds or ticks', async () => {
+  const boom = () => Promise.reject(new Error('boom'));
+  const failing: EventSource = { name: 'failing', start: boom, stop: async () => {}, watching: () => true, status: () => ({}) };
+  // each step failing where it meets a seam: the images and tick steps start work of their own, whose failures are counted, not thrown
+  const cases: Array<[string, (replay: Replay) => Parameters<typeof replayed>[0]]> = [
+    ['store', () => ({ store: (s) => ({ ...s, models: boom }) })],
+    ['sensors', (replay) => ({ extra: { sensors: [replay.sensor, failing] } })],
+    ['containers', (replay) => {
+      replay.containers.running = boom;
+      return {};
+    }],
+    ['models', (replay) => {
+      // a container running at start, whose image the store is asked for
+      const first = replay.entries.find((e) => 'change' in e && e.change.action === 'start') as { change: { container: ContainerInfo } };
+      replay.containers.start(first.change.container);
+      return { store: (s) => ({ ...s, image: boom }) };
+    }],
+    ['enforcement', () => ({ enforcers: (e) => ({ ...e, network: Object.assign(e.network!, { adopt: boom }) }) })],
+    ['streams', () => ({ extra: { streams: [failing] } })],
+  ];
+  for (const [step, options] of cases) {
+    const replay = Replay.read(SHOP_RECORDING);
+    const h = replayed({ ...options(replay), replay });
+    try {
+      await assert.rejects(h.defender.start(), (e: Error) => e instanceof StepError && e.step === step && /boom/.test(e.message), step);
+      assert.deepEqual(h.defender.status().steps, [], `${step}: every step undone`);
+      assert.equal(replay.sensor.sink, undefined, `${step}: the sensor stopped`);
+      assert.equal(replay.containers.following, 0, `${step}: the containers followed no more`);
+      assert.equal(replay.clock.pending, 0, `${step}: no timer left`);
+      assert.deepEqual([h.enforcers.exec.held, h.enforcers.network.held, h.enforcers.files.held], [0, 0, 0], `${step}: nothing held`);
+      assert.ok(h.log.includes(`start: ${step}: boom; undoing what started`), h.log.join('\n'));
+    } finally {
+      await h.close();
+    }
+  }
+});
