@@ -10,3 +10,4 @@ export { KnownBad } from './known-bad.ts';
 export { judge, type Decision, type FlowJudge, type IntelLookup, type JudgeContext, type JudgedModel, type Judgement, type Subject } from './judge.ts';
 export { IncidentBuilder, INCIDENT_WINDOW_MS, PATTERNS, type Pattern } from './incidents.ts';
 export { AlertGate, suppresses, type Gate } from './hygiene.ts';
+export { whatIf, type Blocked } from './what-if.ts';
