@@ -132,7 +132,8 @@ export class Replay {
       if ('change' in entry) {
         const change = entry.change;
         if (change.action === 'start') this.containers.start(change.container);
-        else if (change.action !== 'error') this.containers.die(change.id, change.action === 'destroy');
+        else if (change.action === 'die') this.containers.die(change.id);
+        else if (change.action === 'destroy') this.containers.destroy(change.id);
       } else if ('record' in entry) {
         this.sensor.sink?.record(entry.record, at);
       } else if ('event' in entry) {

@@ -36,6 +36,8 @@ export class StoreWriter {
   private readonly store: DefenderStore;
   private readonly limits: WriterLimits;
   private readonly log: (line: string) => void;
+  /** The failure of each kind of write, said once until it is written again. */
+  private readonly failing = new Map<string, string>();
 
   constructor(store: DefenderStore, log: (line: string) => void, limits: WriterLimits = { events: 200_000, audits: 100_000 }) {
     this.store = store;
@@ -86,10 +88,10 @@ export class StoreWriter {
   async flush(): Promise<void> {
     const events = this.events;
     this.events = [];
-    if (!(await this.write('events', () => this.store.addEvents(events)))) this.events = this.bound([...events, ...this.events], this.limits.events);
+    if (events.length > 0 && !(await this.write('events', () => this.store.addEvents(events)))) this.events = this.bound([...events, ...this.events], this.limits.events);
     const audits = this.audits;
     this.audits = [];
-    if (!(await this.write('audits', () => this.store.addAudits(audits)))) this.audits = this.bound([...audits, ...this.audits], this.limits.audits);
+    if (audits.length > 0 && !(await this.write('audits', () => this.store.addAudits(audits)))) this.audits = this.bound([...audits, ...this.audits], this.limits.audits);
     await this.writeKeyed(this.incidents, (incidents) => this.store.putIncidents([...incidents.values()]), 'incidents');
     await this.writeKeyed(this.models, (models) => this.store.putModels([...models.values()].map((snapshot) => snapshot())), 'models');
     await this.writeKeyed(this.containers, async (containers) => {
@@ -118,11 +120,13 @@ export class StoreWriter {
   private async write(what: string, work: () => Promise<void>): Promise<boolean> {
     try {
       await work();
+      if (this.failing.delete(what)) this.log(`store: ${what} written again`);
       return true;
     } catch (e) {
       this.counts.storeErrors++;
       const message = `${what}: ${(e as Error).message}`;
-      if (message !== this.counts.lastStoreError) this.log(`store: ${message}; kept for the next write`);
+      if (this.failing.get(what) !== message) this.log(`store: ${message}; kept for the next write`);
+      this.failing.set(what, message);
       this.counts.lastStoreError = message;
       return false;
     }

@@ -12,3 +12,9 @@ const CAPABILITIES = [
 export function capabilityName(number: number): string | undefined {
   return CAPABILITIES[number];
 }
+
+/** The number of a capability (`CAP_NET_RAW` → 13), as the kernel numbers it. */
+export function capabilityNumber(name: string): number | undefined {
+  const n = (CAPABILITIES as readonly string[]).indexOf(name);
+  return n === -1 ? undefined : n;
+}

@@ -117,11 +117,16 @@ export class MemoryContainers implements ContainerSource {
     for (const listen of this.listeners) listen({ action: 'start', container: { ...container, running: true } });
   }
 
-  /** A container stops; `destroy`: and is removed. */
-  die(id: string, destroy = false): void {
+  /** A container stops. */
+  die(id: string): void {
     this.containers.delete(id);
     for (const listen of this.listeners) listen({ action: 'die', id });
-    if (destroy) for (const listen of this.listeners) listen({ action: 'destroy', id });
+  }
+
+  /** A stopped container is removed. */
+  destroy(id: string): void {
+    this.containers.delete(id);
+    for (const listen of this.listeners) listen({ action: 'destroy', id });
   }
 
   /** Reads still waiting for an image fail: it will not come. */

@@ -93,6 +93,8 @@ test('now() never goes back', async () => {
   // a timer set for a negative delay is due now, not in the past
   clock.after(-50, () => ran.push(clock.now()));
   await clock.advanceTo(600);
+  assert.deepEqual([clock.now(), ran], [700, []], 'moving back runs nothing');
+  await clock.advanceTo(700);
   assert.deepEqual([clock.now(), ran], [700, [700]]);
 });
 
@@ -130,5 +132,5 @@ test('the system clock fires with real time, and clear prevents it', async () =>
   assert.ok(counted >= 2, `every ran ${counted} times`);
   await sleep(20);
   assert.equal(ticks, counted, 'a cleared every runs no more');
-  assert.ok(systemClock.now() - before >= 80);
+  assert.ok(systemClock.now() - before >= 75);
 });

@@ -55,3 +55,13 @@ test('DNS question names decode from the raw bytes, and nothing else passes for 
   assert.equal(decodeQuestion('\\x00'), undefined, 'the root name is not a question worth keeping');
   assert.equal(decodeQuestion('\\x03a b\\x00'), undefined);
 });
+
+test('a record formatted as the sensor prints it reads back the same: every record of the lab recording', async () => {
+  const { Replay } = await import('../../src/defender/index.ts');
+  const { formatSensorLine } = await import('../../src/sensor/index.ts');
+  const replay = Replay.read(new URL('../defender/recordings/shop.jsonl.gz', import.meta.url).pathname);
+  const records = replay.entries.flatMap((e) => ('record' in e ? [e.record] : []));
+  assert.ok(records.length > 400);
+  assert.deepEqual(new Set(records.map((r) => r.tag)).size >= 8, true, 'most kinds of record are in it');
+  for (const record of records) assert.deepEqual(parseSensorLine(formatSensorLine(record)), { record });
+});

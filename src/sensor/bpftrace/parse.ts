@@ -1,4 +1,4 @@
-import { capabilityName, syscallName } from '../../knowledge/index.ts';
+import { capabilityName, capabilityNumber, syscallName, syscallNumber } from '../../knowledge/index.ts';
 
 /** What one line of the sensor says, before it is tied to a container. */
 export type SensorRecord =
@@ -143,4 +143,34 @@ export function parseSensorLine(line: string): SensorLine {
   if (data.startsWith(`ready${SEPARATOR}`)) return { ready: true };
   const result = record(data);
   return typeof result === 'string' ? { garbage: result } : { record: result };
+}
+
+/** A DNS question name as the sensor prints it (`%r`): length-prefixed labels, then the zero byte. */
+function encodeQuestion(name: string): string {
+  const hex = (n: number) => `\\x${n.toString(16).padStart(2, '0')}`;
+  return `${name.split('.').map((label) => `${hex(label.length)}${label}`).join('')}${hex(0)}`;
+}
+
+/**
+ * A record as the sensor's line (`parseSensorLine` reads it back): what a
+ * recorded stream is made into again, to measure everything after the kernel.
+ */
+export function formatSensorLine(record: SensorRecord): string {
+  const f = (() => {
+    switch (record.tag) {
+      case 'argv': return [...record.argv, ...Array<string>(Math.max(0, 5 - record.argv.length)).fill('')];
+      case 'exec': return [record.ppid, record.uid, record.path, record.parentName, record.name];
+      case 'exit': return [record.code];
+      case 'listen': return [record.protocol, record.port, record.address];
+      case 'connect': return [record.protocol, record.address, record.port];
+      case 'accept': return [record.port, record.peer, record.peerPort];
+      case 'dns': return [encodeQuestion(record.name)];
+      case 'write':
+      case 'read':
+      case 'killed': return [record.path];
+      case 'syscall': return [syscallNumber(record.syscall) ?? -1];
+      case 'capability': return [capabilityNumber(record.capability) ?? -1, record.denied ? 1 : 0];
+    }
+  })();
+  return JSON.stringify({ type: 'printf', data: `${[record.tag, record.cgroup, record.pid, ...f].join(SEPARATOR)}\n` });
 }
