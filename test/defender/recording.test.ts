@@ -205,7 +205,7 @@ test('a container stopped, then removed, is replayed as it happened: one die, on
   const lines = [{ t: 1, change: { action: 'start', container: api } }, { t: 2, change: { action: 'die', id: 'api' } }, { t: 3, change: { action: 'destroy', id: 'api' } }];
   const replay = Replay.parse([header, ...lines.map((l) => JSON.stringify(l))].join('\n'));
   const seen: string[] = [];
-  const follower = await replay.containers.follow((change) => seen.push(change.action), () => {});
+  const follower = await replay.containers.follow((change) => seen.push(change.action));
   await replay.play();
   follower.close();
   assert.deepEqual(seen, ['start', 'die', 'destroy']);
