@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { AlertGate, IncidentBuilder, judge, KnownBad, deviationAudit, type Decision, type DriftReason, type JudgeContext, type Subject } from '../detect/index.ts';
-import { modeOf, STOPPED, type Action, type Enforcers, type ModeTarget } from '../enforce/index.ts';
+import { modesOf, STOPPED, type Action, type Enforcers, type ModeTarget } from '../enforce/index.ts';
 import { parseImage } from '../intent/index.ts';
 import { iso, Learner, type ModelLearner } from '../learn/index.ts';
 import type { Audit, IntentModel, Mode, ModelDimension, ModeSetting, RuntimeEvent } from '../model/index.ts';
@@ -23,7 +23,7 @@ import { IntelFeeds } from './intel.ts';
 import { Reconciler } from './reconcile.ts';
 import { NO_COUNTS, type DefenderCounts, type DefenderStatus } from './status.ts';
 import { Steps, type Step } from './steps.ts';
-import { Containers, tracked, type Tracked } from './tracking.ts';
+import { Containers, tracked, type Tracked, type TrackedSubject } from './tracking.ts';
 import { StoreWriter } from './writer.ts';
 
 export interface DefenderOptions {
@@ -52,6 +52,14 @@ export interface DefenderOptions {
    * syscall is the sensor's largest cost (bench/sensor-overhead).
    */
   syscallSample?: { windowMs: number; periodMs: number };
+  /**
+   * Which events are written to the store: `novel` (the default) those that
+   * told something — a model or a graph learned from them, or they were
+   * judged (an audit, a known-bad flag) — the others, which the models
+   * already hold, only counted; `all` every one (what the store writes bounds
+   * the events a second the defender takes: bench/pipeline).
+   */
+  events?: 'novel' | 'all';
   onLog?: (line: string) => void;
   onAudit?: (audit: Audit) => void;
   /** Ids of audits and incidents (default: random UUIDs). */
@@ -124,6 +132,7 @@ export class Defender {
   /** When a learning model last had a running container, and when the last syscall sample began. */
   private lastLearning = -Infinity;
   private lastSample = 0;
+  private lastIso = { ms: NaN, text: '' };
   /** Exec audits of prevented containers waiting for the guard's kill, and kills waiting for their exec, by cgroup and pid. */
   private readonly held = new Map<string, { audit: Audit; at: number }>();
   private readonly kills = new Map<string, { t: Tracked; pid: number; path: string; at: number }>();
@@ -481,8 +490,14 @@ export class Defender {
       this.killed(t, record.pid, record.path, at);
       return;
     }
-    const event = t.processes.event(record, t.info, iso(at), this.host);
+    const event = t.processes.event(record, t.info, this.isoOf(at), this.host);
     if (event !== undefined) this.ingest(t, event, at);
+  }
+
+  /** A time as text, once per millisecond (records come thousands a millisecond). */
+  private isoOf(ms: number): string {
+    if (ms !== this.lastIso.ms) this.lastIso = { ms, text: iso(ms) };
+    return this.lastIso.text;
   }
 
   /** Cgroups the sensor names that no known container has: the runtime is asked again, soon. */
@@ -513,15 +528,17 @@ export class Defender {
     return true;
   }
 
-  /** An event of a container, at a time (when it reached the defender): stored, then judged. */
+  /** An event of a container, at a time (when it reached the defender): judged, and stored if it told something (or always, with `events: 'all'`). */
   private ingest(t: Tracked, event: RuntimeEvent, now: number): void {
     this.counts.events++;
-    this.writer.event(event, t.info.id);
-    this.evaluate(t, event, now);
+    if (this.evaluate(t, event, now) || this.options.events === 'all') {
+      this.counts.stored++;
+      this.writer.event(event, t.info.id);
+    }
   }
 
-  /** What an event means, from the judge, and what is done about it. */
-  private evaluate(t: Tracked, event: RuntimeEvent, now: number): void {
+  /** What an event means, from the judge, and what is done about it; returns whether it told something: a model learned from it, the graph saw a new edge, or it was judged. */
+  private evaluate(t: Tracked, event: RuntimeEvent, now: number): boolean {
     const process = t.processes.get(event.process?.pid);
     if (event.kind === 'dns' && event.dns?.names?.[0] !== undefined) t.lastDns = { name: event.dns.names[0], at: now };
     const context = this.judging;
@@ -529,26 +546,27 @@ export class Defender {
     const judged = judge(event, this.subject(t, process, event, now), context);
     if (judged.runtime) {
       this.counts.runtime++;
-      return;
+      return false;
     }
     if (judged.flag && process !== undefined) process.flagged = true;
     if (judged.learned) this.dirty(t.model);
     if (judged.graphChanged) this.graphChanged = true;
     for (const decision of judged.decisions) this.decide(t, event, decision, now);
+    return judged.learned || judged.newEdge || judged.flag || judged.decisions.length > 0;
   }
 
   private subject(t: Tracked, process: KnownProcess | undefined, event: RuntimeEvent, now: number): Subject {
-    const drift = event.kind === 'exec' ? this.driftOf(t, event.process?.path, process?.exe) : undefined;
-    const dns = t.lastDns !== undefined && now - t.lastDns.at < DNS_BEFORE_CONNECT_MS ? t.lastDns.name : undefined;
-    return {
-      id: t.info.id,
-      model: t.model,
+    const s: TrackedSubject = t.subject ??= {
+      id: t.info.id, model: t.model, process: undefined, drift: undefined, lastDns: undefined,
       mode: (dimension) => this.modeOf(t, dimension),
-      ...(process !== undefined && { process }),
-      ancestors: () => t.processes.ancestors(process),
-      ...(drift !== undefined && { drift }),
-      ...(dns !== undefined && { lastDns: dns }),
+      ancestors: (): string[] => t.processes.ancestors(s.process),
     };
+    s.id = t.info.id;
+    s.model = t.model;
+    s.process = process;
+    s.drift = event.kind === 'exec' ? this.driftOf(t, event.process?.path, process?.exe) : undefined;
+    s.lastDns = t.lastDns !== undefined && now - t.lastDns.at < DNS_BEFORE_CONNECT_MS ? t.lastDns.name : undefined;
+    return s;
   }
 
   /**
@@ -567,10 +585,14 @@ export class Defender {
     return paths.some((p) => inventory.has(p) || inventory.has(`/usr${p}`)) ? undefined : 'not-in-image';
   }
 
+  /** A container's mode in a dimension: worked out once for the settings in force and the container as it is. */
   private modeOf(t: Tracked, dimension: ModelDimension): Mode {
     const i = t.info;
-    const target: ModeTarget = { image: i.image, imageId: i.imageId, ...(i.namespace !== undefined && { namespace: i.namespace }), ...(i.app !== undefined && { app: i.app }) };
-    return modeOf(this.modes, target, dimension);
+    if (t.modes?.settings !== this.modes || t.modes.info !== i) {
+      const target: ModeTarget = { image: i.image, imageId: i.imageId, ...(i.namespace !== undefined && { namespace: i.namespace }), ...(i.app !== undefined && { app: i.app }) };
+      t.modes = { settings: this.modes, info: i, of: modesOf(this.modes, target) };
+    }
+    return t.modes.of[dimension];
   }
 
   /**
@@ -678,7 +700,9 @@ export class Defender {
     }
     // modes every tick: a change is live within a quarter second plus the enforcer's start
     await this.partAsync('modes', async () => {
-      this.modes = await this.store.modes();
+      const modes = await this.store.modes();
+      // the same settings keep their array: what containers' modes were worked out for
+      if (JSON.stringify(modes) !== JSON.stringify(this.modes)) this.modes = modes;
     });
     if (!this.stopping) this.part('enforcement', () => this.reconciler.reconcile(this.containers.all(), { modeOf: (t, d) => this.modeOf(t, d), peersOf: (id) => this.flows.peersOf(id) }));
     if (clock) this.writer.status('defender', this.status());

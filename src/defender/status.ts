@@ -6,6 +6,8 @@ import type { WriterCounts } from './writer.ts';
 export interface DefenderCounts {
   records: number;
   events: number;
+  /** Events written to the store: the ones that told something (all of them with `--events all`). */
+  stored: number;
   audits: number;
   /** Records from cgroups that turned out to be no container's (runc setting one up, the host). */
   unattributed: number;
@@ -25,7 +27,7 @@ export interface DefenderCounts {
 }
 
 export const NO_COUNTS: Readonly<DefenderCounts> = {
-  records: 0, events: 0, audits: 0, unattributed: 0, dropped: 0, runtime: 0, imageErrors: 0, prevented: 0, connectionsDropped: 0, writesRefused: 0, blocked: 0,
+  records: 0, events: 0, stored: 0, audits: 0, unattributed: 0, dropped: 0, runtime: 0, imageErrors: 0, prevented: 0, connectionsDropped: 0, writesRefused: 0, blocked: 0,
 };
 
 /** What `tenet status` and the console show of a defender. */

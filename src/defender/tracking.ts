@@ -1,6 +1,8 @@
+import type { DriftReason, Subject } from '../detect/index.ts';
 import type { ModelLearner } from '../learn/index.ts';
+import type { Mode, ModelDimension, ModeSetting } from '../model/index.ts';
 import type { ContainerInfo } from '../runtime/index.ts';
-import { ProcessTable, type SensorRecord } from '../sensor/index.ts';
+import { ProcessTable, type KnownProcess, type SensorRecord } from '../sensor/index.ts';
 
 /** Everything the defender holds about one container. */
 export interface Tracked {
@@ -11,6 +13,18 @@ export interface Tracked {
   inventory?: ReadonlySet<string>;
   /** The last DNS name it asked for, and when: the name of the peer it connects to next. */
   lastDns?: { name: string; at: number };
+  /** What the judge is told of it: one object, its fields set anew for each event (events come by the hundred thousand a second). */
+  subject?: TrackedSubject;
+  /** Its mode in each dimension, for the settings and the container as they were when worked out. */
+  modes?: { settings: readonly ModeSetting[]; info: ContainerInfo; of: Record<ModelDimension, Mode> };
+}
+
+/** The judge's subject of a tracked container, reused from event to event. */
+export interface TrackedSubject extends Subject {
+  model: ModelLearner;
+  process: KnownProcess | undefined;
+  drift: DriftReason | undefined;
+  lastDns: string | undefined;
 }
 
 /** A record waiting for its cgroup's container, and when it came. */

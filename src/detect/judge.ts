@@ -34,7 +34,7 @@ export interface Subject {
 
 /** The applications' graph: a connection between workloads judged by it (FlowGraph). */
 export interface FlowJudge {
-  addFlow(flow: Flow, learning: boolean): { from: string; to: string; inside: boolean } | undefined;
+  addFlow(flow: Flow, learning: boolean): { from: string; to: string; inside: boolean; first: boolean } | undefined;
 }
 
 /** Threat intelligence (IntelIndex). */
@@ -70,11 +70,13 @@ export interface Judgement {
   learned: boolean;
   /** The graph counted it. */
   graphChanged: boolean;
+  /** The graph saw this edge between two workloads for the first time. */
+  newEdge: boolean;
   /** An event of the container runtime itself (`runc init`), not judged. */
   runtime: boolean;
 }
 
-const RUNTIME: Readonly<Judgement> = { decisions: [], flag: false, learned: false, graphChanged: false, runtime: true };
+const RUNTIME: Readonly<Judgement> = { decisions: [], flag: false, learned: false, graphChanged: false, newEdge: false, runtime: true };
 
 /**
  * What an event means, decided in one place: the known-bad rules and threat
@@ -99,27 +101,28 @@ export function judge(event: RuntimeEvent, subject: Subject, context: JudgeConte
   if (event.kind === 'exec' && subject.drift !== undefined) {
     // a drifted program is never learned
     decisions.push({ audit: driftAudit(event, subject.drift, auditContext()), mode: subject.mode('processes') });
-    return { decisions, flag: true, learned: false, graphChanged: false, runtime: false };
+    return { decisions, flag: true, learned: false, graphChanged: false, newEdge: false, runtime: false };
   }
   const flow = judgeFlow(event, subject, context, auditContext);
   if (flow !== undefined) {
     if (flow.decision !== undefined) decisions.push(flow.decision);
-    if (flow.judged) return { decisions, flag, learned: flow.learned, graphChanged: true, runtime: false };
+    if (flow.judged) return { decisions, flag, learned: flow.learned, graphChanged: true, newEdge: flow.first, runtime: false };
   }
   const graphChanged = flow !== undefined;
+  const newEdge = flow?.first === true;
   const verdict = model.observe(event, subject.id, context.now);
-  if (verdict.outcome !== 'deviation') return { decisions, flag, learned: verdict.outcome === 'learned', graphChanged, runtime: false };
+  if (verdict.outcome !== 'deviation') return { decisions, flag, learned: verdict.outcome === 'learned', graphChanged, newEdge, runtime: false };
   // what an already reported process does at the level of syscalls and capabilities is part of that report
   const named = subject.process !== undefined && (subject.process.flagged === true || flag);
-  if (named && (event.kind === 'syscall' || event.kind === 'capability')) return { decisions, flag, learned: false, graphChanged, runtime: false };
+  if (named && (event.kind === 'syscall' || event.kind === 'capability')) return { decisions, flag, learned: false, graphChanged, newEdge, runtime: false };
   const mode = subject.mode(verdict.dimension);
   if (mode === 'learn') {
     model.accept(event, subject.id, context.now);
-    return { decisions, flag, learned: true, graphChanged, runtime: false };
+    return { decisions, flag, learned: true, graphChanged, newEdge, runtime: false };
   }
   if (verdict.dimension === 'processes') flag = true;
   decisions.push({ audit: deviationAudit(event, verdict.dimension, verdict.entry, auditContext(), verdict.parent), mode });
-  return { decisions, flag, learned: false, graphChanged, runtime: false };
+  return { decisions, flag, learned: false, graphChanged, newEdge, runtime: false };
 }
 
 /** Every peer and DNS name, in every model state, against the threat-intelligence feeds. */
@@ -143,7 +146,7 @@ function intelAudits(event: RuntimeEvent, intel: IntelLookup, auditContext: () =
  * restarted server's new address included); outside it, it is one
  * lateral-movement audit. Undefined for an event that is no connection.
  */
-function judgeFlow(event: RuntimeEvent, subject: Subject, context: JudgeContext, auditContext: () => AuditContext): { judged: boolean; learned: boolean; decision?: Decision } | undefined {
+function judgeFlow(event: RuntimeEvent, subject: Subject, context: JudgeContext, auditContext: () => AuditContext): { judged: boolean; learned: boolean; first: boolean; decision?: Decision } | undefined {
   const n = event.network;
   if (event.kind !== 'connect' || n?.remoteAddress === undefined || n.remotePort === undefined) return undefined;
   const model = subject.model;
@@ -153,12 +156,13 @@ function judgeFlow(event: RuntimeEvent, subject: Subject, context: JudgeContext,
     time: Date.parse(event.time) || context.now, container: subject.id, address: n.remoteAddress, port: n.remotePort, protocol,
     ...(subject.lastDns !== undefined && { name: subject.lastDns }),
   }, model.state === 'learning' || mode === 'learn');
-  if (judged === undefined || model.state !== 'active') return { judged: false, learned: false };
+  const first = judged?.first === true;
+  if (judged === undefined || model.state !== 'active') return { judged: false, learned: false, first };
   if (judged.inside) {
-    if (mode !== 'learn') return { judged: true, learned: false };
+    if (mode !== 'learn') return { judged: true, learned: false, first };
     model.accept(event, subject.id, context.now);
-    return { judged: true, learned: true };
+    return { judged: true, learned: true, first };
   }
   const audit = lateralAudit(event, judged.from, judged.to, `${protocol}/${n.remoteAddress}:${n.remotePort}`, auditContext());
-  return { judged: true, learned: false, decision: { audit, mode, edge: { from: judged.from, to: judged.to, port: n.remotePort, protocol } } };
+  return { judged: true, learned: false, first, decision: { audit, mode, edge: { from: judged.from, to: judged.to, port: n.remotePort, protocol } } };
 }

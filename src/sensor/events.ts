@@ -42,29 +42,34 @@ export function processPart(p: KnownProcess | undefined, parent?: KnownProcess):
  * its parent when known.
  */
 export function recordEvent(record: SensorRecord, info: ContainerInfo, time: string, process?: KnownProcess, parent?: KnownProcess): RuntimeEvent | undefined {
-  const base = { time, source: 'tenet' as const, container: eventContainer(info), process: processPart(process, parent) };
+  return eventOf(record, time, eventContainer(info), processPart(process, parent));
+}
+
+/** A record as an event, with its container and process parts made already (they are shared by the events of the same container and process). */
+function eventOf(record: SensorRecord, time: string, container: RuntimeEvent['container'], process: RuntimeEvent['process']): RuntimeEvent | undefined {
   switch (record.tag) {
     case 'exec':
-      return { kind: 'exec', ...base, syscall: 'execve' };
+      return { kind: 'exec', time, source: 'tenet', container, process, syscall: 'execve' };
     case 'exit':
-      return { kind: 'exit', ...base };
+      return { kind: 'exit', time, source: 'tenet', container, process };
     case 'listen':
-      return { kind: 'listen', ...base, network: { protocol: record.protocol === 'tcp' ? 'tcp' : 'other', localAddress: record.address, localPort: record.port } };
+      return { kind: 'listen', time, source: 'tenet', container, process, network: { protocol: record.protocol === 'tcp' ? 'tcp' : 'other', localAddress: record.address, localPort: record.port } };
     case 'connect':
-      return { kind: 'connect', ...base, network: { protocol: record.protocol, remoteAddress: record.address, remotePort: record.port } };
+      return { kind: 'connect', time, source: 'tenet', container, process, network: { protocol: record.protocol, remoteAddress: record.address, remotePort: record.port } };
     case 'accept':
-      return { kind: 'accept', ...base, network: { protocol: 'tcp', localPort: record.port, remoteAddress: record.peer, remotePort: record.peerPort } };
+      return { kind: 'accept', time, source: 'tenet', container, process, network: { protocol: 'tcp', localPort: record.port, remoteAddress: record.peer, remotePort: record.peerPort } };
     case 'dns':
-      return { kind: 'dns', ...base, dns: { names: [record.name] } };
+      return { kind: 'dns', time, source: 'tenet', container, process, dns: { names: [record.name] } };
     case 'write':
-      return { kind: 'write', ...base, file: { path: record.path, operation: 'open for writing' } };
+      return { kind: 'write', time, source: 'tenet', container, process, file: { path: record.path, operation: 'open for writing' } };
     case 'read':
-      return { kind: 'open', ...base, file: { path: record.path, operation: 'read' } };
+      return { kind: 'open', time, source: 'tenet', container, process, file: { path: record.path, operation: 'read' } };
     case 'syscall':
-      return { kind: 'syscall', ...base, syscall: record.syscall };
+      return { kind: 'syscall', time, source: 'tenet', container, process, syscall: record.syscall };
     case 'capability':
-      return { kind: 'capability', ...base, capability: record.capability, ...(record.denied && { denied: true }) };
+      return { kind: 'capability', time, source: 'tenet', container, process, capability: record.capability, ...(record.denied && { denied: true }) };
     case 'argv':
+    case 'killed':
       return undefined;
   }
 }
@@ -78,6 +83,10 @@ export class ProcessTable {
   private readonly processes = new Map<number, KnownProcess>();
   /** argv records, waiting for their exec. */
   private readonly argv = new Map<number, string[]>();
+  /** The process part of each process's events but its exec (which names the parent too), made once. */
+  private readonly parts = new Map<number, RuntimeEvent['process']>();
+  /** The container part of its events, for the container as it was last given. */
+  private container: { info: ContainerInfo; part: RuntimeEvent['container'] } | undefined;
 
   get(pid: number | undefined): KnownProcess | undefined {
     return pid === undefined ? undefined : this.processes.get(pid);
@@ -86,6 +95,12 @@ export class ProcessTable {
   /** A process found running (read from /proc). */
   add(process: KnownProcess): void {
     this.processes.set(process.pid, process);
+    this.parts.delete(process.pid);
+  }
+
+  private containerPart(info: ContainerInfo): RuntimeEvent['container'] {
+    if (this.container?.info !== info) this.container = { info, part: eventContainer(info) };
+    return this.container.part;
   }
 
   /** A record of the container as an event (undefined for an argv record, which waits for its exec). */
@@ -104,12 +119,21 @@ export class ProcessTable {
         ...(argv !== undefined && { argv }), ...(exe !== undefined && { exe }), ...(parent.flagged === true && { flagged: true }),
       };
       this.processes.set(record.pid, process);
-      return recordEvent(record, info, time, process, parent);
+      this.parts.delete(record.pid);
+      return eventOf(record, time, this.containerPart(info), processPart(process, parent));
     }
-    const process = this.processes.get(record.pid) ?? host.process(record.pid);
-    if (record.tag === 'exit') this.processes.delete(record.pid);
-    else if (!this.processes.has(record.pid)) this.processes.set(record.pid, process);
-    return recordEvent(record, info, time, process);
+    let process = this.processes.get(record.pid);
+    if (process === undefined) {
+      process = host.process(record.pid);
+      this.processes.set(record.pid, process);
+    }
+    let part = this.parts.get(record.pid);
+    if (part === undefined) this.parts.set(record.pid, part = processPart(process));
+    if (record.tag === 'exit') {
+      this.processes.delete(record.pid);
+      this.parts.delete(record.pid);
+    }
+    return eventOf(record, time, this.containerPart(info), part);
   }
 
   /** The names of a process's ancestors in its container, nearest first (as far as the sensor saw them). */

@@ -193,7 +193,7 @@ export class FlowGraph {
    * judged against the graph (`learning`: the client's model learns, so the
    * edge joins the graph); undefined for anything else.
    */
-  addFlow(flow: Flow, learning = false): { from: string; to: string; inside: boolean } | undefined {
+  addFlow(flow: Flow, learning = false): { from: string; to: string; inside: boolean; first: boolean } | undefined {
     const from = this.endpoints.get(flow.container);
     if (from === undefined) {
       this.unattributed++;
@@ -212,13 +212,12 @@ export class FlowGraph {
       const pair = from.index * MAX_NODES + to.index;
       const key = flow.port * 4 + proto;
       if (learning) this.permit(pair, key);
-      const judged = { from: from.node, to: to.node, inside: this.allowed.get(pair)?.has(key) === true };
       let byPort = this.edges.get(pair);
       if (byPort === undefined) this.edges.set(pair, byPort = new Map());
       const seen = byPort.get(key);
       if (seen === undefined) byPort.set(key, { from, to, port: flow.port, protocol: flow.protocol, count: 1, first: flow.time, last: flow.time });
       else see(seen, flow.time);
-      return judged;
+      return { from: from.node, to: to.node, inside: this.allowed.get(pair)?.has(key) === true, first: seen === undefined };
     }
     // the container itself; Docker's own DNS server answers on 127.0.0.11
     if (flow.address !== DOCKER_DNS && (flow.address.startsWith('127.') || flow.address === '::1')) return undefined;

@@ -65,3 +65,15 @@ test('a record formatted as the sensor prints it reads back the same: every reco
   assert.deepEqual(new Set(records.map((r) => r.tag)).size >= 8, true, 'most kinds of record are in it');
   for (const record of records) assert.deepEqual(parseSensorLine(formatSensorLine(record)), { record });
 });
+
+test('a line read without the JSON parser (bpftrace\'s own spacing) reads as the JSON parser reads it, whatever the fields hold', async () => {
+  const fc = (await import('fast-check')).default;
+  const field = fc.oneof(fc.string(), fc.constantFrom('"', '\\', '\\u001f', '\\n', 'a"b', '/tmp/x\\y', 'é', '\n'), fc.nat().map(String));
+  const tag = fc.constantFrom('argv', 'exec', 'exit', 'listen', 'connect', 'accept', 'dns', 'write', 'read', 'syscall', 'capability', 'killed', 'tick', 'ready', 'other');
+  fc.assert(fc.property(tag, fc.array(field, { maxLength: 8 }), (t, fields) => {
+    const data = `${[t, ...fields].join('\x1f')}\n`;
+    // as bpftrace writes it (the fast path when no field needs an escape), and as any JSON writer would (the parser)
+    const bpftrace = `{"type": "printf", "data": ${JSON.stringify(data)}}`;
+    assert.deepEqual(parseSensorLine(bpftrace), parseSensorLine(JSON.stringify({ type: 'printf', data })));
+  }), { numRuns: 2000 });
+});

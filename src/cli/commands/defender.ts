@@ -29,6 +29,9 @@ Options:
                         while a model learns, then a 15 s sample every 10 min) or
                         \`always\` (a probe on every syscall of the host: the
                         sensor's largest cost, see bench/sensor-overhead)
+  --events WHICH        the events written to the store: \`novel\` (default: those a
+                        model or graph learned from, or that were judged; the others,
+                        which the models already hold, are only counted) or \`all\`
   --no-images           do not read images (models start empty, no drift by inventory)
   --intent-registry HOST  a registry (HOST[:PORT]) to ask for the intent manifest of
                         its images that containers run (\`tenet intent push\`): the
@@ -63,6 +66,7 @@ export const defenderCommand: Command = {
       'no-sensor': { type: 'boolean' },
       syscalls: { type: 'string' },
       'no-images': { type: 'boolean' },
+      events: { type: 'string' },
       'intent-registry': { type: 'string', multiple: true },
       ingest: { type: 'string', multiple: true },
       console: { type: 'string', multiple: true },
@@ -80,6 +84,8 @@ export const defenderCommand: Command = {
     const learnForSec = parseDuration(values['learn-for'] ?? '1h', '--learn-for');
     const syscalls = values.syscalls ?? 'learning';
     if (syscalls !== 'learning' && syscalls !== 'always') throw new CliError('ERR_BAD_OPTION_VALUE', `--syscalls must be learning or always, not "${syscalls}"`);
+    const events = values.events ?? 'novel';
+    if (events !== 'novel' && events !== 'all') throw new CliError('ERR_BAD_OPTION_VALUE', `--events must be novel or all, not "${events}"`);
     const ingest = (values.ingest ?? []).map((spec) => {
       const parsed = parseIngest(spec);
       if (parsed === undefined) throw new CliError('ERR_BAD_OPTION_VALUE', `--ingest must be FORMAT:FILE with FORMAT one of ${Object.keys(INGEST_FORMATS).join(', ')}, not "${spec}"`);
@@ -113,6 +119,7 @@ export const defenderCommand: Command = {
       learnForSec,
       sensor: values['no-sensor'] !== true,
       analyseImages: values['no-images'] !== true,
+      events,
       intentRegistries: values['intent-registry'] ?? [],
       ...(syscalls === 'learning' && { syscallSample: { windowMs: 15_000, periodMs: 600_000 } }),
       onLog: log,

@@ -72,7 +72,7 @@ export const statusCommand: Command = {
           lines.push(`Ingested   ${i.lines} lines: ${i.events} events, ${rejected} rejected, ${i.otherContainers} about containers not here`);
         }
         const c = defender.counts;
-        lines.push(`Events     ${c.events} seen, ${c.audits} audits (${c.suppressed ?? 0} suppressed, ${c.rateLimited ?? 0} over the rate limit), `
+        lines.push(`Events     ${c.events} seen${c.stored === undefined ? '' : ` (${c.stored} stored)`}, ${c.audits} audits (${c.suppressed ?? 0} suppressed, ${c.rateLimited ?? 0} over the rate limit), `
           + `${c.unattributed} not from a container, ${c.dropped} dropped, learning window ${defender.learnForSec} s`);
         if (defender.intel !== undefined) lines.push(`Intel      ${defender.intel.indicators} indicators from ${(await store.feeds()).length} feeds`);
       }

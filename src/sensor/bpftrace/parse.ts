@@ -24,9 +24,9 @@ export type SensorLine =
   | { garbage: string };
 
 const SEPARATOR = '\x1f';
-const FIELDS: Readonly<Record<string, number>> = {
+const FIELDS: ReadonlyMap<string, number> = new Map(Object.entries({
   argv: 8, exec: 8, exit: 4, listen: 6, connect: 6, accept: 6, dns: 4, write: 4, read: 4, syscall: 4, capability: 5, killed: 4,
-};
+}));
 
 /**
  * A DNS question name as the sensor prints it (`%r`: `\x07example\x03com\x00…`):
@@ -55,17 +55,27 @@ export function decodeQuestion(raw: string): string | undefined {
   return labels.length === 0 || at >= bytes.length ? undefined : labels.join('.');
 }
 
-const number = (value: string | undefined): number | undefined => (value !== undefined && /^-?\d+$/.test(value) ? Number(value) : undefined);
+/** Whether `value` is decimal digits only (a record's every line goes through this: no regular expression). */
+function digits(value: string, from = 0): boolean {
+  if (value.length <= from) return false;
+  for (let i = from; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
-function record(data: string): SensorRecord | string {
-  const f = data.replace(/\n$/, '').split(SEPARATOR);
+const number = (value: string | undefined): number | undefined => (value !== undefined && digits(value, value.charCodeAt(0) === 45 ? 1 : 0) ? Number(value) : undefined);
+
+/** A record from its fields (the tag first), or why it is none. */
+function record(f: readonly string[]): SensorRecord | string {
   const tag = f[0]!;
-  const expected = FIELDS[tag];
+  const expected = FIELDS.get(tag);
   if (expected === undefined) return `unknown record ${JSON.stringify(tag.slice(0, 20))}`;
   if (f.length !== expected) return `${tag} with ${f.length} fields instead of ${expected}`;
   const cgroup = f[1]!;
   const pid = number(f[2]);
-  if (!/^\d+$/.test(cgroup) || pid === undefined) return `${tag} without a cgroup and pid`;
+  if (!digits(cgroup) || pid === undefined) return `${tag} without a cgroup and pid`;
   switch (tag) {
     case 'argv': {
       // the kernel side reads five slots; the first empty one ends the argv (the rest would be the environment)
@@ -123,6 +133,34 @@ function record(data: string): SensorRecord | string {
  * counted and never stops the stream.
  */
 export function parseSensorLine(line: string): SensorLine {
+  const fields = printfFields(line);
+  if (fields !== undefined) {
+    const result = record(fields);
+    return typeof result === 'string' ? { garbage: result } : { record: result };
+  }
+  return parseJsonLine(line);
+}
+
+/** How bpftrace writes a printf line, up to its text (then `"}`). */
+const PRINTF = '{"type": "printf", "data": "';
+const ESCAPED_SEPARATOR = '\\u001f';
+
+/**
+ * The fields of a record line as bpftrace writes it, read without a JSON
+ * parser (the hot path: every record goes through it): the text's only
+ * escapes are the separators and the final newline. Undefined for any other
+ * line, or a field with another escape: the JSON parser reads those.
+ */
+function printfFields(line: string): string[] | undefined {
+  if (!line.startsWith(PRINTF) || !line.endsWith('\\n"}')) return undefined;
+  const fields = line.slice(PRINTF.length, -4).split(ESCAPED_SEPARATOR);
+  for (const f of fields) if (f.includes('\\') || f.includes('"')) return undefined;
+  // the sensor's own signals are read the slow way: they come once
+  return fields.length > 1 && fields[0] !== 'ready' ? fields : undefined;
+}
+
+/** Any line of bpftrace's JSON output, read with the JSON parser. */
+function parseJsonLine(line: string): SensorLine {
   // bpftrace ends its output with empty lines
   if (line.trim() === '') return { tick: true };
   let json: unknown;
@@ -141,7 +179,7 @@ export function parseSensorLine(line: string): SensorLine {
   if (type !== 'printf' || typeof data !== 'string') return { garbage: `unknown output type ${JSON.stringify(type)}` };
   if (data === 'tick\n') return { tick: true };
   if (data.startsWith(`ready${SEPARATOR}`)) return { ready: true };
-  const result = record(data);
+  const result = record((data.endsWith('\n') ? data.slice(0, -1) : data).split(SEPARATOR));
   return typeof result === 'string' ? { garbage: result } : { record: result };
 }
 
@@ -172,5 +210,6 @@ export function formatSensorLine(record: SensorRecord): string {
       case 'capability': return [capabilityNumber(record.capability) ?? -1, record.denied ? 1 : 0];
     }
   })();
-  return JSON.stringify({ type: 'printf', data: `${[record.tag, record.cgroup, record.pid, ...f].join(SEPARATOR)}\n` });
+  // as bpftrace writes it (its spacing, JSON's escapes)
+  return `${PRINTF.slice(0, -1)}${JSON.stringify(`${[record.tag, record.cgroup, record.pid, ...f].join(SEPARATOR)}\n`)}}`;
 }
