@@ -1,3 +1,6 @@
+// What Tenet knows of well-known software, as data: over 400 lines because
+// it is a table (one entry per building block, each fact with its
+// reference), not logic.
 /** Where a fact comes from: upstream documentation, a distribution's default configuration, an official image. */
 export interface KnowledgeFact {
   reference: string;

@@ -1,3 +1,7 @@
+// The PostgreSQL store: every role of the Store contract (store.ts) on one
+// pool. One file over 400 lines for the same reason as sqlite.ts: the roles
+// share the pool, the transaction helper and the migrations, and the two
+// files read best side by side, method for method.
 import pg from 'pg';
 import type { Indicator } from '../intel/index.ts';
 import { Audit, Incident, IntentModel, modeKey, ModeSetting, RuntimeEvent, Supermodel, Suppression } from '../model/index.ts';

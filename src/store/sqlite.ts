@@ -1,3 +1,7 @@
+// The SQLite store: every role of the Store contract (store.ts) on one
+// node:sqlite file. One file over 400 lines for a reason: the roles share one
+// connection, one transaction helper, the schema's migrations and the
+// console's outbox, which each write adds to in the same transaction.
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,3 +1,7 @@
+// A Dockerfile's build stages, instruction by instruction, into the model of
+// the image it builds. Over 400 lines for a reason: the instructions share one
+// stage state (its environment, user, working folder, ports, entries and
+// their sources), which splitting would pass around instead.
 import { isAbsolute, join, normalize } from 'node:path/posix';
 import { finding, type Finding, type FindingCodeId, type ListenEntry, type Protocol, type Source, type WritableEntry } from '../../model/index.ts';
 import { DEFAULT_SHELL, type CommandForm } from '../common/command.ts';
