@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { BpftraceSensor, type SensorRecord } from '../../src/sensor/index.ts';
+import { BpftraceSensor, stderrFilter, type SensorRecord } from '../../src/sensor/index.ts';
 
 /**
  * The supervision seam with a stand-in child (the real bpftrace is in the lab
@@ -52,4 +52,19 @@ test('a sensor that cannot start says why', async () => {
   const sensor = new BpftraceSensor({ command: { file: '/nonexistent/bpftrace', args: [] }, onRecord: () => undefined, backoffMs: { initial: 10_000, max: 10_000 } });
   await assert.rejects(sensor.start(500), /did not start within 500 ms/);
   await sensor.stop();
+});
+
+test('bpftrace\'s harmless warnings are not said, nor the script line and marks that follow each; anything else is', () => {
+  const worthSaying = stderrFilter();
+  const stderr = [
+    'ERROR: Unknown error -1: couldn\'t set RLIMIT_MEMLOCK for bpftrace. If your program is not loading, you can try "ulimit -l 8192" to fix the problem',
+    'sensor.bt:68:91-93: WARNING: Addrspace mismatch',
+    'tracepoint:syscalls:sys_exit_accept, tracepoint:syscalls:sys_exit_accept4 /args->ret >= 0 && CONTAINER && NOT_RUNTIME/ {',
+    '                                                                                          ~~',
+    'sensor.bt:135:13-15: WARNING: Addrspace mismatch',
+    '  if ($path == "") {',
+    '            ~~',
+    'ERROR: Could not resolve symbol: /proc/self/exe:BEGIN_trigger',
+  ];
+  assert.deepEqual(stderr.filter(worthSaying), ['ERROR: Could not resolve symbol: /proc/self/exe:BEGIN_trigger']);
 });

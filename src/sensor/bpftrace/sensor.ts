@@ -48,7 +48,25 @@ export function diesWithParent(file: string, args: readonly string[]): { file: s
 }
 
 /** Lines bpftrace always prints on these kernels that say nothing wrong. */
-const HARMLESS = /RLIMIT_MEMLOCK|Addrspace mismatch|comparison of integers of different signs|^\s*$|^\s*tracepoint:|^\s*~+\s*$/;
+const HARMLESS = /RLIMIT_MEMLOCK|Addrspace mismatch|comparison of integers of different signs|^\s*$/;
+
+/**
+ * Which lines of bpftrace's standard error are worth saying: not its harmless
+ * notes, nor the two lines that follow each warning (the script's line, and
+ * the marks under the place it means).
+ */
+export function stderrFilter(): (line: string) => boolean {
+  let context = 0;
+  return (line) => {
+    if (context > 0) {
+      context--;
+      return false;
+    }
+    if (!HARMLESS.test(line)) return true;
+    if (/: WARNING: /.test(line)) context = 2;
+    return false;
+  };
+}
 
 export function hostPidNamespace(): number {
   const link = readlinkSync('/proc/self/ns/pid');
@@ -106,8 +124,9 @@ export class BpftraceSensor {
     this.child = child;
     this.stats.starts++;
     createInterface({ input: child.stdout! }).on('line', (line) => this.line(line));
+    const worthSaying = stderrFilter();
     createInterface({ input: child.stderr! }).on('line', (line) => {
-      if (!HARMLESS.test(line)) this.options.onDiagnostic?.(`bpftrace: ${line}`);
+      if (worthSaying(line)) this.options.onDiagnostic?.(`bpftrace: ${line}`);
     });
     child.on('error', (e) => this.options.onDiagnostic?.(`cannot run ${command.file}: ${e.message}`));
     child.on('close', (code, signal) => {
