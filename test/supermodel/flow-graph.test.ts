@@ -82,10 +82,10 @@ test('joined to the declared graph: both, declared never observed, and observed 
     ],
   };
   for (const e of declared.edges) graph.allow(e);
-  assert.deepEqual(graph.addFlow({ time: at(1), container: 'c-web', address: '172.20.0.3', port: 3000, protocol: 'tcp' }), { from: 'shop/web', to: 'shop/api', inside: true });
-  assert.deepEqual(graph.addFlow({ time: at(2), container: 'c-web', address: '172.20.0.4', port: 6379, protocol: 'tcp' }), { from: 'shop/web', to: 'shop/redis', inside: false });
+  assert.deepEqual(graph.addFlow({ time: at(1), container: 'c-web', address: '172.20.0.3', port: 3000, protocol: 'tcp' }), { from: 'shop/web', to: 'shop/api', inside: true, first: true });
+  assert.deepEqual(graph.addFlow({ time: at(2), container: 'c-web', address: '172.20.0.4', port: 6379, protocol: 'tcp' }), { from: 'shop/web', to: 'shop/redis', inside: false, first: true });
   // learned while the api's model learns: part of the graph from then on
-  assert.deepEqual(graph.addFlow({ time: at(3), container: 'c-api', address: '172.20.0.4', port: 6379, protocol: 'tcp' }, true), { from: 'shop/api', to: 'shop/redis', inside: true });
+  assert.deepEqual(graph.addFlow({ time: at(3), container: 'c-api', address: '172.20.0.4', port: 6379, protocol: 'tcp' }, true), { from: 'shop/api', to: 'shop/redis', inside: true, first: true });
   assert.equal(graph.addFlow({ time: at(3), container: 'c-web', address: '203.0.113.7', port: 443, protocol: 'tcp' }), undefined, 'leaving the application');
   const app = joinSupermodels(graph.supermodels(), [declared]).find((s) => s.app === 'shop')!;
   assert.deepEqual(app.edges.map((e) => [e.from, e.to, e.state, e.sources.map((s) => s.kind).join('+'), e.count]), [
@@ -136,13 +136,13 @@ test('a connection counted before its server was known joins the graph once the 
   const app = graph.supermodels()[0]!;
   assert.deepEqual(app.edges.map((e) => [e.from, e.to, e.targetPort, e.state, e.count]), [['shop/worker', 'shop/redis', 6379, 'learned', 1]]);
   assert.deepEqual(app.outside!.map((o) => [o.address, o.class]), [['127.0.0.11', 'host']], 'Docker\'s DNS is the host; the container\'s own loopback is nothing');
-  assert.deepEqual(graph.addFlow({ time: at(5), container: 'c-worker', address: '172.20.0.4', port: 6379, protocol: 'tcp' }), { from: 'shop/worker', to: 'shop/redis', inside: true });
+  assert.deepEqual(graph.addFlow({ time: at(5), container: 'c-worker', address: '172.20.0.4', port: 6379, protocol: 'tcp' }), { from: 'shop/worker', to: 'shop/redis', inside: true, first: false });
 });
 
 test('a connection to the host on a port a container publishes goes to that container', () => {
   const graph = shop();
   graph.addEndpoint({ ...endpoint('c-api-pub', 'api', '172.20.0.7'), published: [{ hostPort: 18080, port: 3000, protocol: 'tcp' }] });
-  assert.deepEqual(graph.addFlow({ time: at(1), container: 'c-web', address: '172.20.0.1', port: 18080, protocol: 'tcp' }, true), { from: 'shop/web', to: 'shop/api', inside: true });
+  assert.deepEqual(graph.addFlow({ time: at(1), container: 'c-web', address: '172.20.0.1', port: 18080, protocol: 'tcp' }, true), { from: 'shop/web', to: 'shop/api', inside: true, first: true });
   graph.addFlow({ time: at(2), container: 'c-web', address: '172.20.0.1', port: 9100, protocol: 'tcp' });
   const app = graph.supermodels().find((s) => s.app === 'shop')!;
   assert.deepEqual(app.edges.map((e) => `${e.from}>${e.to}:${e.targetPort}`), ['shop/web>shop/api:3000']);
