@@ -1,3 +1,7 @@
+// One Compose service into its model: one function per part of the service
+// (command, healthcheck, ports, mounts, security, networks, dependencies),
+// each reading the same merged layers; a little over 400 lines, kept together
+// so that a service reads top to bottom in one place.
 import { emptyModel, type Finding, type IntentModel, type Location, type Source, type Workload } from '../../model/index.ts';
 import { argvOf, combineEntrypoint, DEFAULT_SHELL, processesOf, splitWords, type CommandForm } from '../common/command.ts';
 import { addCapabilities, addEgress, addListen, addMount, addProcesses } from '../common/model-builder.ts';
