@@ -63,9 +63,9 @@ export class Seeding {
       this.seed(t, known);
       return;
     }
-    this.inBackground(this.images.read(t.info).then((read) => {
+    this.images.read(t.info).then((read) => {
       if (!this.stopping()) this.seed(t, read);
-    }));
+    }).catch((e: Error) => this.parts.log(`defender: ${e.message}`));
   }
 
   /** The image's static model and inventory join the container's model (or its intent manifest's active model is taken). */
@@ -80,10 +80,5 @@ export class Seeding {
       t.model.seed({ ...model, image: t.info.image });
       this.parts.dirty(t.model);
     }
-  }
-
-  /** Work that goes on by itself (an image read): its failure is said. */
-  private inBackground(work: Promise<void>): void {
-    work.catch((e: Error) => this.parts.log(`defender: ${e.message}`));
   }
 }
