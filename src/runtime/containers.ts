@@ -30,6 +30,8 @@ export interface ContainerInfo {
   privileged?: boolean;
   namespace?: string;
   pod?: string;
+  /** The Kubernetes workload its pod belongs to (a Deployment's name, a StatefulSet's…): its node in the application's graph. */
+  workload?: string;
   app?: string;
   service?: string;
 }
@@ -94,7 +96,7 @@ export function containerInfo(c: EngineContainer, repoDigests: readonly string[]
  * `network/name` on its first user-defined network (else the default bridge).
  */
 export function workloadOf(info: ContainerInfo): { app: string; node: string } {
-  if (info.app !== undefined) return { app: info.app, node: `${info.app}/${info.service ?? info.pod ?? info.name}` };
+  if (info.app !== undefined) return { app: info.app, node: `${info.app}/${info.workload ?? info.service ?? info.pod ?? info.name}` };
   const network = Object.keys(info.networks ?? {}).sort().find((n) => n !== 'bridge' && n !== 'host' && n !== 'none') ?? 'bridge';
   return { app: network, node: `${network}/${info.name}` };
 }

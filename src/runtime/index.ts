@@ -6,3 +6,6 @@ export {
 export { ManualClock, systemClock, type Clock, type Timer } from './clock.ts';
 export { procHost, type Host, type ProcessFacts } from './host.ts';
 export { DockerSource, MemoryContainers, type ContainerChange, type ContainerSource, type ImageContents } from './source.ts';
+export { podWorkload, type PodWorkload } from './pods.ts';
+export { CriClient, CriError } from './cri/client.ts';
+export { CriSource, criContainerInfo, upperDirOf } from './cri/source.ts';

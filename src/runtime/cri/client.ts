@@ -1,0 +1,96 @@
+import grpc from '@grpc/grpc-js';
+import type protobuf from 'protobufjs/light.js';
+import { criMessages, type CriMessage } from './messages.ts';
+
+/** A CRI call that failed: the method, and what the runtime (or the socket) said. */
+export class CriError extends Error {
+  readonly code: number | undefined;
+  constructor(method: string, message: string, code?: number) {
+    super(`${method}: ${message}`);
+    this.name = 'CriError';
+    this.code = code;
+  }
+}
+
+type Plain = Record<string, unknown>;
+
+/** How protobuf messages read back: enums by name, 64-bit numbers as decimal strings, every field present. */
+const READ: protobuf.IConversionOptions = { enums: String, longs: String, defaults: true, bytes: Buffer as unknown as StringConstructor };
+
+/**
+ * A client of the Container Runtime Interface (runtime.v1) on a runtime's
+ * unix socket: containerd, CRI-O, or cri-dockerd. Each call is a unary gRPC
+ * request with a deadline; the messages are criMessages()'s.
+ */
+export class CriClient {
+  readonly socket: string;
+  private readonly client: grpc.Client;
+  private readonly types: protobuf.Root;
+  private readonly timeoutMs: number;
+
+  constructor(socket: string, options: { timeoutMs?: number } = {}) {
+    this.socket = socket;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.types = criMessages();
+    this.client = new grpc.Client(`unix:${socket}`, grpc.credentials.createInsecure(), { 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
+  }
+
+  private type(name: CriMessage): protobuf.Type {
+    return this.types.lookupType(`runtime.v1.${name}`);
+  }
+
+  /** One call of `service` (RuntimeService or ImageService). */
+  call<R = Plain>(service: 'RuntimeService' | 'ImageService', method: string, request: CriMessage, response: CriMessage, body: Plain): Promise<R> {
+    const req = this.type(request);
+    const res = this.type(response);
+    return new Promise((resolve, reject) => {
+      this.client.makeUnaryRequest(
+        `/runtime.v1.${service}/${method}`,
+        (value: Plain) => Buffer.from(req.encode(req.fromObject(value)).finish()),
+        (bytes: Buffer) => res.toObject(res.decode(bytes), READ) as R,
+        body,
+        new grpc.Metadata(),
+        { deadline: Date.now() + this.timeoutMs },
+        (error, value) => (error !== null ? reject(new CriError(method, error.details || error.message, error.code)) : resolve(value!)),
+      );
+    });
+  }
+
+  /** A stream of `method`'s responses; `onEnd` once it ends, with why. */
+  stream(method: string, request: CriMessage, response: CriMessage, body: Plain, onData: (value: Plain) => void, onEnd: (reason: string) => void): { close(): void } {
+    const req = this.type(request);
+    const res = this.type(response);
+    const call = this.client.makeServerStreamRequest(
+      `/runtime.v1.RuntimeService/${method}`,
+      (value: Plain) => Buffer.from(req.encode(req.fromObject(value)).finish()),
+      (bytes: Buffer) => res.toObject(res.decode(bytes), READ),
+      body,
+      new grpc.Metadata(),
+      {},
+    );
+    let closed = false;
+    call.on('data', (value: Plain) => onData(value));
+    call.on('error', (e: grpc.ServiceError) => {
+      if (!closed) onEnd(`${method}: ${e.details || e.message}`);
+      closed = true;
+    });
+    call.on('end', () => {
+      if (!closed) onEnd(`${method}: the stream ended`);
+      closed = true;
+    });
+    return {
+      close: () => {
+        closed = true;
+        call.cancel();
+      },
+    };
+  }
+
+  runtime<R = Plain>(method: string, request: CriMessage, response: CriMessage, body: Plain = {}): Promise<R> {
+    return this.call<R>('RuntimeService', method, request, response, body);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

@@ -1,0 +1,196 @@
+import { readFileSync } from 'node:fs';
+import { cgroupIdOf, type ContainerInfo } from '../containers.ts';
+import { podWorkload } from '../pods.ts';
+import type { ContainerChange, ContainerSource, ImageContents } from '../source.ts';
+import { CriClient } from './client.ts';
+
+/** What Tenet reads of a container's status (`ContainerStatusResponse`, verbose). */
+interface Status {
+  status: {
+    id: string; state: string; startedAt: string; metadata: { name: string }; image: { image: string; userSpecifiedImage?: string }; imageRef: string; imageId?: string;
+    labels: Record<string, string>; annotations: Record<string, string>;
+  };
+  info: Record<string, string>;
+}
+
+/** What Tenet reads of a pod sandbox's status. */
+interface Sandbox {
+  status: { id: string; metadata: { name: string; namespace: string; uid: string }; network: { ip: string } | null; labels: Record<string, string>; annotations: Record<string, string> };
+}
+
+/** A container of a runtime's listing. */
+interface Listed {
+  id: string;
+  podSandboxId: string;
+  state: string;
+}
+
+/** The image id (the config's digest, as Docker's) and repository digests of an image reference. */
+interface ImageId {
+  id: string;
+  repoDigests: string[];
+}
+
+/** Nanoseconds since the epoch (protobuf's int64, as text) as an ISO time; undefined for 0. */
+function isoOfNanoseconds(ns: string): string | undefined {
+  const ms = Number(BigInt(ns) / 1_000_000n);
+  return ms > 0 ? new Date(ms).toISOString() : undefined;
+}
+
+/** The writable layer of a container's root filesystem, from the overlay mount its process sees as `/`. */
+export function upperDirOf(pid: number): string | undefined {
+  try {
+    for (const line of readFileSync(`/proc/${pid}/mountinfo`, 'utf8').split('\n')) {
+      const [before, after] = line.split(' - ');
+      if (before?.split(' ')[4] !== '/' || !after?.startsWith('overlay ')) continue;
+      return /(?:^|,)upperdir=([^,]+)/.exec(after.split(' ')[2] ?? '')?.[1];
+    }
+  } catch {
+    // the process is gone
+  }
+  return undefined;
+}
+
+/**
+ * Containers of a Kubernetes node's runtime through CRI: containerd, CRI-O
+ * (or cri-dockerd). Each container with its pod (namespace, name, labels,
+ * address), its image by the runtime's image id, its pid (from the verbose
+ * status) and its cgroup. Changes are found by listing every `pollMs` (CRI's
+ * own event stream is not served by every runtime a node may run).
+ */
+export class CriSource implements ContainerSource {
+  readonly name: string;
+  private readonly client: CriClient;
+  private readonly images: (imageId: string, reference: string) => Promise<ImageContents>;
+  private readonly pollMs: number;
+  private readonly imageIds = new Map<string, Promise<ImageId>>();
+
+  constructor(socket: string, images: (imageId: string, reference: string) => Promise<ImageContents>, options: { pollMs?: number } = {}) {
+    this.name = `cri:${socket}`;
+    this.client = new CriClient(socket);
+    this.images = images;
+    this.pollMs = options.pollMs ?? 250;
+  }
+
+  /** The runtime's name and version (`containerd 1.6.20`). */
+  async version(): Promise<string> {
+    const v = await this.client.runtime<{ runtimeName: string; runtimeVersion: string }>('Version', 'VersionRequest', 'VersionResponse', { version: 'v1' });
+    return `${v.runtimeName} ${v.runtimeVersion}`;
+  }
+
+  private async list(): Promise<Listed[]> {
+    return (await this.client.runtime<{ containers: Listed[] }>('ListContainers', 'ListContainersRequest', 'ListContainersResponse', {})).containers;
+  }
+
+  async running(): Promise<ContainerInfo[]> {
+    const listed = (await this.list()).filter((c) => c.state === 'CONTAINER_RUNNING');
+    const found = await Promise.allSettled(listed.map((c) => this.inspect(c.id)));
+    return found.flatMap((r) => (r.status === 'fulfilled' && r.value !== undefined ? [r.value] : []));
+  }
+
+  async inspect(id: string): Promise<ContainerInfo | undefined> {
+    const status = await this.client.runtime<Status>('ContainerStatus', 'ContainerStatusRequest', 'ContainerStatusResponse', { containerId: id, verbose: true }).catch(() => undefined);
+    if (status === undefined || status.status.state !== 'CONTAINER_RUNNING') return undefined;
+    const verbose = JSON.parse(status.info.info ?? '{}') as { pid?: number; sandboxID?: string };
+    const sandbox = verbose.sandboxID === undefined ? undefined
+      : await this.client.runtime<Sandbox>('PodSandboxStatus', 'PodSandboxStatusRequest', 'PodSandboxStatusResponse', { podSandboxId: verbose.sandboxID }).catch(() => undefined);
+    const reference = status.status.image.userSpecifiedImage || status.status.image.image;
+    const image = await this.imageId(reference, status.status.imageRef);
+    return criContainerInfo(status, sandbox, image, verbose.pid ?? 0);
+  }
+
+  /** The runtime's image id of a reference (asked once per reference). */
+  private imageId(reference: string, imageRef: string): Promise<ImageId> {
+    let found = this.imageIds.get(reference);
+    if (found === undefined) {
+      found = this.client.call<{ image: { id: string; repoDigests: string[] } | null }>('ImageService', 'ImageStatus', 'ImageStatusRequest', 'ImageStatusResponse', { image: { image: reference } })
+        .then((r) => ({ id: r.image?.id || imageRef, repoDigests: r.image?.repoDigests ?? [] }));
+      found.catch(() => this.imageIds.delete(reference));
+      this.imageIds.set(reference, found);
+    }
+    return found;
+  }
+
+  async follow(onChange: (change: ContainerChange) => void, onEnd: (reason: string) => void): Promise<{ close(): void }> {
+    let known = new Map((await this.list()).map((c) => [c.id, c.state]));
+    let timer: NodeJS.Timeout | undefined;
+    let closed = false;
+    const poll = async () => {
+      const now = new Map((await this.list()).map((c) => [c.id, c.state]));
+      for (const [id, state] of now) {
+        const before = known.get(id);
+        if (state === 'CONTAINER_RUNNING' && before !== 'CONTAINER_RUNNING') {
+          const container = await this.inspect(id).catch(() => undefined);
+          if (container !== undefined) onChange({ action: 'start', container });
+        } else if (state !== 'CONTAINER_RUNNING' && before === 'CONTAINER_RUNNING') {
+          onChange({ action: 'die', id });
+        }
+      }
+      for (const [id, state] of known) {
+        if (now.has(id)) continue;
+        if (state === 'CONTAINER_RUNNING') onChange({ action: 'die', id });
+        onChange({ action: 'destroy', id });
+      }
+      known = now;
+    };
+    const next = () => {
+      timer = setTimeout(() => {
+        poll().then(() => {
+          if (!closed) next();
+        }, (e: Error) => {
+          if (!closed) onEnd(e.message);
+        });
+      }, this.pollMs);
+    };
+    next();
+    return {
+      close: () => {
+        closed = true;
+        clearTimeout(timer);
+      },
+    };
+  }
+
+  readImage(imageId: string, reference: string): Promise<ImageContents> {
+    return this.images(imageId, reference);
+  }
+
+  async stop(id: string, graceSec: number): Promise<void> {
+    await this.client.runtime('StopContainer', 'StopContainerRequest', 'StopContainerResponse', { containerId: id, timeout: graceSec });
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+/** A CRI container as Tenet's ContainerInfo: its pod's namespace, name, labels and address beside its own. */
+export function criContainerInfo(s: Status, sandbox: Sandbox | undefined, image: ImageId, pid: number): ContainerInfo {
+  const labels = { ...sandbox?.status.labels, ...s.status.labels };
+  const namespace = labels['io.kubernetes.pod.namespace'] ?? sandbox?.status.metadata.namespace;
+  const pod = labels['io.kubernetes.pod.name'] ?? sandbox?.status.metadata.name;
+  const container = labels['io.kubernetes.container.name'] ?? s.status.metadata.name;
+  const reference = s.status.image.userSpecifiedImage || s.status.image.image;
+  const digest = image.repoDigests.map((d) => d.split('@')[1]).find((d) => d !== undefined);
+  const address = sandbox?.status.network?.ip;
+  const startedAt = isoOfNanoseconds(s.status.startedAt);
+  const cgroupId = pid > 0 ? cgroupIdOf(pid) : undefined;
+  const upperDir = pid > 0 ? upperDirOf(pid) : undefined;
+  return {
+    id: s.status.id,
+    name: pod !== undefined ? `${pod}/${container}` : container,
+    image: reference,
+    imageId: image.id,
+    ...(digest !== undefined && { imageDigest: digest }),
+    labels,
+    pid,
+    running: s.status.state === 'CONTAINER_RUNNING',
+    ...(startedAt !== undefined && { startedAt }),
+    ...(cgroupId !== undefined && { cgroupId }),
+    ...(upperDir !== undefined && { upperDir }),
+    ...(address !== undefined && address !== '' && { networks: { pod: { address } } }),
+    ...(namespace !== undefined && { namespace, app: namespace }),
+    ...(pod !== undefined && { pod, workload: podWorkload(pod, labels).name }),
+    service: container,
+  };
+}
