@@ -1,7 +1,7 @@
 /**
- * The lab: a real Docker engine, tracefs, bpftrace, nftables and a few real
- * images, set up on this machine by `npm run lab:up` (idempotent) and stopped by
- * `npm run lab:down`. Images are built once per machine: each carries a label
+ * The lab: a real Docker engine, tracefs, bpftrace, nftables, a few real
+ * images and a Kubernetes-like node (lab/node.ts), set up on this machine by
+ * `npm run lab:up` (idempotent) and stopped by `npm run lab:down`. Images are built once per machine: each carries a label
  * with the hash of its recipe and is rebuilt only when the recipe changes; the
  * Debian root filesystems are also kept as tarballs under CACHE_DIR, so a wiped
  * Docker store is refilled in seconds.
@@ -13,6 +13,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type NodeLab, PAUSE_IMAGE, startNode, stopNode } from './node.ts';
 import { postgresBin } from './postgres.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -31,6 +32,8 @@ const SUITE = 'bookworm';
 /** Commands the lab needs, and the Debian package that provides each. */
 const TOOLS: Record<string, string> = {
   dockerd: 'docker.io',
+  containerd: 'containerd',
+  ctr: 'containerd',
   iptables: 'iptables',
   bpftrace: 'bpftrace',
   nft: 'nftables',
@@ -47,6 +50,8 @@ const TOOLS: Record<string, string> = {
   chromium: 'chromium',
 };
 const BUSYBOX_STATIC = '/bin/busybox';
+/** The CNI plugins the lab containerd's pods are networked with (a Recommends of docker.io, so not always there). */
+const CNI_BRIDGE_PLUGIN = '/usr/lib/cni/bridge';
 
 interface DebianImage {
   kind: 'debian';
@@ -77,6 +82,7 @@ export const SYSCALL_HEADER = '/usr/include/x86_64-linux-gnu/asm/unistd_64.h';
 /** The lab's images, by tag. Later images may build FROM earlier ones. */
 export const LAB_IMAGES = {
   busybox: 'tenet-lab/busybox:1',
+  pause: PAUSE_IMAGE,
   debian: 'tenet-lab/debian:bookworm',
   nginx: 'tenet-lab/nginx:bookworm',
   redis: 'tenet-lab/redis:bookworm',
@@ -179,6 +185,13 @@ const IMAGES: LabImage[] = [
       ].join('\n');
     },
   },
+  {
+    // the lab containerd's pod sandbox: CRI needs a local image whose command never ends
+    kind: 'dockerfile',
+    tag: LAB_IMAGES.pause,
+    inputs: () => [sha256File(BUSYBOX_STATIC)],
+    context: () => [`FROM ${LAB_IMAGES.busybox}`, 'CMD ["/bin/sleep", "infinity"]'].join('\n'),
+  },
   { kind: 'debian', tag: LAB_IMAGES.debian, packages: [], changes: ['CMD ["/bin/bash"]'] },
   {
     kind: 'debian',
@@ -248,6 +261,7 @@ function installTools(): void {
   const missing = Object.entries(TOOLS).filter(([tool]) => !hasCommand(tool)).map(([, pkg]) => pkg);
   if (!existsSync(BUSYBOX_STATIC) || !run('file', ['-b', BUSYBOX_STATIC]).includes('statically')) missing.push('busybox-static');
   if (!hasCommand('file')) missing.push('file');
+  if (!existsSync(CNI_BRIDGE_PLUGIN)) missing.push('containernetworking-plugins');
   // the PostgreSQL store's tests start their own server from Debian's programs
   if (postgresBin() === undefined) missing.push('postgresql');
   // The kernel's syscall numbers, to name what raw_syscalls tracepoints report.
@@ -365,6 +379,10 @@ function buildImages(): void {
   }
 }
 
+function nodeLab(): NodeLab {
+  return { run, log, runDir: RUN_DIR, docker: DOCKER };
+}
+
 export function isRoot(): boolean {
   return process.getuid?.() === 0;
 }
@@ -375,10 +393,13 @@ async function up(): Promise<void> {
   mountTracefs();
   await startDocker();
   buildImages();
+  await startNode(nodeLab(), Object.values(LAB_IMAGES));
   log(`ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${Object.values(LAB_IMAGES).join(', ')}`);
 }
 
 async function down(purge: boolean): Promise<void> {
+  // Docker's part is torn down even when the lab containerd's fails; the failure is reported after it
+  const nodeDown = await stopNode(nodeLab(), purge).then(() => undefined, (error: unknown) => error);
   if (await pingDocker()) {
     const ids = run(DOCKER, ['ps', '-aq', '--filter', `label=${LAB_LABEL}`]).split('\n').filter(Boolean);
     if (ids.length > 0) run(DOCKER, ['rm', '-f', ...ids]);
@@ -403,16 +424,23 @@ async function down(purge: boolean): Promise<void> {
     rmSync(pidFile, { force: true });
   }
   if (purge) rmSync(CACHE_DIR, { recursive: true, force: true });
+  if (nodeDown !== undefined) throw nodeDown;
   log(purge ? 'down; images and cache removed' : 'down; images kept for the next lab:up');
 }
 
 const USAGE = `Usage: node lab/lab.ts up [--if-root] | down [--purge]
 
-up      install dockerd, bpftrace, nftables, debootstrap…; mount tracefs; start
-        dockerd; build the lab images (once per machine). Needs root.
+up      install dockerd, containerd, CNI plugins, bpftrace, nftables, debootstrap…;
+        mount tracefs; start dockerd; build the lab images (once per machine);
+        start the lab's own containerd with CRI and CNI pod networking (socket
+        /run/tenet-lab/containerd/containerd.sock, pods on bridge tenet-cni0,
+        10.88.0.0/16) and import the lab images into its k8s.io namespace (only
+        those missing or changed). Needs root.
         --if-root: on a machine where this is not root, say so and do nothing.
-down    remove the lab's containers and networks and stop the dockerd that up
-        started. --purge also removes the lab images and their cache.`;
+down    remove the lab containerd's pods and containers and stop it (its mounts,
+        bridge and iptables rules go too); remove the lab's Docker containers and
+        networks and stop the dockerd that up started. --purge also removes the
+        lab images, their cache and the lab containerd's store.`;
 
 async function main(args: string[]): Promise<number> {
   const [command, ...flags] = args;
