@@ -1,4 +1,4 @@
-import { pullIntent, readImage } from '../image/index.ts';
+import { pullIntent, readContentStore, readImage } from '../image/index.ts';
 import { imageIntent, parseImage } from '../intent/index.ts';
 import type { IntentModel } from '../model/index.ts';
 import type { ContainerInfo, ContainerSource, ImageContents } from '../runtime/index.ts';
@@ -12,11 +12,21 @@ export interface ImageRead {
   inventory: ReadonlySet<string>;
 }
 
-/** An image of the local Docker engine, analysed: what `DockerSource` reads. */
-export async function engineImage(imageId: string): Promise<ImageContents> {
-  const { model } = imageIntent(await readImage(`image:${imageId}`));
+/** What the defender keeps of an image's contents: its static model, and its executables with their links' targets. */
+function runtimeImage(contents: Parameters<typeof imageIntent>[0]): ImageContents {
+  const { model } = imageIntent(contents);
   const executables = model.inventory?.executables ?? [];
   return { model, executables: executables.flatMap((e) => (e.target !== undefined ? [e.path, e.target] : [e.path])) };
+}
+
+/** An image of the local Docker engine, analysed: what `DockerSource` reads. */
+export async function engineImage(imageId: string): Promise<ImageContents> {
+  return runtimeImage(await readImage(`image:${imageId}`));
+}
+
+/** An image of containerd's content store (`dir`), read in place and analysed: what `CriSource` reads on a containerd node. */
+export async function contentStoreImage(dir: string, imageId: string, reference: string): Promise<ImageContents> {
+  return runtimeImage(await readContentStore(dir, imageId, `containerd:${reference}`));
 }
 
 export interface ImageReaderOptions {

@@ -204,10 +204,9 @@ export async function readArchiveStream(
   return fromArchive(archive, base, tag);
 }
 
-/** An OCI image layout folder. */
-export async function readOciFolder(dir: string, reference: string, tag: string | undefined, options: ReadOptions = {}): Promise<ImageContents> {
-  const verify = options.verify ?? false;
-  const readSmall = async (path: string, what: string) => {
+/** The blobs of a folder laid out by digest (`blobs/sha256/HEX`): an OCI layout, or containerd's content store. */
+export function blobFolder(dir: string, reference: string, verify: boolean): BlobStore & { small(path: string, what: string): Promise<Buffer> } {
+  const small = async (path: string, what: string) => {
     let size;
     try {
       size = (await stat(path)).size;
@@ -217,8 +216,9 @@ export async function readOciFolder(dir: string, reference: string, tag: string 
     if (size > MAX_JSON) throw new ImageError(`${reference}: ${what} is ${size} bytes, too large for a manifest or config`);
     return readFile(path);
   };
-  const store: BlobStore = {
-    json: (digest) => readSmall(join(dir, blobPath(digest)), `blob ${digest}`),
+  return {
+    small,
+    json: (digest) => small(join(dir, blobPath(digest)), `blob ${digest}`),
     async layer(descriptor) {
       const path = join(dir, blobPath(descriptor.digest));
       let file: FileHandle;
@@ -235,6 +235,10 @@ export async function readOciFolder(dir: string, reference: string, tag: string 
       }
     },
   };
-  return assemble(await resolveManifest(store, await readSmall(join(dir, 'index.json'), 'index.json'), undefined, { reference, transport: 'oci' }, tag));
 }
 
+/** An OCI image layout folder. */
+export async function readOciFolder(dir: string, reference: string, tag: string | undefined, options: ReadOptions = {}): Promise<ImageContents> {
+  const store = blobFolder(dir, reference, options.verify ?? false);
+  return assemble(await resolveManifest(store, await store.small(join(dir, 'index.json'), 'index.json'), undefined, { reference, transport: 'oci' }, tag));
+}

@@ -1,15 +1,15 @@
-import { engineImage } from '../../src/defender/index.ts';
+import { contentStoreImage } from '../../src/defender/index.ts';
 import { CriSource } from '../../src/runtime/index.ts';
 import { CRI_SOCKET, criImageRef } from '../../lab/node.ts';
 import { containerSourceContract } from '../runtime/source-contract.ts';
 import { TestKubelet, type RunningPod } from './kubelet.ts';
 import { docker, inLab, LAB_IMAGES } from './lab.ts';
 
-// images are read through the Docker engine, which holds the same images under the same ids, until the runtime's content store is read
 containerSourceContract('CRI on the lab\'s containerd as a container source', async (t) => {
   if (!(await inLab(t))) return undefined;
   const kubelet = new TestKubelet(CRI_SOCKET);
-  const source = new CriSource(CRI_SOCKET, engineImage);
+  // images read in place from containerd's content store, found from the runtime's status
+  const source: CriSource = new CriSource(CRI_SOCKET, async (id, reference) => contentStoreImage((await source.contentStore())!, id, reference));
   const pods = new Map<string, RunningPod>();
   let n = 0;
   return {

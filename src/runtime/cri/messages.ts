@@ -116,6 +116,9 @@ const MESSAGES = {
     },
   },
 
+  StatusRequest: { fields: { verbose: { type: 'bool', id: 1 } } },
+  StatusResponse: { fields: { info: map(2) } },
+
   ImageStatusRequest: { fields: { image: { type: 'ImageSpec', id: 1 }, verbose: { type: 'bool', id: 2 } } },
   Image: { fields: { id: str(1), repoTags: repeated('string', 2), repoDigests: repeated('string', 3), size: { type: 'uint64', id: 4 } } },
   ImageStatusResponse: { fields: { image: { type: 'Image', id: 1 }, info: map(2) } },

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cgroupIdOf, type ContainerInfo } from '../containers.ts';
 import { podWorkload } from '../pods.ts';
 import type { ContainerChange, ContainerSource, ImageContents } from '../source.ts';
@@ -64,6 +65,7 @@ export class CriSource implements ContainerSource {
   private readonly images: (imageId: string, reference: string) => Promise<ImageContents>;
   private readonly pollMs: number;
   private readonly imageIds = new Map<string, Promise<ImageId>>();
+  private content: Promise<string | undefined> | undefined;
 
   constructor(socket: string, images: (imageId: string, reference: string) => Promise<ImageContents>, options: { pollMs?: number } = {}) {
     this.name = `cri:${socket}`;
@@ -153,6 +155,19 @@ export class CriSource implements ContainerSource {
 
   readImage(imageId: string, reference: string): Promise<ImageContents> {
     return this.images(imageId, reference);
+  }
+
+  /**
+   * Where the runtime keeps image blobs by digest: containerd's content store
+   * (its root, from the runtime's own status). Undefined for a runtime that
+   * keeps images otherwise (CRI-O's containers/storage).
+   */
+  contentStore(): Promise<string | undefined> {
+    this.content ??= this.client.runtime<{ info: Record<string, string> }>('Status', 'StatusRequest', 'StatusResponse', { verbose: true }).then((r) => {
+      const root = (JSON.parse(r.info.config ?? '{}') as { containerdRootDir?: string }).containerdRootDir;
+      return root === undefined ? undefined : join(root, 'io.containerd.content.v1.content');
+    });
+    return this.content;
   }
 
   async stop(id: string, graceSec: number): Promise<void> {
