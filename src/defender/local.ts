@@ -1,9 +1,9 @@
 import { Blocker, ExecGuard, FileGuard, NetworkGuard, SeccompCheck } from '../enforce/index.ts';
-import { DockerSource, procHost } from '../runtime/index.ts';
+import { CriSource, DockerSource, procHost, Runtimes, type ContainerSource, type RuntimeSpec } from '../runtime/index.ts';
 import { BpftraceSource, IngestSource } from '../sensor/index.ts';
 import type { DefenderStore } from '../store/index.ts';
 import { Defender, type DefenderOptions } from './defender.ts';
-import { engineImage } from './images.ts';
+import { contentStoreImage, engineImage } from './images.ts';
 import type { Recorder } from './recording.ts';
 
 export interface LocalDefenderOptions extends Omit<DefenderOptions, 'containers' | 'sensors' | 'streams' | 'enforcers' | 'host' | 'store'> {
@@ -12,8 +12,8 @@ export interface LocalDefenderOptions extends Omit<DefenderOptions, 'containers'
   sensor: boolean;
   /** Other tools' output to read as events: `{ format: 'falco', path: '/var/log/falco.json' }` (`-` for standard input). */
   ingest: ReadonlyArray<{ format: string; path: string }>;
-  /** The Docker engine's socket (default: DOCKER_HOST, else /var/run/docker.sock). */
-  socketPath?: string;
+  /** The runtimes whose containers are followed (default: the Docker engine at DOCKER_HOST, else /var/run/docker.sock). */
+  runtimes?: readonly RuntimeSpec[];
   /** Writes everything the defender is given to a recording (`tenet dryrun --replay` plays it). */
   recorder?: Recorder;
 }
@@ -21,9 +21,10 @@ export interface LocalDefenderOptions extends Omit<DefenderOptions, 'containers'
 /** The defender of this host: the local Docker engine, Tenet's sensors and guards (as root), /proc. */
 export function localDefender(options: LocalDefenderOptions): Defender {
   const log = (line: string) => options.onLog?.(line);
-  const docker = new DockerSource(engineImage, options.socketPath);
+  const runtimes = (options.runtimes ?? [{ kind: 'docker' }]).map((r) => runtimeSource(r));
+  const runtime = runtimes.length === 1 ? runtimes[0]! : new Runtimes(runtimes, log);
   const { recorder } = options;
-  const containers = recorder?.containers(docker) ?? docker;
+  const containers = recorder?.containers(runtime) ?? runtime;
   const sensors = options.sensor ? [new BpftraceSource({ onDiagnostic: log })] : [];
   const streams = options.ingest.length > 0 ? [new IngestSource(options.ingest)] : [];
   // the guard's kills come back as records, to the defender made below (the guard runs only once it started)
@@ -36,8 +37,19 @@ export function localDefender(options: LocalDefenderOptions): Defender {
     containers,
     sensors: recorder === undefined ? sensors : sensors.map((s) => recorder.sensor(s)),
     streams: recorder === undefined ? streams : streams.map((s) => recorder.sensor(s)),
-    enforcers: { ...guards, seccomp: new SeccompCheck(), block: new Blocker(docker, log) },
+    enforcers: { ...guards, seccomp: new SeccompCheck(), block: new Blocker(runtime, log) },
     host: recorder?.host(procHost()) ?? procHost(),
   });
   return defender;
+}
+
+/** The container source of a runtime: the Docker engine's API, or CRI with images read from containerd's content store. */
+export function runtimeSource(spec: RuntimeSpec): ContainerSource {
+  if (spec.kind === 'docker') return new DockerSource(engineImage, spec.socket);
+  const cri: CriSource = new CriSource(spec.socket, async (imageId, reference) => {
+    const store = await cri.contentStore();
+    if (store === undefined) throw new Error(`${cri.name}: its images are not kept in a containerd content store; reading them is not supported yet`);
+    return contentStoreImage(store, imageId, reference);
+  });
+  return cri;
 }

@@ -9,3 +9,5 @@ export { DockerSource, MemoryContainers, type ContainerChange, type ContainerSou
 export { podWorkload, type PodWorkload } from './pods.ts';
 export { CriClient, CriError } from './cri/client.ts';
 export { CriSource, criContainerInfo, upperDirOf } from './cri/source.ts';
+export { Runtimes } from './runtimes.ts';
+export { CRI_SOCKETS, detectRuntimes, parseRuntime, type RuntimeSpec } from './detect.ts';

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { enroll, INGEST_FORMATS, localDefender, parseIngest, Recorder, StepError, Uplink } from '../../defender/index.ts';
-import { systemClock } from '../../runtime/index.ts';
+import { detectRuntimes, parseRuntime, systemClock } from '../../runtime/index.ts';
 import type { IntentModel } from '../../model/index.ts';
 import { VERSION } from '../version.ts';
 import { EngineError } from '../../runtime/index.ts';
@@ -14,8 +14,8 @@ import { CliError } from '../errors.ts';
 const USAGE = `Usage: tenet defender [options]
 
 Runs the defender on this host until stopped (Ctrl-C, SIGTERM): follows the
-Docker engine's containers, runs the bpftrace sensor on their cgroups (as
-root), learns one model per image and reports drift and deviations. Models,
+containers of the host's runtimes (the Docker engine, containerd or CRI-O
+through CRI), runs the bpftrace sensor on their cgroups (as root), learns one model per image and reports drift and deviations. Models,
 events, audits and status go to the store in the data folder, which
 \`tenet status\`, \`tenet models\` and \`tenet audits\` read while it runs.
 Each audit is also printed on standard output as one JSON line.
@@ -24,6 +24,11 @@ Options:
   --learn-for DURATION  learning window of new models, in time a container of
                         the model runs (30s, 15m, 1h; default 1h)
   --data DIR            data folder (default $TENET_DATA, /var/lib/tenet as root, else ~/.tenet)
+  --runtime RUNTIME     a container runtime to follow: \`docker\`, \`docker:SOCKET\` or
+                        \`cri:SOCKET\` (containerd, CRI-O); may be given several times.
+                        Default: the Docker engine if its socket is there, and each of
+                        /run/containerd/containerd.sock and /run/crio/crio.sock that
+                        serves CRI
   --no-sensor           do not start bpftrace (containers and models only)
   --syscalls MODE       when to watch each container's syscalls: \`learning\` (default:
                         while a model learns, then a 15 s sample every 10 min) or
@@ -63,6 +68,7 @@ export const defenderCommand: Command = {
     const { values } = parseCommandLine(args, {
       'learn-for': { type: 'string' },
       data: { type: 'string' },
+      runtime: { type: 'string', multiple: true },
       'no-sensor': { type: 'boolean' },
       syscalls: { type: 'string' },
       'no-images': { type: 'boolean' },
@@ -86,6 +92,11 @@ export const defenderCommand: Command = {
     if (syscalls !== 'learning' && syscalls !== 'always') throw new CliError('ERR_BAD_OPTION_VALUE', `--syscalls must be learning or always, not "${syscalls}"`);
     const events = values.events ?? 'novel';
     if (events !== 'novel' && events !== 'all') throw new CliError('ERR_BAD_OPTION_VALUE', `--events must be novel or all, not "${events}"`);
+    const runtimes = (values.runtime ?? []).map((text) => {
+      const parsed = parseRuntime(text);
+      if (parsed === undefined) throw new CliError('ERR_BAD_OPTION_VALUE', `--runtime must be docker, docker:SOCKET or cri:SOCKET, not "${text}"`);
+      return parsed;
+    });
     const ingest = (values.ingest ?? []).map((spec) => {
       const parsed = parseIngest(spec);
       if (parsed === undefined) throw new CliError('ERR_BAD_OPTION_VALUE', `--ingest must be FORMAT:FILE with FORMAT one of ${Object.keys(INGEST_FORMATS).join(', ')}, not "${spec}"`);
@@ -112,6 +123,7 @@ export const defenderCommand: Command = {
         throw e;
       }
     }
+    if (runtimes.length === 0) runtimes.push(...await detectRuntimes(log));
     const recorder = values.record === undefined ? undefined : new Recorder(values.record, systemClock, learnForSec);
     const defender = localDefender({
       ...(recorder !== undefined && { recorder }),
@@ -119,6 +131,7 @@ export const defenderCommand: Command = {
       learnForSec,
       sensor: values['no-sensor'] !== true,
       analyseImages: values['no-images'] !== true,
+      runtimes,
       events,
       intentRegistries: values['intent-registry'] ?? [],
       ...(syscalls === 'learning' && { syscallSample: { windowMs: 15_000, periodMs: 600_000 } }),
@@ -136,7 +149,7 @@ export const defenderCommand: Command = {
       throw e;
     }
     uplink?.start();
-    log(`defender running: data ${dir}, learning window ${learnForSec} s${urls.length > 0 ? `, reporting to ${urls.join(', ')}` : ''}`);
+    log(`defender running: containers of ${runtimes.map((r) => (r.kind === 'docker' ? `docker${r.socket !== undefined ? `:${r.socket}` : ''}` : `cri:${r.socket}`)).join(', ')}; data ${dir}, learning window ${learnForSec} s${urls.length > 0 ? `, reporting to ${urls.join(', ')}` : ''}`);
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);
