@@ -29,6 +29,8 @@ export function containerOf(event: RuntimeEvent): Audit['container'] {
     ...(c?.image !== undefined && { image: c.image }),
     ...(c?.imageDigest !== undefined && { imageDigest: c.imageDigest }),
     ...(c?.imageId !== undefined && { imageId: c.imageId }),
+    ...(c?.namespace !== undefined && { namespace: c.namespace }),
+    ...(c?.pod !== undefined && { pod: c.pod }),
   };
 }
 

@@ -12,7 +12,11 @@ export const Audit = z.object({
   severity: Severity,
   technique: z.object({ id: z.string(), name: z.string() }).optional().describe('MITRE ATT&CK'),
   message: z.string(),
-  container: z.object({ id: z.string(), name: z.string().optional(), image: z.string().optional(), imageDigest: z.string().optional(), imageId: z.string().optional() }),
+  container: z.object({
+    id: z.string(), name: z.string().optional(), image: z.string().optional(), imageDigest: z.string().optional(), imageId: z.string().optional(),
+    /** The Kubernetes namespace and pod of a container of a pod. */
+    namespace: z.string().optional(), pod: z.string().optional(),
+  }),
   model: z.string().optional().describe('id of the model the event was checked against'),
   modelState: z.string().optional(),
   lacked: z.object({

@@ -7,7 +7,7 @@ export const Incident = z.object({
   pattern: z.string().describe('the attack pattern: reverse-shell, crypto-mining, exploit-to-execution, …'),
   title: z.string(),
   severity: Severity,
-  container: z.object({ id: z.string(), name: z.string().optional(), image: z.string().optional(), imageId: z.string().optional() }),
+  container: z.object({ id: z.string(), name: z.string().optional(), image: z.string().optional(), imageId: z.string().optional(), namespace: z.string().optional(), pod: z.string().optional() }),
   firstSeen: z.string(),
   lastSeen: z.string(),
   /** Every audit it holds: identical ones once, with how many times they came. */
