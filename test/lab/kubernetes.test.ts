@@ -1,6 +1,6 @@
 // The defender on a Kubernetes-like node: pods run through CRI on the lab's
 // containerd by the test kubelet (a Deployment of 2 replicas, a StatefulSet
-// and a DaemonSet), followed beside the Docker engine.
+// and a DaemonSet), followed beside the Docker engine and its containers.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { CRI_SOCKET, criImageRef } from '../../lab/node.ts';
 import type { Audit, IntentModel, Supermodel } from '../../src/model/index.ts';
 import { BIN, tenet } from '../run-cli.ts';
 import { TestKubelet, type RunningPod } from './kubelet.ts';
-import { docker, inLab, LAB_IMAGES, until } from './lab.ts';
+import { docker, inLab, LAB_IMAGES, LAB_LABEL, until } from './lab.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'tenet-lab-k8s-'));
 const data = join(work, 'data');
@@ -59,6 +59,15 @@ test('pods of a Deployment, a StatefulSet and a DaemonSet through CRI: learned p
     containers: [{ name: 'agent', image: criImageRef(LAB_IMAGES.busybox), command: ['sh', '-c', `while true; do wget -q -O /dev/null http://${webA}/; wget -q -O /dev/null http://${webB}/; echo PING | nc -w 1 ${dbIp} 6379 >/dev/null; sleep 0.3; done`] }],
   });
   pods.push(agent);
+
+  // a container of the Docker engine on the same host is followed too
+  const plain = docker('run', '-d', '--label', `${LAB_LABEL}=k8s-test`, LAB_IMAGES.busybox, 'sleep', '600');
+  const stored = () => (JSON.parse(tenet(['status', '--data', data, '--format', 'json']).stdout) as { containers: Array<{ id: string; running: boolean; namespace?: string }> }).containers;
+  await until('the Docker container and the pods\' containers are followed', () => {
+    const now = stored();
+    return now.some((c) => c.id === plain && c.running) && now.filter((c) => c.namespace === NS && c.running).length === 4 ? true : undefined;
+  }, 30_000).catch(fail);
+  docker('rm', '-f', plain);
 
   // learned per image and namespace
   const models = () => JSON.parse(tenet(['models', '--data', data, '--format', 'json']).stdout) as IntentModel[];
