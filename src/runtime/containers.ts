@@ -110,13 +110,34 @@ export function cgroup2Mount(mountinfo = readFileSync('/proc/self/mountinfo', 'u
   return undefined;
 }
 
+/**
+ * A process's cgroup in the v2 hierarchy, from its `/proc/PID/cgroup`: the
+ * `0::` line, on unified and hybrid hosts alike, whatever the kubelet's
+ * driver named it (`/kubepods/besteffort/podUID/ID` with cgroupfs,
+ * `/kubepods.slice/…/cri-containerd-ID.scope` or `crio-ID.scope` with
+ * systemd, `/system.slice/docker-ID.scope` for Docker). Undefined on a host
+ * with cgroup v1 only, where the sensor cannot tell containers apart.
+ */
+export function cgroupPathOf(procCgroup: string): string | undefined {
+  const line = procCgroup.split('\n').find((l) => l.startsWith('0::'));
+  return line === undefined ? undefined : line.slice(3);
+}
+
+/** A pod's QoS class from its cgroup path (Guaranteed pods sit right under kubepods); undefined out of a pod. */
+export function qosClassOf(path: string): 'Guaranteed' | 'Burstable' | 'BestEffort' | undefined {
+  if (!/\/kubepods[./]/.test(`${path}/`)) return undefined;
+  if (/kubepods[-/.]burstable/.test(path)) return 'Burstable';
+  if (/kubepods[-/.]besteffort/.test(path)) return 'BestEffort';
+  return 'Guaranteed';
+}
+
 /** The cgroup v2 id of a process: the inode of its cgroup folder, which is what bpftrace's `cgroup` reports. */
 export function cgroupIdOf(pid: number, mount = cgroup2Mount()): string | undefined {
   if (mount === undefined || pid <= 0) return undefined;
   try {
-    const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => l.startsWith('0::'));
-    if (line === undefined) return undefined;
-    return String(statSync(`${mount}${line.slice(3)}`, { bigint: true }).ino);
+    const path = cgroupPathOf(readFileSync(`/proc/${pid}/cgroup`, 'utf8'));
+    if (path === undefined) return undefined;
+    return String(statSync(`${mount}${path}`, { bigint: true }).ino);
   } catch {
     return undefined; // the process is gone
   }

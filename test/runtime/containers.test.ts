@@ -61,3 +61,22 @@ test('listening sockets are read from /proc/PID/net tables: TCP in LISTEN, uncon
   6: 0200A8C0:A1B2 0100A8C0:0035 01 00000000:00000000 00:00000000 00000000 0 0 9 2 0 0\n`;
   assert.deepEqual(parseProcNet(udp, 'udp'), [{ protocol: 'udp', address: '127.0.0.11', port: 53 }]);
 });
+
+test('a process\'s cgroup from /proc/PID/cgroup on hybrid and unified hosts, whatever the kubelet\'s driver; the QoS class of its pod', async () => {
+  const { cgroupPathOf, qosClassOf } = await import('../../src/runtime/index.ts');
+  const id = 'a5b2585c3570ac601575bad6fb6fcf0c28ff8a16e256a4153967c6a5d2a99b34';
+  // hybrid (v1 controllers and the unified hierarchy), cgroupfs driver, as the lab's containerd
+  const hybrid = `12:pids:/kubepods/besteffort/pod9aee3e81/${id}\n11:memory:/kubepods/besteffort/pod9aee3e81/${id}\n1:name=systemd:/kubepods/besteffort/pod9aee3e81/${id}\n0::/kubepods/besteffort/pod9aee3e81/${id}\n`;
+  assert.equal(cgroupPathOf(hybrid), `/kubepods/besteffort/pod9aee3e81/${id}`);
+  // unified, systemd driver: containerd and CRI-O
+  const containerd = `0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0d3e_44b1.slice/cri-containerd-${id}.scope\n`;
+  const crio = `0::/kubepods.slice/kubepods-pod7c1a_9f2e.slice/crio-${id}.scope\n`;
+  assert.equal(cgroupPathOf(containerd), `/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0d3e_44b1.slice/cri-containerd-${id}.scope`);
+  assert.equal(cgroupPathOf(crio), `/kubepods.slice/kubepods-pod7c1a_9f2e.slice/crio-${id}.scope`);
+  assert.equal(cgroupPathOf('12:pids:/docker/x\n1:name=systemd:/docker/x\n'), undefined, 'cgroup v1 only: no id the sensor reports');
+  assert.equal(qosClassOf(cgroupPathOf(hybrid)!), 'BestEffort');
+  assert.equal(qosClassOf(cgroupPathOf(containerd)!), 'Burstable');
+  assert.equal(qosClassOf(cgroupPathOf(crio)!), 'Guaranteed');
+  assert.equal(qosClassOf(`/kubepods/pod1/${id}`), 'Guaranteed');
+  assert.equal(qosClassOf(`/system.slice/docker-${id}.scope`), undefined);
+});
