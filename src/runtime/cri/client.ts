@@ -15,7 +15,7 @@ export class CriError extends Error {
 type Plain = Record<string, unknown>;
 
 /** How protobuf messages read back: enums by name, 64-bit numbers as decimal strings, every field present. */
-const READ: protobuf.IConversionOptions = { enums: String, longs: String, defaults: true, bytes: Buffer as unknown as StringConstructor };
+const READ: protobuf.IConversionOptions = { enums: String, longs: String, defaults: true, bytes: Buffer };
 
 /**
  * A client of the Container Runtime Interface (runtime.v1) on a runtime's
