@@ -12,6 +12,12 @@ export interface ReconcileInputs {
 const enforced = (t: Tracked): EnforcedContainer => ({ id: t.info.id, name: t.info.name, pid: t.info.pid, ...(t.info.cgroupId !== undefined && { cgroupId: t.info.cgroupId }) });
 
 /**
+ * The network namespace a container's table goes into, as a key: its pod's
+ * (every container of a pod shares the sandbox's), else its own.
+ */
+export const networkOf = (t: Tracked): string => (t.info.pod !== undefined ? `pod:${t.info.namespace ?? ''}/${t.info.pod}` : t.info.id);
+
+/**
  * One reconcile loop for every enforcement point: the desired state of each
  * (from the running containers, their models and their modes) is computed
  * as cheap keys, and each enforcer applies what changed, on its own (one that
@@ -34,19 +40,30 @@ export class Reconciler {
     return [exec, network, files, seccomp, block].filter((e) => e !== undefined) as Array<Enforcer<never>>;
   }
 
+  /** The network namespace each container's connections are held in, by container id (from the last reconcile). */
+  private readonly networks = new Map<string, string>();
+
   /** What a defender before this one left in the running containers is taken over (an enforcer that cannot look fails the start). */
   async adopt(containers: Iterable<Tracked>): Promise<void> {
-    const running = [...containers].filter((t) => t.info.running).map(enforced);
-    for (const e of this.all()) await e.adopt?.(running);
+    const running = [...containers].filter((t) => t.info.running);
+    const { exec, network, files, seccomp, block } = this.enforcers;
+    for (const e of [exec, files, seccomp, block]) await e?.adopt?.(running.map(enforced));
+    // a pod's table once, under its pod's key
+    const pods = new Map(running.map((t) => [networkOf(t), { ...enforced(t), id: networkOf(t) }]));
+    await network?.adopt?.([...pods.values()]);
   }
 
   reconcile(containers: Iterable<Tracked>, inputs: ReconcileInputs): void {
     const exec = new Map<string, Desired<readonly string[]>>();
     const network = new Map<string, Desired<NftablesRuleset>>();
+    const shared = new Map<string, { container: EnforcedContainer; in: boolean; out: boolean; members: Tracked[] }>();
     const files = new Map<string, Desired<readonly string[]>>();
     const seccomp = new Map<string, Desired<SeccompTarget>>();
-    for (const t of containers) {
-      if (!t.info.running || t.model.state !== 'active') continue;
+    // a namespace with a container still learning gets no table: what that one does is not known yet
+    const running = [...containers].filter((t) => t.info.running);
+    const learning = new Set(running.filter((t) => t.model.state !== 'active').map(networkOf));
+    for (const t of running) {
+      if (t.model.state !== 'active') continue;
       const container = enforced(t);
       const prevented = (dimension: ModelDimension) => inputs.modeOf(t, dimension) === 'prevent';
       const model = t.model;
@@ -54,19 +71,13 @@ export class Reconciler {
         const programs = model.entries('processes');
         exec.set(t.info.id, { container, key: programs.join('\n'), target: () => programs });
       }
-      const directions = { in: prevented('listen'), out: prevented('egress') };
-      if (directions.in || directions.out) {
-        // the peers its application's graph allows, at their addresses now: a restarted server keeps being reachable
-        const peers = inputs.peersOf(t.info.id);
-        const key = `${directions.in} ${directions.out} ${model.entries('listen').join()} ${model.entries('egress').join()} ${peers.map((p) => `${p.host}:${p.port}`).join()}`;
-        network.set(t.info.id, {
-          container, key, target: () => {
-            const snapshot = model.snapshot(iso);
-            snapshot.network.egress.push(...peers.map((p) => ({ ...p, sources: [{ kind: 'learned' as const, detail: 'a peer of its application\'s graph' }] })));
-            return nftablesRuleset(snapshot, { directions });
-          },
-        });
-      }
+      // the containers of one network namespace share its table
+      const key = networkOf(t);
+      this.networks.set(t.info.id, key);
+      const group = shared.get(key) ?? shared.set(key, { container: { ...container, id: key }, in: false, out: false, members: [] }).get(key)!;
+      group.in ||= prevented('listen');
+      group.out ||= prevented('egress');
+      group.members.push(t);
       if (prevented('writable')) {
         const writable = model.entries('writable');
         files.set(t.info.id, { container, key: `held\n${writable.join('\n')}`, target: () => writable });
@@ -75,6 +86,10 @@ export class Reconciler {
         const syscalls = model.entries('syscalls');
         seccomp.set(t.info.id, { container, key: syscalls.join(), target: () => ({ setting: t.info.seccomp, privileged: t.info.privileged === true, model: model.id, syscalls }) });
       }
+    }
+    for (const [key, group] of shared) {
+      if ((!group.in && !group.out) || learning.has(key)) continue;
+      network.set(key, networkDesired(group.container, { in: group.in, out: group.out }, group.members, inputs));
     }
     const { enforcers } = this;
     if (enforcers.exec !== undefined) this.apply(enforcers.exec, exec);
@@ -102,16 +117,22 @@ export class Reconciler {
     const { exec, network, files } = this.enforcers;
     switch (dimension) {
       case 'processes': return exec?.stops(container, event);
-      case 'egress': return network?.stops(container, event);
+      case 'egress': return network?.stops(this.networks.get(container) ?? container, event);
       case 'writable': return files?.stops(container, event);
       default: return undefined;
     }
   }
 
-  /** A container that stopped: what was held in its namespaces went with them. */
-  forget(id: string): void {
+  /** A container that stopped: what was held in its namespaces went with them (a pod's network, once its last container stopped). */
+  forget(id: string, running: Iterable<Tracked> = []): void {
     this.blocked.delete(id);
-    for (const e of this.all()) e.forget?.(id);
+    const network = this.networks.get(id);
+    this.networks.delete(id);
+    const { exec, files, seccomp, block } = this.enforcers;
+    for (const e of [exec, files, seccomp, block]) e?.forget?.(id);
+    if (network === undefined) return;
+    for (const t of running) if (t.info.id !== id && networkOf(t) === network) return;
+    this.enforcers.network?.forget?.(network);
   }
 
   /** Every enforcer's changes under way, done. */
@@ -131,4 +152,25 @@ export class Reconciler {
   status(): EnforcerStatus {
     return Object.assign({}, ...this.all().map((e) => e.status())) as EnforcerStatus;
   }
+}
+
+/**
+ * The table of one network namespace: what every container in it may do (the
+ * union of their models, and the peers their application's graph allows
+ * them, at their addresses now), in the directions any of them prevents.
+ */
+function networkDesired(container: EnforcedContainer, directions: { in: boolean; out: boolean }, members: readonly Tracked[], inputs: ReconcileInputs): Desired<NftablesRuleset> {
+  const peers = members.map((t) => inputs.peersOf(t.info.id));
+  const key = `${directions.in} ${directions.out} ${members.map((t, i) => `${t.model.entries('listen').join()} ${t.model.entries('egress').join()} ${peers[i]!.map((p) => `${p.host}:${p.port}`).join()}`).join(' | ')}`;
+  return {
+    container, key, target: () => {
+      const [first, ...others] = members.map((t) => t.model.snapshot(iso));
+      for (const other of others) {
+        first!.network.listen.push(...other!.network.listen);
+        first!.network.egress.push(...other!.network.egress);
+      }
+      first!.network.egress.push(...peers.flat().map((p) => ({ ...p, sources: [{ kind: 'learned' as const, detail: 'a peer of its application\'s graph' }] })));
+      return nftablesRuleset(first!, { directions });
+    },
+  };
 }
