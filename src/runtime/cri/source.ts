@@ -101,14 +101,19 @@ export class CriSource implements ContainerSource {
     return criContainerInfo(status, sandbox, image, verbose.pid ?? 0);
   }
 
-  /** The runtime's image id of a reference (asked once per reference). */
+  /**
+   * The runtime's image id of a container's image, asked once per image: the
+   * key is the runtime's own reference to it (its id or repository digest),
+   * so a tag moved to a new image is asked again.
+   */
   private imageId(reference: string, imageRef: string): Promise<ImageId> {
-    let found = this.imageIds.get(reference);
+    const key = imageRef || reference;
+    let found = this.imageIds.get(key);
     if (found === undefined) {
       found = this.client.call<{ image: { id: string; repoDigests: string[] } | null }>('ImageService', 'ImageStatus', 'ImageStatusRequest', 'ImageStatusResponse', { image: { image: reference } })
         .then((r) => ({ id: r.image?.id || imageRef, repoDigests: r.image?.repoDigests ?? [] }));
-      found.catch(() => this.imageIds.delete(reference));
-      this.imageIds.set(reference, found);
+      found.catch(() => this.imageIds.delete(key));
+      this.imageIds.set(key, found);
     }
     return found;
   }
