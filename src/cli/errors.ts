@@ -19,6 +19,7 @@ export const ERRORS = {
   ERR_BAD_INTENT: 'A file is not an intent manifest (not JSON, or not `kind: IntentManifest` of tenet/v1 whose model is the image it names); the reason is given.',
   ERR_BAD_RECORDING: 'A file is not a defender\'s recording (`tenet defender --record`): not there, not gzip or JSON lines, or of another version; the file and line are given.',
   ERR_ENGINE: 'The Docker engine cannot be reached (is dockerd running, is DOCKER_HOST right, may this user open its socket?).',
+  ERR_RUNTIME: 'A container runtime\'s CRI socket (`--runtime cri:SOCKET`) cannot be reached or does not serve CRI (is containerd or CRI-O running there, with its CRI plugin on, may this user open the socket?).',
   ERR_INTERNAL: 'A bug in Tenet: the message and stack are printed; please report them.',
 } as const;
 

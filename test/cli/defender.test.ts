@@ -75,4 +75,10 @@ test('clear errors: no store in the folder, a bad duration, a bad limit', async 
   assert.match(tenet(['audits', '--data', await dataWith(), '--limit', 'x']).stderr, /ERR_BAD_OPTION_VALUE: --limit/);
   assert.match(tenet(['defender', '--ingest', 'sysdig:/x', '--data', empty]).stderr, /ERR_BAD_OPTION_VALUE: --ingest must be FORMAT:FILE with FORMAT one of falco, tetragon, tracee/);
   assert.match(tenet(['defender', '--syscalls', 'never', '--data', empty]).stderr, /ERR_BAD_OPTION_VALUE: --syscalls must be learning or always/);
+  assert.match(tenet(['defender', '--runtime', 'podman:/x', '--data', empty]).stderr, /ERR_BAD_OPTION_VALUE: --runtime must be docker, docker:SOCKET or cri:SOCKET, not "podman:\/x"/);
+  const absent = join(empty, 'absent.sock');
+  const unreachable = tenet(['defender', '--runtime', `cri:${absent}`, '--no-sensor', '--quiet', '--data', empty]);
+  assert.equal(unreachable.status, 2);
+  assert.match(unreachable.stderr, new RegExp(`ERR_RUNTIME: ListContainers: ${absent} does not answer \\(connect ENOENT`));
+  assert.doesNotMatch(unreachable.stderr, /\n\s+at /, 'no stack');
 });

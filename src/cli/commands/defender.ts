@@ -5,7 +5,7 @@ import { enroll, INGEST_FORMATS, localDefender, parseIngest, Recorder, StepError
 import { detectRuntimes, parseRuntime, systemClock } from '../../runtime/index.ts';
 import type { IntentModel } from '../../model/index.ts';
 import { VERSION } from '../version.ts';
-import { EngineError } from '../../runtime/index.ts';
+import { CriError, EngineError } from '../../runtime/index.ts';
 import { SqliteStore } from '../../store/index.ts';
 import { parseCommandLine, type Command } from '../command.ts';
 import { dataDir, parseDuration } from '../data.ts';
@@ -146,6 +146,7 @@ export const defenderCommand: Command = {
       await store.close();
       const cause = e instanceof StepError ? e.cause : e;
       if (cause instanceof EngineError) throw new CliError('ERR_ENGINE', cause.message);
+      if (cause instanceof CriError) throw new CliError('ERR_RUNTIME', cause.message);
       throw e;
     }
     uplink?.start();

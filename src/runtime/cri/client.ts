@@ -51,9 +51,17 @@ export class CriClient {
         body,
         new grpc.Metadata(),
         { deadline: Date.now() + this.timeoutMs },
-        (error, value) => (error !== null ? reject(new CriError(method, error.details || error.message, error.code)) : resolve(value!)),
+        (error, value) => (error !== null ? reject(this.error(method, error)) : resolve(value!)),
       );
     });
+  }
+
+  /** A failed call, said plainly: gRPC's "no connection established" is the socket not answering. */
+  private error(method: string, e: grpc.ServiceError): CriError {
+    const details = (e.details || e.message).replace(/\s*Resolution note:\s*$/, '');
+    if (e.code === grpc.status.UNAVAILABLE) return new CriError(method, `${this.socket} does not answer (${details.replace(/^No connection established\. Last error: (Error: )?/, '')})`, e.code);
+    if (e.code === grpc.status.UNIMPLEMENTED) return new CriError(method, `${this.socket} does not serve CRI runtime.v1 (${details})`, e.code);
+    return new CriError(method, details, e.code);
   }
 
   /** A stream of `method`'s responses; `onEnd` once it ends, with why. */
