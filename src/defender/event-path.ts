@@ -67,8 +67,7 @@ export class EventPath {
     this.parts.counts.records++;
     const t = this.parts.containers.ofCgroup(record.cgroup);
     if (t === undefined) {
-      this.parts.containers.hold(record, at);
-      this.options.unknownCgroup();
+      if (this.parts.containers.hold(record, at)) this.options.unknownCgroup();
       return;
     }
     if (record.tag === 'killed') {

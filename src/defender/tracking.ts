@@ -36,6 +36,10 @@ export interface Held {
 /** Records kept per cgroup the defender cannot yet tie to a container (a container starting), and for how long. */
 export const UNKNOWN_CGROUP_LIMIT = 10_000;
 export const UNKNOWN_CGROUP_GRACE_MS = 5_000;
+/** How long a cgroup given up on (no runtime followed has it: another runtime's, the host's) is not asked about again. */
+export const STRANGER_MS = 60_000;
+/** Cgroups remembered as strangers, at most (the oldest forgotten past it). */
+export const STRANGERS_MAX = 4_096;
 
 /**
  * The containers the defender follows, by id and by the cgroup the kernel
@@ -47,8 +51,12 @@ export class Containers {
   private readonly byId = new Map<string, Tracked>();
   private readonly byCgroup = new Map<string, Tracked>();
   private readonly unknown = new Map<string, { since: number; records: Held[] }>();
+  /** Cgroups given up on, and until when their records are dropped at once without asking the runtimes again. */
+  private readonly strangers = new Map<string, number>();
   /** Records dropped because their cgroup's queue was full. */
   dropped = 0;
+  /** Records of strangers dropped since the last expire. */
+  private unattributed = 0;
 
   get(id: string): Tracked | undefined {
     return this.byId.get(id);
@@ -82,6 +90,7 @@ export class Containers {
     const cgroup = t.info.cgroupId;
     if (cgroup === undefined) return [];
     this.byCgroup.set(cgroup, t);
+    this.strangers.delete(cgroup);
     const waiting = this.unknown.get(cgroup);
     this.unknown.delete(cgroup);
     return waiting?.records ?? [];
@@ -101,21 +110,37 @@ export class Containers {
     this.byId.delete(id);
   }
 
-  /** A record of a cgroup no container is tied to, and when it came: kept (bounded) for a while. */
-  hold(record: SensorRecord, at: number): void {
+  /**
+   * A record of a cgroup no container is tied to, and when it came: kept
+   * (bounded) for a while; returns whether it waits (false: a stranger's,
+   * dropped and counted, and nobody need be asked about it).
+   */
+  hold(record: SensorRecord, at: number): boolean {
+    const stranger = this.strangers.get(record.cgroup);
+    if (stranger !== undefined) {
+      if (at < stranger) {
+        this.unattributed++;
+        return false;
+      }
+      this.strangers.delete(record.cgroup);
+    }
     let waiting = this.unknown.get(record.cgroup);
     if (waiting === undefined) this.unknown.set(record.cgroup, (waiting = { since: at, records: [] }));
     if (waiting.records.length < UNKNOWN_CGROUP_LIMIT) waiting.records.push({ record, at });
     else this.dropped++;
+    return true;
   }
 
-  /** Cgroups waiting; their records are given up past the grace: returns how many records that was. */
+  /** Cgroups waiting; their records are given up past the grace, and the cgroup is a stranger for a while: returns how many records that was (and strangers' since). */
   expire(now: number): number {
-    let given = 0;
+    let given = this.unattributed;
+    this.unattributed = 0;
     for (const [cgroup, waiting] of this.unknown) {
       if (now - waiting.since < UNKNOWN_CGROUP_GRACE_MS) continue;
       given += waiting.records.length;
       this.unknown.delete(cgroup);
+      this.strangers.set(cgroup, now + STRANGER_MS);
+      if (this.strangers.size > STRANGERS_MAX) this.strangers.delete(this.strangers.keys().next().value!);
     }
     return given;
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Containers, tracked, UNKNOWN_CGROUP_GRACE_MS, UNKNOWN_CGROUP_LIMIT, type Tracked } from '../../src/defender/tracking.ts';
+import { Containers, STRANGER_MS, tracked, UNKNOWN_CGROUP_GRACE_MS, UNKNOWN_CGROUP_LIMIT, type Tracked } from '../../src/defender/tracking.ts';
 import { Learner } from '../../src/learn/index.ts';
 import type { ContainerInfo } from '../../src/runtime/index.ts';
 import { ProcessTable, type SensorRecord } from '../../src/sensor/index.ts';
@@ -79,10 +79,21 @@ test('expire gives up the cgroups waiting past the grace since their first recor
   assert.equal(containers.expire(3000 + UNKNOWN_CGROUP_GRACE_MS), 1);
   assert.equal(containers.waiting, false);
   assert.equal(containers.expire(Number.MAX_SAFE_INTEGER), 0);
-  // a cgroup seen again after it was given up waits anew from then
-  containers.hold(exec('20', 2), 50_000);
-  assert.equal(containers.expire(50_000 + UNKNOWN_CGROUP_GRACE_MS - 1), 0);
-  assert.deepEqual(containers.track(container('c2', '20')), [{ record: exec('20', 2), at: 50_000 }]);
+  // a cgroup given up on is a stranger for a while: its records are dropped and counted, nobody is asked about it
+  const givenUp = 3000 + UNKNOWN_CGROUP_GRACE_MS;
+  assert.equal(containers.hold(exec('20', 2), givenUp + 1), false);
+  assert.equal(containers.waiting, false);
+  assert.equal(containers.expire(givenUp + 2), 1, 'counted at the next expire');
+  // after that it waits anew
+  assert.equal(containers.hold(exec('20', 3), givenUp + STRANGER_MS), true);
+  assert.equal(containers.expire(givenUp + STRANGER_MS + UNKNOWN_CGROUP_GRACE_MS - 1), 0);
+  assert.deepEqual(containers.track(container('c2', '20')), [{ record: exec('20', 3), at: givenUp + STRANGER_MS }]);
+  // a container tracked with a stranger's cgroup ends it at once
+  containers.hold(exec('30', 1), 0);
+  containers.expire(UNKNOWN_CGROUP_GRACE_MS);
+  containers.track(container('c3', '30'));
+  containers.stopped('c3');
+  assert.equal(containers.hold(exec('30', 2), UNKNOWN_CGROUP_GRACE_MS + 1), true);
 });
 
 test('re-tracking a container with a new cgroup unties the old one, unless another container took it', () => {

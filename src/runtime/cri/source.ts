@@ -128,7 +128,9 @@ export class CriSource implements ContainerSource {
         const before = known.get(id);
         if (state === 'CONTAINER_RUNNING' && before !== 'CONTAINER_RUNNING') {
           const container = await this.inspect(id).catch(() => undefined);
+          // one that could not be inspected yet is tried again at the next listing
           if (container !== undefined) onChange({ action: 'start', container });
+          else now.set(id, 'NOT_INSPECTED');
         } else if (state !== 'CONTAINER_RUNNING' && before === 'CONTAINER_RUNNING') {
           onChange({ action: 'die', id });
         }
