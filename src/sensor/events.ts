@@ -37,15 +37,10 @@ export function processPart(p: KnownProcess | undefined, parent?: KnownProcess):
 }
 
 /**
- * A sensor record of a known container as a RuntimeEvent. `process` is the
- * process the record is about (for an exec: the program it became), `parent`
- * its parent when known.
+ * A sensor record of a known container as a RuntimeEvent, with its container
+ * and process parts made already (they are shared by the events of the same
+ * container and process).
  */
-export function recordEvent(record: SensorRecord, info: ContainerInfo, time: string, process?: KnownProcess, parent?: KnownProcess): RuntimeEvent | undefined {
-  return eventOf(record, time, eventContainer(info), processPart(process, parent));
-}
-
-/** A record as an event, with its container and process parts made already (they are shared by the events of the same container and process). */
 function eventOf(record: SensorRecord, time: string, container: RuntimeEvent['container'], process: RuntimeEvent['process']): RuntimeEvent | undefined {
   switch (record.tag) {
     case 'exec':

@@ -4,5 +4,5 @@ export { BpftraceSensor, diesWithParent, hostPidNamespace, SENSOR_SCRIPT, stderr
 export { decodeQuestion, formatSensorLine, parseSensorLine, type SensorLine, type SensorRecord } from './bpftrace/parse.ts';
 export { BpftraceSource, type BpftraceSourceOptions } from './bpftrace/source.ts';
 export { followLines, INGEST_FORMATS, IngestSource, parseIngest, type IngestCounts } from './ingest.ts';
-export { eventContainer, processPart, ProcessTable, recordEvent, type KnownProcess } from './events.ts';
+export { eventContainer, processPart, ProcessTable, type KnownProcess } from './events.ts';
 export type { EventSink, EventSource, SourceStatus, SyscallWatch } from './source.ts';
