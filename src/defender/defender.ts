@@ -3,8 +3,8 @@
  * (where containers come from, where events come from, what enforces, what
  * the host says, the store, the clock), its start is an ordered list of
  * steps, its work a tick. Its parts: the containers step (discovery.ts),
- * the event path (event-path.ts), the enforcement loop (reconcile.ts), the
- * store's writes (writer.ts). What an event means is the judge's
+ * the models and images steps (seeding.ts), the event path (event-path.ts),
+ * the enforcement loop (reconcile.ts), the store's writes (writer.ts). What an event means is the judge's
  * (src/detect); turning records into events is the sensor's; acting is the
  * enforcers'.
  */
