@@ -92,9 +92,14 @@ function consoleDeployment(postgres: boolean): Deployment {
   });
 }
 
-/** The defender: one per node, with the host's PIDs and the capabilities above. */
+/**
+ * The defender: one per node, with the host's PIDs and the capabilities above.
+ * It mounts no runtime socket: it finds the node's runtimes (containerd,
+ * CRI-O, Docker) by their processes and reaches their sockets and image
+ * stores through their roots (/proc/PID/root), wherever the node keeps them.
+ */
 function defenderDaemonSet(): DaemonSet {
-  const hostPath = (name: string, path: string, type: 'Socket' | 'Directory' | 'DirectoryOrCreate'): IVolume => ({ name, hostPath: { path, type } });
+  const hostPath = (name: string, path: string, type: 'Directory' | 'DirectoryOrCreate'): IVolume => ({ name, hostPath: { path, type } });
   return new DaemonSet({
     metadata: { name: 'tenet-defender', namespace: NAMESPACE, labels: labels('defender') },
     spec: {
@@ -104,9 +109,9 @@ function defenderDaemonSet(): DaemonSet {
         metadata: { labels: labels('defender') },
         spec: {
           serviceAccountName: 'tenet-defender',
-          // it speaks to the Docker engine and the console, never to the Kubernetes API
+          // it speaks to the node's container runtimes and the console, never to the Kubernetes API
           automountServiceAccountToken: false,
-          // the containers' processes, their namespaces and their cgroups
+          // the containers' processes, their namespaces and their cgroups; the runtimes' sockets and image stores
           hostPID: true,
           priorityClassName: 'system-node-critical',
           // every node, tainted or not
@@ -127,7 +132,6 @@ function defenderDaemonSet(): DaemonSet {
               appArmorProfile: { type: 'Unconfined' },
             },
             volumeMounts: [
-              { name: 'docker-socket', mountPath: '/var/run/docker.sock' },
               { name: 'tracefs', mountPath: '/sys/kernel/tracing' },
               { name: 'cgroup', mountPath: '/sys/fs/cgroup', readOnly: true },
               { name: 'data', mountPath: '/var/lib/tenet' },
@@ -135,7 +139,6 @@ function defenderDaemonSet(): DaemonSet {
             ],
           }],
           volumes: [
-            hostPath('docker-socket', '/var/run/docker.sock', 'Socket'),
             hostPath('tracefs', '/sys/kernel/tracing', 'Directory'),
             hostPath('cgroup', '/sys/fs/cgroup', 'Directory'),
             // the defender's store and spool survive its restarts

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomUUID, X509Certificate } from 'node:crypto';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { isIP, type AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
@@ -24,8 +24,8 @@ const KEY_FILE = 'console-key.pem';
 /**
  * The console's own certificate, made once and kept in the data folder (so a
  * browser that accepted it keeps accepting it): self-signed, P-256, for
- * localhost, this host's name, `names` (a Service's) and the loopback
- * addresses, valid two years.
+ * localhost, this host's name, `names` (a Service's name, or an address) and
+ * the loopback addresses, valid two years.
  */
 export async function selfSignedTls(dataDir: string, names: readonly string[] = []): Promise<Tls & { fingerprint?: string; made: boolean }> {
   const certPath = join(dataDir, CERT_FILE);
@@ -39,7 +39,7 @@ export async function selfSignedTls(dataDir: string, names: readonly string[] = 
       { name: 'basicConstraints', cA: false },
       { name: 'keyUsage', digitalSignature: true, critical: true },
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [...[...new Set(['localhost', name, ...names])].map((value) => ({ type: 2 as const, value })), { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+      { name: 'subjectAltName', altNames: [...new Set(['localhost', name, ...names, '127.0.0.1', '::1'])].map((value) => (isIP(value) === 0 ? { type: 2 as const, value } : { type: 7 as const, ip: value })) },
     ],
   });
   mkdirSync(dataDir, { recursive: true });

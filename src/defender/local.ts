@@ -1,5 +1,5 @@
 import { Blocker, ExecGuard, FileGuard, NetworkGuard, SeccompCheck } from '../enforce/index.ts';
-import { CriSource, DockerSource, procHost, Runtimes, type ContainerSource, type RuntimeSpec } from '../runtime/index.ts';
+import { CriSource, DockerSource, hostRoot, procHost, Runtimes, type ContainerSource, type RuntimeSpec } from '../runtime/index.ts';
 import { BpftraceSource, IngestSource } from '../sensor/index.ts';
 import type { DefenderStore } from '../store/index.ts';
 import { Defender, type DefenderOptions } from './defender.ts';
@@ -21,7 +21,8 @@ export interface LocalDefenderOptions extends Omit<DefenderOptions, 'containers'
 /** The defender of this host: the local Docker engine, Tenet's sensors and guards (as root), /proc. */
 export function localDefender(options: LocalDefenderOptions): Defender {
   const log = (line: string) => options.onLog?.(line);
-  const runtimes = (options.runtimes ?? [{ kind: 'docker' }]).map((r) => runtimeSource(r));
+  const root = hostRoot();
+  const runtimes = (options.runtimes ?? [{ kind: 'docker' }]).map((r) => runtimeSource(r, root));
   const runtime = runtimes.length === 1 ? runtimes[0]! : new Runtimes(runtimes, log);
   const { recorder } = options;
   const containers = recorder?.containers(runtime) ?? runtime;
@@ -43,13 +44,17 @@ export function localDefender(options: LocalDefenderOptions): Defender {
   return defender;
 }
 
-/** The container source of a runtime: the Docker engine's API, or CRI with images read from containerd's content store. */
-export function runtimeSource(spec: RuntimeSpec): ContainerSource {
+/**
+ * The container source of a runtime: the Docker engine's API, or CRI with
+ * images read from containerd's content store, found under `root` (the host's
+ * files, as hostRoot() says where they are).
+ */
+export function runtimeSource(spec: RuntimeSpec, root = ''): ContainerSource {
   if (spec.kind === 'docker') return new DockerSource(engineImage, spec.socket);
   const cri: CriSource = new CriSource(spec.socket, async (imageId, reference) => {
     const store = await cri.contentStore();
     if (store === undefined) throw new Error(`${cri.name}: its images are not kept in a containerd content store; reading them is not supported yet`);
-    return contentStoreImage(store, imageId, reference);
+    return contentStoreImage(`${root}${store}`, imageId, reference);
   });
   return cri;
 }

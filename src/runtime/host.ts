@@ -29,7 +29,7 @@ export interface Host {
   listening(pid: number): ListeningSocket[];
   /** The cgroup v2 id of a process (what the sensor reports). */
   cgroupId(pid: number): string | undefined;
-  /** Whether a path is in a container's writable layer: written after it started. */
+  /** Whether a path is in a container's writable layer (a path of the host's, as its runtime reports it): written after it started. */
   inUpperDir(upperDir: string, path: string): boolean;
 }
 
@@ -41,9 +41,26 @@ function readExe(pid: number): string | undefined {
   }
 }
 
-/** The host this process runs on, read from /proc (the cgroup mount found once). */
+/**
+ * Where this process finds the host's files: `/` when it shares the host's
+ * mount namespace, else the root of the host's first process
+ * (`/proc/1/root`), which a defender in a container with the host's PIDs
+ * reaches. Paths a runtime reports (a container's writable layer, the
+ * runtime's content store) are the host's.
+ */
+export function hostRoot(proc = '/proc'): string {
+  try {
+    return readlinkSync(`${proc}/self/ns/mnt`) === readlinkSync(`${proc}/1/ns/mnt`) ? '' : `${proc}/1/root`;
+  } catch {
+    // PID 1's namespace cannot be read (no host PIDs): the host's paths are not reachable otherwise
+    return '';
+  }
+}
+
+/** The host this process runs on, read from /proc (the cgroup mount and the host's root found once). */
 export function procHost(): Host {
   const mount = cgroup2Mount();
+  const root = hostRoot();
   return {
     exe: readExe,
     process(pid) {
@@ -60,6 +77,6 @@ export function procHost(): Host {
     pids: (mainPid) => containerPids(mainPid, mount),
     listening: listeningSockets,
     cgroupId: (pid) => cgroupIdOf(pid, mount),
-    inUpperDir: (upperDir, path) => existsSync(`${upperDir}${path}`),
+    inUpperDir: (upperDir, path) => existsSync(`${root}${upperDir}${path}`),
   };
 }

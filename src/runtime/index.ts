@@ -4,10 +4,10 @@ export {
   type ContainerAction, type ContainerInfo, type EngineContainer, type ListeningSocket,
 } from './containers.ts';
 export { ManualClock, systemClock, type Clock, type Timer } from './clock.ts';
-export { procHost, type Host, type ProcessFacts } from './host.ts';
+export { hostRoot, procHost, type Host, type ProcessFacts } from './host.ts';
 export { DockerSource, MemoryContainers, type ContainerChange, type ContainerSource, type ImageContents } from './source.ts';
 export { podWorkload, type PodWorkload } from './pods.ts';
 export { CriClient, CriError } from './cri/client.ts';
 export { CriSource, criContainerInfo, upperDirOf } from './cri/source.ts';
 export { Runtimes } from './runtimes.ts';
-export { CRI_SOCKETS, detectRuntimes, parseRuntime, type RuntimeSpec } from './detect.ts';
+export { CRI_SOCKETS, detectRuntimes, parseRuntime, reachableRuntime, runtimeProcesses, type RuntimeProcess, type RuntimeSpec } from './detect.ts';

@@ -102,7 +102,7 @@ test('tenet console lets defenders enroll with TENET_ENROLL_TOKEN and writes its
   const data = mkdtempSync(join(tmpdir(), 'tenet-console-cli-'));
   const certOut = join(data, 'for-defenders.pem');
   const secret = 'an-enrollment-secret-of-32-chars';
-  const run = start(['console', '--port', '0', '--data', data, '--cert-out', certOut, '--tls-name', 'tenet-console.tenet.svc'], { TENET_ADMIN_PASSWORD: 'a password for the test', TENET_ENROLL_TOKEN: secret }, /API:/);
+  const run = start(['console', '--port', '0', '--data', data, '--cert-out', certOut, '--tls-name', 'tenet-console.tenet.svc', '--tls-name', '10.96.0.10'], { TENET_ADMIN_PASSWORD: 'a password for the test', TENET_ENROLL_TOKEN: secret }, /API:/);
   const out = await run.started;
   const url = /Tenet console: (https:\/\/\S+)/.exec(out)![1]!;
   const ca = readFileSync(certOut, 'utf8');
@@ -110,6 +110,7 @@ test('tenet console lets defenders enroll with TENET_ENROLL_TOKEN and writes its
   assert.doesNotMatch(ca, /PRIVATE KEY/);
   const { X509Certificate } = await import('node:crypto');
   assert.match(new X509Certificate(ca).subjectAltName ?? '', /DNS:tenet-console\.tenet\.svc/);
+  assert.match(new X509Certificate(ca).subjectAltName ?? '', /IP Address:10\.96\.0\.10\b/, 'an address is an IP name');
   const me = { name: 'node-1', hostname: 'node-1', version: '0.0.0-test' };
   const enrolled = await enroll(url, secret, me, ca);
   assert.match(enrolled.token, /^tnt_/);

@@ -25,8 +25,8 @@ Options:
   --tls-cert FILE   certificate (PEM) to serve instead of the self-signed one
   --tls-key FILE    its private key (PEM)
   --no-tls          plain HTTP (behind a proxy that terminates TLS)
-  --tls-name NAME   another DNS name for the self-signed certificate, made at the first
-                    start (a Service's name: tenet-console.tenet.svc); may be repeated
+  --tls-name NAME   another name for the self-signed certificate, made at the first start:
+                    a Service's (tenet-console.tenet.svc) or an address; may be repeated
   --cert-out FILE   also write the certificate served (not its key) to FILE, for
                     defenders to trust (--console-ca)
   --cors-origin URL another origin a browser may call the API from (may be given several times)`;

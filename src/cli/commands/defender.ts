@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { enroll, INGEST_FORMATS, localDefender, parseIngest, Recorder, StepError, Uplink } from '../../defender/index.ts';
-import { detectRuntimes, parseRuntime, systemClock } from '../../runtime/index.ts';
+import { detectRuntimes, hostRoot, parseRuntime, reachableRuntime, systemClock } from '../../runtime/index.ts';
 import type { IntentModel } from '../../model/index.ts';
 import { VERSION } from '../version.ts';
 import { CriError, EngineError } from '../../runtime/index.ts';
@@ -15,7 +15,8 @@ const USAGE = `Usage: tenet defender [options]
 
 Runs the defender on this host until stopped (Ctrl-C, SIGTERM): follows the
 containers of the host's runtimes (the Docker engine, containerd or CRI-O
-through CRI), runs the bpftrace sensor on their cgroups (as root), learns one model per image and reports drift and deviations. Models,
+through CRI), runs the bpftrace sensor on their cgroups (as root), learns one model
+per image and reports drift and deviations. Models,
 events, audits and status go to the store in the data folder, which
 \`tenet status\`, \`tenet models\` and \`tenet audits\` read while it runs.
 Each audit is also printed on standard output as one JSON line.
@@ -25,10 +26,11 @@ Options:
                         the model runs (30s, 15m, 1h; default 1h)
   --data DIR            data folder (default $TENET_DATA, /var/lib/tenet as root, else ~/.tenet)
   --runtime RUNTIME     a container runtime to follow: \`docker\`, \`docker:SOCKET\` or
-                        \`cri:SOCKET\` (containerd, CRI-O); may be given several times.
-                        Default: the Docker engine if its socket is there, and each of
-                        /run/containerd/containerd.sock and /run/crio/crio.sock that
-                        serves CRI
+                        \`cri:SOCKET\` (containerd, CRI-O); may be given several times;
+                        a socket is the host's path, also from inside a container.
+                        Default: every runtime found running on the host (dockerd,
+                        containerd, crio, by their processes, wherever their sockets
+                        are) and the standard sockets, each that answers its API
   --no-sensor           do not start bpftrace (containers and models only)
   --syscalls MODE       when to watch each container's syscalls: \`learning\` (default:
                         while a model learns, then a 15 s sample every 10 min) or
@@ -92,10 +94,11 @@ export const defenderCommand: Command = {
     if (syscalls !== 'learning' && syscalls !== 'always') throw new CliError('ERR_BAD_OPTION_VALUE', `--syscalls must be learning or always, not "${syscalls}"`);
     const events = values.events ?? 'novel';
     if (events !== 'novel' && events !== 'all') throw new CliError('ERR_BAD_OPTION_VALUE', `--events must be novel or all, not "${events}"`);
+    const root = hostRoot();
     const runtimes = (values.runtime ?? []).map((text) => {
       const parsed = parseRuntime(text);
       if (parsed === undefined) throw new CliError('ERR_BAD_OPTION_VALUE', `--runtime must be docker, docker:SOCKET or cri:SOCKET, not "${text}"`);
-      return parsed;
+      return reachableRuntime(parsed, root);
     });
     const ingest = (values.ingest ?? []).map((spec) => {
       const parsed = parseIngest(spec);
