@@ -23,6 +23,8 @@ export const PAUSE_IMAGE = 'tenet-lab/pause:1';
 /** The pod network: a bridge with host-local addresses, apart from Docker's 172.16.0.0/12 networks. */
 export const CNI_BRIDGE = 'tenet-cni0';
 export const CNI_SUBNET = '10.88.0.0/16';
+/** The bridge's own address (host-local gives the subnet's first to the gateway): where pods reach the host. */
+export const CNI_GATEWAY = '10.88.0.1';
 export const CNI_NETWORK = 'tenet-lab';
 /**
  * containerd's registry hosts folder (hosts.toml per host, `_default` for the rest, which

@@ -21,8 +21,7 @@ export interface LocalDefenderOptions extends Omit<DefenderOptions, 'containers'
 /** The defender of this host: the local Docker engine, Tenet's sensors and guards (as root), /proc. */
 export function localDefender(options: LocalDefenderOptions): Defender {
   const log = (line: string) => options.onLog?.(line);
-  const root = hostRoot();
-  const runtimes = (options.runtimes ?? [{ kind: 'docker' }]).map((r) => runtimeSource(r, root));
+  const runtimes = (options.runtimes ?? [{ kind: 'docker' }]).map((r) => runtimeSource(r));
   const runtime = runtimes.length === 1 ? runtimes[0]! : new Runtimes(runtimes, log);
   const { recorder } = options;
   const containers = recorder?.containers(runtime) ?? runtime;
@@ -46,15 +45,16 @@ export function localDefender(options: LocalDefenderOptions): Defender {
 
 /**
  * The container source of a runtime: the Docker engine's API, or CRI with
- * images read from containerd's content store, found under `root` (the host's
- * files, as hostRoot() says where they are).
+ * images read from containerd's content store; the runtime's files are found
+ * under its root (the host's, when the spec does not say).
  */
-export function runtimeSource(spec: RuntimeSpec, root = ''): ContainerSource {
-  if (spec.kind === 'docker') return new DockerSource(engineImage, spec.socket);
+export function runtimeSource(spec: RuntimeSpec): ContainerSource {
+  const root = spec.root ?? hostRoot();
+  if (spec.kind === 'docker') return new DockerSource(engineImage, spec.socket, root);
   const cri: CriSource = new CriSource(spec.socket, async (imageId, reference) => {
     const store = await cri.contentStore();
     if (store === undefined) throw new Error(`${cri.name}: its images are not kept in a containerd content store; reading them is not supported yet`);
-    return contentStoreImage(`${root}${store}`, imageId, reference);
-  });
+    return contentStoreImage(store, imageId, reference);
+  }, { root });
   return cri;
 }

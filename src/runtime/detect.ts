@@ -2,8 +2,14 @@ import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'n
 import { CriClient } from './cri/client.ts';
 import { engineGet, engineSocket } from './engine.ts';
 
-/** A container runtime to follow: the Docker engine (its API), or a runtime's CRI socket (containerd, CRI-O). */
-export type RuntimeSpec = { kind: 'docker'; socket?: string } | { kind: 'cri'; socket: string };
+/**
+ * A container runtime to follow: the Docker engine (its API), or a runtime's
+ * CRI socket (containerd, CRI-O). `root` is where this process finds the
+ * runtime's files (its content store, its containers' writable layers): ''
+ * in the same mount namespace, `/proc/PID/root` through the runtime's own
+ * process; unsaid, the host's root (hostRoot()).
+ */
+export type RuntimeSpec = { kind: 'docker'; socket?: string; root?: string } | { kind: 'cri'; socket: string; root?: string };
 
 /** The sockets where a Kubernetes node's runtimes serve CRI, by default. */
 export const CRI_SOCKETS: readonly string[] = ['/run/containerd/containerd.sock', '/run/crio/crio.sock'];
@@ -39,6 +45,8 @@ export interface RuntimeProcess {
   name: string;
   kind: RuntimeSpec['kind'];
   sockets: string[];
+  /** Where its files are found from here: '' in this mount namespace, else its root. */
+  root: string;
 }
 
 function readOr(path: string, fallback = ''): string {
@@ -98,8 +106,9 @@ export function runtimeProcesses(proc = '/proc'): RuntimeProcess[] {
     if (kind === undefined) continue;
     const pid = Number(entry);
     const sameMounts = ownMounts !== undefined && linkOr(`${proc}/${pid}/ns/mnt`) === ownMounts;
-    const sockets = listeningUnixSockets(proc, pid).map((path) => (sameMounts ? path : `${proc}/${pid}/root${path}`));
-    if (sockets.length > 0) found.push({ pid, name, kind, sockets });
+    const root = sameMounts ? '' : `${proc}/${pid}/root`;
+    const sockets = listeningUnixSockets(proc, pid).map((path) => `${root}${path}`);
+    if (sockets.length > 0) found.push({ pid, name, kind, sockets, root });
   }
   return found.sort((a, b) => a.pid - b.pid);
 }
@@ -149,15 +158,19 @@ export async function detectRuntimes(log: (line: string) => void = () => {}, pro
   const candidates: Array<{ spec: RuntimeSpec; standard: boolean }> = [
     { spec: { kind: 'docker' as const }, standard: true },
     ...CRI_SOCKETS.map((socket) => ({ spec: { kind: 'cri' as const, socket }, standard: true })),
-    ...runtimeProcesses(proc).flatMap((p) => p.sockets.map((socket) => ({ spec: p.kind === 'cri' ? { kind: 'cri' as const, socket } : { kind: 'docker' as const, socket }, standard: false }))),
+    ...runtimeProcesses(proc).flatMap(({ kind, sockets, root }) => sockets.map((socket) => ({ spec: kind === 'cri' ? { kind, socket, root } : { kind, socket, root }, standard: false }))),
   ];
-  const seen = new Set<string>();
+  const seen = new Map<string, RuntimeSpec>();
   const unique = candidates.filter(({ spec }) => {
     const socket = spec.socket ?? engineSocket();
     // containerd's ttrpc socket is for its shims, never an API Tenet speaks (and a gRPC call there only times out)
     const id = socket.endsWith('.ttrpc') || !existsSync(socket) ? undefined : identity(socket);
-    if (id === undefined || seen.has(id)) return false;
-    seen.add(id);
+    if (id === undefined) return false;
+    const first = seen.get(id);
+    // a standard socket also found by its daemon's process: the daemon says where its files are
+    if (first !== undefined && first.root === undefined && spec.root !== undefined) first.root = spec.root;
+    if (first !== undefined) return false;
+    seen.set(id, spec);
     return true;
   });
   const answers = await Promise.all(unique.map(({ spec }) => (spec.kind === 'cri' ? servesCri(spec.socket) : servesEngine(spec.socket ?? engineSocket()))));

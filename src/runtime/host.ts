@@ -29,7 +29,7 @@ export interface Host {
   listening(pid: number): ListeningSocket[];
   /** The cgroup v2 id of a process (what the sensor reports). */
   cgroupId(pid: number): string | undefined;
-  /** Whether a path is in a container's writable layer (a path of the host's, as its runtime reports it): written after it started. */
+  /** Whether a path is in a container's writable layer (as this process reaches it): written after it started. */
   inUpperDir(upperDir: string, path: string): boolean;
 }
 
@@ -45,8 +45,8 @@ function readExe(pid: number): string | undefined {
  * Where this process finds the host's files: `/` when it shares the host's
  * mount namespace, else the root of the host's first process
  * (`/proc/1/root`), which a defender in a container with the host's PIDs
- * reaches. Paths a runtime reports (a container's writable layer, the
- * runtime's content store) are the host's.
+ * reaches; `/` when that cannot be read. A runtime found by its process is
+ * reached through its own root instead (runtimeProcesses).
  */
 export function hostRoot(proc = '/proc'): string {
   try {
@@ -57,10 +57,9 @@ export function hostRoot(proc = '/proc'): string {
   }
 }
 
-/** The host this process runs on, read from /proc (the cgroup mount and the host's root found once). */
+/** The host this process runs on, read from /proc (the cgroup mount found once). */
 export function procHost(): Host {
   const mount = cgroup2Mount();
-  const root = hostRoot();
   return {
     exe: readExe,
     process(pid) {
@@ -77,6 +76,6 @@ export function procHost(): Host {
     pids: (mainPid) => containerPids(mainPid, mount),
     listening: listeningSockets,
     cgroupId: (pid) => cgroupIdOf(pid, mount),
-    inUpperDir: (upperDir, path) => existsSync(`${root}${upperDir}${path}`),
+    inUpperDir: (upperDir, path) => existsSync(`${upperDir}${path}`),
   };
 }

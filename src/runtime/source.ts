@@ -39,13 +39,21 @@ export class DockerSource implements ContainerSource {
   private readonly socketPath: string | undefined;
   private readonly images: (imageId: string, reference: string) => Promise<ImageContents>;
 
-  constructor(images: (imageId: string, reference: string) => Promise<ImageContents>, socketPath?: string) {
+  private readonly root: string;
+
+  /** `root`: where this process finds the engine's files (its containers' writable layers), as RuntimeSpec.root says. */
+  constructor(images: (imageId: string, reference: string) => Promise<ImageContents>, socketPath?: string, root = '') {
     this.images = images;
     this.socketPath = socketPath;
+    this.root = root;
   }
 
-  running(): Promise<ContainerInfo[]> {
-    return runningContainers(this.socketPath);
+  private rooted(info: ContainerInfo): ContainerInfo {
+    return this.root === '' || info.upperDir === undefined ? info : { ...info, upperDir: `${this.root}${info.upperDir}` };
+  }
+
+  async running(): Promise<ContainerInfo[]> {
+    return (await runningContainers(this.socketPath)).map((c) => this.rooted(c));
   }
 
   follow(onChange: (change: ContainerChange) => void, onEnd: (reason: string) => void): Promise<{ close(): void }> {
@@ -55,7 +63,7 @@ export class DockerSource implements ContainerSource {
         return;
       }
       inspectContainer(id, this.socketPath).then(
-        (container) => onChange({ action: 'start', container }),
+        (container) => onChange({ action: 'start', container: this.rooted(container) }),
         (e: Error) => onChange({ action: 'error', id, message: e.message }),
       );
     }, onEnd, this.socketPath);
@@ -63,7 +71,7 @@ export class DockerSource implements ContainerSource {
 
   async inspect(id: string): Promise<ContainerInfo | undefined> {
     const info = await inspectContainer(id, this.socketPath).catch(() => undefined);
-    return info?.running === true ? info : undefined;
+    return info?.running === true ? this.rooted(info) : undefined;
   }
 
   readImage(imageId: string, reference: string): Promise<ImageContents> {

@@ -7,16 +7,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { parse } from 'yaml';
-import { docker, freePort, inLab, LAB_IMAGES, LAB_LABEL, until } from './lab.ts';
+import { buildTenetImage, consoleCall, docker, freePort, inLab, LAB_IMAGES, LAB_LABEL, until } from './lab.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const COMPOSE = fileURLToPath(new URL('../../deploy/compose.yaml', import.meta.url));
 const PROJECT = 'tenet-lab-deploy';
-const IMAGES = { console: 'tenet-lab/console:dev', defender: 'tenet-lab/defender:dev' };
 const PROBE = 'tenet-lab-deploy-probe';
 const PASSWORD = 'lab-admin-password-0123';
 let env: NodeJS.ProcessEnv = {};
@@ -28,30 +25,12 @@ after(() => {
   if (env.TENET_ENROLL_TOKEN !== undefined) compose('down', '-v', '--timeout', '5');
 });
 
-/** A call to the console's API over TLS as admin, trusting the console's own certificate. */
-function call(url: string, ca: string, method = 'GET', body?: unknown): Promise<{ status: number; body: unknown }> {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : JSON.stringify(body);
-    const req = request(url, { method, ca, auth: `admin:${PASSWORD}`, timeout: 5000, headers: data === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text === '' ? undefined : JSON.parse(text) }));
-    });
-    req.on('error', reject);
-    req.on('timeout', () => req.destroy(new Error(`${url}: no answer in 5 s`)));
-    req.end(data);
-  });
-}
+const call = (url: string, ca: string, method = 'GET', body?: unknown) => consoleCall(url, ca, `admin:${PASSWORD}`, method, body);
 
 test('the console and defender images built from the repository run under deploy/compose.yaml: the console answers, the defender enrolls, reports a container, and prevents from inside its container', { timeout: 600_000 }, async (t) => {
   if (!(await inLab(t))) return;
   assert.ok(existsSync(new URL('../../web/dist/index.html', import.meta.url)), 'the web UI is built (npm run build:web) before the images');
-  for (const [target, tag] of Object.entries(IMAGES)) {
-    const build = spawnSync('docker', ['build', '-q', '-f', 'deploy/Dockerfile', '--target', target, '--build-arg', `BASE=${LAB_IMAGES.debian}`, '--label', `${LAB_LABEL}=deploy`, '-t', tag, '.'], {
-      cwd: ROOT, encoding: 'utf8', env: { ...process.env, DOCKER_BUILDKIT: '0' }, timeout: 600_000,
-    });
-    assert.equal(build.status, 0, `docker build --target ${target}: ${build.stderr}`);
-  }
+  const IMAGES = { console: buildTenetImage('console'), defender: buildTenetImage('defender') };
   const port = await freePort();
   env = {
     TENET_CONSOLE_IMAGE: IMAGES.console, TENET_DEFENDER_IMAGE: IMAGES.defender,

@@ -1,9 +1,11 @@
 // The lab as tests meet it: skipped, and saying so, on a machine that is plainly
 // not a lab (not root); a loud failure when root and the lab is not up.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { request } from 'node:https';
 import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TestContext } from 'node:test';
 import { DOCKER, isRoot, LAB_IMAGES, LAB_LABEL, labAppDir, pingDocker, SYSCALL_HEADER } from '../../lab/lab.ts';
 
@@ -44,6 +46,32 @@ export async function inLab(t: TestContext): Promise<boolean> {
 
 export function docker(...args: string[]): string {
   return execFileSync(DOCKER, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+}
+
+/** Tenet's own images as deploy/Dockerfile builds them from this checkout (`console` or `defender`), on the lab's Debian. */
+export const TENET_IMAGES = { console: 'tenet-lab/console:dev', defender: 'tenet-lab/defender:dev' } as const;
+
+export function buildTenetImage(target: keyof typeof TENET_IMAGES): string {
+  const build = spawnSync(DOCKER, ['build', '-q', '-f', 'deploy/Dockerfile', '--target', target, '--build-arg', `BASE=${LAB_IMAGES.debian}`, '--label', `${LAB_LABEL}=deploy`, '-t', TENET_IMAGES[target], '.'], {
+    cwd: fileURLToPath(new URL('../../', import.meta.url)), encoding: 'utf8', env: { ...process.env, DOCKER_BUILDKIT: '0' }, timeout: 600_000,
+  });
+  if (build.status !== 0) throw new Error(`docker build --target ${target}: ${build.stderr}`);
+  return TENET_IMAGES[target];
+}
+
+/** A call to the console's API over TLS (`auth`: user:password), trusting the console's own certificate. */
+export function consoleCall(url: string, ca: string, auth: string, method = 'GET', body?: unknown): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    const req = request(url, { method, ca, auth, timeout: 5000, headers: data === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text === '' ? undefined : JSON.parse(text) }));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`${url}: no answer in 5 s`)));
+    req.end(data);
+  });
 }
 
 export function freePort(): Promise<number> {

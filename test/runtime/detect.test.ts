@@ -44,9 +44,9 @@ test('runtime daemons are found by name, with only the sockets they listen on, t
   writeFileSync(join(proc, '700/comm'), 'crio\n');
 
   assert.deepEqual(runtimeProcesses(proc), [
-    { pid: 120, name: 'containerd', kind: 'cri', sockets: ['/run/k3s/containerd/containerd.sock'] },
-    { pid: 300, name: 'crio', kind: 'cri', sockets: [`${proc}/300/root/var/run/crio/crio.sock`] },
-    { pid: 400, name: 'dockerd', kind: 'docker', sockets: [`${proc}/400/root/var/run/docker.sock`, `${proc}/400/root/var/run/docker/metrics.sock`] },
+    { pid: 120, name: 'containerd', kind: 'cri', sockets: ['/run/k3s/containerd/containerd.sock'], root: '' },
+    { pid: 300, name: 'crio', kind: 'cri', sockets: [`${proc}/300/root/var/run/crio/crio.sock`], root: `${proc}/300/root` },
+    { pid: 400, name: 'dockerd', kind: 'docker', sockets: [`${proc}/400/root/var/run/docker.sock`, `${proc}/400/root/var/run/docker/metrics.sock`], root: `${proc}/400/root` },
   ]);
 });
 

@@ -1,6 +1,7 @@
 // The Container Runtime Interface (k8s.io/cri-api, package runtime.v1): the
 // messages Tenet sends and reads, written from the published api.proto's
-// field numbers — only the fields Tenet uses; protobuf skips the others.
+// field numbers — only the fields Tenet (and its tests' kubelet) uses;
+// protobuf skips the others.
 import protobuf from 'protobufjs/light.js';
 
 const str = (id: number) => ({ type: 'string', id });
@@ -12,6 +13,7 @@ const MESSAGES = {
   ContainerState: { values: { CONTAINER_CREATED: 0, CONTAINER_RUNNING: 1, CONTAINER_EXITED: 2, CONTAINER_UNKNOWN: 3 } },
   NamespaceMode: { values: { POD: 0, CONTAINER: 1, NODE: 2, TARGET: 3 } },
   Protocol: { values: { TCP: 0, UDP: 1, SCTP: 2 } },
+  ProfileType: { values: { RuntimeDefault: 0, Unconfined: 1, Localhost: 2 } },
   ContainerEventType: { values: { CONTAINER_CREATED_EVENT: 0, CONTAINER_STARTED_EVENT: 1, CONTAINER_STOPPED_EVENT: 2, CONTAINER_DELETED_EVENT: 3 } },
 
   VersionRequest: { fields: { version: str(1) } },
@@ -68,9 +70,12 @@ const MESSAGES = {
     fields: {
       capabilities: { type: 'Capability', id: 1 }, privileged: { type: 'bool', id: 2 }, namespaceOptions: { type: 'NamespaceOption', id: 3 },
       runAsUser: { type: 'Int64Value', id: 5 }, readonlyRootfs: { type: 'bool', id: 7 }, noNewPrivs: { type: 'bool', id: 11 },
+      seccomp: { type: 'SecurityProfile', id: 15 }, apparmor: { type: 'SecurityProfile', id: 16 },
     },
   },
-  LinuxContainerConfig: { fields: { securityContext: { type: 'LinuxContainerSecurityContext', id: 2 } } },
+  SecurityProfile: { fields: { profileType: { type: 'ProfileType', id: 1 }, localhostRef: str(2) } },
+  LinuxContainerResources: { fields: { cpuPeriod: { type: 'int64', id: 1 }, cpuQuota: { type: 'int64', id: 2 }, cpuShares: { type: 'int64', id: 3 }, memoryLimitInBytes: { type: 'int64', id: 4 } } },
+  LinuxContainerConfig: { fields: { resources: { type: 'LinuxContainerResources', id: 1 }, securityContext: { type: 'LinuxContainerSecurityContext', id: 2 } } },
   ContainerConfig: {
     fields: {
       metadata: { type: 'ContainerMetadata', id: 1 }, image: { type: 'ImageSpec', id: 2 }, command: repeated('string', 3), args: repeated('string', 4),
@@ -129,4 +134,4 @@ export function criMessages(): protobuf.Root {
   return protobuf.Root.fromJSON({ nested: { runtime: { nested: { v1: { nested: MESSAGES } } } } });
 }
 
-export type CriMessage = Exclude<keyof typeof MESSAGES, 'PodSandboxState' | 'ContainerState' | 'NamespaceMode' | 'Protocol' | 'ContainerEventType'>;
+export type CriMessage = Exclude<keyof typeof MESSAGES, 'PodSandboxState' | 'ContainerState' | 'NamespaceMode' | 'Protocol' | 'ProfileType' | 'ContainerEventType'>;

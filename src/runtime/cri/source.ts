@@ -66,12 +66,15 @@ export class CriSource implements ContainerSource {
   private readonly pollMs: number;
   private readonly imageIds = new Map<string, Promise<ImageId>>();
   private content: Promise<string | undefined> | undefined;
+  private readonly root: string;
 
-  constructor(socket: string, images: (imageId: string, reference: string) => Promise<ImageContents>, options: { pollMs?: number } = {}) {
+  /** `options.root`: where this process finds the runtime's files (its content store, its containers' writable layers), as RuntimeSpec.root says. */
+  constructor(socket: string, images: (imageId: string, reference: string) => Promise<ImageContents>, options: { pollMs?: number; root?: string } = {}) {
     this.name = `cri:${socket}`;
     this.client = new CriClient(socket);
     this.images = images;
     this.pollMs = options.pollMs ?? 250;
+    this.root = options.root ?? '';
   }
 
   /** The runtime's name and version (`containerd 1.6.20`). */
@@ -98,7 +101,8 @@ export class CriSource implements ContainerSource {
       : await this.client.runtime<Sandbox>('PodSandboxStatus', 'PodSandboxStatusRequest', 'PodSandboxStatusResponse', { podSandboxId: verbose.sandboxID }).catch(() => undefined);
     const reference = status.status.image.userSpecifiedImage || status.status.image.image;
     const image = await this.imageId(reference, status.status.imageRef);
-    return criContainerInfo(status, sandbox, image, verbose.pid ?? 0);
+    const info = criContainerInfo(status, sandbox, image, verbose.pid ?? 0);
+    return this.root === '' || info.upperDir === undefined ? info : { ...info, upperDir: `${this.root}${info.upperDir}` };
   }
 
   /**
@@ -172,7 +176,7 @@ export class CriSource implements ContainerSource {
   contentStore(): Promise<string | undefined> {
     this.content ??= this.client.runtime<{ info: Record<string, string> }>('Status', 'StatusRequest', 'StatusResponse', { verbose: true }).then((r) => {
       const root = (JSON.parse(r.info.config ?? '{}') as { containerdRootDir?: string }).containerdRootDir;
-      return root === undefined ? undefined : join(root, 'io.containerd.content.v1.content');
+      return root === undefined ? undefined : `${this.root}${join(root, 'io.containerd.content.v1.content')}`;
     });
     return this.content;
   }
