@@ -175,7 +175,8 @@ ${made}
 First, in namespace ${NAMESPACE}: the Secret ${SECRET} (admin-password, enroll-token of 24 characters
 or more) and the TLS Secret ${TLS_SECRET} for ${SERVICE}.${NAMESPACE}.svc (deploy/README.md shows both).
 `, [
-      new Namespace({ metadata: { name: NAMESPACE, labels: { 'app.kubernetes.io/name': 'tenet' } } }),
+      // the defender's host PIDs, capabilities and unconfined seccomp are beyond the baseline Pod Security level
+      new Namespace({ metadata: { name: NAMESPACE, labels: { 'app.kubernetes.io/name': 'tenet', 'pod-security.kubernetes.io/enforce': 'privileged' } } }),
       serviceAccount('tenet-console', 'console'),
       new PersistentVolumeClaim({
         metadata: { name: 'tenet-console-data', namespace: NAMESPACE, labels: labels('console') },

@@ -78,6 +78,8 @@ test('the defender has the same privileges in Compose, Kubernetes and Helm, each
   assert.deepEqual(container.volumeMounts?.map((v) => `${v.mountPath}${v.readOnly === true ? ':ro' : ''}`), [
     '/sys/kernel/tracing', '/sys/fs/cgroup:ro', '/var/lib/tenet', '/etc/tenet/console:ro',
   ], 'no runtime socket: the defender finds the node\'s runtimes by their processes');
+  const namespace = manifests('tenet.yaml').find((m) => m.kind === 'Namespace') as unknown as { metadata: { labels: Record<string, string> } };
+  assert.equal(namespace.metadata.labels['pod-security.kubernetes.io/enforce'], 'privileged', 'the namespace admits the defender\'s pod under Pod Security admission');
 
   for (const file of ['tenet.yaml', 'console-postgres.yaml']) {
     const console = new Deployment(manifests(file).find((m) => m.kind === 'Deployment') as never).spec!.template.spec!;
