@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { CriClient } from './cri/client.ts';
 import { engineGet, engineSocket } from './engine.ts';
+import { hostRoot } from './host.ts';
 
 /**
  * A container runtime to follow: the Docker engine (its API), or a runtime's
@@ -27,16 +28,6 @@ export function parseRuntime(text: string): RuntimeSpec | undefined {
   if (kind === 'docker') return { kind, socket };
   if (kind === 'cri') return { kind, socket };
   return undefined;
-}
-
-/**
- * A runtime named by the host's path to its socket, as this process reaches
- * it: the path itself where it is, else under the host's root (hostRoot()),
- * as for a defender in a pod that mounts no socket.
- */
-export function reachableRuntime(spec: RuntimeSpec, root: string): RuntimeSpec {
-  if (spec.socket === undefined || root === '' || existsSync(spec.socket) || !existsSync(`${root}${spec.socket}`)) return spec;
-  return { ...spec, socket: `${root}${spec.socket}` };
 }
 
 /** A runtime daemon running on this host, with the unix sockets it listens on, as paths this process can reach. */
@@ -158,13 +149,13 @@ export async function detectRuntimes(log: (line: string) => void = () => {}, pro
   const candidates: Array<{ spec: RuntimeSpec; standard: boolean }> = [
     { spec: { kind: 'docker' as const }, standard: true },
     ...CRI_SOCKETS.map((socket) => ({ spec: { kind: 'cri' as const, socket }, standard: true })),
-    ...runtimeProcesses(proc).flatMap(({ kind, sockets, root }) => sockets.map((socket) => ({ spec: kind === 'cri' ? { kind, socket, root } : { kind, socket, root }, standard: false }))),
+    ...runtimeProcesses(proc).flatMap(({ kind, sockets, root }) => sockets.map((socket) => ({ spec: { kind, socket, root } as RuntimeSpec, standard: false }))),
   ];
   const seen = new Map<string, RuntimeSpec>();
   const unique = candidates.filter(({ spec }) => {
     const socket = spec.socket ?? engineSocket();
     // containerd's ttrpc socket is for its shims, never an API Tenet speaks (and a gRPC call there only times out)
-    const id = socket.endsWith('.ttrpc') || !existsSync(socket) ? undefined : identity(socket);
+    const id = socket.endsWith('.ttrpc') ? undefined : identity(socket);
     if (id === undefined) return false;
     const first = seen.get(id);
     // a standard socket also found by its daemon's process: the daemon says where its files are
@@ -180,4 +171,22 @@ export async function detectRuntimes(log: (line: string) => void = () => {}, pro
     return answers[i];
   }).map((c) => c.spec);
   return found.length > 0 ? found : [{ kind: 'docker' }];
+}
+
+/**
+ * Runtimes named on the command line, as this process reaches them: a
+ * socket is the host's path, found where it is or else under the host's root
+ * (a defender in a pod that mounts no socket), and a runtime whose daemon is
+ * found by its process has its files found through that daemon's root.
+ */
+export function locateRuntimes(specs: readonly RuntimeSpec[], proc = '/proc'): RuntimeSpec[] {
+  const host = hostRoot(proc);
+  const daemons = runtimeProcesses(proc).flatMap((p) => p.sockets.map((socket) => ({ id: identity(socket), root: p.root })));
+  return specs.map((spec) => {
+    const named = spec.socket ?? engineSocket();
+    const socket = host !== '' && !existsSync(named) && existsSync(`${host}${named}`) ? `${host}${named}` : named;
+    const id = identity(socket);
+    const root = spec.root ?? daemons.find((d) => d.id !== undefined && d.id === id)?.root;
+    return { ...spec, ...((spec.socket !== undefined || socket !== named) && { socket }), ...(root !== undefined && { root }) } as RuntimeSpec;
+  });
 }

@@ -10,4 +10,4 @@ export { podWorkload, type PodWorkload } from './pods.ts';
 export { CriClient, CriError } from './cri/client.ts';
 export { CriSource, criContainerInfo, upperDirOf } from './cri/source.ts';
 export { Runtimes } from './runtimes.ts';
-export { CRI_SOCKETS, detectRuntimes, parseRuntime, reachableRuntime, runtimeProcesses, type RuntimeProcess, type RuntimeSpec } from './detect.ts';
+export { CRI_SOCKETS, detectRuntimes, locateRuntimes, parseRuntime, runtimeProcesses, type RuntimeProcess, type RuntimeSpec } from './detect.ts';

@@ -4,10 +4,11 @@
 // another mount namespace; and the host's root as this process reaches it.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { hostRoot, runtimeProcesses } from '../../src/runtime/index.ts';
+import { hostRoot, locateRuntimes, runtimeProcesses } from '../../src/runtime/index.ts';
 
 const proc = mkdtempSync(join(tmpdir(), 'tenet-proc-'));
 after(() => rmSync(proc, { recursive: true, force: true }));
@@ -60,3 +61,30 @@ test("the host's root: / in the host's mount namespace, /proc/1/root in another,
   assert.deepEqual([at('mnt:[1]', 'mnt:[1]'), at('mnt:[2]', 'mnt:[1]'), at('mnt:[2]', undefined)], ['', 'PROC/1/root', '']);
 });
 
+test('a runtime named on the command line is the host\'s path: reached under the host\'s root when not here, its files through its daemon\'s root', async () => {
+  const dir = mkdtempSync(join(proc, 'named-'));
+  const host = join(dir, 'host');
+  mkdirSync(join(host, 'run/containerd'), { recursive: true });
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(join(host, 'run/containerd/containerd.sock'), resolve));
+  try {
+    const fake = join(dir, 'proc');
+    processDir('self', { mnt: 'mnt:[2]' }, fake);
+    processDir(1, { comm: 'systemd', mnt: 'mnt:[1]' }, fake);
+    symlinkSync(host, join(fake, '1/root'));
+    const at = (specs: Parameters<typeof locateRuntimes>[0]) => JSON.parse(JSON.stringify(locateRuntimes(specs, fake)).replaceAll(fake, 'PROC')) as unknown;
+    // no daemon found: the socket under the host's root, the files unsaid (the host's)
+    assert.deepEqual(at([{ kind: 'cri', socket: '/run/containerd/containerd.sock' }, { kind: 'cri', socket: '/run/none.sock' }]), [
+      { kind: 'cri', socket: 'PROC/1/root/run/containerd/containerd.sock' },
+      { kind: 'cri', socket: '/run/none.sock' },
+    ]);
+    // its daemon found by its process: its root for its files
+    processDir(77, { comm: 'containerd', mnt: 'mnt:[1]', fds: ['socket:[4242]'], unix: [unixRow(4242, true, '/run/containerd/containerd.sock')] }, fake);
+    symlinkSync(host, join(fake, '77/root'));
+    assert.deepEqual(at([{ kind: 'cri', socket: '/run/containerd/containerd.sock' }]), [
+      { kind: 'cri', socket: 'PROC/1/root/run/containerd/containerd.sock', root: 'PROC/77/root' },
+    ]);
+  } finally {
+    server.close();
+  }
+});

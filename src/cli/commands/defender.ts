@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { enroll, INGEST_FORMATS, localDefender, parseIngest, Recorder, StepError, Uplink } from '../../defender/index.ts';
-import { detectRuntimes, hostRoot, parseRuntime, reachableRuntime, systemClock } from '../../runtime/index.ts';
+import { detectRuntimes, locateRuntimes, parseRuntime, systemClock } from '../../runtime/index.ts';
 import type { IntentModel } from '../../model/index.ts';
 import { VERSION } from '../version.ts';
 import { CriError, EngineError } from '../../runtime/index.ts';
@@ -15,9 +15,9 @@ const USAGE = `Usage: tenet defender [options]
 
 Runs the defender on this host until stopped (Ctrl-C, SIGTERM): follows the
 containers of the host's runtimes (the Docker engine, containerd or CRI-O
-through CRI), runs the bpftrace sensor on their cgroups (as root), learns one model
-per image and reports drift and deviations. Models,
-events, audits and status go to the store in the data folder, which
+through CRI), runs the bpftrace sensor on their cgroups (as root), learns
+one model per image and reports drift and deviations. Models, events,
+audits and status go to the store in the data folder, which
 \`tenet status\`, \`tenet models\` and \`tenet audits\` read while it runs.
 Each audit is also printed on standard output as one JSON line.
 
@@ -94,12 +94,11 @@ export const defenderCommand: Command = {
     if (syscalls !== 'learning' && syscalls !== 'always') throw new CliError('ERR_BAD_OPTION_VALUE', `--syscalls must be learning or always, not "${syscalls}"`);
     const events = values.events ?? 'novel';
     if (events !== 'novel' && events !== 'all') throw new CliError('ERR_BAD_OPTION_VALUE', `--events must be novel or all, not "${events}"`);
-    const root = hostRoot();
-    const runtimes = (values.runtime ?? []).map((text) => {
+    const runtimes = locateRuntimes((values.runtime ?? []).map((text) => {
       const parsed = parseRuntime(text);
       if (parsed === undefined) throw new CliError('ERR_BAD_OPTION_VALUE', `--runtime must be docker, docker:SOCKET or cri:SOCKET, not "${text}"`);
-      return reachableRuntime(parsed, root);
-    });
+      return parsed;
+    }));
     const ingest = (values.ingest ?? []).map((spec) => {
       const parsed = parseIngest(spec);
       if (parsed === undefined) throw new CliError('ERR_BAD_OPTION_VALUE', `--ingest must be FORMAT:FILE with FORMAT one of ${Object.keys(INGEST_FORMATS).join(', ')}, not "${spec}"`);
