@@ -64,36 +64,6 @@ export class CriClient {
     return new CriError(method, details, e.code);
   }
 
-  /** A stream of `method`'s responses; `onEnd` once it ends, with why. */
-  stream(method: string, request: CriMessage, response: CriMessage, body: Plain, onData: (value: Plain) => void, onEnd: (reason: string) => void): { close(): void } {
-    const req = this.type(request);
-    const res = this.type(response);
-    const call = this.client.makeServerStreamRequest(
-      `/runtime.v1.RuntimeService/${method}`,
-      (value: Plain) => Buffer.from(req.encode(req.fromObject(value)).finish()),
-      (bytes: Buffer) => res.toObject(res.decode(bytes), READ),
-      body,
-      new grpc.Metadata(),
-      {},
-    );
-    let closed = false;
-    call.on('data', (value: Plain) => onData(value));
-    call.on('error', (e: grpc.ServiceError) => {
-      if (!closed) onEnd(`${method}: ${e.details || e.message}`);
-      closed = true;
-    });
-    call.on('end', () => {
-      if (!closed) onEnd(`${method}: the stream ended`);
-      closed = true;
-    });
-    return {
-      close: () => {
-        closed = true;
-        call.cancel();
-      },
-    };
-  }
-
   runtime<R = Plain>(method: string, request: CriMessage, response: CriMessage, body: Plain = {}): Promise<R> {
     return this.call<R>('RuntimeService', method, request, response, body);
   }

@@ -14,7 +14,6 @@ const MESSAGES = {
   NamespaceMode: { values: { POD: 0, CONTAINER: 1, NODE: 2, TARGET: 3 } },
   Protocol: { values: { TCP: 0, UDP: 1, SCTP: 2 } },
   ProfileType: { values: { RuntimeDefault: 0, Unconfined: 1, Localhost: 2 } },
-  ContainerEventType: { values: { CONTAINER_CREATED_EVENT: 0, CONTAINER_STARTED_EVENT: 1, CONTAINER_STOPPED_EVENT: 2, CONTAINER_DELETED_EVENT: 3 } },
 
   VersionRequest: { fields: { version: str(1) } },
   VersionResponse: { fields: { version: str(1), runtimeName: str(2), runtimeVersion: str(3), runtimeApiVersion: str(4) } },
@@ -113,13 +112,6 @@ const MESSAGES = {
   ContainerStatusResponse: { fields: { status: { type: 'ContainerStatus', id: 1 }, info: map(2) } },
   ExecSyncRequest: { fields: { containerId: str(1), cmd: repeated('string', 2), timeout: { type: 'int64', id: 3 } } },
   ExecSyncResponse: { fields: { stdout: { type: 'bytes', id: 1 }, stderr: { type: 'bytes', id: 2 }, exitCode: { type: 'int32', id: 3 } } },
-  GetEventsRequest: { fields: {} },
-  ContainerEventResponse: {
-    fields: {
-      containerId: str(1), containerEventType: { type: 'ContainerEventType', id: 2 }, createdAt: { type: 'int64', id: 3 },
-      podSandboxStatus: { type: 'PodSandboxStatus', id: 4 }, containersStatuses: repeated('ContainerStatus', 5),
-    },
-  },
 
   StatusRequest: { fields: { verbose: { type: 'bool', id: 1 } } },
   StatusResponse: { fields: { info: map(2) } },
@@ -134,4 +126,4 @@ export function criMessages(): protobuf.Root {
   return protobuf.Root.fromJSON({ nested: { runtime: { nested: { v1: { nested: MESSAGES } } } } });
 }
 
-export type CriMessage = Exclude<keyof typeof MESSAGES, 'PodSandboxState' | 'ContainerState' | 'NamespaceMode' | 'Protocol' | 'ProfileType' | 'ContainerEventType'>;
+export type CriMessage = Exclude<keyof typeof MESSAGES, 'PodSandboxState' | 'ContainerState' | 'NamespaceMode' | 'Protocol' | 'ProfileType'>;
