@@ -1,4 +1,4 @@
-import { pullIntent, readContentStore, readImage } from '../image/index.ts';
+import { pullIntent, readImage, type ContentStore } from '../image/index.ts';
 import { imageIntent, parseImage } from '../intent/index.ts';
 import type { IntentModel } from '../model/index.ts';
 import type { ContainerInfo, ContainerSource, ImageContents } from '../runtime/index.ts';
@@ -24,9 +24,9 @@ export async function engineImage(imageId: string): Promise<ImageContents> {
   return runtimeImage(await readImage(`image:${imageId}`));
 }
 
-/** An image of containerd's content store (`dir`), read in place and analysed: what `CriSource` reads on a containerd node. */
-export async function contentStoreImage(dir: string, imageId: string, reference: string): Promise<ImageContents> {
-  return runtimeImage(await readContentStore(dir, imageId, `containerd:${reference}`));
+/** An image of containerd's content store, read in place and analysed: what `CriSource` reads on a containerd node. */
+export async function contentStoreImage(store: ContentStore, imageId: string, reference: string): Promise<ImageContents> {
+  return runtimeImage(await store.read(imageId, `containerd:${reference}`));
 }
 
 export interface ImageReaderOptions {

@@ -1,5 +1,6 @@
 import { Blocker, ExecGuard, FileGuard, NetworkGuard, SeccompCheck } from '../enforce/index.ts';
 import { CriSource, DockerSource, hostRoot, procHost, Runtimes, type ContainerSource, type RuntimeSpec } from '../runtime/index.ts';
+import { ContentStore } from '../image/index.ts';
 import { BpftraceSource, IngestSource } from '../sensor/index.ts';
 import type { DefenderStore } from '../store/index.ts';
 import { Defender, type DefenderOptions } from './defender.ts';
@@ -51,10 +52,12 @@ export function localDefender(options: LocalDefenderOptions): Defender {
 export function runtimeSource(spec: RuntimeSpec): ContainerSource {
   const root = spec.root ?? hostRoot();
   if (spec.kind === 'docker') return new DockerSource(engineImage, spec.socket, root);
+  let content: ContentStore | undefined;
   const cri: CriSource = new CriSource(spec.socket, async (imageId, reference) => {
-    const store = await cri.contentStore();
-    if (store === undefined) throw new Error(`${cri.name}: its images are not kept in a containerd content store; reading them is not supported yet`);
-    return contentStoreImage(store, imageId, reference);
+    const dir = await cri.contentStore();
+    if (dir === undefined) throw new Error(`${cri.name}: its images are not kept in a containerd content store; reading them is not supported yet`);
+    content ??= new ContentStore(dir);
+    return contentStoreImage(content, imageId, reference);
   }, { root });
   return cri;
 }

@@ -33,6 +33,11 @@ export interface ContainerSource {
   stop(id: string, graceSec: number): Promise<void>;
 }
 
+/** A container as this process reaches its files: its writable layer (a path of its runtime's) under the runtime's `root`. */
+export function underRoot(info: ContainerInfo, root: string): ContainerInfo {
+  return root === '' || info.upperDir === undefined ? info : { ...info, upperDir: `${root}${info.upperDir}` };
+}
+
 /** The Docker engine, over its API socket; images are read by `readImage` (the engine's `docker save`, analysed). */
 export class DockerSource implements ContainerSource {
   readonly name = 'docker';
@@ -48,12 +53,8 @@ export class DockerSource implements ContainerSource {
     this.root = root;
   }
 
-  private rooted(info: ContainerInfo): ContainerInfo {
-    return this.root === '' || info.upperDir === undefined ? info : { ...info, upperDir: `${this.root}${info.upperDir}` };
-  }
-
   async running(): Promise<ContainerInfo[]> {
-    return (await runningContainers(this.socketPath)).map((c) => this.rooted(c));
+    return (await runningContainers(this.socketPath)).map((c) => underRoot(c, this.root));
   }
 
   follow(onChange: (change: ContainerChange) => void, onEnd: (reason: string) => void): Promise<{ close(): void }> {
@@ -63,7 +64,7 @@ export class DockerSource implements ContainerSource {
         return;
       }
       inspectContainer(id, this.socketPath).then(
-        (container) => onChange({ action: 'start', container: this.rooted(container) }),
+        (container) => onChange({ action: 'start', container: underRoot(container, this.root) }),
         (e: Error) => onChange({ action: 'error', id, message: e.message }),
       );
     }, onEnd, this.socketPath);
@@ -71,7 +72,7 @@ export class DockerSource implements ContainerSource {
 
   async inspect(id: string): Promise<ContainerInfo | undefined> {
     const info = await inspectContainer(id, this.socketPath).catch(() => undefined);
-    return info?.running === true ? this.rooted(info) : undefined;
+    return info?.running === true ? underRoot(info, this.root) : undefined;
   }
 
   readImage(imageId: string, reference: string): Promise<ImageContents> {

@@ -1,4 +1,5 @@
 import { contentStoreImage } from '../../src/defender/index.ts';
+import { ContentStore } from '../../src/image/index.ts';
 import { CriSource } from '../../src/runtime/index.ts';
 import { CRI_SOCKET, criImageRef } from '../../lab/node.ts';
 import { containerSourceContract } from '../runtime/source-contract.ts';
@@ -9,7 +10,7 @@ containerSourceContract('CRI on the lab\'s containerd as a container source', as
   if (!(await inLab(t))) return undefined;
   const kubelet = new TestKubelet(CRI_SOCKET);
   // images read in place from containerd's content store, found from the runtime's status
-  const source: CriSource = new CriSource(CRI_SOCKET, async (id, reference) => contentStoreImage((await source.contentStore())!, id, reference));
+  const source: CriSource = new CriSource(CRI_SOCKET, async (id, reference) => contentStoreImage(new ContentStore((await source.contentStore())!), id, reference));
   const pods = new Map<string, RunningPod>();
   let n = 0;
   return {

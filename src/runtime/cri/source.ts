@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cgroupIdOf, type ContainerInfo } from '../containers.ts';
 import { podWorkload } from '../pods.ts';
-import type { ContainerChange, ContainerSource, ImageContents } from '../source.ts';
+import { underRoot, type ContainerChange, type ContainerSource, type ImageContents } from '../source.ts';
 import { CriClient } from './client.ts';
 
 /** What Tenet reads of a container's status (`ContainerStatusResponse`, verbose). */
@@ -101,8 +101,7 @@ export class CriSource implements ContainerSource {
       : await this.client.runtime<Sandbox>('PodSandboxStatus', 'PodSandboxStatusRequest', 'PodSandboxStatusResponse', { podSandboxId: verbose.sandboxID }).catch(() => undefined);
     const reference = status.status.image.userSpecifiedImage || status.status.image.image;
     const image = await this.imageId(reference, status.status.imageRef);
-    const info = criContainerInfo(status, sandbox, image, verbose.pid ?? 0);
-    return this.root === '' || info.upperDir === undefined ? info : { ...info, upperDir: `${this.root}${info.upperDir}` };
+    return underRoot(criContainerInfo(status, sandbox, image, verbose.pid ?? 0), this.root);
   }
 
   /**
