@@ -51,7 +51,7 @@ function pass(p: number): string[] {
 
 const lines = Array.from({ length: passes }, (_, p) => pass(p)).flat();
 const containers = Array.from({ length: SETS }, (_, k) => started.map(renamed(k))).flat();
-const nothing: Host = { exe: () => undefined, process: (pid) => ({ pid }), pids: () => [], listening: () => [], cgroupId: () => undefined, inUpperDir: () => false };
+const nothing: Host = { exe: () => undefined, process: (pid) => ({ pid }), pids: () => [], listening: () => [], cgroupId: () => undefined, inUpperDir: () => false, resolver: () => undefined };
 
 /** The lines fed as bpftrace's output would be: parsed, then delivered. */
 class Lines implements EventSource {

@@ -20,6 +20,7 @@ import type { DefenderStore } from '../store/index.ts';
 import { FlowGraph } from '../supermodel/index.ts';
 import { Discovery } from './discovery.ts';
 import { EventPath } from './event-path.ts';
+import { DnsResolver, PeerNames, type NameResolver } from './peer-names.ts';
 import type { DefenderParts } from './parts.ts';
 import { ImageReader } from './images.ts';
 import { IntelFeeds } from './intel.ts';
@@ -43,6 +44,8 @@ export interface DefenderOptions {
   enforcers: Enforcers;
   /** What the defender reads of the host (/proc). */
   host: Host;
+  /** How the names containers ask are resolved again, through their own DNS servers (default: the real DNS). */
+  resolver?: NameResolver;
   clock?: Clock;
   /** Read each container's image for its static model and inventory (default true). */
   analyseImages?: boolean;
@@ -99,6 +102,7 @@ export class Defender {
   private readonly steps: Steps;
   /** The applications' graphs, learned from the connections their containers make. */
   private readonly flows = new FlowGraph();
+  private readonly names: PeerNames;
   private readonly newId: () => string;
   private readonly startedAt: string;
   private readonly events: EventPath;
@@ -134,8 +138,9 @@ export class Defender {
       store: options.store, source: options.containers, concurrency: options.imageConcurrency ?? 2, intentRegistries: options.intentRegistries ?? [],
       analyse: options.analyseImages !== false, log: (line) => this.log(line), onError: () => this.counts.imageErrors++,
     });
+    this.names = new PeerNames(options.resolver ?? new DnsResolver(), this.host);
     const parts: DefenderParts = {
-      containers: this.containers, learner: this.learner, flows: this.flows, writer: this.writer, reconciler: this.reconciler, host: this.host, clock: this.clock, counts: this.counts,
+      containers: this.containers, learner: this.learner, flows: this.flows, names: this.names, writer: this.writer, reconciler: this.reconciler, host: this.host, clock: this.clock, counts: this.counts,
       log: (line) => this.log(line), dirty: (model) => this.dirty(model), graphChanged: () => (this.graphChanged = true),
     };
     this.seeding = new Seeding(parts, images, (models, from) => this.adopt(models, from), () => this.stopping);
@@ -165,6 +170,8 @@ export class Defender {
     const { options } = this;
     return [
       { name: 'store', start: () => this.restore(), stop: () => this.finish() },
+      // stopped once no record comes: connections waiting for their peer's name are judged with what is known
+      { name: 'peer names', start: async () => undefined, stop: async () => this.names.close() },
       {
         name: 'sensors',
         start: async () => {
@@ -292,7 +299,7 @@ export class Defender {
       // the same settings keep their array: what containers' modes were worked out for
       if (JSON.stringify(modes) !== JSON.stringify(this.modes)) this.modes = modes;
     });
-    if (!this.stopping) this.part('enforcement', () => this.reconciler.reconcile(this.containers.all(), { modeOf: (t, d) => this.events.modeOf(t, d), peersOf: (id) => this.flows.peersOf(id) }));
+    if (!this.stopping) this.part('enforcement', () => this.reconciler.reconcile(this.containers.all(), { modeOf: (t, d) => this.events.modeOf(t, d), peersOf: (id) => this.flows.peersOf(id), addresses: (id) => this.names.addresses(id) }));
     if (clock) this.writer.status('defender', this.status());
     await this.writer.flush();
   }

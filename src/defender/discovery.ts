@@ -121,6 +121,7 @@ export class Discovery {
     if (t === undefined) return;
     this.parts.learner.detach(id);
     this.parts.flows.leave(id, this.parts.clock.now());
+    this.parts.names.forget(id);
     this.parts.reconciler.forget(id, this.parts.containers.running());
     if (destroyed) {
       this.parts.containers.remove(id);

@@ -38,6 +38,7 @@ export async function replayDryRun(replay: Replay, options: { mode?: Mode; log?:
     sensors: [replay.sensor],
     enforcers: dryEnforcers(),
     host: replay.host,
+    resolver: replay.resolver,
     clock: replay.clock,
     newId: () => `dry-${++ids}`,
     ...(options.log !== undefined && { onLog: options.log }),

@@ -93,8 +93,34 @@ export class EventPath {
     return true;
   }
 
-  /** An event of a container, at a time (when it reached the defender): judged, and stored if it told something (or always, with `events: 'all'`). */
+  /**
+   * An event of a container, at a time (when it reached the defender):
+   * judged, and stored if it told something (or always, with `events:
+   * 'all'`). A connection to an address none of the container's names has
+   * yet waits while answers to them are under way.
+   */
   ingest(t: Tracked, event: RuntimeEvent, now: number): void {
+    if (event.kind === 'connect' && !this.named(t, event, now, true)) {
+      this.parts.names.whenSettled(t.info.id, () => {
+        this.named(t, event, now, false);
+        this.take(t, event, now);
+      });
+      return;
+    }
+    this.take(t, event, now);
+  }
+
+  /** A connection's peer named by the names of the container whose answers have its address; false when it is to wait for answers under way. */
+  private named(t: Tracked, event: RuntimeEvent, now: number, wait: boolean): boolean {
+    const n = event.network;
+    if (n?.remoteAddress === undefined || n.remoteNames !== undefined) return true;
+    const names = this.parts.names.namesOf(t.info.id, n.remoteAddress, now, wait);
+    if (names === 'wait') return false;
+    if (names !== undefined) event.network = { ...n, remoteNames: [...names] };
+    return true;
+  }
+
+  private take(t: Tracked, event: RuntimeEvent, now: number): void {
     this.parts.counts.events++;
     if (this.evaluate(t, event, now) || this.options.events === 'all') {
       this.parts.counts.stored++;
@@ -105,7 +131,10 @@ export class EventPath {
   /** What an event means, from the judge, and what is done about it; returns whether it told something: a model learned from it, the graph saw a new edge, or it was judged. */
   private evaluate(t: Tracked, event: RuntimeEvent, now: number): boolean {
     const process = t.processes.get(event.process?.pid);
-    if (event.kind === 'dns' && event.dns?.names?.[0] !== undefined) t.lastDns = { name: event.dns.names[0], at: now };
+    if (event.kind === 'dns' && event.dns?.names?.[0] !== undefined) {
+      t.lastDns = { name: event.dns.names[0], at: now };
+      this.parts.names.asked(t.info.id, t.info.pid, event.dns.names[0], now);
+    }
     const context = this.judging;
     context.now = now;
     const judged = judge(event, this.subject(t, process, event, now), context);

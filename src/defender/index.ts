@@ -10,3 +10,4 @@ export { Recorder, RECORDING_VERSION, type RecordingEntry, type RecordingHeader 
 export { Replay, RecordingError } from './replay.ts';
 export { contentStoreImage, ImageReader, engineImage, type ImageRead } from './images.ts';
 export { replayDryRun, type ReplayRun } from './dry-run.ts';
+export { DnsResolver, PeerNames, type NameResolver, type PeerNamesOptions, type Resolved } from './peer-names.ts';

@@ -4,6 +4,7 @@ import { ContentStore } from '../image/index.ts';
 import { BpftraceSource, IngestSource } from '../sensor/index.ts';
 import type { DefenderStore } from '../store/index.ts';
 import { Defender, type DefenderOptions } from './defender.ts';
+import { DnsResolver } from './peer-names.ts';
 import { contentStoreImage, engineImage } from './images.ts';
 import type { Recorder } from './recording.ts';
 
@@ -40,6 +41,7 @@ export function localDefender(options: LocalDefenderOptions): Defender {
     streams: recorder === undefined ? streams : streams.map((s) => recorder.sensor(s)),
     enforcers: { ...guards, seccomp: new SeccompCheck(), block: new Blocker(runtime, log) },
     host: recorder?.host(procHost()) ?? procHost(),
+    resolver: recorder?.resolver(new DnsResolver()) ?? new DnsResolver(),
   });
   return defender;
 }

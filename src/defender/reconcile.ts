@@ -3,10 +3,11 @@ import { iso } from '../learn/index.ts';
 import type { Mode, ModelDimension, Protocol, RuntimeEvent } from '../model/index.ts';
 import type { Tracked } from './tracking.ts';
 
-/** What a reconcile reads of the defender: each container's modes, and the peers its application's graph allows it. */
+/** What a reconcile reads of the defender: each container's modes, the peers its application's graph allows it, and the addresses of the names it asked. */
 export interface ReconcileInputs {
   modeOf(t: Tracked, dimension: ModelDimension): Mode;
   peersOf(container: string): Array<{ host: string; port: number; protocol: Protocol }>;
+  addresses(container: string): ReadonlyMap<string, readonly string[]>;
 }
 
 const enforced = (t: Tracked): EnforcedContainer => ({ id: t.info.id, name: t.info.name, pid: t.info.pid, ...(t.info.cgroupId !== undefined && { cgroupId: t.info.cgroupId }) });
@@ -157,11 +158,16 @@ export class Reconciler {
 /**
  * The table of one network namespace: what every container in it may do (the
  * union of their models, and the peers their application's graph allows
- * them, at their addresses now), in the directions any of them prevents.
+ * them, at their addresses now; a peer named by a DNS name at the addresses
+ * the defender's answers gave it), in the directions any of them prevents.
  */
 function networkDesired(container: EnforcedContainer, directions: { in: boolean; out: boolean }, members: readonly Tracked[], inputs: ReconcileInputs): Desired<NftablesRuleset> {
   const peers = members.map((t) => inputs.peersOf(t.info.id));
-  const key = `${directions.in} ${directions.out} ${members.map((t, i) => `${t.model.entries('listen').join()} ${t.model.entries('egress').join()} ${peers[i]!.map((p) => `${p.host}:${p.port}`).join()}`).join(' | ')}`;
+  // a peer the model names by a DNS name: the addresses the names the containers asked have now
+  const resolved = new Map<string, string[]>();
+  for (const t of members) for (const [name, addresses] of inputs.addresses(t.info.id)) resolved.set(name, [...new Set([...(resolved.get(name) ?? []), ...addresses])]);
+  const named = [...resolved].map(([name, addresses]) => `${name}=${addresses.join('+')}`).sort().join();
+  const key = `${directions.in} ${directions.out} ${named} ${members.map((t, i) => `${t.model.entries('listen').join()} ${t.model.entries('egress').join()} ${peers[i]!.map((p) => `${p.host}:${p.port}`).join()}`).join(' | ')}`;
   return {
     container, key, target: () => {
       const [first, ...others] = members.map((t) => t.model.snapshot(iso));
@@ -170,7 +176,7 @@ function networkDesired(container: EnforcedContainer, directions: { in: boolean;
         first!.network.egress.push(...other!.network.egress);
       }
       first!.network.egress.push(...peers.flat().map((p) => ({ ...p, sources: [{ kind: 'learned' as const, detail: 'a peer of its application\'s graph' }] })));
-      return nftablesRuleset(first!, { directions });
+      return nftablesRuleset(first!, { directions, resolved });
     },
   };
 }

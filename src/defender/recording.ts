@@ -1,8 +1,8 @@
 /**
  * A recording of everything a defender was given: the containers its runtime
  * listed and changed, the images it read, what the host said of processes,
- * the sensors' records and other tools' events, and the policy it read from
- * its store, each with its time. Replayed (replay.ts), it drives a defender
+ * the sensors' records and other tools' events, the answers to the names it
+ * resolved, and the policy it read from its store, each with its time. Replayed (replay.ts), it drives a defender
  * exactly as the live one was driven, as fast as the machine goes.
  *
  * One JSON document a line: a header `{"recording":"tenet","version":1,"start":MS}`,
@@ -13,6 +13,7 @@ import type { Indicator } from '../intel/index.ts';
 import type { ModeSetting, RuntimeEvent, Suppression } from '../model/index.ts';
 import type { Clock, ContainerChange, ContainerInfo, ContainerSource, Host, ImageContents } from '../runtime/index.ts';
 import type { EventSource, SensorRecord } from '../sensor/index.ts';
+import type { NameResolver, Resolved } from './peer-names.ts';
 import type { DefenderStore, FeedSummary, ModelCommand } from '../store/index.ts';
 
 export const RECORDING_VERSION = 1;
@@ -29,6 +30,7 @@ export type RecordingEntry = { t: number } & (
   | { record: SensorRecord }
   | { event: RuntimeEvent }
   | { read: RecordedRead; answer: ModeSetting[] | Suppression[] | FeedSummary[] | Indicator[] | ModelCommand[] }
+  | { resolved: { servers: string[]; name: string; answer: Resolved } }
 );
 
 export interface RecordingHeader {
@@ -97,7 +99,21 @@ export class Recorder {
       this.write({ host: name, args, answer: answer ?? null });
       return answer;
     }) as Host[K];
-    return { exe: call('exe'), process: call('process'), pids: call('pids'), listening: call('listening'), cgroupId: call('cgroupId'), inUpperDir: call('inUpperDir') };
+    return {
+      exe: call('exe'), process: call('process'), pids: call('pids'), listening: call('listening'), cgroupId: call('cgroupId'), inUpperDir: call('inUpperDir'), resolver: call('resolver'),
+    };
+  }
+
+  /** The names resolved again for containers: each answer written when it came. */
+  resolver(resolver: NameResolver): NameResolver {
+    return {
+      resolve: async (servers, name) => {
+        const answer = await resolver.resolve(servers, name);
+        this.write({ resolved: { servers, name, answer } });
+        return answer;
+      },
+      close: () => resolver.close(),
+    };
   }
 
   sensor(source: EventSource): EventSource {

@@ -4,6 +4,7 @@ import type { ContainerInfo, Host } from '../runtime/index.ts';
 import { ManualClock, MemoryContainers } from '../runtime/index.ts';
 import type { EventSink, EventSource, SourceStatus } from '../sensor/index.ts';
 import type { DefenderStore, ModelCommand } from '../store/index.ts';
+import type { NameResolver, Resolved } from './peer-names.ts';
 import { delegate, RECORDING_VERSION, type HostCall, type RecordedRead, type RecordingEntry, type RecordingHeader } from './recording.ts';
 
 /** A recording that cannot be replayed: its file and line, and why. */
@@ -12,7 +13,7 @@ export class RecordingError extends Error {
 }
 
 /** What a host call answers when the recording has no answer for it: nothing known. */
-const NOTHING: Readonly<Record<HostCall, unknown>> = { exe: undefined, process: undefined, pids: [], listening: [], cgroupId: undefined, inUpperDir: false };
+const NOTHING: Readonly<Record<HostCall, unknown>> = { exe: undefined, process: undefined, pids: [], listening: [], cgroupId: undefined, inUpperDir: false, resolver: undefined };
 
 /**
  * A recording played back through a defender's seams: a clock that moves
@@ -25,6 +26,8 @@ export class Replay {
   readonly clock: ManualClock;
   readonly containers: MemoryContainers;
   readonly host: Host;
+  /** The answers the recorded defender got for the names it resolved, in the order it got them. */
+  readonly resolver: NameResolver;
   readonly sensor = new ReplaySensor();
   /** The recording's entries, in order. */
   readonly entries: readonly RecordingEntry[];
@@ -45,6 +48,7 @@ export class Replay {
     // each image is given when the recorded defender had it read: a read waits until then
     this.containers = new MemoryContainers(first?.running ?? [], [], { waitForImages: true });
     this.host = answersOf(entries);
+    this.resolver = resolvedOf(entries);
     for (const e of entries) if ('read' in e) (this.reads.get(e.read) ?? this.reads.set(e.read, []).get(e.read)!).push({ t: e.t, answer: e.answer });
   }
 
@@ -193,5 +197,24 @@ function answersOf(entries: readonly RecordingEntry[]): Host {
     listening: call('listening') as Host['listening'],
     cgroupId: call('cgroupId') as Host['cgroupId'],
     inUpperDir: call('inUpperDir') as Host['inUpperDir'],
+    resolver: call('resolver') as Host['resolver'],
+  };
+}
+
+/** The recorded answers to names, each name answered as the recorded one was, in order (the last answer again past them; none: the servers did not answer). */
+function resolvedOf(entries: readonly RecordingEntry[]): NameResolver {
+  const answers = new Map<string, Resolved[]>();
+  for (const e of entries) {
+    if (!('resolved' in e)) continue;
+    const key = `${e.resolved.servers.join(' ')} ${e.resolved.name}`;
+    (answers.get(key) ?? answers.set(key, []).get(key)!).push(e.resolved.answer);
+  }
+  return {
+    resolve: async (servers, name) => {
+      const queue = answers.get(`${servers.join(' ')} ${name}`);
+      if (queue === undefined || queue.length === 0) return { addresses: [], ttlSec: 0, failed: true };
+      return queue.length > 1 ? queue.shift()! : queue[0]!;
+    },
+    close: () => undefined,
   };
 }

@@ -35,6 +35,8 @@ export interface Subject {
 /** The applications' graph: a connection between workloads judged by it (FlowGraph). */
 export interface FlowJudge {
   addFlow(flow: Flow, learning: boolean): { from: string; to: string; inside: boolean; first: boolean } | undefined;
+  /** A connection a container accepted, counted from the server's side (its client reached it by an address no workload has). */
+  addAccept(flow: Flow, learning: boolean): { first: boolean } | undefined;
 }
 
 /** Threat intelligence (IntelIndex). */
@@ -148,13 +150,15 @@ function intelAudits(event: RuntimeEvent, intel: IntelLookup, auditContext: () =
  */
 function judgeFlow(event: RuntimeEvent, subject: Subject, context: JudgeContext, auditContext: () => AuditContext): { judged: boolean; learned: boolean; first: boolean; decision?: Decision } | undefined {
   const n = event.network;
+  if (event.kind === 'accept') return acceptFlow(event, subject, context);
   if (event.kind !== 'connect' || n?.remoteAddress === undefined || n.remotePort === undefined) return undefined;
   const model = subject.model;
   const mode = subject.mode('egress');
   const protocol = n.protocol === 'udp' ? 'udp' : 'tcp';
+  const name = n.remoteNames?.[0] ?? subject.lastDns;
   const judged = context.graph.addFlow({
     time: Date.parse(event.time) || context.now, container: subject.id, address: n.remoteAddress, port: n.remotePort, protocol,
-    ...(subject.lastDns !== undefined && { name: subject.lastDns }),
+    ...(name !== undefined && { name }),
   }, model.state === 'learning' || mode === 'learn');
   const first = judged?.first === true;
   if (judged === undefined || model.state !== 'active') return { judged: false, learned: false, first };
@@ -165,4 +169,20 @@ function judgeFlow(event: RuntimeEvent, subject: Subject, context: JudgeContext,
   }
   const audit = lateralAudit(event, judged.from, judged.to, `${protocol}/${n.remoteAddress}:${n.remotePort}`, auditContext());
   return { judged: true, learned: false, first, decision: { audit, mode, edge: { from: judged.from, to: judged.to, port: n.remotePort, protocol } } };
+}
+
+/**
+ * A connection a container accepted: its client, found by address, joined to
+ * it in the graph on the port it serves (a client that reached it through a
+ * Service's virtual address is known on this side only). Counted, never
+ * judged: the client's side judges its connections, the server's model its
+ * ports.
+ */
+function acceptFlow(event: RuntimeEvent, subject: Subject, context: JudgeContext): { judged: false; learned: false; first: boolean } | undefined {
+  const n = event.network;
+  if (n?.remoteAddress === undefined || n.localPort === undefined) return undefined;
+  const counted = context.graph.addAccept({
+    time: Date.parse(event.time) || context.now, container: subject.id, address: n.remoteAddress, port: n.localPort, protocol: n.protocol === 'udp' ? 'udp' : 'tcp',
+  }, subject.model.state === 'learning' || subject.mode('listen') === 'learn');
+  return counted === undefined ? undefined : { judged: false, learned: false, first: counted.first };
 }

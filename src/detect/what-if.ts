@@ -24,7 +24,7 @@ export function whatIf(learned: readonly Supermodel[], allows: (app: string, edg
   for (const s of learned) {
     for (const edge of s.edges) {
       if (edge.count === undefined) continue;
-      const graph = { addFlow: () => ({ from: edge.from, to: edge.to, inside: allows(s.app, edge), first: false }) };
+      const graph = { addFlow: () => ({ from: edge.from, to: edge.to, inside: allows(s.app, edge), first: false }), addAccept: () => undefined };
       const { decisions } = judge({
         kind: 'connect', time: edge.lastSeen ?? new Date(0).toISOString(), source: 'tenet', container: { id: edge.from, name: edge.from },
         network: { protocol: edge.protocol === 'sctp' ? 'other' : edge.protocol, remoteAddress: edge.to, remotePort: edge.targetPort },

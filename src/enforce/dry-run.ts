@@ -47,7 +47,7 @@ export interface DryRun {
 export function dryRun(model: IntentModel, events: Iterable<RuntimeEvent>): DryRun {
   const active = ModelLearner.restore({ ...model, state: 'active' }, { windowSec: model.learning?.windowSec ?? 0 }, 0);
   // no graph: a connection is judged by the model alone; no feeds; the known-bad rules' audits are not the model's, and not listed
-  const context: JudgeContext = { knownBad: new KnownBad(), intel: { size: 0, lookup: () => [] }, graph: { addFlow: () => undefined }, now: 0, newId: () => '' };
+  const context: JudgeContext = { knownBad: new KnownBad(), intel: { size: 0, lookup: () => [] }, graph: { addFlow: () => undefined, addAccept: () => undefined }, now: 0, newId: () => '' };
   const found = new Map<string, DryRunEntry>();
   let count = 0;
   let from: string | undefined;

@@ -42,8 +42,10 @@ export function entryText(event: RuntimeEvent, dimension: ModelDimension): strin
     case 'writable':
     case 'reads': return event.file?.path;
     case 'egress': {
+      // a peer known by a name the container asked is kept by the name: its address may change, the name does not
       const n = event.network;
-      return n?.remoteAddress === undefined || n.remotePort === undefined ? undefined : `${protocolOf(n.protocol)}/${n.remoteAddress}:${n.remotePort}`;
+      const peer = n?.remoteNames?.[0] ?? n?.remoteAddress;
+      return peer === undefined || n?.remotePort === undefined ? undefined : `${protocolOf(n.protocol)}/${peer}:${n.remotePort}`;
     }
     case 'listen': {
       const port = event.network?.localPort;
@@ -55,6 +57,18 @@ export function entryText(event: RuntimeEvent, dimension: ModelDimension): strin
     }
     case 'capabilities': return event.capability;
   }
+}
+
+/**
+ * The other entries a connection to a named peer may be allowed by, after
+ * its entry (`entryText`): the shorter forms of its name, then its address.
+ */
+export function otherPeerEntries(event: RuntimeEvent): string[] {
+  const n = event.network;
+  if (n?.remoteNames === undefined || n.remotePort === undefined) return [];
+  const protocol = protocolOf(n.protocol);
+  const peers = [...n.remoteNames.slice(1), ...(n.remoteAddress !== undefined ? [n.remoteAddress] : [])];
+  return peers.map((peer) => `${protocol}/${peer}:${n.remotePort}`);
 }
 
 /** A DNS name as models keep it: lower case, without the root's dot (most names already are). */

@@ -66,7 +66,12 @@ export class LearnIndexes {
       case 'syscall': return this.allowSyscall(event, slot);
       case 'connect': {
         const n = event.network;
-        return n?.remoteAddress !== undefined && n.remotePort !== undefined && this.peers.allows(n.protocol, n.remoteAddress, n.remotePort, slot);
+        if (n?.remoteAddress === undefined || n.remotePort === undefined) return false;
+        if (this.peers.allows(n.protocol, n.remoteAddress, n.remotePort, slot)) return true;
+        // a named peer: by any of its names
+        const names = n.remoteNames;
+        if (names !== undefined) for (const name of names) if (this.peers.allows(n.protocol, name, n.remotePort, slot)) return true;
+        return false;
       }
       case 'dns': {
         const name = event.dns?.names[0];

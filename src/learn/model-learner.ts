@@ -2,7 +2,7 @@ import type { IntentModel, Learning, ModelDimension, RuntimeEvent, Source } from
 import { AllowList } from './allow-list.ts';
 import { LearningClock } from './clock.ts';
 import { collapse } from './collapse.ts';
-import { addLearned, DIMENSIONS, dimensionOf, entryText, mergeArgv, normalise, seedEntries, withoutLearned, type Observed } from './entries.ts';
+import { addLearned, DIMENSIONS, dimensionOf, entryText, mergeArgv, normalise, otherPeerEntries, seedEntries, withoutLearned, type Observed } from './entries.ts';
 import { LearnIndexes } from './indexes.ts';
 import { Lineage } from './lineage.ts';
 import { IGNORED, KNOWN, type Verdict } from './verdict.ts';
@@ -280,6 +280,7 @@ export class ModelLearner {
     let key = allowed.has(text) ? text : allowed.cover(text);
     const entry = key !== undefined ? text : normalise(dimension, text);
     if (key === undefined && entry !== text) key = allowed.has(entry) ? entry : allowed.cover(entry);
+    if (key === undefined && dimension === 'egress') key = this.otherPeer(event);
     if (key !== undefined) {
       if (this.state === 'learning') this.touch(dimension, key, containerId, now, event);
       else if (dimension === 'processes') return this.lineage.judge(key, event);
@@ -304,7 +305,7 @@ export class ModelLearner {
     const dimension = dimensionOf(event);
     const text = dimension === undefined ? undefined : entryText(event, dimension);
     if (dimension === undefined || text === undefined) return undefined;
-    if (this.allows(dimension, text)) {
+    if (this.allows(dimension, text) || (dimension === 'egress' && this.otherPeer(event) !== undefined)) {
       // an allowed program from a new parent: the parent is learned
       if (dimension === 'processes') {
         const list = this.allowed(dimension);
@@ -322,6 +323,12 @@ export class ModelLearner {
     if (allowed.has(text) || allowed.cover(text) !== undefined) return true;
     const entry = normalise(dimension, text);
     return entry !== text && (allowed.has(entry) || allowed.cover(entry) !== undefined);
+  }
+
+  /** The entry a connection to a named peer is allowed by besides its name's: a shorter form of the name (as declared), or its address (as learned before it had a name). */
+  private otherPeer(event: RuntimeEvent): string | undefined {
+    for (const entry of otherPeerEntries(event)) if (this.egress.has(entry)) return entry;
+    return undefined;
   }
 
   /** Counts a sighting on the entry that allowed it (a static one is thereby seen as well as declared). */

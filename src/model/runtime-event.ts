@@ -41,6 +41,8 @@ export const RuntimeEvent = z.object({
     localPort: z.number().int().optional(),
     remoteAddress: z.string().optional(),
     remotePort: z.number().int().optional(),
+    remoteNames: z.array(z.string()).optional()
+      .describe('the DNS names the remote address was given by, to the container: the name it asked first, then the shorter forms its resolver completes to that name'),
   }).optional(),
   dns: z.object({ names: z.array(z.string()), answers: z.array(z.string()).optional() }).optional(),
   file: z.object({ path: z.string(), operation: z.string().optional() }).optional(),

@@ -31,6 +31,30 @@ export interface Host {
   cgroupId(pid: number): string | undefined;
   /** Whether a path is in a container's writable layer (as this process reaches it): written after it started. */
   inUpperDir(upperDir: string, path: string): boolean;
+  /** The DNS resolver a process's container uses (its `/etc/resolv.conf`); undefined when it cannot be read. */
+  resolver(pid: number): ResolverConf | undefined;
+}
+
+/** What a container's `/etc/resolv.conf` says: the servers it asks, and the domains it completes short names with. */
+export interface ResolverConf {
+  servers: string[];
+  search: string[];
+}
+
+/**
+ * A resolv.conf read as the C library reads it: every `nameserver` (at most
+ * three are used), and the last `search` or `domain` line (a later one
+ * replaces an earlier one); comments start with `#` or `;`.
+ */
+export function parseResolvConf(text: string): ResolverConf {
+  const servers: string[] = [];
+  let search: string[] = [];
+  for (const raw of text.split('\n')) {
+    const [key, ...values] = raw.replace(/[#;].*$/, '').trim().split(/\s+/);
+    if (key === 'nameserver' && values[0] !== undefined && servers.length < 3) servers.push(values[0]);
+    else if (key === 'search' || key === 'domain') search = values.map((d) => d.toLowerCase().replace(/\.$/, '')).filter((d) => d !== '');
+  }
+  return { servers, search };
 }
 
 function readExe(pid: number): string | undefined {
@@ -77,5 +101,12 @@ export function procHost(): Host {
     listening: listeningSockets,
     cgroupId: (pid) => cgroupIdOf(pid, mount),
     inUpperDir: (upperDir, path) => existsSync(`${upperDir}${path}`),
+    resolver(pid) {
+      try {
+        return parseResolvConf(readFileSync(`/proc/${pid}/root/etc/resolv.conf`, 'utf8'));
+      } catch {
+        return undefined;
+      }
+    },
   };
 }

@@ -4,7 +4,7 @@ export {
   type ContainerAction, type ContainerInfo, type EngineContainer, type ListeningSocket,
 } from './containers.ts';
 export { ManualClock, systemClock, type Clock, type Timer } from './clock.ts';
-export { hostRoot, procHost, type Host, type ProcessFacts } from './host.ts';
+export { hostRoot, parseResolvConf, procHost, type Host, type ProcessFacts, type ResolverConf } from './host.ts';
 export { DockerSource, MemoryContainers, type ContainerChange, type ContainerSource, type ImageContents } from './source.ts';
 export { podWorkload, type PodWorkload } from './pods.ts';
 export { CriClient, CriError } from './cri/client.ts';

@@ -68,13 +68,15 @@ export class FlowGraph {
   private readonly nodes = new Map<string, number>();
   /** Who had each address, and when; most addresses had one owner. */
   private readonly owners = new Map<string, Array<{ endpoint: Known; from: number; to: number }>>();
-  /** Edges by client and server workload (numbers), then by port and protocol. */
-  private readonly edges = new Map<number, Map<number, Seen & { from: Known; to: Known; port: number; protocol: Protocol }>>();
+  /** Edges by client and server workload (numbers), then by port and protocol; `accepted`: counted by its server alone (its client reached it through an address no workload has). */
+  private readonly edges = new Map<number, Map<number, Seen & { from: Known; to: Known; port: number; protocol: Protocol; accepted?: boolean }>>();
   /** Traffic outside, by address, then by client workload, port and protocol. */
   private readonly outside = new Map<string, Map<number, Seen & { from: Known; flow: Flow; class: OutsideFlow['class']; node?: string; learning: boolean }>>();
   private readonly hosts: Set<string>;
   /** The graph: edges learned while their client's model learned (and given), by pair of workloads, then port and protocol. */
   private readonly allowed = new Map<number, Set<number>>();
+  /** Edges counted by their server alone while its model learned: shown as learned, never what a connection is judged by. */
+  private readonly served = new Map<number, Set<number>>();
   /** Edges outside the graph whose connections prevent dropped, as `edgeKey`s. */
   private readonly blocked = new Set<string>();
   /** Published ports by host port and protocol: the container that has each, and its port. */
@@ -102,9 +104,9 @@ export class FlowGraph {
     this.permit(this.indexOf(edge.from) * MAX_NODES + this.indexOf(edge.to), edge.targetPort * 4 + PROTOCOLS.indexOf(edge.protocol));
   }
 
-  private permit(pair: number, key: number): void {
-    let ports = this.allowed.get(pair);
-    if (ports === undefined) this.allowed.set(pair, ports = new Set());
+  private permit(pair: number, key: number, into = this.allowed): void {
+    let ports = into.get(pair);
+    if (ports === undefined) into.set(pair, ports = new Set());
     ports.add(key);
   }
 
@@ -216,7 +218,11 @@ export class FlowGraph {
       if (byPort === undefined) this.edges.set(pair, byPort = new Map());
       const seen = byPort.get(key);
       if (seen === undefined) byPort.set(key, { from, to, port: flow.port, protocol: flow.protocol, count: 1, first: flow.time, last: flow.time });
-      else see(seen, flow.time);
+      else {
+        // the client's side counts the edge from now on
+        if (seen.accepted === true) seen.accepted = false;
+        see(seen, flow.time);
+      }
       return { from: from.node, to: to.node, inside: this.allowed.get(pair)?.has(key) === true, first: seen === undefined };
     }
     // the container itself; Docker's own DNS server answers on 127.0.0.11
@@ -233,6 +239,29 @@ export class FlowGraph {
     const kind: OutsideFlow['class'] = to !== undefined ? 'other-app' : this.hosts.has(flow.address) || flow.address === DOCKER_DNS ? 'host' : isPrivateAddress(flow.address) ? 'private' : 'internet';
     byClient.set(key, { from, flow, class: kind, ...(to !== undefined && { node: to.node }), count: 1, first: flow.time, last: flow.time, learning });
     return undefined;
+  }
+
+  /**
+   * Counts a connection from its server's side: the client, by the address it
+   * came from at the time, joined to the server on the port it serves. A
+   * client that reached it through an address no workload has (a Service's
+   * ClusterIP) is joined to it this way alone; an edge its client's side
+   * counts is not counted twice. `learning`: the server's model learns.
+   * Undefined for a client outside the application, or unknown.
+   */
+  addAccept(flow: Flow, learning = false): { first: boolean } | undefined {
+    const to = this.endpoints.get(flow.container);
+    const from = to === undefined ? undefined : this.ownerOf(flow.address, flow.time);
+    if (to === undefined || from === undefined || from.app !== to.app || from.index === to.index) return undefined;
+    const pair = from.index * MAX_NODES + to.index;
+    const key = flow.port * 4 + PROTOCOLS.indexOf(flow.protocol);
+    let byPort = this.edges.get(pair);
+    if (byPort === undefined) this.edges.set(pair, byPort = new Map());
+    const seen = byPort.get(key);
+    if (seen === undefined) byPort.set(key, { from, to, port: flow.port, protocol: flow.protocol, count: 1, first: flow.time, last: flow.time, accepted: true });
+    else if (seen.accepted === true) see(seen, flow.time);
+    if (learning && (seen === undefined || seen.accepted === true)) this.permit(pair, key, this.served);
+    return { first: seen === undefined };
   }
 
   /**
@@ -254,7 +283,9 @@ export class FlowGraph {
       app(e.app).nodes.set(e.node, node);
     }
     for (const seen of [...this.edges.values()].flatMap((m) => [...m.values()])) {
-      const inGraph = this.allowed.get(seen.from.index * MAX_NODES + seen.to.index)?.has(seen.port * 4 + PROTOCOLS.indexOf(seen.protocol)) === true;
+      const pair = seen.from.index * MAX_NODES + seen.to.index;
+      const key = seen.port * 4 + PROTOCOLS.indexOf(seen.protocol);
+      const inGraph = this.allowed.get(pair)?.has(key) === true || (seen.accepted === true && this.served.get(pair)?.has(key) === true);
       const times = { firstSeen: iso(seen.first), lastSeen: iso(seen.last) };
       app(seen.from.app).edges.push({
         from: seen.from.node, to: seen.to.node, port: seen.port, targetPort: seen.port, protocol: seen.protocol,

@@ -33,7 +33,7 @@ test('the shop under load, then attacked, replayed through a real defender: trac
   try {
     await played(h);
     const status = h.defender.status();
-    assert.deepEqual(status.steps, ['store', 'sensors', 'containers', 'models', 'enforcement', 'images', 'streams', 'tick']);
+    assert.deepEqual(status.steps, ['store', 'peer names', 'sensors', 'containers', 'models', 'enforcement', 'images', 'streams', 'tick']);
     await h.defender.stop();
 
     // tracking: every container of the recording, running, under its image's model

@@ -50,6 +50,7 @@ export function replayed(options: {
     sensors: [replay.sensor],
     enforcers: options.enforcers?.(enforcers) ?? enforcers,
     host: replay.host,
+    resolver: replay.resolver,
     clock: replay.clock,
     newId: () => `id-${++ids}`,
     onAudit: (audit) => audits.push(audit),

@@ -33,7 +33,7 @@ test('the containers of a pod share one network table: the union of their models
   const alone = tracked(container('alone'), model('m-alone', 'active', [{ host: '10.0.0.5', port: 5432 }]));
   // egress prevented for the app only; the sidecar is in alert
   const modes = new Map<string, Mode>([['app', 'prevent'], ['alone', 'prevent']]);
-  const inputs = { modeOf: (t: Tracked, d: ModelDimension) => (d === 'egress' ? modes.get(t.info.id) ?? 'alert' : 'alert'), peersOf: () => [] };
+  const inputs = { modeOf: (t: Tracked, d: ModelDimension) => (d === 'egress' ? modes.get(t.info.id) ?? 'alert' : 'alert'), peersOf: () => [], addresses: () => new Map() };
   reconciler.reconcile([app, sidecar, alone], inputs);
   assert.deepEqual([...enforcers.network.desired.keys()].sort(), ['alone', 'pod:shop/web-1']);
   const table = enforcers.network.desired.get('pod:shop/web-1')!.target();
@@ -61,7 +61,7 @@ test('a pod\'s table is forgotten once its last container stopped, not before', 
   const reconciler = new Reconciler(enforcers, () => {});
   const a = tracked(container('a', 'web-1'), model('m', 'active', []));
   const b = tracked(container('b', 'web-1'), model('m', 'active', []));
-  reconciler.reconcile([a, b], { modeOf: () => 'prevent', peersOf: () => [] });
+  reconciler.reconcile([a, b], { modeOf: () => 'prevent', peersOf: () => [], addresses: () => new Map() });
   reconciler.forget('a', [a, b]);
   assert.deepEqual(forgotten, []);
   reconciler.forget('b', [b]);

@@ -25,6 +25,7 @@ const fixedHost: Host = {
   listening: () => listening,
   cgroupId: () => '77',
   inUpperDir: () => true,
+  resolver: () => ({ servers: ['10.96.0.10'], search: ['shop.svc.cluster.local'] }),
 };
 
 /** A sensor the test delivers through. */
