@@ -18,6 +18,8 @@ const exec = (pid: number): SensorRecord => ({ tag: 'exec', cgroup: '77', pid, p
 const blocking: ModeSetting = { scope: { kind: 'all' }, mode: 'block', setAt: '2026-01-01T00:00:00Z' };
 const process5 = { pid: 5, path: '/bin/api', exe: '/bin/api', name: 'api', argv: ['api'] };
 const listening = [{ protocol: 'tcp' as const, address: '0.0.0.0', port: 80 }];
+const conf = { servers: ['10.96.0.10'], search: ['shop.svc.cluster.local'] };
+const API = 'api.shop.svc.cluster.local';
 const fixedHost: Host = {
   exe: (pid) => (pid === 5 ? '/bin/api' : undefined),
   process: (pid) => (pid === 5 ? process5 : { pid }),
@@ -25,7 +27,7 @@ const fixedHost: Host = {
   listening: () => listening,
   cgroupId: () => '77',
   inUpperDir: () => true,
-  resolver: () => ({ servers: ['10.96.0.10'], search: ['shop.svc.cluster.local'] }),
+  resolver: () => conf,
 };
 
 /** A sensor the test delivers through. */
@@ -71,8 +73,10 @@ before(async () => {
   memory.setImage('sha256:api', { executables: ['/bin/api'] });
   assert.deepEqual(await containers.readImage('sha256:api', 'api:1'), { executables: ['/bin/api'] });
   await assert.rejects(containers.readImage('sha256:none', 'none:1'), /no image sha256:none/);
-  assert.deepEqual([host.exe(5), host.exe(99), host.process(5), host.pids(5), host.listening(5), host.cgroupId(5), host.inUpperDir('/upper', '/tmp/x')],
-    ['/bin/api', undefined, process5, [5, 6], listening, '77', true]);
+  assert.deepEqual([host.exe(5), host.exe(99), host.process(5), host.pids(5), host.listening(5), host.cgroupId(5), host.inUpperDir('/upper', '/tmp/x'), host.resolver(5)],
+    ['/bin/api', undefined, process5, [5, 6], listening, '77', true, conf]);
+  const resolver = recorder.resolver({ resolve: async (_servers, name) => (name === API ? { addresses: ['10.96.7.7'], ttlSec: 5 } : { addresses: [], ttlSec: 60 }), close: () => undefined });
+  assert.deepEqual(await resolver.resolve(['10.96.0.10'], API), { addresses: ['10.96.7.7'], ttlSec: 5 });
   await clock.advanceTo(START + 200);
   source.sink!.record(exec(1));
   await clock.advanceTo(START + 300);
@@ -113,6 +117,8 @@ test('a recording reads back: its header, then each entry in order with its time
     { t: 100, host: 'listening', args: [5], answer: listening },
     { t: 100, host: 'cgroupId', args: [5], answer: '77' },
     { t: 100, host: 'inUpperDir', args: ['/upper', '/tmp/x'], answer: true },
+    { t: 100, host: 'resolver', args: [5], answer: conf },
+    { t: 100, resolved: { servers: ['10.96.0.10'], name: API, answer: { addresses: ['10.96.7.7'], ttlSec: 5 } } },
     { t: 200, record: exec(1) },
     { t: 250, record: exec(2) },
     { t: 300, read: 'modes', answer: [] },
@@ -131,6 +137,14 @@ test('a replayed host answers what was recorded, and nothing known for a call it
   assert.equal(host.exe(99), undefined, 'recorded as null');
   assert.deepEqual([host.exe(6), host.process(42), host.pids(6), host.listening(6), host.cgroupId(6), host.inUpperDir('/upper', '/etc/x')],
     [undefined, { pid: 42 }, [], [], undefined, false]);
+});
+
+test('a replay answers a name as the recorded defender\'s resolver did, and a name it never resolved as not answered', async () => {
+  const { resolver, host } = Replay.read(path);
+  assert.deepEqual(host.resolver(5), conf);
+  assert.deepEqual(await resolver.resolve(['10.96.0.10'], API), { addresses: ['10.96.7.7'], ttlSec: 5 });
+  assert.deepEqual(await resolver.resolve(['10.96.0.10'], 'db.shop.svc.cluster.local'), { addresses: [], ttlSec: 0, failed: true });
+  assert.deepEqual(await resolver.resolve(['10.0.0.2'], API), { addresses: [], ttlSec: 0, failed: true }, 'through other servers');
 });
 
 test('a replayed host answers a repeated call in the recorded order, the last answer again past them', () => {

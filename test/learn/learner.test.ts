@@ -349,3 +349,29 @@ test('a model\'s programs are allowed from the shared index until it learns agai
   assert.ok(!a.allows('processes', '/usr/bin/curl'), 'learning again: what it learned is gone');
   assert.ok(a.allows('processes', '/usr/sbin/nginx') && b.allows('processes', '/usr/sbin/nginx'), 'its static program stays, and so does the other model\'s');
 });
+
+test('a peer known by a name the container asked is learned by the name, allowed at any address the name has, and by a declared shorter form; a model that learned the address still allows it', () => {
+  const API = 'api.shop.svc.cluster.local';
+  const named = (address: string, names: string[]) => ev('connect', { network: { protocol: 'tcp', remoteAddress: address, remotePort: 80, remoteNames: names } });
+  const forms = [API, 'api', 'api.shop', 'api.shop.svc'];
+  const learner = new Learner({ windowSec: 5 });
+  learner.attach(web('c1'), T0);
+  assert.deepEqual(learner.observe(named('10.96.7.7', forms), 'c1', T0), { outcome: 'learned', dimension: 'egress', entry: `tcp/${API}:80` });
+  assert.deepEqual(learner.observe(connect('10.0.0.7', 6379), 'c1', T0 + 1), { outcome: 'learned', dimension: 'egress', entry: 'tcp/10.0.0.7:6379' });
+  learner.advance(T0);
+  learner.advance(T0 + 5_000);
+  assert.equal(learner.observe(named('10.96.8.8', forms), 'c1', T0 + 6_000)?.outcome, 'known', 'the Service recreated: a new ClusterIP, the same name');
+  assert.deepEqual(learner.observe(connect('10.96.8.8', 80), 'c1', T0 + 6_000), { outcome: 'deviation', dimension: 'egress', entry: 'tcp/10.96.8.8:80' }, 'an address no name was given for');
+  assert.deepEqual(learner.observe(named('10.96.9.9', ['evil.example']), 'c1', T0 + 6_000), { outcome: 'deviation', dimension: 'egress', entry: 'tcp/evil.example:80' });
+  assert.equal(learner.observe(ev('connect', { network: { protocol: 'tcp', remoteAddress: '10.0.0.7', remotePort: 6379, remoteNames: ['redis.shop.svc.cluster.local'] } }), 'c1', T0 + 6_000)?.outcome, 'known', 'learned by its address before it had a name');
+  const egress = learner.models.get('sha256:aaa')!.snapshot((ms) => new Date(ms).toISOString()).network.egress.map((e) => `${e.host}:${e.port}`);
+  assert.deepEqual(egress, [`${API}:80`, '10.0.0.7:6379']);
+
+  // declared as the manifest writes it (`http://api`): the short form the container's resolver completes
+  const seed = emptyModel('sha256:bbb');
+  seed.network.egress.push({ host: 'api', port: 80, protocol: 'tcp', sources: [{ kind: 'declared', file: 'deploy.yaml', line: 12 }] });
+  const declared = new Learner({ windowSec: 0 });
+  declared.attach(web('c2', 'sha256:bbb'), T0, seed);
+  assert.equal(declared.observe(named('10.96.7.7', forms), 'c2', T0)?.outcome, 'known');
+  assert.equal(declared.observe(named('10.96.7.7', [API.replace('shop', 'other'), 'api.other']), 'c2', T0)?.outcome, 'deviation', 'the same Service name in another namespace');
+});

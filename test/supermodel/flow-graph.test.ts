@@ -171,3 +171,25 @@ test('the peers the graph allows a container, at their addresses now: a restarte
   assert.deepEqual(graph.peersOf('c-redis'), []);
   assert.deepEqual(graph.peersOf('nobody'), []);
 });
+
+test('a client that reached its server through a Service\'s virtual address is joined to it from the server\'s side, on the port served; an edge the client\'s side counts is not counted twice, and is never what a connection is judged by', () => {
+  const graph = shop();
+  // web asks api.shop.svc.cluster.local, connects to its ClusterIP; the api accepts from web's own address
+  assert.equal(graph.addFlow({ time: at(1), container: 'c-web', address: '10.96.7.7', port: 80, protocol: 'tcp', name: 'api.shop.svc.cluster.local' }, true), undefined);
+  assert.deepEqual(graph.addAccept({ time: at(1), container: 'c-api', address: '172.20.0.2', port: 3000, protocol: 'tcp' }, true), { first: true });
+  assert.deepEqual(graph.addAccept({ time: at(2), container: 'c-api-2', address: '172.20.0.2', port: 3000, protocol: 'tcp' }, true), { first: false });
+  // the worker connects to the api's own address: its side counts that edge
+  graph.addFlow({ time: at(3), container: 'c-worker', address: '172.20.0.3', port: 3000, protocol: 'tcp' }, true);
+  assert.deepEqual(graph.addAccept({ time: at(3), container: 'c-api', address: '172.20.0.5', port: 3000, protocol: 'tcp' }, true), { first: false });
+  // a client outside the application, or unknown: the server's side does not count it
+  assert.equal(graph.addAccept({ time: at(4), container: 'c-api', address: '172.21.0.2', port: 3000, protocol: 'tcp' }, true), undefined);
+  assert.equal(graph.addAccept({ time: at(4), container: 'c-api', address: '203.0.113.9', port: 3000, protocol: 'tcp' }, true), undefined);
+  // counted while the api's model did not learn: shown as anomalous
+  graph.addAccept({ time: at(5), container: 'c-redis', address: '172.20.0.2', port: 6379, protocol: 'tcp' }, false);
+  const s = graph.supermodels().find((m) => m.app === 'shop');
+  const edges = s!.edges.map((e) => `${e.from}→${e.to}:${e.targetPort} ${e.state} ${e.count}`);
+  assert.deepEqual(edges, ['shop/web→shop/api:3000 learned 2', 'shop/web→shop/redis:6379 anomalous 1', 'shop/worker→shop/api:3000 learned 1']);
+  assert.deepEqual(s!.outside?.map((o) => [o.address, o.name, o.class]), [['10.96.7.7', 'api.shop.svc.cluster.local', 'private']]);
+  // what the server's side learned is not what a connection is judged by: the web's direct connection to the api is outside the graph
+  assert.equal(graph.addFlow({ time: at(6), container: 'c-web', address: '172.20.0.3', port: 3000, protocol: 'tcp' }, false)?.inside, false);
+});
