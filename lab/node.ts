@@ -26,6 +26,8 @@ export const CNI_SUBNET = '10.88.0.0/16';
 /** The bridge's own address (host-local gives the subnet's first to the gateway): where pods reach the host. */
 export const CNI_GATEWAY = '10.88.0.1';
 export const CNI_NETWORK = 'tenet-lab';
+/** Whether bridged IPv4 frames pass the host's netfilter (br_netfilter). */
+export const BRIDGE_NF = '/proc/sys/net/bridge/bridge-nf-call-iptables';
 /**
  * containerd's registry hosts folder (hosts.toml per host, `_default` for the rest, which
  * points at a refusing address); a test that pulls from its own registry adds `HOST_PORT_/hosts.toml`.
@@ -225,6 +227,12 @@ function ensureForwardRules(lab: NodeLab): void {
   }
 }
 
+/** The bridge's frames pass the host's netfilter, as a Kubernetes node needs them to (a Service's reply between pods of one bridge is rewritten back there). */
+function ensureBridgeNetfilter(lab: NodeLab): void {
+  if (!existsSync(BRIDGE_NF)) lab.run('modprobe', ['br_netfilter']);
+  if (readFileSync(BRIDGE_NF, 'utf8').trim() !== '1') writeFileSync(BRIDGE_NF, '1\n');
+}
+
 /** Image refs in the lab namespace and the manifest each points at. */
 function storedImages(): Map<string, string> {
   const listed = ctr(['-n', CRI_NAMESPACE, 'images', 'ls']);
@@ -301,6 +309,7 @@ export async function startNode(lab: NodeLab, images: readonly string[]): Promis
     await waitReady(() => daemonPid(lab) === running);
   }
   ensureForwardRules(lab);
+  ensureBridgeNetfilter(lab);
   importImages(lab, images);
 }
 

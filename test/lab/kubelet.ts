@@ -18,6 +18,8 @@ export interface PodSpec {
   hostPid?: boolean;
   hostNetwork?: boolean;
   mounts?: Array<{ containerPath: string; hostPath: string; readonly?: boolean }>;
+  /** Cluster DNS as the kubelet gives a pod (dnsPolicy ClusterFirst): the server, its namespace's search domains, ndots:5. */
+  clusterDns?: string;
 }
 
 /** What a node and its cluster give a pod beside its spec: the image as the node has it, Secrets, cluster DNS, the kubelet's folder. */
@@ -78,6 +80,9 @@ export class TestKubelet {
     return {
       metadata: { name: spec.name, uid, namespace: spec.namespace, attempt: 0 },
       hostname: spec.name,
+      ...(spec.clusterDns !== undefined && {
+        dnsConfig: { servers: [spec.clusterDns], searches: [`${spec.namespace}.svc.cluster.local`, 'svc.cluster.local', 'cluster.local'], options: ['ndots:5'] },
+      }),
       logDirectory: `/var/log/pods/${spec.namespace}_${spec.name}_${uid}`,
       labels: { ...spec.labels, ...kubelet },
       annotations: { 'kubernetes.io/config.source': 'api', 'kubernetes.io/config.seen': new Date().toISOString() },

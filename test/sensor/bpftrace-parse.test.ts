@@ -14,6 +14,11 @@ test('each record of the sensor becomes what it says, with names for syscall and
   assert.deepEqual(parseSensorLine(printf('capability', 63, 7, 10, -1)), { record: { tag: 'capability', cgroup: '63', pid: 7, capability: 'CAP_NET_BIND_SERVICE', denied: true } });
   assert.deepEqual(parseSensorLine(printf('connect', 63, 7, 'udp', '10.255.255.53', 53)), { record: { tag: 'connect', cgroup: '63', pid: 7, protocol: 'udp', address: '10.255.255.53', port: 53 } });
   assert.deepEqual(parseSensorLine(printf('accept', 63, 7, 80, '172.17.0.1', 60494)), { record: { tag: 'accept', cgroup: '63', pid: 7, port: 80, peer: '172.17.0.1', peerPort: 60494 } });
+  // a dual-stack socket's IPv4 peer is the IPv4 address it is; a real IPv6 peer stays as it is
+  assert.deepEqual(parseSensorLine(printf('accept', 63, 7, 8080, '::ffff:10.88.0.5', 41000)), { record: { tag: 'accept', cgroup: '63', pid: 7, port: 8080, peer: '10.88.0.5', peerPort: 41000 } });
+  assert.deepEqual(parseSensorLine(printf('connect', 63, 7, 'tcp', '::FFFF:10.0.0.7', 6379)), { record: { tag: 'connect', cgroup: '63', pid: 7, protocol: 'tcp', address: '10.0.0.7', port: 6379 } });
+  assert.deepEqual(parseSensorLine(printf('connect', 63, 7, 'tcp', '::ffff:a00:7', 6379)), { record: { tag: 'connect', cgroup: '63', pid: 7, protocol: 'tcp', address: '::ffff:a00:7', port: 6379 } });
+  assert.deepEqual(parseSensorLine(printf('connect', 63, 7, 'tcp', 'fd00::7', 6379)), { record: { tag: 'connect', cgroup: '63', pid: 7, protocol: 'tcp', address: 'fd00::7', port: 6379 } });
   assert.deepEqual(parseSensorLine(printf('listen', 63, 7, 'tcp', 80, '::')), { record: { tag: 'listen', cgroup: '63', pid: 7, protocol: 'tcp', port: 80, address: '::' } });
   assert.deepEqual(parseSensorLine(printf('dns', 63, 7, '\\x07example\\x07invalid\\x00\\x00\\x1c\\x00\\x01\\x00')), { record: { tag: 'dns', cgroup: '63', pid: 7, name: 'example.invalid' } });
   assert.deepEqual(parseSensorLine(printf('write', 63, 7, '/tmp/x')), { record: { tag: 'write', cgroup: '63', pid: 7, path: '/tmp/x' } });

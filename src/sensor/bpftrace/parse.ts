@@ -67,6 +67,14 @@ function digits(value: string, from = 0): boolean {
 
 const number = (value: string | undefined): number | undefined => (value !== undefined && digits(value, value.charCodeAt(0) === 45 ? 1 : 0) ? Number(value) : undefined);
 
+/**
+ * An IPv4 address as an IPv6 socket has it (`::ffff:10.0.0.7`: a dual-stack
+ * server's peer, a dual-stack client's connection) as the IPv4 address it is.
+ */
+function unmapped(address: string): string {
+  return address.length > 7 && address.charCodeAt(0) === 58 && /^::ffff:\d{1,3}(?:\.\d{1,3}){3}$/i.test(address) ? address.slice(7) : address;
+}
+
 /** A record from its fields (the tag first), or why it is none. */
 function record(f: readonly string[]): SensorRecord | string {
   const tag = f[0]!;
@@ -98,13 +106,13 @@ function record(f: readonly string[]): SensorRecord | string {
     case 'connect': {
       const port = number(f[5]);
       if (port === undefined || !f[4]) return 'connect without a peer';
-      return { tag, cgroup, pid, protocol: f[3] === 'tcp' || f[3] === 'udp' ? f[3] : 'other', address: f[4], port };
+      return { tag, cgroup, pid, protocol: f[3] === 'tcp' || f[3] === 'udp' ? f[3] : 'other', address: unmapped(f[4]), port };
     }
     case 'accept': {
       const port = number(f[3]);
       const peerPort = number(f[5]);
       if (port === undefined || peerPort === undefined) return 'accept without ports';
-      return { tag, cgroup, pid, port, peer: f[4]!, peerPort };
+      return { tag, cgroup, pid, port, peer: unmapped(f[4]!), peerPort };
     }
     case 'dns': {
       const name = decodeQuestion(f[3]!);
