@@ -1,10 +1,12 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { contentStoreImage } from '../../src/defender/index.ts';
 import { ContentStore } from '../../src/image/index.ts';
 import { CriSource } from '../../src/runtime/index.ts';
 import { CRI_SOCKET, criImageRef } from '../../lab/node.ts';
 import { containerSourceContract } from '../runtime/source-contract.ts';
 import { TestKubelet, type RunningPod } from './kubelet.ts';
-import { docker, inLab, LAB_IMAGES } from './lab.ts';
+import { docker, inLab, LAB_IMAGES, until } from './lab.ts';
 
 containerSourceContract('CRI on the lab\'s containerd as a container source', async (t) => {
   if (!(await inLab(t))) return undefined;
@@ -33,4 +35,30 @@ containerSourceContract('CRI on the lab\'s containerd as a container source', as
       kubelet.close();
     },
   };
+});
+
+test('changes come from the runtime\'s event stream: containerd 1.6 serves no CRI GetContainerEvents, so its events service is used; with listing slowed to a minute, a pod started and removed is seen at once', { timeout: 120_000 }, async (t) => {
+  if (!(await inLab(t))) return;
+  const kubelet = new TestKubelet(CRI_SOCKET);
+  const source = new CriSource(CRI_SOCKET, async () => ({}), { pollMs: 60_000, slowPollMs: 60_000 });
+  const changes: Array<{ action: string; id: string; at: number }> = [];
+  const follower = await source.follow((c) => changes.push({ action: c.action, id: c.action === 'start' ? c.container.id : c.id, at: Date.now() }), (reason) => assert.fail(reason));
+  let pod: RunningPod | undefined;
+  try {
+    await until('the stream held', () => source.stream, 10_000);
+    assert.equal(source.stream, 'containerd events');
+    pod = await kubelet.run({ namespace: 'events', name: `sleeper-${process.pid}`, containers: [{ name: 'sleeper', image: criImageRef(LAB_IMAGES.busybox), command: ['sleep', '600'] }] });
+    const id = pod.containers.get('sleeper')!;
+    const started = Date.now();
+    const start = await until('the start', () => changes.find((c) => c.id === id && c.action === 'start'), 5_000);
+    assert.ok(start.at - started < 1_000, `seen ${start.at - started} ms after StartContainer returned`);
+    await kubelet.remove(pod);
+    pod = undefined;
+    await until('the removal', () => changes.find((c) => c.id === id && c.action === 'destroy'), 5_000);
+  } finally {
+    if (pod !== undefined) await kubelet.remove(pod).catch(() => undefined);
+    follower.close();
+    source.close();
+    kubelet.close();
+  }
 });

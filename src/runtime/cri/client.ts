@@ -64,6 +64,30 @@ export class CriClient {
     return new CriError(method, details, e.code);
   }
 
+  /**
+   * A server stream of a gRPC method on the same socket (a runtime's event
+   * stream): each message's bytes to `onMessage`, and `onEnd` once, with
+   * why it ended (a CriError; undefined when closed here).
+   */
+  stream(path: string, request: Uint8Array, onMessage: (bytes: Buffer) => void, onEnd: (error: CriError | undefined) => void): { close(): void } {
+    let closed = false;
+    const call = this.client.makeServerStreamRequest(path, (b: Uint8Array) => Buffer.from(b), (b: Buffer) => b, request, new grpc.Metadata(), {});
+    const end = (error: CriError | undefined) => {
+      if (closed) return;
+      closed = true;
+      onEnd(error);
+    };
+    call.on('data', (bytes: Buffer) => onMessage(bytes));
+    call.on('error', (e: grpc.ServiceError) => end(e.code === grpc.status.CANCELLED ? undefined : this.error(path.slice(path.lastIndexOf('/') + 1), e)));
+    call.on('end', () => end(new CriError(path.slice(path.lastIndexOf('/') + 1), 'the stream ended')));
+    return {
+      close: () => {
+        end(undefined);
+        call.cancel();
+      },
+    };
+  }
+
   runtime<R = Plain>(method: string, request: CriMessage, response: CriMessage, body: Plain = {}): Promise<R> {
     return this.call<R>('RuntimeService', method, request, response, body);
   }

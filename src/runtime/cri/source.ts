@@ -4,6 +4,11 @@ import { cgroupIdOf, type ContainerInfo } from '../containers.ts';
 import { podWorkload } from '../pods.ts';
 import { underRoot, type ContainerChange, type ContainerSource, type ImageContents } from '../source.ts';
 import { CriClient } from './client.ts';
+import { EventStreams } from './events.ts';
+
+/** After an event, the runtime is listed every BURST_POLL_MS for BURST_MS: its status may lag the event a little. */
+const BURST_MS = 1_000;
+const BURST_POLL_MS = 100;
 
 /** What Tenet reads of a container's status (`ContainerStatusResponse`, verbose). */
 interface Status {
@@ -56,24 +61,28 @@ export function upperDirOf(pid: number): string | undefined {
  * Containers of a Kubernetes node's runtime through CRI: containerd, CRI-O
  * (or cri-dockerd). Each container with its pod (namespace, name, labels,
  * address), its image by the runtime's image id, its pid (from the verbose
- * status) and its cgroup. Changes are found by listing every `pollMs` (CRI's
- * own event stream is not served by every runtime a node may run).
+ * status) and its cgroup. Changes are found by listing, at once when the
+ * runtime's event stream says something happened (see EventStreams), else
+ * on an interval.
  */
 export class CriSource implements ContainerSource {
   readonly name: string;
   private readonly client: CriClient;
   private readonly images: (imageId: string, reference: string) => Promise<ImageContents>;
   private readonly pollMs: number;
+  private readonly slowPollMs: number;
+  private streams: EventStreams | undefined;
   private readonly imageIds = new Map<string, Promise<ImageId>>();
   private content: Promise<string | undefined> | undefined;
   private readonly root: string;
 
   /** `options.root`: where this process finds the runtime's files (its content store, its containers' writable layers), as RuntimeSpec.root says. */
-  constructor(socket: string, images: (imageId: string, reference: string) => Promise<ImageContents>, options: { pollMs?: number; root?: string } = {}) {
+  constructor(socket: string, images: (imageId: string, reference: string) => Promise<ImageContents>, options: { pollMs?: number; slowPollMs?: number; root?: string } = {}) {
     this.name = `cri:${socket}`;
     this.client = new CriClient(socket);
     this.images = images;
     this.pollMs = options.pollMs ?? 250;
+    this.slowPollMs = options.slowPollMs ?? 2_000;
     this.root = options.root ?? '';
   }
 
@@ -121,10 +130,45 @@ export class CriSource implements ContainerSource {
     return found;
   }
 
+  /**
+   * Changes, by listing: at once when the runtime's event stream says
+   * something happened (then a few times more, for a status that lags the
+   * event), else every `slowPollMs` while a stream is open, every `pollMs`
+   * without one. The first stream the runtime serves is used.
+   */
   async follow(onChange: (change: ContainerChange) => void, onEnd: (reason: string) => void): Promise<{ close(): void }> {
     let known = new Map((await this.list()).map((c) => [c.id, c.state]));
     let timer: NodeJS.Timeout | undefined;
     let closed = false;
+    let polling = false;
+    let again = false;
+    let burstUntil = 0;
+    const events = this.streams = new EventStreams(this.client, () => {
+      burstUntil = Date.now() + BURST_MS;
+      run();
+    });
+    const delay = () => (Date.now() < burstUntil ? BURST_POLL_MS : events.open ? this.slowPollMs : this.pollMs);
+    const run = () => {
+      clearTimeout(timer);
+      if (polling) {
+        again = true;
+        return;
+      }
+      polling = true;
+      poll().then(() => {
+        polling = false;
+        if (closed) return;
+        if (again) {
+          again = false;
+          run();
+        } else {
+          timer = setTimeout(run, delay());
+        }
+      }, (e: Error) => {
+        polling = false;
+        if (!closed) onEnd(e.message);
+      });
+    };
     const poll = async () => {
       const now = new Map((await this.list()).map((c) => [c.id, c.state]));
       for (const [id, state] of now) {
@@ -145,22 +189,19 @@ export class CriSource implements ContainerSource {
       }
       known = now;
     };
-    const next = () => {
-      timer = setTimeout(() => {
-        poll().then(() => {
-          if (!closed) next();
-        }, (e: Error) => {
-          if (!closed) onEnd(e.message);
-        });
-      }, this.pollMs);
-    };
-    next();
+    timer = setTimeout(run, this.pollMs);
     return {
       close: () => {
         closed = true;
         clearTimeout(timer);
+        events.close();
       },
     };
+  }
+
+  /** The event stream in use (`GetContainerEvents`, `containerd events`), once it has held; undefined while changes are found by listing alone. */
+  get stream(): string | undefined {
+    return this.streams?.open;
   }
 
   readImage(imageId: string, reference: string): Promise<ImageContents> {
