@@ -40,7 +40,7 @@ containerSourceContract('CRI on the lab\'s containerd as a container source', as
 test('changes come from the runtime\'s event stream: containerd 1.6 serves no CRI GetContainerEvents, so its events service is used; with listing slowed to a minute, a pod started and removed is seen at once', { timeout: 120_000 }, async (t) => {
   if (!(await inLab(t))) return;
   const kubelet = new TestKubelet(CRI_SOCKET);
-  const source = new CriSource(CRI_SOCKET, async () => ({}), { pollMs: 60_000, slowPollMs: 60_000 });
+  const source = new CriSource(CRI_SOCKET, async () => ({ executables: [] }), { pollMs: 60_000, slowPollMs: 60_000 });
   const changes: Array<{ action: string; id: string; at: number }> = [];
   const follower = await source.follow((c) => changes.push({ action: c.action, id: c.action === 'start' ? c.container.id : c.id, at: Date.now() }), (reason) => assert.fail(reason));
   let pod: RunningPod | undefined;

@@ -71,18 +71,24 @@ export class CriSource implements ContainerSource {
   private readonly images: (imageId: string, reference: string) => Promise<ImageContents>;
   private readonly pollMs: number;
   private readonly slowPollMs: number;
+  private readonly events: boolean;
   private streams: EventStreams | undefined;
   private readonly imageIds = new Map<string, Promise<ImageId>>();
   private content: Promise<string | undefined> | undefined;
   private readonly root: string;
 
-  /** `options.root`: where this process finds the runtime's files (its content store, its containers' writable layers), as RuntimeSpec.root says. */
-  constructor(socket: string, images: (imageId: string, reference: string) => Promise<ImageContents>, options: { pollMs?: number; slowPollMs?: number; root?: string } = {}) {
+  /**
+   * `options.root`: where this process finds the runtime's files (its content
+   * store, its containers' writable layers), as RuntimeSpec.root says;
+   * `events: false` follows by listing alone.
+   */
+  constructor(socket: string, images: (imageId: string, reference: string) => Promise<ImageContents>, options: { pollMs?: number; slowPollMs?: number; events?: boolean; root?: string } = {}) {
     this.name = `cri:${socket}`;
     this.client = new CriClient(socket);
     this.images = images;
     this.pollMs = options.pollMs ?? 250;
     this.slowPollMs = options.slowPollMs ?? 2_000;
+    this.events = options.events ?? true;
     this.root = options.root ?? '';
   }
 
@@ -143,11 +149,11 @@ export class CriSource implements ContainerSource {
     let polling = false;
     let again = false;
     let burstUntil = 0;
-    const events = this.streams = new EventStreams(this.client, () => {
+    const events = this.streams = !this.events ? undefined : new EventStreams(this.client, () => {
       burstUntil = Date.now() + BURST_MS;
       run();
     });
-    const delay = () => (Date.now() < burstUntil ? BURST_POLL_MS : events.open ? this.slowPollMs : this.pollMs);
+    const delay = () => (Date.now() < burstUntil ? BURST_POLL_MS : events?.open !== undefined ? this.slowPollMs : this.pollMs);
     const run = () => {
       clearTimeout(timer);
       if (polling) {
@@ -194,7 +200,7 @@ export class CriSource implements ContainerSource {
       close: () => {
         closed = true;
         clearTimeout(timer);
-        events.close();
+        events?.close();
       },
     };
   }
