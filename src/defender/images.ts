@@ -1,4 +1,4 @@
-import { pullIntent, readImage, type ContentStore } from '../image/index.ts';
+import { pullIntent, readImage, type ContainersStorage, type ContentStore } from '../image/index.ts';
 import { imageIntent, parseImage } from '../intent/index.ts';
 import type { IntentModel } from '../model/index.ts';
 import type { ContainerInfo, ContainerSource, ImageContents } from '../runtime/index.ts';
@@ -27,6 +27,11 @@ export async function engineImage(imageId: string): Promise<ImageContents> {
 /** An image of containerd's content store, read in place and analysed: what `CriSource` reads on a containerd node. */
 export async function contentStoreImage(store: ContentStore, imageId: string, reference: string): Promise<ImageContents> {
   return runtimeImage(await store.read(imageId, `containerd:${reference}`));
+}
+
+/** An image of CRI-O's containers/storage, read in place by the runtime's image id. */
+export async function containersStorageImage(storage: ContainersStorage, imageId: string, reference: string): Promise<ImageContents> {
+  return runtimeImage(await storage.read(imageId, `containers-storage:${reference}`));
 }
 
 export interface ImageReaderOptions {

@@ -8,6 +8,6 @@ export { FeedError, feedName, loadFeed } from './feeds.ts';
 export { BATCH, enroll, Uplink, WINDOW, type UplinkOptions, type UplinkState } from './uplink.ts';
 export { Recorder, RECORDING_VERSION, type RecordingEntry, type RecordingHeader } from './recording.ts';
 export { Replay, RecordingError } from './replay.ts';
-export { contentStoreImage, ImageReader, engineImage, type ImageRead } from './images.ts';
+export { containersStorageImage, contentStoreImage, ImageReader, engineImage, type ImageRead } from './images.ts';
 export { replayDryRun, type ReplayRun } from './dry-run.ts';
 export { DnsResolver, PeerNames, type NameResolver, type PeerNamesOptions, type Resolved } from './peer-names.ts';

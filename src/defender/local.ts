@@ -1,11 +1,11 @@
 import { Blocker, ExecGuard, FileGuard, NetworkGuard, SeccompCheck } from '../enforce/index.ts';
 import { CriSource, DockerSource, hostRoot, procHost, Runtimes, type ContainerSource, type RuntimeSpec } from '../runtime/index.ts';
-import { ContentStore } from '../image/index.ts';
+import { ContainersStorage, ContentStore } from '../image/index.ts';
 import { BpftraceSource, IngestSource } from '../sensor/index.ts';
 import type { DefenderStore } from '../store/index.ts';
 import { Defender, type DefenderOptions } from './defender.ts';
 import { DnsResolver } from './peer-names.ts';
-import { contentStoreImage, engineImage } from './images.ts';
+import { containersStorageImage, contentStoreImage, engineImage } from './images.ts';
 import type { Recorder } from './recording.ts';
 
 export interface LocalDefenderOptions extends Omit<DefenderOptions, 'containers' | 'sensors' | 'streams' | 'enforcers' | 'host' | 'store'> {
@@ -55,11 +55,13 @@ export function runtimeSource(spec: RuntimeSpec): ContainerSource {
   const root = spec.root ?? hostRoot();
   if (spec.kind === 'docker') return new DockerSource(engineImage, spec.socket, root);
   let content: ContentStore | undefined;
+  let storage: ContainersStorage | undefined;
+  // containerd's content store when its status names one, else CRI-O's containers/storage
   const cri: CriSource = new CriSource(spec.socket, async (imageId, reference) => {
     const dir = await cri.contentStore();
-    if (dir === undefined) throw new Error(`${cri.name}: its images are not kept in a containerd content store; reading them is not supported yet`);
-    content ??= new ContentStore(dir);
-    return contentStoreImage(content, imageId, reference);
+    if (dir !== undefined) return contentStoreImage(content ??= new ContentStore(dir), imageId, reference);
+    const { root: at, driver } = await cri.containersStorage();
+    return containersStorageImage(storage ??= new ContainersStorage(at, driver), imageId, reference);
   }, { root });
   return cri;
 }

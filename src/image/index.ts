@@ -76,3 +76,4 @@ async function readEngineImage(name: string, reference: string, options: ReadOpt
 export { attachArtifact, fetchArtifactBlob, findReferrers, resolveSubject, type Artifact, type Descriptor, type Subject } from './referrers.ts';
 export { pullIntent, pushIntent } from './intent.ts';
 export { ContentStore, readContentStore } from './content-store.ts';
+export { ContainersStorage } from './containers-storage.ts';

@@ -49,7 +49,7 @@ export interface LayerIndex {
   warnings: string[];
 }
 
-export type ImageTransport = 'docker-engine' | 'containerd' | 'docker-archive' | 'oci' | 'registry';
+export type ImageTransport = 'docker-engine' | 'containerd' | 'containers-storage' | 'docker-archive' | 'oci' | 'registry';
 
 /** The parts of the OCI image config that intent is drawn from. */
 export interface ImageConfig {

@@ -25,7 +25,7 @@ export interface ImageIntent {
 /** The reference without its transport, as a manifest would name the image. */
 function imageName(contents: ImageContents): string {
   const given = contents.reference.slice(contents.reference.indexOf(':') + 1);
-  if (contents.transport === 'docker-engine' || contents.transport === 'containerd' || contents.transport === 'registry') return given;
+  if (contents.transport === 'docker-engine' || contents.transport === 'containerd' || contents.transport === 'containers-storage' || contents.transport === 'registry') return given;
   return contents.repoTags[0] ?? given;
 }
 

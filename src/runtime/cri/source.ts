@@ -1,10 +1,17 @@
 import { readFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { cgroupIdOf, type ContainerInfo } from '../containers.ts';
 import { podWorkload } from '../pods.ts';
 import { underRoot, type ContainerChange, type ContainerSource, type ImageContents } from '../source.ts';
 import { CriClient } from './client.ts';
 import { EventStreams } from './events.ts';
+
+/** Where CRI-O keeps its images unless configured otherwise. */
+const DEFAULT_STORAGE = '/var/lib/containers/storage';
+
+/** An image id as `sha256:HEX` (CRI-O gives the bare hex). */
+const withAlgorithm = (id: string) => (/^[0-9a-f]{64}$/.test(id) ? `sha256:${id}` : id);
 
 /** After an event, the runtime is listed every BURST_POLL_MS for BURST_MS: its status may lag the event a little. */
 const BURST_MS = 1_000;
@@ -75,6 +82,7 @@ export class CriSource implements ContainerSource {
   private streams: EventStreams | undefined;
   private readonly imageIds = new Map<string, Promise<ImageId>>();
   private content: Promise<string | undefined> | undefined;
+  private storage: Promise<{ root: string; driver: string }> | undefined;
   private readonly root: string;
 
   /**
@@ -129,7 +137,8 @@ export class CriSource implements ContainerSource {
     let found = this.imageIds.get(key);
     if (found === undefined) {
       found = this.client.call<{ image: { id: string; repoDigests: string[] } | null }>('ImageService', 'ImageStatus', 'ImageStatusRequest', 'ImageStatusResponse', { image: { image: reference } })
-        .then((r) => ({ id: r.image?.id || imageRef, repoDigests: r.image?.repoDigests ?? [] }));
+        // CRI-O names an image by its config's digest without the algorithm; Tenet, as Docker and containerd, with it
+        .then((r) => ({ id: withAlgorithm(r.image?.id || imageRef), repoDigests: r.image?.repoDigests ?? [] }));
       found.catch(() => this.imageIds.delete(key));
       this.imageIds.set(key, found);
     }
@@ -225,6 +234,30 @@ export class CriSource implements ContainerSource {
       return root === undefined ? undefined : `${this.root}${join(root, 'io.containerd.content.v1.content')}`;
     });
     return this.content;
+  }
+
+  /**
+   * Where CRI-O keeps images: containers/storage's root and driver, as its
+   * info says (`GET /info` on its socket), else where it keeps them by
+   * default.
+   */
+  containersStorage(): Promise<{ root: string; driver: string }> {
+    this.storage ??= new Promise<{ storage_root?: string; storage_driver?: string }>((resolve) => {
+      const req = httpGet({ socketPath: this.client.socket, path: '/info', timeout: 5_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          try {
+            resolve(res.statusCode === 200 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) as { storage_root?: string; storage_driver?: string } : {});
+          } catch {
+            resolve({});
+          }
+        });
+      });
+      req.on('timeout', () => req.destroy());
+      req.on('error', () => resolve({}));
+    }).then((info) => ({ root: `${this.root}${info.storage_root || DEFAULT_STORAGE}`, driver: info.storage_driver || 'overlay' }));
+    return this.storage;
   }
 
   async stop(id: string, graceSec: number): Promise<void> {
