@@ -20,7 +20,7 @@ import type { DefenderStore } from '../store/index.ts';
 import { FlowGraph } from '../supermodel/index.ts';
 import { Discovery } from './discovery.ts';
 import { EventPath } from './event-path.ts';
-import { DnsResolver, PeerNames, type NameResolver } from './peer-names.ts';
+import { PeerNames, type NameResolver } from './peer-names.ts';
 import type { DefenderParts } from './parts.ts';
 import { ImageReader } from './images.ts';
 import { IntelFeeds } from './intel.ts';
@@ -44,7 +44,7 @@ export interface DefenderOptions {
   enforcers: Enforcers;
   /** What the defender reads of the host (/proc). */
   host: Host;
-  /** How the names containers ask are resolved again, through their own DNS servers (default: the real DNS). */
+  /** How the names containers ask are resolved again, through their own DNS servers (default: none is; peers are kept by address). */
   resolver?: NameResolver;
   clock?: Clock;
   /** Read each container's image for its static model and inventory (default true). */
@@ -138,7 +138,7 @@ export class Defender {
       store: options.store, source: options.containers, concurrency: options.imageConcurrency ?? 2, intentRegistries: options.intentRegistries ?? [],
       analyse: options.analyseImages !== false, log: (line) => this.log(line), onError: () => this.counts.imageErrors++,
     });
-    this.names = new PeerNames(options.resolver ?? new DnsResolver(), this.host);
+    this.names = new PeerNames(options.resolver, this.host);
     const parts: DefenderParts = {
       containers: this.containers, learner: this.learner, flows: this.flows, names: this.names, writer: this.writer, reconciler: this.reconciler, host: this.host, clock: this.clock, counts: this.counts,
       log: (line) => this.log(line), dirty: (model) => this.dirty(model), graphChanged: () => (this.graphChanged = true),

@@ -18,6 +18,8 @@ export interface LocalDefenderOptions extends Omit<DefenderOptions, 'containers'
   runtimes?: readonly RuntimeSpec[];
   /** Writes everything the defender is given to a recording (`tenet dryrun --replay` plays it). */
   recorder?: Recorder;
+  /** Resolve the names containers ask again, through their own DNS servers, to know their peers by name (default true). */
+  peerNames?: boolean;
 }
 
 /** The defender of this host: the local Docker engine, Tenet's sensors and guards (as root), /proc. */
@@ -41,7 +43,7 @@ export function localDefender(options: LocalDefenderOptions): Defender {
     streams: recorder === undefined ? streams : streams.map((s) => recorder.sensor(s)),
     enforcers: { ...guards, seccomp: new SeccompCheck(), block: new Blocker(runtime, log) },
     host: recorder?.host(procHost()) ?? procHost(),
-    resolver: recorder?.resolver(new DnsResolver()) ?? new DnsResolver(),
+    ...(options.peerNames !== false && { resolver: recorder?.resolver(new DnsResolver()) ?? new DnsResolver() }),
   });
   return defender;
 }

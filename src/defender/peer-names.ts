@@ -100,7 +100,7 @@ const reachable = (server: string) => isIP(server) !== 0 && !server.startsWith('
  * container; nothing is kept of a container once it is forgotten.
  */
 export class PeerNames {
-  private readonly resolver: NameResolver;
+  private readonly resolver: NameResolver | undefined;
   private readonly host: Host;
   private readonly options: Required<PeerNamesOptions>;
   private readonly containers = new Map<string, ContainerNames>();
@@ -108,7 +108,8 @@ export class PeerNames {
   /** Resolutions made, and those that failed (the servers did not answer). */
   readonly counts = { resolved: 0, failed: 0 };
 
-  constructor(resolver: NameResolver, host: Host, options: PeerNamesOptions = {}) {
+  /** `resolver` undefined: no name is resolved, no connection is named. */
+  constructor(resolver: NameResolver | undefined, host: Host, options: PeerNamesOptions = {}) {
     this.resolver = resolver;
     this.host = host;
     this.options = { ...DEFAULTS, ...options };
@@ -116,6 +117,7 @@ export class PeerNames {
 
   /** A container asked a name (a DNS query the sensor saw): it is resolved, unless it was just now. */
   asked(container: string, pid: number, name: string, now: number): void {
+    if (this.resolver === undefined) return;
     const c = this.of(container, pid);
     if (c.conf === undefined) return;
     const key = name.toLowerCase().replace(/\.$/, '');
@@ -174,7 +176,7 @@ export class PeerNames {
   close(): void {
     this.closed = true;
     for (const c of this.containers.values()) this.settle(c, true);
-    this.resolver.close();
+    this.resolver?.close();
   }
 
   private of(container: string, pid: number): ContainerNames {
@@ -189,7 +191,7 @@ export class PeerNames {
   }
 
   private resolve(c: ContainerNames, name: string, asked: AskedName, now: number): void {
-    if (this.closed || c.conf === undefined || asked.resolving || now < asked.due) return;
+    if (this.closed || this.resolver === undefined || c.conf === undefined || asked.resolving || now < asked.due) return;
     asked.resolving = true;
     c.inFlight++;
     void this.resolver.resolve(c.conf.servers, name).then(

@@ -88,6 +88,9 @@ test('servers that did not answer keep what was known; a container whose DNS ser
   names.asked('c3', 9, API, 0);
   assert.equal(answers.asked.length, 0, 'loopback servers and no resolv.conf: nothing asked');
   assert.equal(names.namesOf('c2', '10.96.7.7', 1), undefined);
+  const none = new PeerNames(undefined, hostWith({ 7: { servers: ['10.96.0.10'], search: [] } }));
+  none.asked('c1', 7, API, 0);
+  assert.equal(none.namesOf('c1', '10.96.7.7', 1), undefined, 'no resolver (--no-peer-names): nothing named');
 });
 
 test('names are bounded per container; a container forgotten, or the names closed, calls back whatever waited', async () => {

@@ -40,6 +40,8 @@ Options:
                         model or graph learned from, or that were judged; the others,
                         which the models already hold, are only counted) or \`all\`
   --no-images           do not read images (models start empty, no drift by inventory)
+  --no-peer-names       do not ask the containers' DNS servers again for the names they
+                        asked: peers are kept by address (a Service by its ClusterIP)
   --intent-registry HOST  a registry (HOST[:PORT]) to ask for the intent manifest of
                         its images that containers run (\`tenet intent push\`): the
                         model starts from it, and is enforced at once when it is active;
@@ -58,7 +60,8 @@ Options:
   --console-ca FILE     a certificate to trust for the console (its self-signed one)
   --spool N             records kept for the console at most (default 1000000)
   --record FILE         also write everything the defender is given (containers, images,
-                        the sensors' records, what /proc said, the policy read) to FILE:
+                        the sensors' records, what /proc said, the answers to the names it
+                        asked, the policy read) to FILE:
                         \`tenet dryrun --replay FILE\` plays it again
   --quiet               no log lines on standard error`;
 
@@ -74,6 +77,7 @@ export const defenderCommand: Command = {
       'no-sensor': { type: 'boolean' },
       syscalls: { type: 'string' },
       'no-images': { type: 'boolean' },
+      'no-peer-names': { type: 'boolean' },
       events: { type: 'string' },
       'intent-registry': { type: 'string', multiple: true },
       ingest: { type: 'string', multiple: true },
@@ -133,6 +137,7 @@ export const defenderCommand: Command = {
       learnForSec,
       sensor: values['no-sensor'] !== true,
       analyseImages: values['no-images'] !== true,
+      peerNames: values['no-peer-names'] !== true,
       runtimes,
       events,
       intentRegistries: values['intent-registry'] ?? [],

@@ -165,6 +165,7 @@ export class CriSource implements ContainerSource {
     const delay = () => (Date.now() < burstUntil ? BURST_POLL_MS : events?.open !== undefined ? this.slowPollMs : this.pollMs);
     const run = () => {
       clearTimeout(timer);
+      if (closed) return;
       if (polling) {
         again = true;
         return;
@@ -181,7 +182,11 @@ export class CriSource implements ContainerSource {
         }
       }, (e: Error) => {
         polling = false;
-        if (!closed) onEnd(e.message);
+        if (closed) return;
+        // the end: once
+        closed = true;
+        events?.close();
+        onEnd(e.message);
       });
     };
     const poll = async () => {
