@@ -68,7 +68,13 @@ test('a record formatted as the sensor prints it reads back the same: every reco
   const records = replay.entries.flatMap((e) => ('record' in e ? [e.record] : []));
   assert.ok(records.length > 400);
   assert.deepEqual(new Set(records.map((r) => r.tag)).size >= 8, true, 'most kinds of record are in it');
-  for (const record of records) assert.deepEqual(parseSensorLine(formatSensorLine(record)), { record });
+  // the recording kept a dual-stack server's IPv4 peers as `::ffff:…`: they read back as the IPv4 addresses they are
+  const unmapped = (a: string) => a.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '');
+  assert.ok(records.some((r) => r.tag === 'accept' && r.peer.startsWith('::ffff:')));
+  for (const record of records) {
+    const expected = record.tag === 'accept' ? { ...record, peer: unmapped(record.peer) } : record.tag === 'connect' ? { ...record, address: unmapped(record.address) } : record;
+    assert.deepEqual(parseSensorLine(formatSensorLine(record)), { record: expected });
+  }
 });
 
 test('a line read without the JSON parser (bpftrace\'s own spacing) reads as the JSON parser reads it, whatever the fields hold', async () => {
