@@ -25,6 +25,7 @@ export async function analyzePaths(positionals: readonly string[], options: Anal
   const { images, findings: imageFindings } = await readImages(imageInputs, options.verify);
   const tree = diskTree();
   const analysis = analyze(collected.inputs, {
+    maxFileSize: options.maxFileSize,
     files: diskFiles(options.maxFileSize),
     environment: environmentOf(process.env),
     images,

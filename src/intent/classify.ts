@@ -3,6 +3,7 @@ import { isComposeFile } from './compose/index.ts';
 import { isRecord, parseJson, parseYaml, type SourceDocument } from './document.ts';
 import { isKubernetesObject } from './kubernetes/index.ts';
 import { isMarathonDocument } from './marathon/index.ts';
+import { append } from '../append.ts';
 
 /** One file handed to the analyser: its path as the user should see it, and its bytes. */
 export interface InputFile {
@@ -113,7 +114,7 @@ export function classify(inputs: readonly InputFile[], maxFileSize = DEFAULT_MAX
       out.findings.push(finding('TN014', 'A Helm or Go template, not YAML yet: render it, then analyse the output', { file, line: 1 }));
       continue;
     }
-    out.findings.push(...parsed.findings);
+    append(out.findings, parsed.findings);
     const unmodelled: string[] = [];
     let modelled = 0;
     for (const doc of parsed.documents) {

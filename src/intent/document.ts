@@ -1,5 +1,5 @@
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node as JsonNode, type ParseError } from 'jsonc-parser';
-import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
+import { Composer, isMap, isSeq, LineCounter, Parser, type Document, type Node as YamlNode } from 'yaml';
 import { finding, type Finding, type Source, type InputFormat } from '../model/index.ts';
 
 export type PathSegment = string | number;
@@ -64,36 +64,118 @@ export interface ParsedText {
   findings: Finding[];
 }
 
-/** Every document of a YAML stream; a broken document becomes a finding and the others are kept. */
+/**
+ * What a file is read to, at most. No manifest comes close; past them a
+ * parser, or anything that walks what it made, runs out of stack or memory.
+ */
+export const READ_LIMITS = {
+  /** Levels of nesting of one document. */
+  depth: 256,
+  /** Values of one document once its aliases and merge keys are expanded. */
+  values: 1_000_000,
+  /** Documents of one YAML stream. */
+  documents: 10_000,
+} as const;
+
+/**
+ * Every document of a YAML stream, read one after the other (the stream is
+ * not held whole); a broken document, or one beyond READ_LIMITS, becomes a
+ * finding and the others are kept.
+ */
 export function parseYaml(file: string, text: string): ParsedText {
   const lineCounter = new LineCounter();
   const documents: SourceDocument[] = [];
   const findings: Finding[] = [];
-  const parsed = parseAllDocuments(text, { lineCounter, prettyErrors: false });
-  const docs = Array.isArray(parsed) ? parsed : [];
-  if (!Array.isArray(parsed)) {
-    // An empty stream parses to an EmptyStream object, which holds nothing to model.
-    return { documents, findings };
+  const composer = new Composer({ prettyErrors: false });
+  const tokens = new Parser(lineCounter.addNewLine).parse(text);
+  const lineOfOffset = (offset: number) => lineCounter.linePos(offset).line;
+  let index = 0;
+  try {
+    for (const doc of composer.compose(tokens)) {
+      if (index === READ_LIMITS.documents) {
+        findings.push(finding('TN024', `more than ${READ_LIMITS.documents.toLocaleString('en')} YAML documents: the ones from here on are not analysed`, { file, line: lineOfOffset(doc.range[0]) }));
+        break;
+      }
+      const read = readYamlDocument(file, doc, index++, lineCounter);
+      if ('finding' in read) findings.push(read.finding);
+      else if (read.document !== undefined) documents.push(read.document);
+    }
+  } catch (e) {
+    // the parser itself gave up (a stack overflow on deep nesting): what came before is kept
+    findings.push(finding('TN024', `YAML document ${index + 1}: ${tooDeep(e)}`, { file, line: lineCounter.lineStarts.length }));
   }
-  docs.forEach((doc, index) => {
-    const error = doc.errors[0];
-    if (error) {
-      const line = lineCounter.linePos(error.pos[0]).line;
-      findings.push(finding('TN004', `YAML document ${index + 1}: ${firstLine(error.message)}`, { file, line }));
-      return;
-    }
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: 100 });
-    } catch (e) {
-      const line = lineCounter.linePos(doc.range[0]).line;
-      findings.push(finding('TN004', `YAML document ${index + 1}: ${firstLine((e as Error).message)}`, { file, line }));
-      return;
-    }
-    if (value === null || value === undefined) return;
-    documents.push({ file, index, value, lineOf: (path) => yamlLine(doc, lineCounter, path) });
-  });
   return { documents, findings };
+}
+
+/** One composed document: its value, or the finding that says why it is not read. */
+function readYamlDocument(file: string, doc: Document.Parsed, index: number, lineCounter: LineCounter): { document?: SourceDocument } | { finding: Finding } {
+  const line = lineCounter.linePos(doc.range[0]).line;
+  const error = doc.errors[0];
+  if (error) {
+    // the composer keeps a stack overflow on deep nesting as the document's error
+    const deep = /Maximum call stack/.test(error.message);
+    return { finding: finding(deep ? 'TN024' : 'TN004', `YAML document ${index + 1}: ${deep ? tooDeep(new RangeError()) : firstLine(error.message)}`, { file, line: lineCounter.linePos(error.pos[0]).line }) };
+  }
+  let value: unknown;
+  try {
+    // aliases are shared, not copied: what they expand to is measured below, whatever their count
+    value = doc.toJS({ maxAliasCount: -1 });
+  } catch (e) {
+    return { finding: e instanceof RangeError ? finding('TN024', `YAML document ${index + 1}: ${tooDeep(e)}`, { file, line }) : finding('TN004', `YAML document ${index + 1}: ${firstLine((e as Error).message)}`, { file, line }) };
+  }
+  if (value === null || value === undefined) return {};
+  const beyond = beyondLimits(value);
+  if (beyond !== undefined) return { finding: finding('TN024', `YAML document ${index + 1}: ${beyond}; not analysed`, { file, line }) };
+  return { document: { file, index, value, lineOf: (path) => yamlLine(doc, lineCounter, path) } };
+}
+
+function tooDeep(e: unknown): string {
+  return e instanceof RangeError ? `nested too deep to read (more than ${READ_LIMITS.depth} levels)` : firstLine((e as Error).message);
+}
+
+/**
+ * Why a value is beyond READ_LIMITS, or undefined: it is walked once, without
+ * recursion, each shared object (an alias's) measured once, so a bomb of
+ * aliases is measured by what it would expand to without being expanded.
+ */
+export function beyondLimits(root: unknown): string | undefined {
+  if (typeof root !== 'object' || root === null) return undefined;
+  const children = (v: object): unknown[] => (Array.isArray(v) ? v : Object.values(v));
+  const measured = new Map<object, { depth: number; size: number }>();
+  const onPath = new Set<object>([root]);
+  const stack: Array<{ node: object; kids: unknown[]; next: number; depth: number; size: number }> = [{ node: root, kids: children(root), next: 0, depth: 1, size: 1 }];
+  const tooMany = `its aliases and merge keys expand to more than ${READ_LIMITS.values.toLocaleString('en')} values`;
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.next < top.kids.length) {
+      const kid = top.kids[top.next++];
+      if (typeof kid !== 'object' || kid === null) {
+        top.size++;
+        continue;
+      }
+      if (onPath.has(kid)) return 'an alias refers to the value it is in';
+      const known = measured.get(kid);
+      if (known !== undefined) {
+        top.size += known.size;
+        top.depth = Math.max(top.depth, known.depth + 1);
+        if (top.size > READ_LIMITS.values) return tooMany;
+        continue;
+      }
+      if (stack.length >= READ_LIMITS.depth) return `nested deeper than ${READ_LIMITS.depth} levels`;
+      onPath.add(kid);
+      stack.push({ node: kid, kids: children(kid), next: 0, depth: 1, size: 1 });
+      continue;
+    }
+    stack.pop();
+    onPath.delete(top.node);
+    measured.set(top.node, { depth: top.depth, size: top.size });
+    const parent = stack[stack.length - 1];
+    if (parent === undefined) break;
+    parent.size += top.size;
+    parent.depth = Math.max(parent.depth, top.depth + 1);
+    if (parent.size > READ_LIMITS.values) return tooMany;
+  }
+  return undefined;
 }
 
 function yamlLine(doc: Document.Parsed, lineCounter: LineCounter, path: ValuePath): number {
@@ -123,6 +205,9 @@ function yamlOffset(doc: Document.Parsed, path: ValuePath): number | undefined {
  * repository holds beside its manifests.
  */
 export function parseJson(file: string, text: string): ParsedText {
+  // the JSON parser recurses: a document nested too deep is refused before it is parsed
+  const deep = jsonTooDeep(text);
+  if (deep !== undefined) return { documents: [], findings: [finding('TN024', `nested deeper than ${READ_LIMITS.depth} levels; not analysed`, { file, line: lineAt(lineStarts(text), deep) })] };
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   const starts = lineStarts(text);
@@ -141,6 +226,29 @@ export function parseJson(file: string, text: string): ParsedText {
     return 1;
   };
   return { documents: [{ file, index: 0, value, lineOf }], findings: [] };
+}
+
+/** Where a JSON text (comments allowed) first nests deeper than READ_LIMITS.depth, or undefined. */
+function jsonTooDeep(text: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // a string: to its closing quote, escapes skipped
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 47) {
+      const end = text.indexOf('\n', i);
+      i = end === -1 ? text.length : end;
+    } else if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      const end = text.indexOf('*/', i + 2);
+      i = end === -1 ? text.length : end + 1;
+    } else if (c === 91 || c === 123) {
+      if (++depth > READ_LIMITS.depth) return i;
+    } else if (c === 93 || c === 125) {
+      depth--;
+    }
+  }
+  return undefined;
 }
 
 function firstLine(message: string): string {

@@ -8,8 +8,10 @@ import { joinImages, type ImageIntent } from './image/index.ts';
 import { analyzeMarathon } from './marathon/index.ts';
 import { analyzeApps, type AppInput } from './node/index.ts';
 import { NO_FILES, type FileLookup } from './types.ts';
+import { append } from '../append.ts';
 
 export { classify, candidateByName, looksLikeDockerfile, DEFAULT_MAX_FILE_SIZE, type InputFile } from './classify.ts';
+export { READ_LIMITS } from './document.ts';
 export type { FileLookup, FormatResult } from './types.ts';
 export { CHECKS } from './checks/index.ts';
 export { appGraph, codeIntent, fileUsage, resolveModule, type AppGraph, type AppInput, type SourceTree } from './node/index.ts';
@@ -46,11 +48,11 @@ export function analyze(inputs: readonly InputFile[], options: AnalyzeOptions = 
   const dockerfiles = classified.dockerfiles.map(({ file, text }) => analyzeDockerfile(file, text));
   for (const result of dockerfiles) {
     models.push(result.model);
-    findings.push(...result.findings);
+    append(findings, result.findings);
   }
   const apps = analyzeApps(options.apps ?? [], dockerfiles, options);
-  models.push(...apps.models);
-  findings.push(...apps.findings);
+  append(models, apps.models);
+  append(findings, apps.findings);
 
   const given = new Map(inputs.map((i) => [i.path, i]));
   const files: FileLookup = {
@@ -73,15 +75,15 @@ export function analyze(inputs: readonly InputFile[], options: AnalyzeOptions = 
     analyzeMarathon(classified.marathon),
   ];
   for (const result of results) {
-    models.push(...result.models);
-    supermodels.push(...result.supermodels);
-    findings.push(...result.findings);
+    append(models, result.models);
+    append(supermodels, result.supermodels);
+    append(findings, result.findings);
   }
 
   const joined = joinImages(models, options.images ?? []);
-  for (const image of options.images ?? []) findings.push(...image.findings);
+  for (const image of options.images ?? []) append(findings, image.findings);
   uniqueIds(joined);
-  findings.push(...checkModels(joined));
+  append(findings, checkModels(joined));
   return {
     models: joined.sort((a, b) => compare(a.id, b.id)),
     supermodels: supermodels.sort((a, b) => compare(a.app, b.app)),

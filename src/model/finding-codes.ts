@@ -63,6 +63,8 @@ export const FINDING_CODES = {
     help: 'The app loads compiled code (a `.node` file or `process.dlopen`) that can ask the kernel for anything. The profile is widened to every Node.js API Tenet maps; learn the rest from the running app before enforcing.' },
   TN023: { name: 'code-no-syscall-map', severity: 'medium', unusable: false, title: 'No syscall map for this Node.js',
     help: 'Tenet has no measured syscall map for the Node.js version or architecture the app runs on, so it used the nearest one. Regenerate the map on a machine with that version: `npm run syscall-map`.' },
+  TN024: { name: 'input-limit', severity: 'high', unusable: true, title: 'Beyond what is read',
+    help: 'A document nested deeper than 256 levels, one whose aliases and merge keys expand to more than 1,000,000 values, or documents past the 10,000th of one file: no manifest comes close, so this is not read (a parser would run out of stack or memory on it). The rest of the file and the other files are analysed.' },
 
   TN101: { name: 'privileged', severity: 'critical', unusable: false, title: 'Privileged container',
     help: 'A privileged container has every capability and every device of the host; an escape is one command away. Add the few capabilities it needs instead.' },

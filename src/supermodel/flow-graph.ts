@@ -1,5 +1,6 @@
 import { ipFamily, ipv4Number } from '../intel/index.ts';
 import type { EdgeState, OutsideFlow, Protocol, Supermodel, SupermodelEdge, SupermodelNode } from '../model/index.ts';
+import { append } from '../append.ts';
 
 /** A container as the graph knows it: the workload it is, and the addresses it had, over time (ms since the epoch). */
 export interface Endpoint {
@@ -346,11 +347,11 @@ export function joinSupermodels(learned: readonly Supermodel[], declared: readon
       const edge = a.edges.get(edgeKey(e));
       if (edge === undefined) a.edges.set(edgeKey(e), { ...e, sources: [...e.sources] });
       else {
-        edge.sources.push(...e.sources);
+        append(edge.sources, e.sources);
         Object.assign(edge, { state: 'both' satisfies EdgeState }, e.count !== undefined && { count: e.count }, e.firstSeen !== undefined && { firstSeen: e.firstSeen, lastSeen: e.lastSeen });
       }
     }
-    a.outside.push(...(s.outside ?? []));
+    append(a.outside, s.outside ?? []);
   }
   return [...apps].sort(([a], [b]) => byText(a, b)).map(([name, a]) => supermodel(name, [...a.nodes.values()], [...a.edges.values()], a.outside));
 }

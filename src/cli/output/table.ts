@@ -1,5 +1,6 @@
 import { styleText } from 'node:util';
 import type { Analysis, Finding, IntentModel, Severity } from '../../model/index.ts';
+import { append } from '../../append.ts';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -16,7 +17,7 @@ function shortId(id: string): string {
 }
 
 function pad(cells: string[][]): string[] {
-  const widths = cells[0]?.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length))) ?? [];
+  const widths = cells[0]?.map((_, i) => cells.reduce((w, r) => Math.max(w, (r[i] ?? '').length), 0)) ?? [];
   return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
 }
 
@@ -40,7 +41,7 @@ export function toTable(analysis: Analysis, color: boolean): string {
         m.filesystem.readOnlyRoot ? `ro+${m.filesystem.writable.length}` : 'rw',
       ]);
     }
-    lines.push(...pad(rows).map((r, i) => `  ${i === 0 ? paint('dim', r) : r}`));
+    append(lines, pad(rows).map((r, i) => `  ${i === 0 ? paint('dim', r) : r}`));
   }
   const images = analysis.models.filter((m) => m.inventory !== undefined);
   if (images.length > 0) {
@@ -57,7 +58,7 @@ export function toTable(analysis: Analysis, color: boolean): string {
         main.join(' → ') || '-',
       ]);
     }
-    lines.push(...pad(rows).map((r, i) => `  ${i === 0 ? paint('dim', r) : r}`));
+    append(lines, pad(rows).map((r, i) => `  ${i === 0 ? paint('dim', r) : r}`));
   }
   for (const app of analysis.apps ?? []) {
     const model = analysis.models.find((m) => m.id === app.model);
@@ -71,7 +72,7 @@ export function toTable(analysis: Analysis, color: boolean): string {
   for (const s of analysis.supermodels) {
     lines.push('', paint('bold', `Application ${s.app}: ${s.nodes.length} workloads, ${s.edges.length} flows`));
     const rows = s.edges.map((e) => [`${e.from} → ${e.to}`, `${e.port}${e.targetPort !== e.port ? `→${e.targetPort}` : ''}/${e.protocol}${e.appProtocol !== undefined ? ` (${e.appProtocol})` : ''}`]);
-    if (rows.length > 0) lines.push(...pad(rows).map((r) => `  ${r}`));
+    if (rows.length > 0) append(lines, pad(rows).map((r) => `  ${r}`));
   }
   lines.push('', paint('bold', `Findings (${analysis.findings.length})`));
   for (const f of analysis.findings) lines.push(`  ${formatFinding(f, paint)}`);

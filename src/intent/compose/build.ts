@@ -6,6 +6,7 @@ import type { BuildOptions, ComposeContext, DockerfileLike } from './context.ts'
 import { child, entriesOf, itemsOf, locationOf, scalarText, setOwn, type Field } from './layers.ts';
 import { resolvePath, type ServiceUnit } from './project.ts';
 import type { Reporter } from './reporter.ts';
+import { append } from '../../append.ts';
 
 function isRemoteContext(context: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(context) || context.startsWith('git@') || /\.git(#|$)/.test(context);
@@ -59,7 +60,7 @@ export function readBuild(field: Field, unit: ServiceUnit, context: ComposeConte
     return undefined;
   }
   const analysed = context.dockerfile?.(path, text, options);
-  if (analysed) report.findings.push(...analysed.findings);
+  if (analysed) append(report.findings, analysed.findings);
   return analysed;
 }
 

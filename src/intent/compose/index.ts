@@ -5,6 +5,7 @@ import type { ComposeContext } from './context.ts';
 import { projectGraph } from './graph.ts';
 import { loadProjects } from './project.ts';
 import { analyzeService, modelIdOf, type ServiceFacts } from './service.ts';
+import { append } from '../../append.ts';
 
 export type { BuildOptions, ComposeContext, DockerfileLike } from './context.ts';
 export { isComposeFile } from './project.ts';
@@ -29,7 +30,7 @@ export function analyzeCompose(docs: SourceDocument[], context: ComposeContext):
       services.push(analyzeService(unit, n === 1 ? base : `${base}#${n}`, context, findings));
     }
     supermodels.push(projectGraph(project.name, services, findings));
-    models.push(...services.map((s) => s.model));
+    append(models, services.map((s) => s.model));
   }
   return { models, supermodels, findings };
 }

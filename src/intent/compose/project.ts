@@ -5,6 +5,7 @@ import type { ComposeContext } from './context.ts';
 import { parseDotenv } from './dotenv.ts';
 import { interpolate, type InterpolationProblem, type Lookup } from './interpolate.ts';
 import { setOwn, type ComposeDocument, type Layer } from './layers.ts';
+import { append } from '../../append.ts';
 
 /** One service of a project, with the layers its definition merges. */
 export interface ServiceUnit {
@@ -190,7 +191,7 @@ class ExtendsResolver {
     let doc: ComposeDocument | undefined;
     if (text !== undefined) {
       const parsed = parseYaml(path, text);
-      this.findings.push(...parsed.findings);
+      append(this.findings, parsed.findings);
       const first = parsed.documents.find((d) => isComposeFile(d.value));
       if (first) doc = prepare(first, lookup, this.findings);
     }
@@ -245,7 +246,7 @@ export function loadProjects(docs: readonly SourceDocument[], context: ComposeCo
         }
         const defined = layers.some((l) => l.role === 'own');
         // An override file's own `extends` would reorder what it overrides, so only a first definition extends.
-        if (!defined) layers.push(...resolver.basesOf(file.doc, name, file.lookup));
+        if (!defined) append(layers, resolver.basesOf(file.doc, name, file.lookup));
         layers.push({ role: defined ? 'override' : 'own', doc: file.doc, path, value });
       });
       if (!layers.some((l) => l.role !== 'base')) continue;

@@ -7,6 +7,7 @@ import { imageAppIntent, type SourceTree } from '../node/index.ts';
 import { MergedFilesystem } from './filesystem.ts';
 import { parseOsRelease, readPackages } from './packages.ts';
 import { programsOfCommand, type FoundProgram, type ProgramLookup } from './programs.ts';
+import { append } from '../../append.ts';
 
 export { MergedFilesystem } from './filesystem.ts';
 export { parseOsRelease, dpkgPackages, apkDatabase } from './packages.ts';
@@ -99,7 +100,7 @@ export function imageIntent(contents: ImageContents): ImageIntent {
     const app = imageAppIntent(imageTree(fs), { argv, workdir: lookup.workingDir, source: imageSource('the entrypoint') });
     if (app !== undefined && app.report.entries.length > 0) {
       mergeModel(model, app.model);
-      findings.push(...app.findings.map((f) => ({ ...f, model: model.id })));
+      append(findings, app.findings.map((f) => ({ ...f, model: model.id })));
     }
   }
 

@@ -8,6 +8,7 @@ import { newContext } from './node.ts';
 import { collectObjects, WORKLOAD_TEMPLATES } from './objects.ts';
 import { connect, exposedPorts, readServices } from './services.ts';
 import { analyzeWorkload } from './workload.ts';
+import { append } from '../../append.ts';
 
 export { isKubernetesObject } from './objects.ts';
 
@@ -47,7 +48,7 @@ export function analyzeKubernetes(docs: SourceDocument[]): FormatResult {
     }
     for (const { model, refs } of workload.containers) {
       node.models.push(model.id);
-      graph.edges.push(...connect(ctx, services, workload, model, refs));
+      append(graph.edges, connect(ctx, services, workload, model, refs));
     }
   }
   const supermodels = [...graphs]

@@ -7,6 +7,7 @@ import type { DockerfileAnalysis } from '../dockerfile/index.ts';
 import { scriptOf, type AppCommand } from './entries.ts';
 import { codeIntent, type CodeIntent } from './intent.ts';
 import type { SourceTree } from './resolve.ts';
+import { append } from '../../append.ts';
 
 /** A folder holding a Node.js app (its package.json), and how to read its files. */
 export interface AppInput {
@@ -53,7 +54,7 @@ export function analyzeApps(apps: readonly AppInput[], dockerfiles: readonly Doc
     const map = mapFor(options.node ?? nodeVersionOfImage(config?.baseImage), options.arch ?? 'x64', posix.join(dir, 'package.json'), findings);
     const command = main && { argv: main.argv, ...(config?.workdir !== undefined && { workdir: config.workdir }), source: main.sources[0] ?? { kind: 'declared' as const } };
     const result = codeIntent(tree, dir, { map, ...(command && { command }) });
-    findings.push(...result.findings);
+    append(findings, result.findings);
     if (dockerfile !== undefined && result.report.entries.length > 0) {
       mergeModel(dockerfile.model, result.model);
       result.report.model = dockerfile.model.id;
