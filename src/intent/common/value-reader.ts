@@ -64,13 +64,19 @@ export function reportAt(ctx: Context, code: FindingCodeId, message: string, loc
   ctx.findings.push(f);
 }
 
-function fieldName(node: Node): string {
+export function fieldName(node: Node): string {
   const last = [...node.path].reverse().find((s) => typeof s === 'string');
   return typeof last === 'string' ? last : 'value';
 }
 
+/** A value as a finding names it: itself, short (`["http"]`, `{"a": 1}`), cut past 40 characters. */
 export function shown(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : Array.isArray(value) ? 'a list' : isRecord(value) ? 'a map' : String(value);
+  let text: string;
+  try {
+    text = typeof value === 'object' && value !== null ? JSON.stringify(value) : typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    text = Array.isArray(value) ? 'a list' : 'a map';
+  }
   return text.length > 40 ? `${text.slice(0, 37)}…` : text;
 }
 

@@ -489,14 +489,14 @@ test('bad values are reported with their line and skipped, and the rest is still
     '4 apps[0] An app inside a group has no id; skipped',
     '5 apps[1].portDefinitions[0].port port must be a port number from 0 to 65535, not 70000; ignored',
     '5 apps[1].portDefinitions[1].port port must be a port number from 0 to 65535, not "8080"; ignored',
-    '5 apps[1].portDefinitions[2].protocol protocol must be tcp, udp or both (udp,tcp), not "icmp"; ignored',
+    '5 apps[1].portDefinitions[2].protocol protocol names "icmp", which is neither tcp nor udp (nor a protocol over tcp: http, https, http2, h2, h2c, grpc, ws, wss); read as tcp',
     '5 apps[1].portDefinitions[3] portDefinitions must be a map, not "nope"; ignored',
     '6 apps[2].container container must be a map, not "oops"; ignored',
     '7 apps[3].id app id /bad/Upper_Case has names Marathon refuses (Upper_Case): only a-z, 0-9, \'-\' and \'.\' are allowed',
     '8 apps[4].container.type type must be DOCKER or MESOS, not "RKT"; ignored',
     '8 apps[4].container.docker.image image must be a string, not 7; ignored',
     '8 apps[4].env.N env N must be a string, not 5; read as "5"',
-    '8 apps[4].env.O O must be a string or {"secret": name}, not a list; ignored',
+    '8 apps[4].env.O O must be a string or {"secret": name}, not [1]; ignored',
     '8 apps[4].cmd cmd must be a string, not 42; ignored',
     '8 apps[4].args args must be a list, not "not a list"; ignored',
     '9 apps[4].networks[0].mode mode must be host, container or container/bridge, not "overlay"; ignored',
@@ -555,4 +555,18 @@ test('a /v2/apps/{id} answer ({app: …}) and a top-level app reached by its Mes
   ]);
   assert.deepEqual(modelOf(result, 'marathon:/tools/curl').processes.map((p) => p.path), ['/usr/bin/curl']);
   assert.deepEqual(result.findings, []);
+});
+
+test('a pod endpoint\'s protocol list may name a protocol over TCP (Marathon\'s own examples say ["http"]): tcp, no finding; a value that is no protocol is named', () => {
+  const pod = (protocol: unknown) => JSON.stringify({
+    id: '/web', containers: [{ name: 'nginx', image: { kind: 'DOCKER', id: 'nginx:1.27' }, endpoints: [{ name: 'http', containerPort: 80, protocol }], resources: { cpus: 0.1, mem: 32 } }],
+    networks: [{ mode: 'container', name: 'dcos' }],
+  });
+  for (const protocol of [['http'], ['tcp'], ['udp', 'tcp'], 'http']) {
+    const result = analyzeTexts(pod(protocol));
+    assert.deepEqual(result.findings.filter((f) => f.code === 'TN007'), [], JSON.stringify(protocol));
+    assert.ok(result.models[0]!.network.listen.some((l) => l.port === 80 && l.protocol === 'tcp'));
+  }
+  const bad = analyzeTexts(pod(['quic']));
+  assert.deepEqual(bad.findings.filter((f) => f.code === 'TN007').map((f) => f.message), ['protocol names "quic", which is neither tcp nor udp (nor a protocol over tcp: http, https, http2, h2, h2c, grpc, ws, wss); read as tcp']);
 });
