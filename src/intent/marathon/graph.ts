@@ -61,10 +61,16 @@ const TASK_SUFFIXES = [
 const VIP_SUFFIXES = ['.marathon.l4lb.thisdcos.directory', '.l4lb.thisdcos.directory'];
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 
+/**
+ * The ports a peer is reached on. A port Marathon assigns when the task starts
+ * (0) is no port a connection can be allowed on: it makes no target.
+ */
 function targetsOf(exposed: readonly Exposed[], port: (e: Exposed) => number, detail: string): Target[] {
-  return exposed.flatMap(({ service, item }) => item.protocols.map((protocol) => ({
-    service, port: port({ service, item }), targetPort: item.port, protocol, source: { ...item.source, detail },
-  })));
+  return exposed.flatMap(({ service, item }) => {
+    const at = port({ service, item });
+    if (at === 0 || item.port === 0) return [];
+    return item.protocols.map((protocol) => ({ service, port: at, targetPort: item.port, protocol, source: { ...item.source, detail } }));
+  });
 }
 
 function isLoadBalancer(host: string): boolean {
