@@ -135,6 +135,9 @@ function composeCommand(field: Field | undefined, report: Reporter): CommandForm
   return undefined;
 }
 
+/** A word a program can be named by: a path or a name of letters, digits and `._+-`, not an option. */
+const PROGRAM_NAME = /^(?!-)[\w.+/-]+$/;
+
 interface MainCommand {
   process?: { argv: string[]; sources: Source[] };
   // Set even when the image's entrypoint is unknown, since arguments still name peers.
@@ -152,9 +155,9 @@ function mainCommand(layers: readonly Layer[], dockerfile: DockerfileLike | unde
   const scanned = [...(entrypoint ? argvOf(entrypoint) : []), ...(command ? argvOf(command) : [])];
   const scanSource = entrypoint?.sources[0] ?? command?.sources[0];
   const args = scanned.length > 0 && scanSource ? { argv: scanned, source: scanSource } : undefined;
-  // Without the image's Dockerfile its entrypoint is unknown; options alone are arguments to it, not a program.
+  // Without the image's Dockerfile its entrypoint is unknown; a first word no program is named by (an option, `server start`, `a=b`) is an argument to it
   const unknownEntrypoint = ep === undefined && dockerfile === undefined;
-  if (!combined || (unknownEntrypoint && (combined.argv[0] ?? '').startsWith('-'))) return { ...(args && { args }) };
+  if (!combined || (unknownEntrypoint && !PROGRAM_NAME.test(combined.argv[0] ?? ''))) return { ...(args && { args }) };
   const sources = unknownEntrypoint
     ? combined.sources.map((s) => ({ ...s, detail: "the image's ENTRYPOINT is unknown: the command runs as a program, or is passed to it" }))
     : combined.sources;

@@ -262,3 +262,29 @@ test('documents that are not compose files and cyclic YAML aliases are passed ov
   assert.deepEqual(result.findings.map((f) => [f.code, f.location.file, f.message]), [['TN024', 'a.yaml', 'YAML document 1: an alias refers to the value it is in; not analysed']]);
   assert.deepEqual(result.models, []);
 });
+
+test('with the image\'s ENTRYPOINT unknown, a command whose first word names no program is the entrypoint\'s arguments: they still name peers', () => {
+  const result = analyzeYaml([
+    'services:',
+    '  store:',
+    '    image: minio/minio:RELEASE.2024',
+    '    command: ["server start", "--address", "db:9000"]',
+    '  cfg:',
+    '    image: example/tool:1',
+    '    command: ["mode=serve", "--upstream=http://api:8080"]',
+    '  opts:',
+    '    image: example/tool:1',
+    '    command: --config /etc/x.yml',
+    '  prog:',
+    '    image: example/tool:1',
+    '    command: ["/usr/bin/tool", "run"]',
+    '  api:',
+    '    image: example/api:1',
+    '  db:',
+    '    image: example/db:1',
+    '',
+  ].join('\n'));
+  for (const name of ['store', 'cfg', 'opts']) assert.deepEqual(modelNamed(result, name).processes, [], name);
+  assert.deepEqual(modelNamed(result, 'prog').processes.map((p) => p.path), ['/usr/bin/tool']);
+  assert.ok(modelNamed(result, 'cfg').network.egress.some((e) => e.host === 'api' && e.port === 8080), 'arguments still name peers');
+});
