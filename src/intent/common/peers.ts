@@ -36,6 +36,8 @@ const HOST_SUFFIXES = ['_SERVICE_HOST', '_HOSTNAME', '_HOST', '_ADDR', '_ADDRESS
 const PORT_SUFFIXES = ['_SERVICE_PORT', '_PORT'];
 
 const SELF = new Set(['localhost', '0.0.0.0', '127.0.0.1', '::', '::1']);
+/** A name only a cluster's own DNS answers: a Kubernetes Service's, a Mesos-DNS task's. */
+const CLUSTER_NAME = /\.(svc|svc\.cluster\.local|marathon\.mesos|marathon\.l4lb\.thisdcos\.directory)$/i;
 
 function validPort(text: string | undefined): number | undefined {
   if (text === undefined || !/^\d{1,5}$/.test(text)) return undefined;
@@ -56,7 +58,8 @@ function prefixOf(name: string, suffixes: readonly string[]): string | undefined
 /** References in one value: `host:port`, URLs, and comma-separated lists of either. */
 export function referencesInValue(value: string): Array<{ host: string; port?: number; scheme?: string }> {
   const out: Array<{ host: string; port?: number; scheme?: string }> = [];
-  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+  // `name=url` members (etcd's `--initial-cluster=a=http://a:2380,b=…`) name the URL
+  for (const part of value.split(',').map((p) => p.trim().replace(/^[\w.-]+=(?=[a-z][a-z0-9+.-]*:\/\/)/i, '')).filter(Boolean)) {
     const url = URL_LIKE.exec(part);
     if (url) {
       const scheme = (url[1] ?? '').toLowerCase().replace(/^jdbc:/, '');
@@ -92,7 +95,12 @@ export function peerReferences(env: readonly EnvVar[]): PeerReference[] {
       continue;
     }
     const prefix = prefixOf(v.name, HOST_SUFFIXES);
-    if (prefix === undefined || !looksLikeHost(value)) continue;
+    if (!looksLikeHost(value)) continue;
+    // a name only a cluster's DNS answers (`zipkin.jaeger.svc.cluster.local`) is a peer, whatever the variable is called
+    if (prefix === undefined) {
+      if (CLUSTER_NAME.test(value)) refs.push({ host: value, via: [v.name], sources: [v.source] });
+      continue;
+    }
     const portVar = ports.get(prefix);
     const port = validPort(portVar?.value.trim());
     refs.push({
@@ -105,16 +113,57 @@ export function peerReferences(env: readonly EnvVar[]): PeerReference[] {
   return refs;
 }
 
+/** Flags whose value is the container's own address (what it listens on, or tells others to reach it at), never a peer. */
+const OWN_ADDRESS_FLAG = /^--?[\w-]*(advertise|listen|bind)[\w-]*$/i;
+
+/** Clients whose `-h HOST` (or `--host HOST`) names their server, and the port they reach it on by default. */
+const CLIENTS: ReadonlyMap<string, { port: number; hostFlags: readonly string[]; portFlags: readonly string[] }> = new Map([
+  ['redis-cli', { port: 6379, hostFlags: ['-h'], portFlags: ['-p'] }],
+  ['mysql', { port: 3306, hostFlags: ['-h', '--host'], portFlags: ['-P', '--port'] }],
+  ['mysqladmin', { port: 3306, hostFlags: ['-h', '--host'], portFlags: ['-P', '--port'] }],
+  ['mysqldump', { port: 3306, hostFlags: ['-h', '--host'], portFlags: ['-P', '--port'] }],
+  ['mariadb', { port: 3306, hostFlags: ['-h', '--host'], portFlags: ['-P', '--port'] }],
+  ['psql', { port: 5432, hostFlags: ['-h', '--host'], portFlags: ['-p', '--port'] }],
+  ['pg_isready', { port: 5432, hostFlags: ['-h', '--host'], portFlags: ['-p', '--port'] }],
+  ['pg_dump', { port: 5432, hostFlags: ['-h', '--host'], portFlags: ['-p', '--port'] }],
+  ['mongo', { port: 27017, hostFlags: ['--host'], portFlags: ['--port'] }],
+  ['mongosh', { port: 27017, hostFlags: ['--host'], portFlags: ['--port'] }],
+  ['memcached-tool', { port: 11211, hostFlags: [], portFlags: [] }],
+]);
+
 /**
- * References in command-line arguments, restricted to hosts the caller knows
- * (`--redis=cache:6379`, `-addr http://api:8080`), since free text is too loose.
+ * References in command-line arguments: URLs (`zk://zk-1:2181/mesos`,
+ * `-addr http://api:8080`) wherever they are, `host:port` values only for
+ * hosts the caller knows (free text is too loose), and the server of a
+ * well-known client (`redis-cli -h cache`). A flag's value that is the
+ * container's own address (`--advertise-addr`, `--listen-client-urls`,
+ * `--bind`) is no peer.
  */
 export function peerReferencesInArgs(args: readonly string[], knownHosts: ReadonlySet<string>, source: Source): PeerReference[] {
   const refs: PeerReference[] = [];
-  for (const arg of args) {
-    const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : arg;
+  const client = CLIENTS.get(args[0]?.slice(args[0].lastIndexOf('/') + 1) ?? '');
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('-') ? (eq > 0 ? arg.slice(0, eq) : arg) : undefined;
+    if (flag !== undefined && OWN_ADDRESS_FLAG.test(flag)) {
+      // `--advertise-addr host:port` gives its value as the next word
+      if (eq < 0) i++;
+      continue;
+    }
+    if (client !== undefined && flag !== undefined && eq < 0 && client.hostFlags.includes(flag)) {
+      const host = args[i + 1];
+      if (host !== undefined && looksLikeHost(host)) {
+        const portAt = args.findIndex((a, j) => j > 0 && client.portFlags.includes(a));
+        const port = validPort(portAt > 0 ? args[portAt + 1] : undefined) ?? client.port;
+        refs.push({ host, port, via: [`${args[0]} ${arg} ${host}`], sources: [source] });
+      }
+      i++;
+      continue;
+    }
+    const value = eq > 0 && flag !== undefined ? arg.slice(eq + 1) : arg;
     for (const r of referencesInValue(value)) {
-      if (knownHosts.has(r.host.split('.')[0] ?? r.host)) refs.push({ ...r, via: [arg], sources: [source] });
+      if (r.scheme !== undefined || knownHosts.has(r.host.split('.')[0] ?? r.host)) refs.push({ ...r, via: [arg], sources: [source] });
     }
   }
   return refs;

@@ -40,3 +40,27 @@ test('internal names are short names or cluster domains', () => {
   assert.equal(isInternalName('db-prod.marathon.mesos'), true);
   assert.equal(isInternalName('api.example.com'), false);
 });
+
+test('a URL in an argument is a peer wherever it points; the container\'s own address is not; a well-known client\'s -h names its server', () => {
+  const none = new Set<string>();
+  assert.deepEqual(peerReferencesInArgs(['/marathon/bin/start', '--master', 'zk://master.mesos:2181/mesos'], none, at(3)), [
+    { host: 'master.mesos', scheme: 'zk', port: 2181, via: ['zk://master.mesos:2181/mesos'], sources: [at(3)] },
+  ]);
+  const known = new Set(['etcd', 'swarm']);
+  assert.deepEqual(peerReferencesInArgs([
+    'etcd', '--advertise-client-urls=http://etcd:2379', '--listen-peer-urls', 'http://etcd:2380', '--advertise-addr', 'swarm:2377', '--bind', 'etcd:4001', '--initial-cluster=etcd=http://etcd:2380',
+  ], known, at(4)), [
+    { host: 'etcd', scheme: 'http', port: 2380, via: ['--initial-cluster=etcd=http://etcd:2380'], sources: [at(4)] },
+  ]);
+  assert.deepEqual(peerReferencesInArgs(['redis-cli', '-h', 'cache', 'ping'], none, at(5)), [{ host: 'cache', port: 6379, via: ['redis-cli -h cache'], sources: [at(5)] }]);
+  assert.deepEqual(peerReferencesInArgs(['/usr/bin/psql', '-h', 'db', '-p', '5433', '-c', 'select 1'], none, at(6)), [{ host: 'db', port: 5433, via: ['/usr/bin/psql -h db'], sources: [at(6)] }]);
+  assert.deepEqual(peerReferencesInArgs(['grep', '-h', 'pattern'], none, at(7)), [], 'only a client\'s -h is a host');
+});
+
+test('a variable whose value only a cluster\'s DNS answers names a peer without a port, whatever the variable is called', () => {
+  assert.deepEqual(peerReferences(env([['ZIPKIN', 'zipkin.jaeger.svc.cluster.local'], ['TRACER', 'jaeger.observability.svc'], ['GREETING', 'hello.world'], ['LEADER', 'master.marathon.mesos']])), [
+    { host: 'zipkin.jaeger.svc.cluster.local', via: ['ZIPKIN'], sources: [at(1)] },
+    { host: 'jaeger.observability.svc', via: ['TRACER'], sources: [at(2)] },
+    { host: 'master.marathon.mesos', via: ['LEADER'], sources: [at(4)] },
+  ]);
+});

@@ -216,7 +216,8 @@ test('UCR and persistent volumes: MESOS containers with Docker images, sandbox p
   assert.equal(mom.image, 'mesosphere/marathon-dcos-ee:__FILL_IN_VERSION_HERE__');
   assert.ok(programs(mom).includes('/marathon/bin/start'));
   assert.deepEqual(listenOf(mom), ['0/tcp http'], 'two ports Marathon assigns, both with port 0');
-  assert.deepEqual(mom.network.egress.map((e) => `${e.host}:${e.port}`), ['master.mesos:443']);
+  // the ZooKeeper of `--master zk://master.mesos:2181/mesos` in its command, and the ACS URL of its env
+  assert.deepEqual(mom.network.egress.map((e) => `${e.host}:${e.port}`).sort(), ['master.mesos:2181', 'master.mesos:443']);
   const mo = analyzeFixtures('apps/system-test-mom-ee-strict-1.7.json');
   assert.deepEqual(mo.findings, [], 'the service account credential is a secret reference, and master.mesos is no app');
 
