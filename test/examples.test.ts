@@ -35,6 +35,7 @@ test('the demo: the example shop is modelled from its Dockerfile, Kubernetes and
 test('the demo script runs and prints the readable report', () => {
   const run = tenet(['analyze', 'examples/shop', '--fail-on', 'none'], { cwd: ROOT });
   assert.equal(run.status, 0, run.stderr);
-  assert.match(run.stdout, /Application shop: \d+ workloads, \d+ flows/);
+  assert.match(run.stdout, /k8s:shop: \d+ workloads, \d+ edges/);
+  assert.match(run.stdout, /compose:shop-dev: \d+ workloads, \d+ edges/);
   assert.match(run.stdout, /shop\/web → shop\/api\s+3000\/tcp/);
 });

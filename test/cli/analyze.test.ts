@@ -35,9 +35,11 @@ test('the default table is readable and exit 1 follows --fail-on', () => {
   const file = join(FIXTURES, 'kubernetes/single/k8s-examples/sysdig-daemonset-privileged.yaml');
   const run = tenet(['analyze', file]);
   assert.equal(run.status, 1, run.stderr);
-  assert.match(run.stdout, /^Models \(1\)/);
-  assert.match(run.stdout, /CRITICAL\s+TN101 .*sysdig-daemonset-privileged\.yaml:\d+ .*privileged/);
-  assert.match(run.stdout, /CRITICAL\s+TN110 .*docker\.sock/);
+  assert.match(run.stdout, /^1 models, 1 applications, 0 edges; 13 findings \(2 critical, 8 high, 1 medium, 2 low\)\n\nModels \(1\)/);
+  assert.match(run.stdout, /CRITICAL TN101 ×1  Privileged container\n +DaemonSet default\/sysdig-agent runs privileged\n +at \S*sysdig-daemonset-privileged\.yaml:\d+\n/);
+  assert.match(run.stdout, /CRITICAL TN110 ×1 .*\n.*docker\.sock/);
+  const verbose = tenet(['analyze', file, '--verbose']);
+  assert.match(verbose.stdout, /CRITICAL TN101  \S*sysdig-daemonset-privileged\.yaml:\d+ .*privileged/, '--verbose lists each finding');
   assert.equal(tenet(['analyze', file, '--fail-on', 'none']).status, 0);
   assert.equal(tenet(['analyze', join(FIXTURES, 'kubernetes/single/website/networkpolicy.yaml')]).status, 0);
 });
@@ -155,4 +157,23 @@ test('standard input is read with -', () => {
   assert.equal(result.status, 0, result.stderr);
   const { models } = Analysis.parse(JSON.parse(result.stdout));
   assert.equal(models[0]?.workload?.sources[0]?.file, '<stdin>');
+});
+
+test('the table report is made for people: a summary first, 120 columns at most, applications named by their format, long lists cut with a count, findings grouped by code, what the declarations leave out', () => {
+  const run = tenet(['analyze', join(FIXTURES, 'kubernetes'), join(FIXTURES, 'compose'), join(FIXTURES, 'marathon'), '--fail-on', 'none']);
+  assert.equal(run.status, 0, run.stderr);
+  const lines = run.stdout.split('\n');
+  assert.match(lines[0]!, /^\d+ models, \d+ applications, \d+ edges; \d+ findings \(\d+ critical, \d+ high, \d+ medium, \d+ low, \d+ info\)$/);
+  const widest = lines.reduce((w, l) => Math.max(w, [...l].length), 0);
+  assert.ok(widest <= 120, `a line of ${widest} characters`);
+  assert.ok(lines.length < 600, `${lines.length} lines`);
+  assert.ok(lines.includes('  k8s:default: 37 workloads, 9 edges'), 'a Kubernetes namespace');
+  assert.ok(lines.some((l) => /^  compose:\S+: \d+ workloads/.test(l)) && lines.some((l) => /^  marathon:\/\S*: \d+ workloads/.test(l)));
+  assert.ok(lines.some((l) => /ROOT: rw = writable root filesystem; ro\+N = read-only root/.test(l)), 'abbreviations explained');
+  assert.ok(lines.some((l) => /^  \S+ +\S+ +\S+ +\S+ \+\d+ /.test(l)), 'a long port list cut with a count');
+  assert.ok(lines.some((l) => /^  HIGH +TN102 ×\d+  Host network namespace$/.test(l)) && lines.some((l) => /^      … \d+ more$/.test(l)), 'findings by code');
+  assert.ok(lines.some((l) => /^      \d+ of \d+ workloads in no declared edge: /.test(l)) && lines.some((l) => /the defender\s*$/.test(l)), 'completeness said');
+  const verbose = tenet(['analyze', join(FIXTURES, 'kubernetes'), join(FIXTURES, 'compose'), join(FIXTURES, 'marathon'), '--fail-on', 'none', '--verbose']);
+  const findings = Number(/; (\d+) findings/.exec(lines[0]!)![1]);
+  assert.equal(verbose.stdout.split('\n').filter((l) => /^  (CRITICAL|HIGH|MEDIUM|LOW|INFO) +TN\d+  /.test(l)).length, findings, '--verbose: each finding');
 });

@@ -29,7 +29,9 @@ Images:
                               a registry (HTTP API v2; plain HTTP on loopback)
 
 Options:
-  --format table|json|sarif   output (default: table)
+  --format table|json|sarif   output (default: table: a summary, then models, applications
+                              and findings grouped by code, for a 120-column terminal)
+  --verbose                   the table in full: every finding, edge and port
   --fail-on SEVERITY          exit 1 when a finding is at least this severe:
                               info|low|medium|high|critical|none (default: high)
   --max-file-size BYTES       larger files are reported, not read (default: ${DEFAULT_MAX_FILE_SIZE})
@@ -49,11 +51,11 @@ export function exitCodeOf(analysis: Analysis, failOn: Severity | 'none'): numbe
   return analysis.findings.some((f) => severityRank(f.severity) >= threshold) ? 1 : 0;
 }
 
-function render(analysis: Analysis, format: Format, color: boolean): string {
+function render(analysis: Analysis, format: Format, color: boolean, verbose: boolean): string {
   switch (format) {
     case 'json': return `${JSON.stringify(analysis, null, 2)}\n`;
     case 'sarif': return `${JSON.stringify(toSarif(analysis, VERSION), null, 2)}\n`;
-    case 'table': return toTable(analysis, color);
+    case 'table': return toTable(analysis, { color, verbose });
   }
 }
 
@@ -68,6 +70,7 @@ export const analyzeCommand: Command = {
       'max-file-size': { type: 'string' },
       output: { type: 'string', short: 'o' },
       verify: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
       node: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     }, USAGE);
@@ -89,7 +92,7 @@ export const analyzeCommand: Command = {
 
     const analysis = await analyzePaths(positionals, { maxFileSize, verify: values.verify, ...(values.node !== undefined && { node: values.node }) });
 
-    const report = render(analysis, format, io.isTty && values.output === undefined && process.env.NO_COLOR === undefined);
+    const report = render(analysis, format, io.isTty && values.output === undefined && process.env.NO_COLOR === undefined, values.verbose);
     writeResult(report, values.output, io);
     return exitCodeOf(analysis, failOn as Severity | 'none');
   },
