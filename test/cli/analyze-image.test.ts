@@ -43,7 +43,7 @@ test('an image archive is modelled: id is the config digest, inventory and entry
 
   const table = tenet(['analyze', `docker-archive:${path}`, '--fail-on', 'none']);
   const short = image.id.slice(0, 'sha256:'.length + 12);
-  assert.match(table.stdout, new RegExp(`Image ${short} +shop/cache:7 +redis +6379 `));
+  assert.match(table.stdout, /image shop\/cache:7 +shop\/cache:7 +redis +6379 /);
   assert.match(table.stdout, new RegExp(`Images \\(1\\)\\n +IMAGE +ID +OS +PACKAGES +EXECUTABLES +RUNS\\n +shop/cache:7 +${short} +debian 12 +1 +1 +/usr/bin/redis-server\\n`));
 });
 

@@ -35,7 +35,7 @@ test('the default table is readable and exit 1 follows --fail-on', () => {
   const file = join(FIXTURES, 'kubernetes/single/k8s-examples/sysdig-daemonset-privileged.yaml');
   const run = tenet(['analyze', file]);
   assert.equal(run.status, 1, run.stderr);
-  assert.match(run.stdout, /^1 models, 1 applications, 0 edges; 13 findings \(2 critical, 8 high, 1 medium, 2 low\)\n\nModels \(1\)/);
+  assert.match(run.stdout, /^1 models, 1 applications, 0 edges; 14 findings \(2 critical, 8 high, 2 medium, 2 low\)\n\nModels \(1\)/);
   assert.match(run.stdout, /CRITICAL TN101 ×1  Privileged container\n +DaemonSet default\/sysdig-agent runs privileged\n +at \S*sysdig-daemonset-privileged\.yaml:\d+\n/);
   assert.match(run.stdout, /CRITICAL TN110 ×1 .*\n.*docker\.sock/);
   const verbose = tenet(['analyze', file, '--verbose']);

@@ -33,14 +33,31 @@ export function isDeployed(model: IntentModel): boolean {
 
 type BooleanSetting = 'privileged' | 'hostNetwork' | 'hostPID' | 'hostIPC' | 'allowPrivilegeEscalation';
 
-/** A check that fires when a boolean security setting is declared true. */
-export function whenTrue(code: FindingCodeId, setting: BooleanSetting, says: string): Check {
+/** Whether a model is a Kubernetes workload's container (where an absent security setting takes Kubernetes' default). */
+export function isKubernetes(model: IntentModel): boolean {
+  const kind = model.workload?.kind;
+  return kind !== undefined && kind !== 'Dockerfile' && kind !== 'ComposeService' && !kind.startsWith('Marathon');
+}
+
+/**
+ * A check that fires when a boolean security setting is declared true. A
+ * pod's setting (`podLevel`: its host namespaces) is said of the workload,
+ * once for all its containers.
+ */
+export function whenTrue(code: FindingCodeId, setting: BooleanSetting, says: string, podLevel = false): Check {
   return {
     code,
     check(model) {
       const flag = model.security[setting];
       const location = flag?.value === true ? locate(model, flag.sources) : undefined;
-      return location ? [finding(code, `${describe(model)} ${says}`, location, model.id)] : [];
+      const who = podLevel && model.workload !== undefined ? describeWorkload(model) : describe(model);
+      return location ? [finding(code, `${who} ${says}`, location, model.id)] : [];
     },
   };
+}
+
+/** "Deployment default/frontend": the workload without its container. */
+function describeWorkload(model: IntentModel): string {
+  const w = model.workload!;
+  return `${w.kind} ${w.namespace !== undefined ? `${w.namespace}/${w.name}` : w.name}`;
 }

@@ -1,3 +1,3 @@
 import { whenTrue } from './check.ts';
 
-export const hostNetwork = whenTrue('TN102', 'hostNetwork', 'shares the host network namespace');
+export const hostNetwork = whenTrue('TN102', 'hostNetwork', 'shares the host network namespace', true);

@@ -1,3 +1,3 @@
 import { whenTrue } from './check.ts';
 
-export const hostIpc = whenTrue('TN104', 'hostIPC', 'shares the host IPC namespace');
+export const hostIpc = whenTrue('TN104', 'hostIPC', 'shares the host IPC namespace', true);
