@@ -8,6 +8,7 @@ import { joinImages, type ImageIntent } from './image/index.ts';
 import { analyzeMarathon } from './marathon/index.ts';
 import { analyzeApps, type AppInput } from './node/index.ts';
 import { NO_FILES, type FileLookup } from './types.ts';
+import { guarded } from './guarded.ts';
 import { append } from '../append.ts';
 
 export { classify, candidateByName, looksLikeDockerfile, DEFAULT_MAX_FILE_SIZE, type InputFile } from './classify.ts';
@@ -62,17 +63,18 @@ export function analyze(inputs: readonly InputFile[], options: AnalyzeOptions = 
       return (options.files ?? NO_FILES).read(path);
     },
   };
+  const composeContext = {
+    files,
+    ...(options.environment !== undefined && { environment: options.environment }),
+    dockerfile: (file: string, text: string) => {
+      const { config, findings: dockerfileFindings } = analyzeDockerfile(file, text);
+      return { ...config, findings: dockerfileFindings };
+    },
+  };
   const results = [
-    analyzeKubernetes(classified.kubernetes),
-    analyzeCompose(classified.compose, {
-      files,
-      ...(options.environment !== undefined && { environment: options.environment }),
-      dockerfile: (file, text) => {
-        const { config, findings: dockerfileFindings } = analyzeDockerfile(file, text);
-        return { ...config, findings: dockerfileFindings };
-      },
-    }),
-    analyzeMarathon(classified.marathon),
+    guarded('Kubernetes', classified.kubernetes, analyzeKubernetes),
+    guarded('Compose', classified.compose, (docs) => analyzeCompose(docs, composeContext)),
+    guarded('Marathon', classified.marathon, analyzeMarathon),
   ];
   for (const result of results) {
     append(models, result.models);

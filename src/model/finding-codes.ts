@@ -65,6 +65,8 @@ export const FINDING_CODES = {
     help: 'Tenet has no measured syscall map for the Node.js version or architecture the app runs on, so it used the nearest one. Regenerate the map on a machine with that version: `npm run syscall-map`.' },
   TN024: { name: 'input-limit', severity: 'high', unusable: true, title: 'Beyond what is read',
     help: 'A document nested deeper than 256 levels, one whose aliases and merge keys expand to more than 1,000,000 values, or documents past the 10,000th of one file: no manifest comes close, so this is not read (a parser would run out of stack or memory on it). The rest of the file and the other files are analysed.' },
+  TN025: { name: 'analysis-failed', severity: 'high', unusable: true, title: 'Not analysed (a fault of Tenet)',
+    help: 'Tenet failed on this file: a fault of its own, not of the input. The other files are still analysed. Please report it with the file.' },
 
   TN101: { name: 'privileged', severity: 'critical', unusable: false, title: 'Privileged container',
     help: 'A privileged container has every capability and every device of the host; an escape is one command away. Add the few capabilities it needs instead.' },
