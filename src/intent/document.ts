@@ -114,7 +114,7 @@ function readYamlDocument(file: string, doc: Document.Parsed, index: number, lin
   if (error) {
     // the composer keeps a stack overflow on deep nesting as the document's error
     const deep = /Maximum call stack/.test(error.message);
-    return { finding: finding(deep ? 'TN024' : 'TN004', `YAML document ${index + 1}: ${deep ? tooDeep(new RangeError()) : firstLine(error.message)}`, { file, line: lineCounter.linePos(error.pos[0]).line }) };
+    return { finding: finding(deep ? 'TN024' : 'TN004', `YAML document ${index + 1}: ${deep ? TOO_DEEP : firstLine(error.message)}`, { file, line: lineCounter.linePos(error.pos[0]).line }) };
   }
   let value: unknown;
   try {
@@ -129,8 +129,11 @@ function readYamlDocument(file: string, doc: Document.Parsed, index: number, lin
   return { document: { file, index, value, lineOf: (path) => yamlLine(doc, lineCounter, path) } };
 }
 
+const TOO_DEEP = `nested too deep to read (more than ${READ_LIMITS.depth} levels)`;
+
+/** Why the parser gave up: a stack overflow is nesting too deep; anything else in its own words. */
 function tooDeep(e: unknown): string {
-  return e instanceof RangeError ? `nested too deep to read (more than ${READ_LIMITS.depth} levels)` : firstLine((e as Error).message);
+  return e instanceof RangeError ? TOO_DEEP : firstLine((e as Error).message);
 }
 
 /**
@@ -156,6 +159,8 @@ export function beyondLimits(root: unknown): string | undefined {
       if (onPath.has(kid)) return 'an alias refers to the value it is in';
       const known = measured.get(kid);
       if (known !== undefined) {
+        // a shared value (an alias's) as deep as it is where it is used again
+        if (stack.length + known.depth > READ_LIMITS.depth) return `nested deeper than ${READ_LIMITS.depth} levels`;
         top.size += known.size;
         top.depth = Math.max(top.depth, known.depth + 1);
         if (top.size > READ_LIMITS.values) return tooMany;

@@ -115,3 +115,11 @@ test('the command: --max-file-size is honoured above the default, and the worst 
   t.diagnostic(`200,000 YAML documents (${(statSync(many).size / 1048576).toFixed(1)} MiB): peak RSS ${peakMiB.toFixed(0)} MiB`);
   assert.ok(peakMiB < 1024, `${peakMiB} MiB`);
 });
+
+test('a shared value is as deep as where it is used again: an anchor nested 200 deep, used 200 deep', () => {
+  const nest = (n: number, inner: string) => `${'['.repeat(n)}${inner}${']'.repeat(n)}`;
+  const text = `a: &a ${nest(200, '1')}\nb: ${nest(200, '*a')}\n`;
+  const { codes, messages } = beside(file('shared.yaml', text));
+  assert.deepEqual(codes, ['TN024']);
+  assert.match(messages[0]!, /nested deeper than 256 levels/);
+});
