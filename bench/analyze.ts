@@ -1,5 +1,6 @@
-// bench/analyze: how fast `tenet analyze` models the whole shared fixtures tree, against
-// the plain YAML/JSON/Dockerfile parsing of the same files measured in the same run.
+// bench/analyze: how fast `tenet analyze` models the whole shared fixtures tree and the
+// real-world corpus of the tests (test/intent/corpus), against the plain YAML/JSON/Dockerfile
+// parsing of the same files measured in the same run.
 // Runs are interleaved (parse, analyze, parse, analyze …) because these machines are noisy.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -9,9 +10,10 @@ import { collectInputs } from '../src/cli/inputs.ts';
 import { analyze, classify, DEFAULT_MAX_FILE_SIZE, type InputFile } from '../src/intent/index.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../shared/fixtures/', import.meta.url));
+const CORPUS = fileURLToPath(new URL('../test/intent/corpus/', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 
-const { inputs } = collectInputs([FIXTURES], DEFAULT_MAX_FILE_SIZE);
+const { inputs } = collectInputs([FIXTURES, CORPUS], DEFAULT_MAX_FILE_SIZE);
 const bytes = inputs.reduce((n, i) => n + i.content.byteLength, 0);
 const kinds = classify(inputs);
 
@@ -51,13 +53,13 @@ for (let i = 0; i < ROUNDS; i++) {
 const cli = fileURLToPath(new URL('../bin/tenet.js', import.meta.url));
 const cliMs: number[] = [];
 for (let i = 0; i < 5; i++) {
-  cliMs.push(time(() => spawnSync(process.execPath, [cli, 'analyze', FIXTURES, '--format', 'json', '--fail-on', 'none'], { stdio: 'ignore' })));
+  cliMs.push(time(() => spawnSync(process.execPath, [cli, 'analyze', FIXTURES, CORPUS, '--format', 'json', '--fail-on', 'none'], { stdio: 'ignore' })));
 }
 
 const p = median(parseMs);
 const a = median(analyzeMs);
 const result = analyze(inputs);
-console.log(`bench/analyze: ${inputs.length} files, ${(bytes / 1024).toFixed(0)} KiB from the fixtures tree; ${ROUNDS} interleaved rounds, medians`);
+console.log(`bench/analyze: ${inputs.length} files, ${(bytes / 1024).toFixed(0)} KiB from the fixtures tree and the real-world corpus; ${ROUNDS} interleaved rounds, medians`);
 console.log(`  models ${result.models.length}, supermodels ${result.supermodels.length}, findings ${result.findings.length}`);
 console.log(`  plain parse (yaml, JSON.parse, dockerfile-ast): ${p.toFixed(1)} ms`);
 console.log(`  tenet analyze (in process):                     ${a.toFixed(1)} ms  = ${(inputs.length / (a / 1000)).toFixed(0)} files/s`);

@@ -45,17 +45,44 @@ const PREFIXES = new Set(['exec', 'then', 'do', 'else', 'elif', 'if', 'while', '
 /** Keywords and POSIX shell builtins: the shell runs them itself, no program is executed. */
 const BUILTINS = new Set([
   'done', 'fi', 'esac', 'for', 'case', 'in', '}', 'exit', 'return', 'set', 'export', 'unset', 'cd', 'trap', 'wait',
-  'shift', 'true', 'false', ':', 'echo', 'printf', 'read', 'test', '[', 'eval', '.', 'source', 'local', 'ulimit', 'umask', 'break', 'continue',
+  'shift', 'true', 'false', ':', 'echo', 'printf', 'read', 'test', '[', '[[', 'eval', '.', 'source', 'local', 'ulimit', 'umask', 'break', 'continue',
+  'declare', 'typeset', 'readonly', 'let', 'function', 'select', 'command', 'type', 'hash', 'alias', 'unalias', 'getopts', 'pwd', 'mapfile', 'readarray',
 ]);
 /** Operators after which a new command starts. */
 const SEPARATORS = new Set(['&&', '||', ';', '|', '&', '(', ';;', '|&']);
 
+/** Where the parenthesis closing the one before `from` is (nested ones and quotes passed over), or the text's end. */
+function closing(text: string, from: number): number {
+  let depth = 1;
+  let quote = '';
+  for (let i = from; i < text.length; i++) {
+    const c = text[i]!;
+    if (quote !== '') {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = '';
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '\\') i++;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  return text.length;
+}
+
+/** Whether what was written so far ends where a command starts: after a separator, or a keyword such as `if`. */
+function atCommandStart(out: string): boolean {
+  const words = out.slice(Math.max(out.lastIndexOf(';'), out.lastIndexOf('&'), out.lastIndexOf('|')) + 1).trim().split(/\s+/).filter(Boolean);
+  return words.every((w) => PREFIXES.has(w));
+}
+
 /**
  * A shell script made plain for word splitting: here-documents' bodies taken
- * out (their lines are data, not commands), comments dropped, and each
- * unquoted line end a command separator (a `\` line end joins lines).
+ * out (their lines are data, not commands), comments dropped, each unquoted
+ * line end a command separator (a `\` line end joins lines), arithmetic
+ * (`$(( … ))`, `(( … ))`) a plain word, and each command substitution
+ * (`$( … )`, `` `…` ``, in double quotes too) a word of its own, its script
+ * given apart: its commands run as well.
  */
-function plainScript(script: string): string {
+function plainScript(script: string): { text: string; substitutions: string[] } {
   const lines = script.split('\n');
   const kept: string[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -70,12 +97,29 @@ function plainScript(script: string): string {
       }
     }
   }
+  const substitutions: string[] = [];
   let out = '';
   let quote = '';
   const text = kept.join('\n');
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (quote !== '') {
+    if (quote !== "'" && c === '$' && text[i + 1] === '(') {
+      const end = closing(text, i + 2);
+      if (text[i + 2] === '(') {
+        // arithmetic: a number, whose command substitutions still run
+        substitutions.push(...plainScript(text.slice(i + 3, end)).substitutions);
+        out += '0';
+      } else {
+        substitutions.push(text.slice(i + 2, end));
+        out += '_';
+      }
+      i = end;
+    } else if (quote !== "'" && c === '`') {
+      const end = text.indexOf('`', i + 1);
+      substitutions.push(text.slice(i + 1, end === -1 ? text.length : end));
+      out += '_';
+      i = end === -1 ? text.length : end;
+    } else if (quote !== '') {
       if (c === '\\' && quote === '"') {
         out += c + (text[i + 1] ?? '');
         i++;
@@ -86,6 +130,12 @@ function plainScript(script: string): string {
     } else if (c === "'" || c === '"') {
       quote = c;
       out += c;
+    } else if (c === '(' && text[i + 1] === '(' && atCommandStart(out)) {
+      // an arithmetic command: a test, no program (its command substitutions still run)
+      const end = closing(text, i + 2);
+      substitutions.push(...plainScript(text.slice(i + 2, end)).substitutions);
+      i = text[end + 1] === ')' ? end + 1 : end;
+      out += 'true';
     } else if (c === '\\' && text[i + 1] === '\n') {
       out += ' ';
       i++;
@@ -98,14 +148,15 @@ function plainScript(script: string): string {
       out += c === '\n' ? ';' : c;
     }
   }
-  return out;
+  return { text: out, substitutions };
 }
 
 /** The simple commands of a shell script, each as its words (variables left as `$NAME`). */
-export function commandsOfScript(script: string): string[][] {
+export function commandsOfScript(script: string, depth = 0): string[][] {
+  const plain = plainScript(script);
   let tokens: ReturnType<typeof parseShell>;
   try {
-    tokens = parseShell(plainScript(script), (name) => `$${name}`);
+    tokens = parseShell(plain.text, (name) => `$${name}`);
   } catch {
     return [];
   }
@@ -126,6 +177,7 @@ export function commandsOfScript(script: string): string[][] {
     else if (typeof token === 'object' && token !== null && 'pattern' in token) current.push(String(token.pattern));
   }
   end();
+  if (depth < 8) for (const inner of plain.substitutions) commands.push(...commandsOfScript(inner, depth + 1));
   return commands;
 }
 

@@ -29,7 +29,8 @@ const SCHEME_PORTS: Record<string, number> = {
 const HOST_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?';
 const HOSTNAME = new RegExp(`^${HOST_LABEL}(?:\\.${HOST_LABEL})*$`);
 const HOST_PORT = new RegExp(`^(${HOST_LABEL}(?:\\.${HOST_LABEL})*):(\\d{1,5})$`);
-const URL_LIKE = /^([a-z][a-z0-9+.-]*):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^/:?#,]+)(?::(\d{1,5}))?/i;
+/** `scheme://[user@]host[:port]`, the scheme possibly nested (`jdbc:mysql://`). */
+const URL_LIKE = /^([a-z][a-z0-9+.-]*(?::[a-z][a-z0-9+.-]*)?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^/:?#,]+)(?::(\d{1,5}))?/i;
 
 /** Names that say "this variable holds a peer's host". */
 const HOST_SUFFIXES = ['_SERVICE_HOST', '_HOSTNAME', '_HOST', '_ADDR', '_ADDRESS', '_SERVER', '_SERVICE', '_URL', '_URI', '_ENDPOINT'];
