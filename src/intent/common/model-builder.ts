@@ -10,8 +10,13 @@ export function mergeSources(into: Source[], more: readonly Source[]): void {
   }
 }
 
+/**
+ * A port the model listens on, merged with an entry of the same port. Ports
+ * assigned at launch (0) are different ports: each stays its own entry, by
+ * its name.
+ */
 export function addListen(model: IntentModel, entry: ListenEntry): void {
-  const existing = model.network.listen.find((l) => l.port === entry.port && l.protocol === entry.protocol && l.endPort === entry.endPort);
+  const existing = model.network.listen.find((l) => l.port === entry.port && l.protocol === entry.protocol && l.endPort === entry.endPort && (entry.port !== 0 || l.name === entry.name));
   if (existing) {
     mergeSources(existing.sources, entry.sources);
     if (existing.name === undefined && entry.name !== undefined) existing.name = entry.name;

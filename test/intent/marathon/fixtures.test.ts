@@ -215,7 +215,7 @@ test('UCR and persistent volumes: MESOS containers with Docker images, sandbox p
   const mom = modelOf(analyzeFixtures('apps/system-test-mom-ee-strict-1.7.json'), 'marathon:/marathon-user-ee');
   assert.equal(mom.image, 'mesosphere/marathon-dcos-ee:__FILL_IN_VERSION_HERE__');
   assert.ok(programs(mom).includes('/marathon/bin/start'));
-  assert.deepEqual(listenOf(mom), ['0/tcp http'], 'two ports Marathon assigns, both with port 0');
+  assert.deepEqual(listenOf(mom), ['0/tcp http', '0/tcp libprocess'], 'two ports Marathon assigns at launch (0): two ports, each by its name');
   // the ZooKeeper of `--master zk://master.mesos:2181/mesos` in its command, and the ACS URL of its env
   assert.deepEqual(mom.network.egress.map((e) => `${e.host}:${e.port}`).sort(), ['master.mesos:2181', 'master.mesos:443']);
   const mo = analyzeFixtures('apps/system-test-mom-ee-strict-1.7.json');
