@@ -24,6 +24,24 @@ export interface AppGraph {
   native: Array<{ path: string; file: string; line: number }>;
   /** Entries that are not readable files. */
   unreadable: string[];
+  /** Files an app runs that are another interpreter's script (`#!/bin/sh`), by their interpreter: not JavaScript, not parsed. */
+  foreign: Array<{ path: string; interpreter: string }>;
+}
+
+/** Interpreters that run JavaScript: a script of theirs is read as the app's code. */
+const JAVASCRIPT = /^(node|nodejs|bun|deno|tsx|ts-node)$/;
+
+/** The interpreter a `#!` line names (`#!/usr/bin/env -S node --flag` → node), or undefined for a file without one. */
+export function shebangInterpreter(text: string): string | undefined {
+  if (!text.startsWith('#!')) return undefined;
+  const words = text.slice(2, text.indexOf('\n') === -1 ? undefined : text.indexOf('\n')).trim().split(/\s+/);
+  let program = words[0] ?? '';
+  let i = 1;
+  if (program.endsWith('/env')) {
+    while (i < words.length && (words[i]!.startsWith('-') || words[i]!.includes('='))) i++;
+    program = words[i] ?? '';
+  }
+  return program.slice(program.lastIndexOf('/') + 1);
 }
 
 /** What `require` loads as data or native code; any other file (`bin/server` too) is JavaScript to Node. */
@@ -35,7 +53,7 @@ const DATA = /\.(json|node)$/;
  * dynamic `import()` with a literal, and re-exports.
  */
 export function appGraph(tree: SourceTree, entries: readonly string[]): AppGraph {
-  const graph: AppGraph = { files: [], core: [], missing: [], optional: [], native: [], unreadable: [] };
+  const graph: AppGraph = { files: [], core: [], missing: [], optional: [], native: [], unreadable: [], foreign: [] };
   const seen = new Set<string>();
   const queue: string[] = [];
   for (const entry of entries) {
@@ -52,6 +70,12 @@ export function appGraph(tree: SourceTree, entries: readonly string[]): AppGraph
     const text = tree.read(path);
     if (text === undefined) {
       graph.unreadable.push(path);
+      continue;
+    }
+    const interpreter = shebangInterpreter(text);
+    if (interpreter !== undefined && !JAVASCRIPT.test(interpreter)) {
+      // a shell (or Python …) script the app runs: its interpreter's, not JavaScript
+      graph.foreign.push({ path, interpreter });
       continue;
     }
     const usage = fileUsage(path, text);

@@ -75,3 +75,17 @@ test('on disk: this project\'s CLI reaches its dependencies through their packag
   assert.ok(graph.optional.some((o) => o.specifier === 'bufferutil' && o.file.includes('/node_modules/ws/')), 'ws runs without its optional native helpers');
   assert.ok(graph.core.some((c) => c.module === 'fs' && c.member === 'readFileSync'));
 });
+
+test('a file the app runs is read as JavaScript only when it is: a shell or Python script (by its #! line) is its interpreter\'s, not parsed', () => {
+  const scripts = tree({
+    '/app/bin/cli': '#!/bin/sh\nset -e\nexec node "$(dirname "$0")/../lib/cli.js" "$@"\n',
+    '/app/bin/tool': '#!/usr/bin/env python3\nimport sys\nprint(sys.argv)\n',
+    '/app/bin/run': '#!/usr/bin/env -S node --no-warnings\nrequire(\'../lib/cli.js\');\n',
+    '/app/bin/bare': "require('fs').readFileSync('/x');\n",
+    '/app/lib/cli.js': "require('net').connect(80, 'api');\n",
+  });
+  const graph = appGraph(scripts, ['/app/bin/cli', '/app/bin/tool', '/app/bin/run', '/app/bin/bare']);
+  assert.deepEqual(graph.foreign, [{ path: '/app/bin/cli', interpreter: 'sh' }, { path: '/app/bin/tool', interpreter: 'python3' }]);
+  assert.deepEqual(graph.files.map((f) => f.path), ['/app/bin/run', '/app/bin/bare', '/app/lib/cli.js'], 'a node script, and a file without #! (JavaScript to Node)');
+  assert.ok(graph.files.every((f) => f.usage.errors.length === 0), 'nothing misread as JavaScript');
+});
