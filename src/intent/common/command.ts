@@ -189,7 +189,7 @@ export function commandsOfScript(script: string, depth = 0): string[][] {
 const WRAPPERS: ReadonlyMap<string, { operands: number; valued: ReadonlySet<string>; otherwise?: string }> = new Map([
   ['sudo', { operands: 0, valued: new Set(['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-T', '-U']) }],
   ['doas', { operands: 0, valued: new Set(['-u', '-C']) }],
-  ['env', { operands: 0, valued: new Set(['-u', '-C', '-S']) }],
+  ['env', { operands: 0, valued: new Set(['-u', '-C']) }],
   ['nice', { operands: 0, valued: new Set(['-n']) }],
   ['ionice', { operands: 0, valued: new Set(['-c', '-n', '-p']) }],
   ['timeout', { operands: 1, valued: new Set(['-s', '-k']) }],
@@ -213,7 +213,7 @@ const WRAPPERS: ReadonlyMap<string, { operands: number; valued: ReadonlySet<stri
 ]);
 
 /** The command a wrapper runs (`chroot /rootfs /bin/bash` → `/bin/bash`), or undefined for none. */
-function wrapped(argv: readonly string[]): string[] | undefined {
+export function wrappedCommand(argv: readonly string[]): string[] | undefined {
   const name = basename(argv[0] ?? '');
   const wrapper = WRAPPERS.get(name);
   if (wrapper === undefined) return undefined;
@@ -261,7 +261,7 @@ export function commandsRun(argv: readonly string[], shell = false, depth = 0): 
   if (argv.length === 0 || depth > 8) return [];
   const out: RunCommand[] = [{ words: [...argv], shell }];
   const name = basename(argv[0]!);
-  const inner = wrapped(argv);
+  const inner = wrappedCommand(argv);
   if (inner !== undefined) out.push(...commandsRun(inner, false, depth + 1));
   const dashC = argv.indexOf('-c');
   if ((SHELLS.has(name) || name === 'su' || name === 'runuser') && dashC > 0 && argv[dashC + 1] !== undefined) {

@@ -129,7 +129,6 @@ const CLIENTS: ReadonlyMap<string, { port: number; hostFlags: readonly string[];
   ['pg_dump', { port: 5432, hostFlags: ['-h', '--host'], portFlags: ['-p', '--port'] }],
   ['mongo', { port: 27017, hostFlags: ['--host'], portFlags: ['--port'] }],
   ['mongosh', { port: 27017, hostFlags: ['--host'], portFlags: ['--port'] }],
-  ['memcached-tool', { port: 11211, hostFlags: [], portFlags: [] }],
 ]);
 
 /**

@@ -73,7 +73,7 @@ export function fieldName(node: Node): string {
 export function shown(value: unknown): string {
   let text: string;
   try {
-    text = typeof value === 'object' && value !== null ? JSON.stringify(value) : typeof value === 'string' ? JSON.stringify(value) : String(value);
+    text = typeof value === 'string' || (typeof value === 'object' && value !== null) ? JSON.stringify(value) : String(value);
   } catch {
     text = Array.isArray(value) ? 'a list' : 'a map';
   }

@@ -1,5 +1,5 @@
 import type { LayerEntry } from '../../model/index.ts';
-import { programsOfScript, SHELLS } from '../common/command.ts';
+import { programsOfScript, SHELLS, wrappedCommand } from '../common/command.ts';
 import type { MergedFilesystem } from './filesystem.ts';
 
 /** Docker's PATH when the image sets none. */
@@ -49,8 +49,8 @@ export function findProgram(fs: MergedFilesystem, name: string, lookup: ProgramL
 
 /**
  * Every program a command runs when it starts: the program itself, the
- * interpreter of a script (through `env`), and the programs of a `sh -c`
- * script. Names not found in the image are returned in `missing`.
+ * interpreter of a script, what a wrapper runs (`env`, `chroot`, `tini` …),
+ * and the programs of a `sh -c` script. Names not found in the image are returned in `missing`.
  */
 export function programsOfCommand(fs: MergedFilesystem, argv: readonly string[], lookup: ProgramLookup, why: string): { found: FoundProgram[]; missing: string[] } {
   const found: FoundProgram[] = [];
@@ -71,10 +71,9 @@ export function programsOfCommand(fs: MergedFilesystem, argv: readonly string[],
       const [interpreter, ...rest] = program.entry.interpreter.split(/\s+/);
       if (interpreter !== undefined) visit(interpreter, `interpreter of ${program.path}`, rest, depth + 1);
     }
-    if (base === 'env' || nameBase === 'env') {
-      const next = args.find((a) => !a.startsWith('-') && !a.includes('='));
-      if (next !== undefined) visit(next, `run by env for ${why}`, args.slice(args.indexOf(next) + 1), depth + 1);
-    }
+    // what a wrapper runs (env, chroot, sudo, tini …)
+    const inner = wrappedCommand([nameBase, ...args]) ?? wrappedCommand([base, ...args]);
+    if (inner !== undefined) visit(inner[0]!, `run by ${nameBase} for ${why}`, inner.slice(1), depth + 1);
     if ((SHELLS.has(base) || SHELLS.has(nameBase)) && args[0] === '-c' && args[1] !== undefined) {
       for (const word of programsOfScript(args[1])) visit(word, `run by the shell command of ${why}`, [], depth + 1);
     }

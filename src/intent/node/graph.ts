@@ -1,4 +1,5 @@
 import { posix } from 'node:path';
+import { wrappedCommand } from '../common/command.ts';
 import { resolveModule, type SourceTree } from './resolve.ts';
 import { fileUsage, type CoreUse, type FileUsage } from './usage.ts';
 
@@ -35,12 +36,8 @@ const JAVASCRIPT = /^(node|nodejs|bun|deno|tsx|ts-node)$/;
 export function shebangInterpreter(text: string): string | undefined {
   if (!text.startsWith('#!')) return undefined;
   const words = text.slice(2, text.indexOf('\n') === -1 ? undefined : text.indexOf('\n')).trim().split(/\s+/);
-  let program = words[0] ?? '';
-  let i = 1;
-  if (program.endsWith('/env')) {
-    while (i < words.length && (words[i]!.startsWith('-') || words[i]!.includes('='))) i++;
-    program = words[i] ?? '';
-  }
+  // `env [-S] [NAME=value] node`: the program env runs
+  const program = (wrappedCommand(words) ?? words)[0] ?? '';
   return program.slice(program.lastIndexOf('/') + 1);
 }
 
