@@ -13,7 +13,7 @@ export const ERRORS = {
   ERR_AMBIGUOUS: 'The input gives several models and the artifact is for one: name it with `--model`.',
   ERR_NO_DATA: 'The data folder holds no store yet: a defender writes it (`tenet defender --data DIR`); give the same `--data` to read it.',
   ERR_BAD_FEED: 'A threat-intelligence feed could not be read, or holds no address, network or domain Tenet can use; the reason is given.',
-  ERR_STORE: 'The store cannot be opened (a PostgreSQL server that does not answer or refuses the login, a data folder that cannot be written).',
+  ERR_STORE: 'The store cannot be opened (a PostgreSQL server that does not answer or refuses the login, a data folder that cannot be written, a store another process kept locked).',
   ERR_CONSOLE: 'The console cannot be reached or refused to enroll this defender (a wrong URL, an untrusted certificate: --console-ca, an enrollment token that is wrong or revoked).',
   ERR_IMAGE: 'An image or its registry cannot be read or written (no such image, an unreachable registry, a refused push, content that does not match its digest); the reason is given.',
   ERR_BAD_INTENT: 'A file is not an intent manifest (not JSON, or not `kind: IntentManifest` of tenet/v1 whose model is the image it names); the reason is given.',

@@ -1,6 +1,7 @@
 import type { Command, Io } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { CliError } from './errors.ts';
+import { BUSY_TIMEOUT_MS, isStoreBusy } from '../store/index.ts';
 import { VERSION } from './version.ts';
 
 function help(): string {
@@ -36,6 +37,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   } catch (e) {
     if (e instanceof CliError) {
       io.stderr(`tenet: ${e.code}: ${e.message}\n`);
+      return 2;
+    }
+    if (isStoreBusy(e)) {
+      io.stderr(`tenet: ERR_STORE: the store stayed locked by another process for ${BUSY_TIMEOUT_MS / 1000} s; try again\n`);
       return 2;
     }
     io.stderr(`tenet: ERR_INTERNAL: ${(e as Error).stack ?? String(e)}\n`);

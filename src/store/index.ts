@@ -1,5 +1,5 @@
 /** Storage behind one interface: SQLite in a data folder (embedded, the default), or PostgreSQL for several console replicas. */
-export { SqliteStore, STORE_FILE } from './sqlite.ts';
+export { BUSY_TIMEOUT_MS, isStoreBusy, SqliteStore, STORE_FILE } from './sqlite.ts';
 export { PostgresStore } from './postgres.ts';
 export { PAGE_DEFAULT, PAGE_MAX } from './rows.ts';
 export type {

@@ -96,6 +96,15 @@ const ROWS_OF_4 = Array(ROWS_A_STATEMENT).fill('(?, ?, ?, ?)').join(', ');
 export const STORE_FILE = 'tenet.db';
 
 /**
+ * How long a write waits for another process's write lock (a defender's
+ * transactions are short; on a loaded host a commit can still stall for seconds).
+ */
+export const BUSY_TIMEOUT_MS = 15_000;
+
+/** The store was locked by another process for longer than BUSY_TIMEOUT_MS. */
+export const isStoreBusy = (e: unknown): boolean => (e as { errcode?: unknown } | null)?.errcode === 5;
+
+/**
  * The embedded store: one SQLite file in the data folder (Node's built-in
  * `node:sqlite`), in WAL mode so the CLI reads while a defender writes.
  */
@@ -117,7 +126,7 @@ export class SqliteStore implements Store, Outbox {
     mkdirSync(dataDir, { recursive: true });
     this.db = new DatabaseSync(join(dataDir, STORE_FILE));
     // wait for another process's lock before anything else (a defender and a CLI may open a new folder at once)
-    this.db.exec('PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+    this.db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;`);
     this.maxEvents = options.maxEvents ?? 200_000;
     this.outboxMax = options.outbox?.max;
     this.migrate();
@@ -184,6 +193,8 @@ export class SqliteStore implements Store, Outbox {
 
   private migrateSync(target: number): void {
     if (!Number.isInteger(target) || target < 0 || target > MIGRATIONS.length) throw new Error(`no schema version ${target} (this Tenet knows 0 to ${MIGRATIONS.length})`);
+    // a store at its version is opened without the write lock: a reader never waits for a busy writer to open it
+    if (this.version() === target) return;
     this.statements.clear();
     for (let done = false; !done;) {
       done = this.transaction(() => {

@@ -66,7 +66,8 @@ test('five attacks against real containers make exactly one incident each, with 
   writeFileSync(join(work, 'feed.csv'), `ip,category,score,first_seen,last_seen,ports\n${ip('c2')},c2,90,2026-01-01,2026-11-01,4444\n`);
 
   defender = spawn(process.execPath, [BIN, 'defender', '--learn-for', '10s', '--data', data], { stdio: ['ignore', 'ignore', 'ignore'] });
-  assert.equal(tenet(['intel', 'load', join(work, 'feed.csv'), '--data', data]).status, 0);
+  const loaded = tenet(['intel', 'load', join(work, 'feed.csv'), '--data', data]);
+  assert.equal(loaded.status, 0, loaded.stderr);
   const targets = victims.map((name) => (name.startsWith('web') ? `http://${ip(name)}/` : `http://${ip(name)}:3000/`));
   const imageIds = new Set(victims.map((name) => docker('inspect', '-f', '{{.Image}}', name)));
   await until('the defender runs', () => (tenet(['status', '--data', data]).status === 0 ? true : undefined), 60_000);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { emptyModel, type Audit, type RuntimeEvent } from '../../src/model/index.ts';
-import { SqliteStore, STORE_FILE } from '../../src/store/index.ts';
+import { isStoreBusy, SqliteStore, STORE_FILE } from '../../src/store/index.ts';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'tenet-store-'));
 const event = (i: number): RuntimeEvent => ({ kind: 'syscall', time: `2026-01-01T00:00:${String(i).padStart(2, '0')}Z`, source: 'tenet', syscall: `s${i}` });
@@ -61,6 +61,28 @@ test('a reader sees what a writer wrote while the writer still has the file open
   assert.deepEqual((await reader.status('defender'))?.value, { n: 2 });
   await reader.close();
   await writer.close();
+});
+
+test('a store at its version opens and reads at once while another process holds the write lock; a write that waits past the bound is told apart', async () => {
+  const d = dir();
+  await new SqliteStore(d).close();
+  const holder = new DatabaseSync(join(d, STORE_FILE));
+  holder.exec('BEGIN IMMEDIATE');
+  try {
+    const started = Date.now();
+    const reader = new SqliteStore(d);
+    assert.deepEqual(await reader.models(), []);
+    assert.ok(Date.now() - started < 1000, 'no wait for the write lock to open');
+    await reader.close();
+    const writer = new DatabaseSync(join(d, STORE_FILE));
+    writer.exec('PRAGMA busy_timeout = 10');
+    assert.throws(() => writer.exec("INSERT INTO status (key, updated_at, body) VALUES ('x', '', '1')"), (e) => isStoreBusy(e));
+    writer.close();
+  } finally {
+    holder.exec('ROLLBACK');
+    holder.close();
+  }
+  assert.equal(isStoreBusy(new Error('database is locked')), false);
 });
 
 test('two processes opening a new data folder at once both get a whole store', async () => {
