@@ -1,4 +1,5 @@
 import { builtinModules } from 'node:module';
+import { posix } from 'node:path';
 import { parse, type ParserPlugin } from '@babel/parser';
 import * as acorn from 'acorn';
 
@@ -47,32 +48,6 @@ function isNode(value: unknown): value is Node {
   return typeof value === 'object' && value !== null && typeof (value as Node).type === 'string';
 }
 
-/** Every node of the tree, parents before children, with its parent. */
-function walk(root: Node, visit: (node: Node, parent: Node | undefined) => void): void {
-  // Two stacks rather than one of pairs: this runs for every node of every file.
-  const nodes: Node[] = [root];
-  const parents: Array<Node | undefined> = [undefined];
-  while (nodes.length > 0) {
-    const node = nodes.pop()!;
-    visit(node, parents.pop());
-    for (const key in node) {
-      const value = node[key];
-      if (typeof value !== 'object' || value === null) continue;
-      if (Array.isArray(value)) {
-        for (let i = value.length - 1; i >= 0; i--) {
-          if (isNode(value[i])) {
-            nodes.push(value[i] as Node);
-            parents.push(node);
-          }
-        }
-      } else if (isNode(value)) {
-        nodes.push(value);
-        parents.push(node);
-      }
-    }
-  }
-}
-
 function lineIndex(text: string): (offset: number) => number {
   const starts = [0];
   for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
@@ -97,35 +72,122 @@ const literal = (node: unknown): string | number | undefined => {
   return undefined;
 };
 
-/** A literal, the fallback of `x || 3000` / `x ?? 3000`, or an object literal of such values. */
-function argument(node: unknown): Literal | undefined {
-  const value = literal(node);
-  if (value !== undefined || !isNode(node)) return value;
-  if (node.type === 'LogicalExpression' && (node.operator === '||' || node.operator === '??')) return literal(node.right);
-  if (node.type !== 'ObjectExpression') return undefined;
-  const entries: Array<[string, string | number]> = [];
-  for (const property of node.properties as Node[]) {
-    if (property.type !== 'Property' || property.computed) continue;
-    const key = property.key as Node;
-    const name = key.type === 'Identifier' ? (key.name as string) : literal(key);
-    const value = argument(property.value);
-    if (typeof name === 'string' && (typeof value === 'string' || typeof value === 'number')) entries.push([name, value]);
-  }
-  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
-}
-
 const propertyName = (member: Node): string | undefined => {
   if (member.computed) return typeof literal(member.property) === 'string' ? (literal(member.property) as string) : undefined;
   return isNode(member.property) && member.property.type === 'Identifier' ? (member.property.name as string) : undefined;
 };
 
-/** `require('x')` → 'x'; `require(expr)` → null; anything else → undefined. */
-function requireOf(node: unknown): string | null | undefined {
-  if (!isNode(node) || node.type !== 'CallExpression') return undefined;
-  const callee = node.callee as Node;
-  if (callee.type !== 'Identifier' || callee.name !== 'require') return undefined;
-  const arg = literal((node.arguments as unknown[])[0]);
-  return typeof arg === 'string' ? arg : null;
+/**
+ * What an expression is known to be without running it: a core module (a
+ * namespace), one member of one, Node's `require`, a literal, a literal list of
+ * strings, or a path from the file's own folder (`path.join(__dirname, '..')`).
+ */
+type Value =
+  | { kind: 'namespace'; module: string }
+  | { kind: 'member'; module: string; member: string }
+  /** `require`: Node's, or a bundle's own (a parameter or function named so), which loads core modules from Node's but knows its own ids. */
+  | { kind: 'require'; own: boolean }
+  | { kind: 'literal'; value: string | number }
+  | { kind: 'list'; values: string[] }
+  | { kind: 'here'; path: string };
+
+/** A name declared in a scope, and what it holds, worked out when first asked. */
+interface Declared {
+  /** The expression the name is bound to (`const x = init`), with the keys a destructuring pattern took from it. */
+  init?: { node: Node; scope: Scope; keys: string[] };
+  /** Later `name = expr` assignments, for a name declared without a value (`let fs; … fs = require('fs')`). */
+  assigned?: Array<{ node: Node; scope: Scope }>;
+  /** The name takes each element of this expression in turn (`for (const m of [...])`, `[...].forEach((m) => …)`). */
+  each?: { node: Node; scope: Scope };
+  /** Bound by `import` from a core module: the module, and the name imported (`default`, `*` for the namespace). */
+  imported?: { module: string; name: string };
+  value?: Value | null;
+  resolving?: boolean;
+}
+
+/** A function's, a block's or the file's scope: the names declared in it. */
+interface Scope {
+  parent: Scope | undefined;
+  /** Where `var` and function parameters go. */
+  fn: boolean;
+  names?: Map<string, Declared>;
+}
+
+function declare(scope: Scope, name: string, declared: Declared = {}): Declared {
+  scope.names ??= new Map();
+  const existing = scope.names.get(name);
+  if (existing !== undefined) {
+    // `var x; var x = require('fs')`: one name, the declaration with a value wins
+    if (existing.init === undefined && declared.init !== undefined) existing.init = declared.init;
+    return existing;
+  }
+  scope.names.set(name, declared);
+  return declared;
+}
+
+function lookup(scope: Scope | undefined, name: string): Declared | undefined {
+  for (let s = scope; s !== undefined; s = s.parent) {
+    const found = s.names?.get(name);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+const functionScope = (scope: Scope): Scope => {
+  let s = scope;
+  while (!s.fn && s.parent !== undefined) s = s.parent;
+  return s;
+};
+
+/** What Node gives every module before it declares anything. */
+function globalValue(name: string): Value | undefined {
+  switch (name) {
+    case 'process': return { kind: 'namespace', module: 'process' };
+    case 'fetch': case 'WebSocket': case 'EventSource': return { kind: 'member', module: 'globals', member: name };
+    case 'require': return { kind: 'require', own: false };
+    case '__dirname': return { kind: 'here', path: '.' };
+    default: return undefined;
+  }
+}
+
+/** Nodes whose children are types (TypeScript), never code: not walked. */
+const TYPE_KEYS = new Set(['typeAnnotation', 'returnType', 'typeParameters', 'typeArguments', 'superTypeParameters', 'implements']);
+const TYPE_ONLY = new Set(['TSInterfaceDeclaration', 'TSTypeAliasDeclaration', 'TSDeclareFunction', 'TSEnumDeclaration', 'TSTypeReference', 'TSDeclareMethod', 'TSIndexSignature', 'TSAbstractMethodDefinition']);
+/** Array methods whose callback's first parameter takes each element of the array. */
+const EACH = new Set(['forEach', 'map', 'filter', 'some', 'every', 'flatMap', 'find', 'findIndex']);
+/** Wrappers that are their inner expression for what it holds. */
+const TRANSPARENT = new Set(['ParenthesizedExpression', 'TSAsExpression', 'TSSatisfiesExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'ChainExpression', 'TSInstantiationExpression']);
+const PARENT = Symbol('parent');
+type Linked = Node & { [PARENT]?: Node };
+
+/** The identifiers a binding pattern declares, with the keys that lead to each (`{ a: { b } }` → b by [a, b]). */
+function patternNames(pattern: Node, keys: string[], out: Array<{ id: Node; keys: string[] }>): void {
+  switch (pattern.type) {
+    case 'Identifier':
+      out.push({ id: pattern, keys });
+      break;
+    case 'ObjectPattern':
+      for (const property of pattern.properties as Node[]) {
+        if (property.type === 'RestElement') patternNames(property.argument as Node, [...keys, '*'], out);
+        else if (property.type === 'Property') {
+          const key = property.computed ? literal(property.key) : (property.key as Node).type === 'Identifier' ? ((property.key as Node).name as string) : literal(property.key);
+          patternNames(property.value as Node, [...keys, typeof key === 'string' ? key : '*'], out);
+        }
+      }
+      break;
+    case 'ArrayPattern':
+      for (const element of pattern.elements as Array<Node | null>) if (element !== null) patternNames(element, [...keys, '*'], out);
+      break;
+    case 'AssignmentPattern':
+      patternNames(pattern.left as Node, keys, out);
+      break;
+    case 'RestElement':
+      patternNames(pattern.argument as Node, [...keys, '*'], out);
+      break;
+    case 'TSParameterProperty':
+      patternNames(pattern.parameter as Node, keys, out);
+      break;
+  }
 }
 
 const JAVASCRIPT = /\.(c|m)?js$/;
@@ -162,10 +224,18 @@ function parseProgram(file: string, text: string, errors: FileUsage['errors']): 
   }
 }
 
+const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
+const REFERENCES = new Set(['Identifier', 'MemberExpression', 'CallExpression', 'ImportExpression']);
+
 /**
  * The modules a JavaScript or TypeScript file loads and the members of Node's
- * core modules it uses. Bindings are followed by name, not by scope, so a
- * shadowed name can only add uses: the analysis errs on the side of allowing.
+ * core modules it uses. Names are resolved by scope: a local or a parameter
+ * named like a global (`process`, `fetch`, `require`) is not the global; a
+ * core module bound to a name, destructured, aliased or assigned later is
+ * followed to its uses; a computed member over a literal list (`fs[m]` for `m`
+ * of `['stat', 'readFile']`) is those members; `require(path.join(__dirname,
+ * '..', 'x.json'))` is a literal path. What cannot be known (a namespace passed
+ * on, a member computed at run time) widens to every member of its module.
  */
 export function fileUsage(file: string, text: string): FileUsage {
   const lineOf = lineIndex(text);
@@ -173,148 +243,407 @@ export function fileUsage(file: string, text: string): FileUsage {
   const program = parseProgram(file, text, usage.errors);
   if (program === undefined) return usage;
 
-  // name → core module (a namespace) or core module member; Node's globals are bound from the start.
-  const namespaces = new Map<string, string>([['process', 'process']]);
-  const members = new Map<string, { module: string; member: string }>(
-    ['fetch', 'WebSocket', 'EventSource'].map((name) => [name, { module: 'globals', member: name }]),
-  );
-  const declarations = new Set<number>();
-
-  const bindPattern = (pattern: Node, module: string) => {
-    if (pattern.type === 'Identifier') {
-      namespaces.set(pattern.name as string, module);
-      declarations.add(pattern.start);
-    } else if (pattern.type === 'ObjectPattern') {
-      for (const property of pattern.properties as Node[]) {
-        if (property.type !== 'Property') continue;
-        const key = propertyName({ ...property, property: property.key } as Node);
-        const value = property.value as Node;
-        const local = value.type === 'AssignmentPattern' ? (value.left as Node) : value;
-        if (key !== undefined && local.type === 'Identifier') {
-          members.set(local.name as string, { module, member: key === 'promises' ? '*' : key });
-          if (key === 'promises') namespaces.set(local.name as string, module);
-          declarations.add(local.start);
-        }
-      }
-    }
+  const top: Scope = { parent: undefined, fn: true };
+  /** Identifiers that name, not use: declarations, property keys, labels. */
+  const names = new Set<Node>();
+  const references: Array<[Node, Scope]> = [];
+  const assignments: Array<{ name: string; node: Node; scope: Scope }> = [];
+  const offsets = new Map<ModuleImport, number>();
+  const addImport = (specifier: string, at: Node, kind: ModuleImport['kind']) => {
+    const entry = { specifier, line: lineOf(at.start), kind };
+    usage.imports.push(entry);
+    offsets.set(entry, at.start);
   };
 
-  // Member expressions and identifiers are kept with their parents for the second pass.
-  const candidates: Array<[Node, Node | undefined]> = [];
-  walk(program, (node, parent) => {
+  const bind = (pattern: Node, scope: Scope, make: (keys: string[]) => Declared) => {
+    const found: Array<{ id: Node; keys: string[] }> = [];
+    patternNames(pattern, [], found);
+    for (const { id, keys } of found) {
+      names.add(id);
+      declare(scope, id.name as string, make(keys));
+    }
+  };
+  const nameOnly = (node: unknown) => {
+    if (isNode(node)) names.add(node);
+  };
+
+  /** What a callback's first parameter is: each element of the array it iterates, or the module `import()` gave. */
+  const callbackParameter = (fn: Node, parent: Node | undefined, scope: Scope): Declared => {
+    if (parent?.type !== 'CallExpression' || (parent.arguments as Node[])[0] !== fn) return {};
+    const callee = parent.callee as Node;
+    if (callee.type !== 'MemberExpression') return {};
+    const method = propertyName(callee);
+    if (method !== undefined && EACH.has(method)) return { each: { node: callee.object as Node, scope } };
+    const source = callee.object as Node;
+    const module = method === 'then' && source.type === 'ImportExpression' ? literal(source.source) : undefined;
+    const core = typeof module === 'string' ? coreModule(module) : undefined;
+    return core !== undefined ? { imported: { module: core, name: '*' } } : {};
+  };
+
+  /** Declares what `node` declares; the scope its children are in. */
+  const enter = (node: Node, parent: Node | undefined, scope: Scope): Scope => {
     switch (node.type) {
-      case 'MemberExpression':
-      case 'Identifier':
-        candidates.push([node, parent]);
-        break;
+      case 'FunctionDeclaration':
+      case 'FunctionExpression':
+      case 'ArrowFunctionExpression': {
+        const inner: Scope = { parent: scope, fn: true };
+        if (isNode(node.id)) {
+          names.add(node.id);
+          declare(node.type === 'FunctionDeclaration' ? scope : inner, node.id.name as string);
+        }
+        (node.params as Node[]).forEach((param, i) => bind(param, inner, () => (i === 0 ? callbackParameter(node, parent, scope) : {})));
+        return inner;
+      }
+      case 'BlockStatement':
+        return parent !== undefined && FUNCTIONS.has(parent.type) ? scope : { parent: scope, fn: false };
+      case 'ForStatement': case 'ForInStatement': case 'ForOfStatement': case 'SwitchStatement': case 'StaticBlock':
+        return { parent: scope, fn: false };
+      case 'CatchClause': {
+        const inner: Scope = { parent: scope, fn: false };
+        if (isNode(node.param)) bind(node.param, inner, () => ({}));
+        return inner;
+      }
+      case 'ClassDeclaration':
+      case 'ClassExpression': {
+        if (!isNode(node.id)) return scope;
+        names.add(node.id);
+        const inner: Scope = node.type === 'ClassExpression' ? { parent: scope, fn: false } : scope;
+        declare(inner, node.id.name as string);
+        return inner;
+      }
+      case 'VariableDeclaration': {
+        const target = node.kind === 'var' ? functionScope(scope) : scope;
+        const loop = parent?.type === 'ForOfStatement' && parent.left === node ? (parent.right as Node) : undefined;
+        for (const declarator of node.declarations as Node[]) {
+          const init = declarator.init;
+          bind(declarator.id as Node, target, (keys) => (loop !== undefined ? (keys.length === 0 ? { each: { node: loop, scope } } : {})
+            : isNode(init) ? { init: { node: init, scope, keys } } : {}));
+        }
+        return scope;
+      }
       case 'ImportDeclaration': {
         const specifier = (node.source as Node).value as string;
-        if ((node.importKind as string | undefined) === 'type') break;
-        usage.imports.push({ specifier, line: lineOf(node.start), kind: 'import' });
-        const module = coreModule(specifier);
-        if (module === undefined) break;
+        const typeOnly = (node.importKind as string | undefined) === 'type';
+        if (!typeOnly) addImport(specifier, node, 'import');
+        const module = typeOnly ? undefined : coreModule(specifier);
         for (const s of node.specifiers as Node[]) {
+          nameOnly(s.imported);
           const local = s.local as Node;
-          declarations.add(local.start);
-          if (s.type === 'ImportSpecifier') {
-            const imported = s.imported as Node;
-            const name = (imported.name ?? imported.value) as string;
-            if (name === 'default') namespaces.set(local.name as string, module);
-            else if (name === 'promises') namespaces.set(local.name as string, module);
-            else members.set(local.name as string, { module, member: name });
-          } else {
-            namespaces.set(local.name as string, module);
-          }
+          names.add(local);
+          const imported = isNode(s.imported) ? ((s.imported.name ?? s.imported.value) as string) : s.type === 'ImportDefaultSpecifier' ? 'default' : '*';
+          declare(top, local.name as string, module !== undefined ? { imported: { module, name: imported } } : {});
         }
-        break;
+        return scope;
       }
       case 'ExportAllDeclaration':
       case 'ExportNamedDeclaration':
-        if (isNode(node.source)) usage.imports.push({ specifier: node.source.value as string, line: lineOf(node.start), kind: 'export' });
+        if (isNode(node.source)) {
+          addImport(node.source.value as string, node, 'export');
+          for (const s of (node.specifiers as Node[] | undefined) ?? []) nameOnly(s.local);
+        }
+        return scope;
+      case 'ExportSpecifier':
+        nameOnly(node.exported);
+        return scope;
+      case 'AssignmentExpression': {
+        const left = node.left as Node;
+        if (left.type === 'Identifier') {
+          names.add(left);
+          if (node.operator === '=' || node.operator === '||=' || node.operator === '??=') assignments.push({ name: left.name as string, node: node.right as Node, scope });
+        }
+        return scope;
+      }
+      case 'Property':
+        if (!node.computed && node.value !== node.key) nameOnly(node.key);
+        return scope;
+      case 'MethodDefinition': case 'PropertyDefinition': case 'AccessorProperty': case 'TSAbstractPropertyDefinition':
+        if (!node.computed) nameOnly(node.key);
+        return scope;
+      case 'LabeledStatement': case 'BreakStatement': case 'ContinueStatement':
+        nameOnly(node.label);
+        return scope;
+      case 'MetaProperty':
+        nameOnly(node.meta);
+        nameOnly(node.property);
+        return scope;
+      default:
+        return scope;
+    }
+  };
+
+  // One walk: scopes and declarations, and the nodes that may use something, each with its scope.
+  const nodes: Node[] = [program];
+  const parents: Array<Node | undefined> = [undefined];
+  const scopes: Scope[] = [top];
+  while (nodes.length > 0) {
+    const node = nodes.pop()! as Linked;
+    const parent = parents.pop();
+    const outer = scopes.pop()!;
+    if (TYPE_ONLY.has(node.type)) continue;
+    node[PARENT] = parent;
+    if (REFERENCES.has(node.type)) references.push([node, outer]);
+    const scope = enter(node, parent, outer);
+    for (const key in node) {
+      if (TYPE_KEYS.has(key)) continue;
+      const value = node[key];
+      if (typeof value !== 'object' || value === null) continue;
+      if (Array.isArray(value)) {
+        for (let i = value.length - 1; i >= 0; i--) {
+          if (isNode(value[i])) {
+            nodes.push(value[i] as Node);
+            parents.push(node);
+            scopes.push(scope);
+          }
+        }
+      } else if (isNode(value)) {
+        nodes.push(value);
+        parents.push(node);
+        scopes.push(scope);
+      }
+    }
+  }
+  for (const { name, node, scope } of assignments) {
+    const declared = lookup(scope, name) ?? declare(top, name);
+    (declared.assigned ??= []).push({ node, scope });
+  }
+
+  const valueOf = (declared: Declared): Value | undefined => {
+    if (declared.value !== undefined) return declared.value ?? undefined;
+    if (declared.resolving === true) return undefined;
+    declared.resolving = true;
+    let value: Value | undefined;
+    if (declared.imported !== undefined) {
+      const { module, name } = declared.imported;
+      value = name === '*' || name === 'default' || name === 'promises' ? { kind: 'namespace', module } : { kind: 'member', module, member: name };
+    } else if (declared.each !== undefined) {
+      const list = evaluate(declared.each.node, declared.each.scope);
+      value = list?.kind === 'list' ? list : undefined;
+    } else {
+      // every value the name is given must agree: `let x = 1; x = other` is not known
+      const given = [
+        ...(declared.init !== undefined ? [follow(evaluate(declared.init.node, declared.init.scope), declared.init.keys)] : []),
+        ...(declared.assigned ?? []).map((a) => evaluate(a.node, a.scope)),
+      ].filter((v) => v !== undefined);
+      value = given.length > 0 && given.every((v) => JSON.stringify(v) === JSON.stringify(given[0])) ? given[0] : undefined;
+    }
+    declared.resolving = false;
+    declared.value = value ?? null;
+    return value;
+  };
+
+  const follow = (value: Value | undefined, keys: readonly string[]): Value | undefined => {
+    let v = value;
+    for (const key of keys) {
+      if (v?.kind !== 'namespace' || key === '*') return undefined;
+      if (key !== 'promises') v = { kind: 'member', module: v.module, member: key };
+    }
+    return v;
+  };
+
+  const specifierOf = (node: unknown, scope: Scope): string | undefined => {
+    if (!isNode(node)) return undefined;
+    const value = evaluate(node, scope);
+    if (value?.kind === 'literal' && typeof value.value === 'string') return value.value;
+    if (value?.kind === 'here') return value.path.startsWith('.') ? (value.path === '.' ? './' : value.path) : `./${value.path}`;
+    return undefined;
+  };
+
+  function evaluate(node: Node, scope: Scope, depth = 0): Value | undefined {
+    if (depth > 24) return undefined;
+    const inner = (n: unknown) => (isNode(n) ? evaluate(n, scope, depth + 1) : undefined);
+    if (TRANSPARENT.has(node.type)) return inner(node.expression);
+    switch (node.type) {
+      case 'Literal':
+      case 'TemplateLiteral': {
+        const value = literal(node);
+        return value === undefined ? undefined : { kind: 'literal', value };
+      }
+      case 'ArrayExpression': {
+        const values = (node.elements as unknown[]).map(literal);
+        return values.length > 0 && values.every((v) => typeof v === 'string') ? { kind: 'list', values: values as string[] } : undefined;
+      }
+      case 'Identifier': {
+        const name = node.name as string;
+        const declared = lookup(scope, name);
+        if (declared === undefined) return globalValue(name);
+        return valueOf(declared) ?? (name === 'require' ? { kind: 'require', own: true } : undefined);
+      }
+      case 'MemberExpression': {
+        const name = propertyName(node);
+        const object = node.object as Node;
+        if (object.type === 'MetaProperty') return name === 'dirname' ? { kind: 'here', path: '.' } : undefined;
+        if (object.type === 'Identifier' && (object.name === 'globalThis' || object.name === 'global') && lookup(scope, object.name) === undefined) {
+          return name === undefined ? undefined : globalValue(name);
+        }
+        const base = inner(object);
+        if (base?.kind !== 'namespace' || name === undefined) return undefined;
+        return name === 'promises' ? base : { kind: 'member', module: base.module, member: name };
+      }
+      case 'CallExpression': {
+        const callee = inner(node.callee);
+        const args = node.arguments as Node[];
+        if (callee?.kind === 'require') {
+          const specifier = specifierOf(args[0], scope);
+          const module = specifier === undefined ? undefined : coreModule(specifier);
+          return module === undefined ? undefined : { kind: 'namespace', module };
+        }
+        if (callee?.kind !== 'member') return undefined;
+        if (callee.module === 'module' && callee.member === 'createRequire') return { kind: 'require', own: false };
+        if (callee.module === 'path' && (callee.member === 'join' || callee.member === 'resolve') && args.length > 0) {
+          const parts = args.map(inner);
+          if (parts[0]?.kind !== 'here' || !parts.slice(1).every((p) => p?.kind === 'literal' && typeof p.value === 'string')) return undefined;
+          if (parts.slice(1).some((p) => String((p as { value: string }).value).startsWith('/'))) return undefined;
+          return { kind: 'here', path: posix.join(parts[0].path, ...parts.slice(1).map((p) => String((p as { value: string }).value))) };
+        }
+        return undefined;
+      }
+      case 'AwaitExpression': {
+        const argument = node.argument as Node;
+        if (argument.type !== 'ImportExpression') return undefined;
+        const specifier = specifierOf(argument.source, scope);
+        const module = specifier === undefined ? undefined : coreModule(specifier);
+        return module === undefined ? undefined : { kind: 'namespace', module };
+      }
+      case 'LogicalExpression':
+        return node.operator === '&&' ? inner(node.right) : inner(node.left) ?? inner(node.right);
+      case 'ConditionalExpression':
+        return inner(node.consequent) ?? inner(node.alternate);
+      case 'SequenceExpression':
+        return inner((node.expressions as Node[]).at(-1));
+      case 'AssignmentExpression':
+        return inner(node.right);
+      default:
+        return undefined;
+    }
+  }
+
+  /** A literal, the fallback of `x || 3000`, a constant's value, or an object literal of such values. */
+  const argument = (node: unknown, scope: Scope): Literal | undefined => {
+    if (!isNode(node)) return undefined;
+    if (node.type !== 'ObjectExpression') {
+      const value = evaluate(node, scope);
+      return value?.kind === 'literal' ? value.value : undefined;
+    }
+    const entries: Array<[string, string | number]> = [];
+    for (const property of node.properties as Node[]) {
+      if (property.type !== 'Property' || property.computed) continue;
+      const key = property.key as Node;
+      const name = key.type === 'Identifier' ? (key.name as string) : literal(key);
+      const value = argument(property.value, scope);
+      if (typeof name === 'string' && (typeof value === 'string' || typeof value === 'number')) entries.push([name, value]);
+    }
+    return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+  };
+
+  /** The call or `new` this node is the callee of. */
+  const callOf = (node: Node): Node | undefined => {
+    const parent = (node as Linked)[PARENT];
+    return (parent?.type === 'CallExpression' || parent?.type === 'NewExpression') && parent.callee === node ? parent : undefined;
+  };
+
+  /**
+   * Whether a module's namespace at `node` escapes (is passed on, stored, returned):
+   * not when it is only bound to a name (whose uses are followed), tested, or a member's object.
+   */
+  const escapes = (node: Node): boolean => {
+    let child: Node = node;
+    let parent = (node as Linked)[PARENT];
+    for (;;) {
+      if (parent === undefined) return false;
+      if (TRANSPARENT.has(parent.type) || parent.type === 'AwaitExpression' || (parent.type === 'ConditionalExpression' && parent.test !== child)) {
+        // the value flows through
+      } else if (parent.type === 'LogicalExpression') {
+        if (parent.operator === '&&' && parent.left === child) return false;
+      } else break;
+      child = parent;
+      parent = (parent as Linked)[PARENT];
+    }
+    switch (parent.type) {
+      case 'VariableDeclarator': return parent.init !== child;
+      case 'AssignmentExpression': return parent.right !== child || (parent.left as Node).type !== 'Identifier';
+      case 'MemberExpression': return parent.object !== child;
+      case 'ExpressionStatement': case 'IfStatement': case 'WhileStatement': case 'BinaryExpression': return false;
+      case 'UnaryExpression': return parent.operator !== 'typeof' && parent.operator !== '!';
+      case 'ConditionalExpression': return parent.test !== child;
+      default: return true;
+    }
+  };
+
+  const use = (module: string, member: string, at: Node, call: Node | undefined, scope: Scope) => {
+    const args = call ? (call.arguments as unknown[]).slice(0, 3).map((a) => argument(a, scope)) : [];
+    const known = args.filter((a) => a !== undefined);
+    usage.core.push({ module, member, line: lineOf(at.start), ...(known.length > 0 && { args: known }) });
+  };
+  const excerpt = (node: Node) => text.slice(node.start, Math.min(node.end, node.start + 80));
+
+  for (const [node, scope] of references) {
+    switch (node.type) {
+      case 'Identifier': {
+        if (names.has(node)) break;
+        const parent = (node as Linked)[PARENT];
+        if (parent?.type === 'MemberExpression' && parent.property === node && !parent.computed) break;
+        const value = evaluate(node, scope);
+        if (value?.kind === 'member') use(value.module, value.member, node, callOf(node), scope);
+        else if (value?.kind === 'namespace' && escapes(node)) use(value.module, '*', node, undefined, scope);
         break;
-      case 'ImportExpression': {
-        const specifier = literal(node.source);
-        if (typeof specifier === 'string') usage.imports.push({ specifier, line: lineOf(node.start), kind: 'dynamic' });
-        else usage.computed.push({ line: lineOf(node.start), code: text.slice(node.start, Math.min(node.end, node.start + 80)) });
+      }
+      case 'MemberExpression': {
+        const object = node.object as Node;
+        if (object.type === 'Identifier' && (object.name === 'globalThis' || object.name === 'global')) {
+          const value = evaluate(node, scope);
+          if (value?.kind === 'member') use(value.module, value.member, node, callOf(node), scope);
+          break;
+        }
+        const base = evaluate(object, scope);
+        if (base?.kind !== 'namespace') break;
+        let members: readonly string[];
+        if (!node.computed) {
+          const name = propertyName(node);
+          // a bare fs.promises is a namespace: its uses are found through the member around it or its binding
+          if (name === undefined || name === 'promises') break;
+          members = [name];
+        } else {
+          const key = evaluate(node.property as Node, scope);
+          members = key?.kind === 'list' ? key.values : key?.kind === 'literal' && typeof key.value === 'string' ? [key.value] : ['*'];
+        }
+        for (const member of members) if (member !== 'promises') use(base.module, member, node, callOf(node), scope);
         break;
       }
       case 'CallExpression': {
         const callee = node.callee as Node;
+        const args = node.arguments as Node[];
         if (callee.type === 'MemberExpression' && propertyName(callee) === 'listen') {
-          const first = argument((node.arguments as unknown[])[0]);
+          const first = argument(args[0], scope);
           const port = typeof first === 'object' ? first.port : first;
           if (typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536) usage.listens.push({ line: lineOf(node.start), port });
         }
-        const specifier = requireOf(node);
-        if (specifier === undefined) break;
-        if (specifier === null) usage.computed.push({ line: lineOf(node.start), code: text.slice(node.start, Math.min(node.end, node.start + 80)) });
-        else usage.imports.push({ specifier, line: lineOf(node.start), kind: 'require' });
-        break;
-      }
-      case 'VariableDeclarator': {
-        const init = node.init as Node | undefined;
-        if (!init) break;
-        let module: string | undefined;
-        const required = requireOf(init);
-        const imported = init.type === 'AwaitExpression' && isNode(init.argument) && init.argument.type === 'ImportExpression'
-          ? literal(init.argument.source) : undefined;
-        if (typeof required === 'string') module = coreModule(required);
-        else if (typeof imported === 'string') module = coreModule(imported);
-        else if (init.type === 'MemberExpression') {
-          // const fsp = require('fs').promises / fs.promises; const { readFile } = fs.promises
-          const object = init.object as Node;
-          const base = typeof requireOf(object) === 'string' ? coreModule(requireOf(object) as string)
-            : object.type === 'Identifier' ? namespaces.get(object.name as string) : undefined;
-          if (base !== undefined && propertyName(init) === 'promises') module = base;
-          else if (base !== undefined && (node.id as Node).type === 'Identifier' && propertyName(init) !== undefined) {
-            members.set((node.id as Node).name as string, { module: base, member: propertyName(init)! });
-            declarations.add((node.id as Node).start);
-          }
+        const loader = evaluate(callee, scope);
+        if (loader?.kind !== 'require') break;
+        const specifier = specifierOf(args[0], scope);
+        const module = specifier === undefined ? undefined : coreModule(specifier);
+        // a bundle's own require knows its own module ids; a core module it loads is still Node's
+        if (!loader.own) {
+          if (specifier === undefined) usage.computed.push({ line: lineOf(node.start), code: excerpt(node) });
+          else addImport(specifier, node, 'require');
         }
-        if (module !== undefined) bindPattern(node.id as Node, module);
+        if (module !== undefined && escapes(node)) use(module, '*', node, undefined, scope);
+        break;
+      }
+      case 'ImportExpression': {
+        const specifier = specifierOf(node.source, scope);
+        if (specifier === undefined) {
+          usage.computed.push({ line: lineOf(node.start), code: excerpt(node) });
+          break;
+        }
+        addImport(specifier, node, 'dynamic');
+        const module = coreModule(specifier);
+        const parent = (node as Linked)[PARENT];
+        const then = parent?.type === 'MemberExpression' && parent.object === node;
+        if (module !== undefined && !then && escapes(node)) use(module, '*', node, undefined, scope);
         break;
       }
     }
-  });
-
-  // Second pass: the uses of what the first pass bound.
-  const use = (module: string, member: string, at: Node, call: Node | undefined) => {
-    const args = call ? (call.arguments as unknown[]).slice(0, 3).map(argument) : [];
-    const known = args.filter((a) => a !== undefined);
-    usage.core.push({ module, member, line: lineOf(at.start), ...(known.length > 0 && { args: known }) });
-  };
-  const moduleOf = (object: Node): string | undefined => {
-    if (object.type === 'Identifier') return namespaces.get(object.name as string);
-    const required = requireOf(object);
-    if (typeof required === 'string') return coreModule(required);
-    // fs.promises and require('fs').promises stand for the module itself
-    if (object.type === 'MemberExpression' && propertyName(object) === 'promises') return moduleOf(object.object as Node);
-    return undefined;
-  };
-  for (const [node, parent] of candidates) {
-    if (node.type === 'MemberExpression') {
-      const module = moduleOf(node.object as Node);
-      const member = propertyName(node) ?? '*';
-      // A bare fs.promises is a namespace: its uses are found through the member around it or its binding.
-      if (module === undefined || member === 'promises') continue;
-      use(module, member, node, parent?.type === 'CallExpression' && parent.callee === node ? parent : undefined);
-      continue;
-    }
-    if (node.type !== 'Identifier' || declarations.has(node.start)) continue;
-    if (parent?.type === 'MemberExpression' && (parent.property === node && !parent.computed)) continue;
-    if (parent?.type === 'Property' && parent.key === node && !parent.computed && parent.value !== node) continue;
-    if (parent?.type === 'ImportSpecifier' || parent?.type === 'ImportDefaultSpecifier' || parent?.type === 'ImportNamespaceSpecifier') continue;
-    const name = node.name as string;
-    const bound = members.get(name);
-    if (bound !== undefined) {
-      use(bound.module, bound.member, node, parent?.type === 'CallExpression' && parent.callee === node ? parent : undefined);
-      continue;
-    }
-    const module = namespaces.get(name);
-    if (module === undefined || (parent?.type === 'MemberExpression' && parent.object === node)) continue;
-    if (parent?.type === 'UnaryExpression' && parent.operator === 'typeof') continue;
-    // A namespace used other than as `ns.member` escapes: every member may be used.
-    use(module, '*', node, undefined);
   }
+  usage.imports.sort((a, b) => offsets.get(a)! - offsets.get(b)!);
   return usage;
 }

@@ -53,12 +53,82 @@ test('ES modules and TypeScript: default, named, namespace and dynamic imports; 
     '8 fs.readFile ["/data/seed.json"]',
     '9 net.*',
     '11 crypto.randomBytes [16]',
+    '13 fs.unlink ["x"]',
   ]);
   const usage = fileUsage('server.ts', code);
   assert.deepEqual(usage.imports.map((i) => `${i.line} ${i.kind} ${i.specifier}`), [
     '1 import node:net', '2 import http', '4 import fs/promises', '10 dynamic node:crypto', '13 dynamic node:fs',
   ]);
   assert.deepEqual(usage.errors, []);
+});
+
+test('names are resolved by scope: a local, a parameter or a method named like a global is not the global', () => {
+  const code = [
+    'class Client { fetch(url) { return this.fetch(url); } static process = 1; }',
+    'function process(path) { return path; }',
+    'function get(fetch) { return fetch("http://x/"); }',
+    'const o = { fetch: 1, process: 2 };',
+    'o.fetch; o.process;',
+    "label: for (;;) { break label; }",
+    'export function run() { return fetch("http://api:8080/"); }',
+  ].join('\n');
+  assert.deepEqual(uses('a.mjs', code), ['7 globals.fetch ["http://api:8080/"]']);
+  const shadowed = "function main(fetch, require) { fetch('x'); require('child_process').spawn('sh'); }";
+  assert.deepEqual(uses('b.js', shadowed), ['1 child_process.spawn ["sh"]'], 'a parameter named require that loads a core module still loads it from Node');
+});
+
+test('aliases are followed, not escapes: a tested global, a destructured namespace, a name assigned later, constants as arguments', () => {
+  const code = [
+    "const proc = typeof process === 'object' && process;",
+    'proc.env.HOME; proc.kill(1);',
+    "const fs = require('fs');",
+    'const { readFileSync } = fs;',
+    "readFileSync('/etc/hosts');",
+    'let cp;',
+    "function lazy() { cp = cp || require('child_process'); return cp.execFileSync('git'); }",
+    'const PORT = process.env.PORT || 8080;',
+    'server.listen(PORT);',
+    "if (process && process.versions) {}",
+  ].join('\n');
+  assert.deepEqual(uses('a.js', code), [
+    '2 process.env',
+    '2 process.kill [1]',
+    '5 fs.readFileSync ["/etc/hosts"]',
+    '7 child_process.execFileSync ["git"]',
+    '8 process.env',
+    '10 process.versions',
+  ]);
+  assert.deepEqual(fileUsage('a.js', code).listens, [{ line: 9, port: 8080 }]);
+  // passed on, stored or exported: every member may be used
+  assert.deepEqual(uses('b.js', "const fs = require('fs');\nmodule.exports = fs;\nregister(require('os'));"), ['2 fs.*', '3 os.*']);
+});
+
+test('a computed member over a literal list is those members; over anything else, every member', () => {
+  const code = [
+    "const fs = require('fs');",
+    "for (const m of ['readFile', 'stat']) fs[m + ''];",
+    "const methods = ['mkdir', 'rmdir'];",
+    'for (const m of methods) exports[m] = fs[m];',
+    "['chmod', 'chown'].forEach((name) => { fs[name](); });",
+    'fs[userInput]();',
+  ].join('\n');
+  assert.deepEqual(uses('a.js', code), ['2 fs.*', '4 fs.mkdir', '4 fs.rmdir', '5 fs.chmod', '5 fs.chown', '6 fs.*']);
+});
+
+test('a bundle\'s own module system is not Node\'s require; a path from the file\'s own folder is a literal path', () => {
+  const bundle = [
+    '(function (modules) {',
+    '  function load(id) { var module = { exports: {} }; modules[id](module, module.exports, load); return module.exports; }',
+    '  return load(0);',
+    '})([function (module, exports, require) { var util = require(1); var fs = require("fs"); fs.statSync("."); }]);',
+  ].join('\n');
+  const usage = fileUsage('bundle.js', bundle);
+  assert.deepEqual(usage.imports, []);
+  assert.deepEqual(usage.computed, []);
+  assert.deepEqual(usage.core.map((c) => `${c.module}.${c.member}`), ['fs.statSync']);
+  const paths = fileUsage('lib/cli.js', "const path = require('path');\nconst pkg = require(path.join(__dirname, '..', 'package.json'));\nrequire(path.resolve(__dirname, 'plugins', name));");
+  assert.deepEqual(paths.imports.map((i) => i.specifier), ['path', '../package.json']);
+  assert.deepEqual(paths.computed.map((c) => c.line), [3]);
 });
 
 test('run-time module names are reported, not guessed; re-exports are edges', () => {
