@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import type { SourceTree } from '../intent/index.ts';
 
 /** Source files above this size are not read (a bundle larger than this is not an app's source). */
@@ -17,6 +17,13 @@ export function diskTree(): SourceTree {
   return {
     isFile: (path) => stat(path)?.isFile() ?? false,
     isDirectory: (path) => stat(path)?.isDirectory() ?? false,
+    list(path) {
+      try {
+        return readdirSync(path);
+      } catch {
+        return [];
+      }
+    },
     read(path) {
       const found = stat(path);
       if (!found?.isFile() || found.size > MAX_SOURCE) return undefined;

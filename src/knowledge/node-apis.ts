@@ -136,3 +136,32 @@ export function nodeApisOfBinding(name: string): readonly string[] | undefined {
   if (module === 'http') return [];
   return module === undefined ? undefined : nodeApisOf(module, '*');
 }
+
+/** Core modules with syscalls that MODULES does not map: what they may do is every probe. */
+const UNMAPPED = ['sqlite', 'test', 'trace_events', 'wasi'];
+/** Members of modules that warn when loaded (experimental), written out rather than loaded. */
+const WARNS: Readonly<Record<string, object>> = { wasi: { WASI: true } };
+
+/**
+ * The core modules that have one of `members` (as this Node.js has them), and
+ * the probes those members stand for: what a module named at run time may do
+ * when the code uses only these members of it (`require(engine).__express` is
+ * no core module's). `every` when an unmapped core module has one.
+ */
+export function nodeApisOfMembers(members: readonly string[]): { uses: string[]; apis: string[]; every: boolean } {
+  const uses: string[] = [];
+  const apis = new Set<string>();
+  let every = false;
+  for (const module of [...Object.keys(MODULES).filter((m) => m !== 'globals'), ...UNMAPPED]) {
+    const loaded = (WARNS[module] ?? process.getBuiltinModule(`node:${module}`)) as Record<string, unknown> | undefined;
+    if (loaded === undefined) continue;
+    for (const member of members) {
+      if (!(member in loaded) || member in Object.prototype) continue;
+      uses.push(`${module}.${member}`);
+      const known = nodeApisOf(module, member);
+      if (known === undefined) every = true;
+      else for (const api of known) apis.add(api);
+    }
+  }
+  return { uses, apis: [...apis], every };
+}

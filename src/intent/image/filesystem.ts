@@ -118,6 +118,12 @@ export class MergedFilesystem {
     return this.layers[found.layer]!.files[found.entry.path];
   }
 
+  /** The names in a folder, following links to it. */
+  namesIn(dir: string): string[] {
+    const real = this.resolve(dir) ?? dir;
+    return [...(this.children.get(real) ?? [])].map((p) => p.slice(p.lastIndexOf('/') + 1));
+  }
+
   /** Paths of the files under a folder whose content was captured (`/var/lib/dpkg/info`). */
   capturedUnder(dir: string): string[] {
     const real = this.resolve(dir) ?? dir;

@@ -220,5 +220,5 @@ function imageTree(fs: MergedFilesystem): SourceTree {
     const real = fs.resolve(path);
     return real === undefined ? undefined : fs.get(real)?.entry.type;
   };
-  return { read: (path) => fs.read(path), isFile: (path) => typeOf(path) === 'file', isDirectory: (path) => typeOf(path) === 'dir' };
+  return { read: (path) => fs.read(path), isFile: (path) => typeOf(path) === 'file', isDirectory: (path) => typeOf(path) === 'dir', list: (path) => fs.namesIn(path) };
 }

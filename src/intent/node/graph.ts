@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { wrappedCommand } from '../common/command.ts';
-import { resolveModule, type SourceTree } from './resolve.ts';
-import { fileUsage, type CoreUse, type FileUsage } from './usage.ts';
+import { ancestors, resolveModule, resolvePackage, type SourceTree } from './resolve.ts';
+import { fileUsage, type ComputedLoad, type CoreUse, type FileUsage } from './usage.ts';
 
 export interface AppFile {
   path: string;
@@ -25,6 +25,12 @@ export interface AppGraph {
   native: Array<{ path: string; file: string; line: number }>;
   /** Entries that are not readable files. */
   unreadable: string[];
+  /**
+   * Modules named at run time, each with what it may load: the files under its
+   * path's prefix, or else every package installed where the file can load it.
+   * Those are read too, so only core modules remain unknown.
+   */
+  loads: Array<ComputedLoad & { file: string; candidates: number; from: string }>;
   /** Files an app runs that are another interpreter's script (`#!/bin/sh`), by their interpreter: not JavaScript, not parsed. */
   foreign: Array<{ path: string; interpreter: string }>;
 }
@@ -50,7 +56,7 @@ const DATA = /\.(json|node)$/;
  * dynamic `import()` with a literal, and re-exports.
  */
 export function appGraph(tree: SourceTree, entries: readonly string[]): AppGraph {
-  const graph: AppGraph = { files: [], core: [], missing: [], optional: [], native: [], unreadable: [], foreign: [] };
+  const graph: AppGraph = { files: [], core: [], missing: [], optional: [], native: [], unreadable: [], foreign: [], loads: [] };
   const seen = new Set<string>();
   const queue: string[] = [];
   for (const entry of entries) {
@@ -78,19 +84,70 @@ export function appGraph(tree: SourceTree, entries: readonly string[]): AppGraph
     const usage = fileUsage(path, text);
     graph.files.push({ path, usage });
     for (const use of usage.core) graph.core.push({ ...use, file: path });
+    const enqueue = (file: string) => {
+      if (!seen.has(file)) {
+        seen.add(file);
+        queue.push(file);
+      }
+    };
+    for (const load of usage.computed) {
+      const found = mayLoad(tree, path, load.prefix);
+      for (const file of found.files) enqueue(file);
+      graph.loads.push({ ...load, file: path, candidates: found.files.length, from: found.from });
+    }
     for (const { specifier, line, kind } of usage.imports) {
       const resolved = resolveModule(tree, specifier, path, kind === 'require' ? 'require' : 'import');
       if (resolved.kind === 'missing') (declaredOptional(tree, path, specifier) ? graph.optional : graph.missing).push({ specifier, file: path, line });
       else if (resolved.kind === 'file') {
         if (resolved.path.endsWith('.node')) graph.native.push({ path: resolved.path, file: path, line });
-        else if (!seen.has(resolved.path)) {
-          seen.add(resolved.path);
-          queue.push(resolved.path);
-        }
+        else enqueue(resolved.path);
       }
     }
   }
   return graph;
+}
+
+/** At most this many files are taken as what one run-time load may read (a load under `/` is bounded by nothing). */
+const MAX_CANDIDATES = 5000;
+const SCRIPT = /\.(c|m)?(j|t)s$/;
+
+/**
+ * What a module named at run time may load from `file`: the scripts under the
+ * folder its prefix names (`./locale/` → every script in ./locale, at any
+ * depth), or with no prefix, the entry of every package installed in a
+ * `node_modules` Node would search from there.
+ */
+function mayLoad(tree: SourceTree, file: string, prefix: string | undefined): { files: string[]; from: string } {
+  const files: string[] = [];
+  if (prefix !== undefined) {
+    const base = posix.join(posix.dirname(file), prefix.slice(0, prefix.lastIndexOf('/')));
+    const start = prefix.slice(prefix.lastIndexOf('/') + 1);
+    const walk = (dir: string, top: boolean) => {
+      for (const name of tree.list(dir)) {
+        if (files.length >= MAX_CANDIDATES) return;
+        if (top && !name.startsWith(start)) continue;
+        const path = posix.join(dir, name);
+        if (tree.isDirectory(path)) {
+          if (name !== 'node_modules') walk(path, false);
+        } else if (SCRIPT.test(name) && !name.endsWith('.d.ts')) files.push(path);
+      }
+    };
+    walk(base, true);
+    return { files, from: `${prefix}…` };
+  }
+  for (const dir of ancestors(posix.dirname(file))) {
+    if (posix.basename(dir) === 'node_modules') continue;
+    const modules = posix.join(dir, 'node_modules');
+    for (const name of tree.list(modules)) {
+      if (files.length >= MAX_CANDIDATES || name.startsWith('.')) continue;
+      const roots = name.startsWith('@') ? tree.list(posix.join(modules, name)).map((n) => posix.join(modules, name, n)) : [posix.join(modules, name)];
+      for (const root of roots) {
+        const entry = tree.isDirectory(root) ? resolvePackage(tree, root, '.') : undefined;
+        if (entry !== undefined && !entry.endsWith('.node')) files.push(entry);
+      }
+    }
+  }
+  return { files, from: 'the installed packages' };
 }
 
 /** The package name of a bare specifier (`@scope/name/sub` → `@scope/name`), or undefined for a path. */
@@ -104,16 +161,15 @@ function packageName(specifier: string): string | undefined {
 function declaredOptional(tree: SourceTree, file: string, specifier: string): boolean {
   const name = packageName(specifier);
   if (name === undefined) return false;
-  for (let dir = posix.dirname(file); ; dir = posix.dirname(dir)) {
+  for (const dir of ancestors(posix.dirname(file))) {
     const text = tree.read(posix.join(dir, 'package.json'));
-    if (text !== undefined) {
-      try {
-        const manifest = JSON.parse(text) as { optionalDependencies?: Record<string, string>; peerDependenciesMeta?: Record<string, { optional?: boolean }> };
-        return manifest.optionalDependencies?.[name] !== undefined || manifest.peerDependenciesMeta?.[name]?.optional === true;
-      } catch {
-        return false;
-      }
+    if (text === undefined) continue;
+    try {
+      const manifest = JSON.parse(text) as { optionalDependencies?: Record<string, string>; peerDependenciesMeta?: Record<string, { optional?: boolean }> };
+      return manifest.optionalDependencies?.[name] !== undefined || manifest.peerDependenciesMeta?.[name]?.optional === true;
+    } catch {
+      return false;
     }
-    if (dir === '/' || dir === '.' || dir === '') return false;
   }
+  return false;
 }

@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { nodeApisOf, nodeApisOfBinding, type NodeSyscallMap } from '../../knowledge/index.ts';
+import { nodeApisOf, nodeApisOfBinding, nodeApisOfMembers, type NodeSyscallMap } from '../../knowledge/index.ts';
 import { emptyModel, finding, type CodeReport, type Finding, type IntentModel, type Source } from '../../model/index.ts';
 import { addDns, addEgress, addListen, addProcesses, addWritable, mergeSources } from '../common/model-builder.ts';
 import { programsOfScript } from '../common/command.ts';
@@ -103,13 +103,26 @@ export function codeIntent(tree: SourceTree, dir: string, options: CodeIntentOpt
       const more = usage.errors.length > 1 ? ` (and ${usage.errors.length - 1} more)` : '';
       findings.push(finding('TN019', `${first.message}${more}; the rest of the file is still analysed`, { file: rel(path), line: first.line }, model.id));
     }
-    for (const computed of usage.computed) {
-      findings.push(finding('TN020', `Module named at run time: ${computed.code}; syscalls widened to every mapped API but process creation`, { file: rel(path), line: computed.line }, model.id));
-      widen({ reason: 'computed-module', file: rel(path), line: computed.line, detail: computed.code }, false);
-    }
     for (const listen of usage.listens) {
       addListen(model, { port: listen.port, protocol: 'tcp', sources: [at(rel(path), listen.line, `listen(${listen.port})`)] });
     }
+  }
+  for (const load of graph.loads) {
+    const file = rel(load.file);
+    const read = `it may load ${load.candidates} file${load.candidates === 1 ? '' : 's'} of ${load.from}, read as the app's code`;
+    let core: string;
+    if (load.prefix !== undefined) core = 'no core module';
+    else if (load.members !== undefined) {
+      const members = nodeApisOfMembers(load.members);
+      const used = `only its ${load.members.map((m) => `.${m}`).join(', ') || 'nothing'} ${load.members.length === 1 ? 'is' : 'are'} used`;
+      if (members.every) widen({ reason: 'computed-module', file, line: load.line, detail: load.code }, false);
+      else for (const api of members.apis) use(api, file, load.line);
+      core = members.uses.length === 0 ? `${used}, which no core module has` : `${used}: ${members.uses.join(', ')} if it is a core module`;
+    } else {
+      widen({ reason: 'computed-module', file, line: load.line, detail: load.code }, false);
+      core = 'as a core module, syscalls widened to every mapped API but process creation';
+    }
+    findings.push(finding('TN020', `Module named at run time: ${load.code}; ${read}; ${core}`, { file, line: load.line }, model.id));
   }
   for (const missing of graph.missing) {
     findings.push(finding('TN021', `Cannot resolve '${missing.specifier}': not installed, optional, or a typo; what it loads is not analysed`, { file: rel(missing.file), line: missing.line }, model.id));

@@ -7,6 +7,8 @@ export interface SourceTree {
   read(path: string): string | undefined;
   isFile(path: string): boolean;
   isDirectory(path: string): boolean;
+  /** The names in a folder; none when it is not one. */
+  list(path: string): string[];
 }
 
 export type Resolution =
@@ -114,6 +116,17 @@ export function resolvePackage(tree: SourceTree, root: string, subpath: string, 
 }
 
 /**
+ * A folder and each folder above it, as far as the path says: `/a/b` → `/a/b`,
+ * `/a`, `/`; a relative `../x/y` stops at `..` (dirname of `..` would go down, not up).
+ */
+export function* ancestors(dir: string): Generator<string> {
+  for (let d = dir; ; d = posix.dirname(d)) {
+    yield d;
+    if (d === '/' || d === '.' || d === '' || posix.basename(d) === '..') return;
+  }
+}
+
+/**
  * Resolves a specifier from a file as Node does: core modules, relative and
  * absolute paths with their extensions and folder indexes, and packages found
  * in `node_modules` up the tree through `exports` or `main`.
@@ -131,14 +144,13 @@ export function resolveModule(tree: SourceTree, specifier: string, fromFile: str
   const parts = specifier.split('/');
   const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
   const rest = parts.slice(specifier.startsWith('@') ? 2 : 1).join('/');
-  for (let dir = fromDir; ; dir = posix.dirname(dir)) {
-    if (posix.basename(dir) !== 'node_modules') {
-      const root = posix.join(dir, 'node_modules', name);
-      if (tree.isDirectory(root)) {
-        const found = resolvePackage(tree, root, rest === '' ? '.' : `./${rest}`, loader);
-        return found ? { kind: 'file', path: found } : { kind: 'missing' };
-      }
+  for (const dir of ancestors(fromDir)) {
+    if (posix.basename(dir) === 'node_modules') continue;
+    const root = posix.join(dir, 'node_modules', name);
+    if (tree.isDirectory(root)) {
+      const found = resolvePackage(tree, root, rest === '' ? '.' : `./${rest}`, loader);
+      return found ? { kind: 'file', path: found } : { kind: 'missing' };
     }
-    if (dir === '/' || dir === '.' || dir === '') return { kind: 'missing' };
   }
+  return { kind: 'missing' };
 }

@@ -23,11 +23,21 @@ export interface CoreUse {
 
 export type Literal = string | number | Record<string, string | number>;
 
+/** A module named at run time, with what is known of it. */
+export interface ComputedLoad {
+  line: number;
+  code: string;
+  /** The path it starts with, from the file's folder (`./locale/` of `` `./locale/${lang}.js` ``): it loads a file under there. */
+  prefix?: string;
+  /** The only members used on what it loads (`require(engine).__express`); absent when the value is passed on or called. */
+  members?: string[];
+}
+
 export interface FileUsage {
   imports: ModuleImport[];
   core: CoreUse[];
   /** `require(x)` and `import(x)` of a name known only at run time. */
-  computed: Array<{ line: number; code: string }>;
+  computed: ComputedLoad[];
   /** `server.listen(3000)`, `app.listen(process.env.PORT || 8080)`, `listen({ port: 3000 })` on any object. */
   listens: Array<{ line: number; port: number }>;
   errors: Array<{ line: number; message: string }>;
@@ -576,6 +586,51 @@ export function fileUsage(file: string, text: string): FileUsage {
   };
   const excerpt = (node: Node) => text.slice(node.start, Math.min(node.end, node.start + 80));
 
+  /** The relative path a module name starts with: `'./x/' + name`, `` `./x/${name}` ``, `path.join(__dirname, 'x', name)`. */
+  const prefixOf = (node: unknown, scope: Scope): string | undefined => {
+    if (!isNode(node)) return undefined;
+    let prefix: string | undefined;
+    if (node.type === 'TemplateLiteral') prefix = (node.quasis as Array<{ value: { cooked: string } }>)[0]?.value.cooked;
+    else if (node.type === 'BinaryExpression' && node.operator === '+') {
+      const left = evaluate(node.left as Node, scope);
+      prefix = left?.kind === 'literal' ? String(left.value) : left?.kind === 'here' ? `${left.path}/` : prefixOf(node.left, scope);
+    } else if (node.type === 'CallExpression' && (node.arguments as Node[]).length > 1) {
+      const callee = evaluate(node.callee as Node, scope);
+      const known = (node.arguments as Node[]).slice(0, -1);
+      if (callee?.kind === 'member' && callee.module === 'path' && (callee.member === 'join' || callee.member === 'resolve')) {
+        const head = evaluate({ ...node, arguments: known } as Node, scope);
+        if (head?.kind === 'here') prefix = `${head.path}/`;
+      }
+    }
+    if (prefix === undefined || !/^\.\.?\//.test(prefix)) return undefined;
+    return prefix;
+  };
+
+  /** The members used on what a load gives, when it is only ever used through members. */
+  const membersOf = (load: Node, scope: Scope): string[] | undefined => {
+    const parent = (load as Linked)[PARENT];
+    const name = parent?.type === 'MemberExpression' && parent.object === load ? propertyName(parent) : undefined;
+    if (name !== undefined) return [name];
+    if (parent?.type !== 'VariableDeclarator' || parent.init !== load || (parent.id as Node).type !== 'Identifier') return undefined;
+    const declared = lookup(scope, (parent.id as Node).name as string);
+    const members = new Set<string>();
+    for (const [node, at] of references) {
+      if (node.type !== 'Identifier' || names.has(node) || node.name !== (parent.id as Node).name || lookup(at, node.name as string) !== declared) continue;
+      const use = (node as Linked)[PARENT];
+      const member = use?.type === 'MemberExpression' && use.object === node ? propertyName(use) : undefined;
+      if (member === undefined) return undefined;
+      members.add(member);
+    }
+    return [...members];
+  };
+
+  const computedLoad = (load: Node, name: unknown, scope: Scope): ComputedLoad => {
+    const prefix = prefixOf(name, scope);
+    // what import() gives is a promise of the module: its members are not followed
+    const members = load.type === 'ImportExpression' ? undefined : membersOf(load, scope);
+    return { line: lineOf(load.start), code: excerpt(load), ...(prefix !== undefined && { prefix }), ...(members !== undefined && { members }) };
+  };
+
   for (const [node, scope] of references) {
     switch (node.type) {
       case 'Identifier': {
@@ -623,7 +678,7 @@ export function fileUsage(file: string, text: string): FileUsage {
         const module = specifier === undefined ? undefined : coreModule(specifier);
         // a bundle's own require knows its own module ids; a core module it loads is still Node's
         if (!loader.own) {
-          if (specifier === undefined) usage.computed.push({ line: lineOf(node.start), code: excerpt(node) });
+          if (specifier === undefined) usage.computed.push(computedLoad(node, args[0], scope));
           else addImport(specifier, node, 'require');
         }
         if (module !== undefined && escapes(node)) use(module, '*', node, undefined, scope);
@@ -632,7 +687,7 @@ export function fileUsage(file: string, text: string): FileUsage {
       case 'ImportExpression': {
         const specifier = specifierOf(node.source, scope);
         if (specifier === undefined) {
-          usage.computed.push({ line: lineOf(node.start), code: excerpt(node) });
+          usage.computed.push(computedLoad(node, node.source, scope));
           break;
         }
         addImport(specifier, node, 'dynamic');

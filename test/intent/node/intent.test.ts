@@ -100,7 +100,7 @@ test('an app that starts no process has no process-creation syscall, and says so
 test('bad input: syntax errors, a missing dependency, computed and native modules, no entry — findings, and the profile errs on allowing', () => {
   const app = memoryTree({
     '/app/package.json': '{"main": "index.js"}',
-    '/app/index.js': "require('./broken');\nrequire('left-pad');\nconst plugin = require(process.env.PLUGIN);\nrequire('./build/addon.node');",
+    '/app/index.js': "require('./broken');\nrequire('left-pad');\nregister(require(process.env.PLUGIN));\nrequire('./build/addon.node');",
     '/app/broken.js': "const fs = require('fs');\nfs.watch('/etc');\nfunction (\n",
     '/app/build/addon.node': '\u007fELF',
   });
@@ -116,6 +116,30 @@ test('bad input: syntax errors, a missing dependency, computed and native module
 
   const none = codeIntent(memoryTree({ '/c/package.json': '{"main": "missing.js"}' }), '/c', { map });
   assert.deepEqual(codes(none.findings), ['TN018 /c/package.json:1']);
+});
+
+test('a module named at run time is bounded by what it can load: the files under its path, the installed packages (read too), and only the core modules with the members used', () => {
+  const app = memoryTree({
+    '/d/index.js': "const engine = require(name).__express;\nrequire(`./locale/${lang}.js`);\nrequire(tool).spawnSync('git');",
+    '/d/locale/en.js': "require('os').hostname();",
+    '/d/locale/fr/index.js': "require('fs').watch('.');",
+    '/d/locale/README.md': 'not code',
+    '/d/node_modules/pug/package.json': '{"main": "lib/index.js"}',
+    '/d/node_modules/pug/lib/index.js': "exports.__express = () => require('fs').readFileSync('view.pug');",
+    '/d/node_modules/@scope/x/index.js': "require('zlib').gzipSync('x');",
+  });
+  const { model, report, findings } = codeIntent(app, '/d', { map });
+  assert.deepEqual(report.widened, [], 'nothing unknown');
+  const apis = report.apis.map((a) => `${a.api} ${a.file}`);
+  for (const expected of ['os.hostname locale/en.js', 'fs.watch locale/fr/index.js', 'fs.readFile node_modules/pug/lib/index.js', 'zlib.gzip node_modules/@scope/x/index.js', 'child_process.spawnSync index.js']) {
+    assert.ok(apis.includes(expected), `${expected} in ${apis.join(', ')}`);
+  }
+  assert.ok(!apis.some((a) => a.startsWith('net.') || a.startsWith('http')), 'no core module but the one with spawnSync');
+  assert.ok(model.syscalls.allow.includes('inotify_add_watch') && model.syscalls.allow.includes('wait4'));
+  const messages = findings.filter((f) => f.code === 'TN020').map((f) => f.message);
+  assert.match(messages[0]!, /may load 2 files of the installed packages.*only its \.__express is used, which no core module has/);
+  assert.match(messages[1]!, /may load 2 files of \.\/locale\/…, read as the app's code; no core module/);
+  assert.match(messages[2]!, /child_process\.spawnSync if it is a core module/);
 });
 
 const tmp = mkdtempSync(join(tmpdir(), 'tenet-code-'));

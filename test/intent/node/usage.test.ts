@@ -133,7 +133,12 @@ test('a bundle\'s own module system is not Node\'s require; a path from the file
 
 test('run-time module names are reported, not guessed; re-exports are edges', () => {
   const usage = fileUsage('index.js', "const plugin = require(process.env.PLUGIN);\nexport * from './lib.js';\nexport { x } from './x.js';\nimport(`./locale/${lang}.js`);\n");
-  assert.deepEqual(usage.computed, [{ line: 1, code: 'require(process.env.PLUGIN)' }, { line: 4, code: 'import(`./locale/${lang}.js`)' }]);
+  assert.deepEqual(usage.computed, [
+    { line: 1, code: 'require(process.env.PLUGIN)', members: [] },
+    { line: 4, code: 'import(`./locale/${lang}.js`)', prefix: './locale/' },
+  ]);
+  const used = fileUsage('view.js', "const fn = require(mod).__express;\nconst engine = require(name);\nengine.render(); engine.compile;\nregister(require(other));\nrequire('./plugins/' + name);");
+  assert.deepEqual(used.computed.map((c) => [c.line, c.members, c.prefix]), [[1, ['__express'], undefined], [2, ['render', 'compile'], undefined], [4, undefined, undefined], [5, undefined, './plugins/']]);
   assert.deepEqual(usage.imports.map((i) => `${i.line} ${i.kind} ${i.specifier}`), ['2 export ./lib.js', '3 export ./x.js']);
 });
 
