@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { NodeSyscallMap } from '../../src/knowledge/index.ts';
-import { BASELINE, PROBES, type Probe } from './probes.ts';
+import { BASELINE, DNS_SERVER, PROBE_HOST, PROBES, type Probe } from './probes.ts';
 
 
 const TRACE_LINE = /^\d+\s+(?:<\.\.\. )?([a-z0-9_]+)(?:\(| resumed>)/;
@@ -29,36 +29,79 @@ export function syscallsOf(log: string): Set<string> {
   return names;
 }
 
-/** Runs one program under strace in a fresh folder; resolves to its syscalls. */
-export function trace(code: string, node = process.execPath): Promise<Set<string>> {
+/** A self-signed key and certificate for the probes' names, made untraced before a `certificate` probe. */
+function makeCertificate(dir: string): void {
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
+    '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-subj', '/CN=localhost', '-addext', `subjectAltName=DNS:localhost,DNS:${PROBE_HOST}`], { encoding: 'utf8' });
+  if (made.status !== 0) throw new Error(`openssl could not make the probe's certificate: ${made.stderr}`);
+}
+
+/**
+ * The command that runs a `resolver` probe: in its own network and mount
+ * namespace, loopback up, /etc/resolv.conf naming the DNS server of
+ * probes.ts, which runs untraced beside the probe and stops with it.
+ */
+function inResolverNamespace(dir: string, node: string, traced: readonly string[]): string[] {
+  writeFileSync(join(dir, 'dns-server.mjs'), DNS_SERVER);
+  writeFileSync(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:2\n');
+  const script = [
+    'set -e',
+    'ip link set lo up',
+    'mount --bind resolv.conf /etc/resolv.conf',
+    '"$0" dns-server.mjs & server=$!',
+    'for i in $(seq 100); do [ -e ready ] && break; sleep 0.05; done',
+    'rm -f ready',
+    'set +e',
+    '"$@"; code=$?',
+    'kill $server; wait $server 2>/dev/null',
+    'exit $code',
+  ].join('\n');
+  return ['unshare', '--net', '--mount', '--', 'sh', '-c', script, node, ...traced];
+}
+
+/** Runs one probe (or a baseline program) under strace in a fresh folder; resolves to its syscalls. */
+export function trace(probe: Probe | string, node = process.execPath): Promise<Set<string>> {
+  const { code, needs = [], setup } = typeof probe === 'string' ? { code: probe } as Probe : probe;
   const dir = mkdtempSync(join(tmpdir(), 'tenet-syscall-probe-'));
+  if (setup !== undefined) {
+    const made = spawnSync(node, ['--input-type=module', '-e', setup], { cwd: dir, encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`the probe's setup failed: ${made.stderr}`);
+  }
   // The trace lives outside the probe's folder, or a probe watching its folder would see strace write.
   const log = `${dir}.trace`;
   writeFileSync(join(dir, 'probe.mjs'), `${code}\n`);
+  if (needs.includes('certificate')) makeCertificate(dir);
+  // a tmpfs: copies from there cross filesystems, as from a volume into a container's own layer
+  const other = needs.includes('other-filesystem') ? mkdtempSync('/dev/shm/tenet-syscall-probe-') : undefined;
+  if (other !== undefined) writeFileSync(join(other, 'f'), 'x'.repeat(100_000));
+  const traced = ['strace', '-f', '-qq', '-o', log, '--', node, 'probe.mjs'];
+  const [command, ...args] = needs.includes('resolver') ? inResolverNamespace(dir, node, traced) : traced;
   return new Promise((resolve, reject) => {
-    const child = spawn('strace', ['-f', '-qq', '-o', log, '--', node, 'probe.mjs'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const env = { ...process.env, ...(other !== undefined && { PROBE_OTHER_FILE: join(other, 'f') }) };
+    const child = spawn(command!, args, { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 30_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
       try {
-        if (code !== 0) throw new Error(`probe exited with ${code}: ${stderr.trim().slice(-500)}\n${readFileSync(join(dir, 'probe.mjs'), 'utf8')}`);
+        if (code !== 0) throw new Error(`probe exited with ${code}: ${stderr.trim().slice(-500)}\n${code === null ? '' : readFileSync(join(dir, 'probe.mjs'), 'utf8')}`);
         resolve(syscallsOf(readFileSync(log, 'utf8')));
       } catch (e) {
         reject(e as Error);
       } finally {
         rmSync(dir, { recursive: true, force: true });
         rmSync(log, { force: true });
+        if (other !== undefined) rmSync(other, { recursive: true, force: true });
       }
     });
   });
 }
 
-async function union(code: string, rounds: number): Promise<Set<string>> {
+async function union(probe: Probe | string, rounds: number): Promise<Set<string>> {
   const all = new Set<string>();
-  for (let i = 0; i < rounds; i++) for (const name of await trace(code)) all.add(name);
+  for (let i = 0; i < rounds; i++) for (const name of await trace(probe)) all.add(name);
   return all;
 }
 
@@ -79,7 +122,7 @@ export async function generate(probes: readonly Probe[], rounds: number): Promis
   const baseline = new Set<string>();
   for (const program of BASELINE) for (const name of await union(program, rounds + 1)) baseline.add(name);
   const added = await pool(probes, 2, async (probe) => {
-    const seen = await union(probe.code, rounds);
+    const seen = await union(probe, rounds);
     return [probe.api, [...seen].filter((s) => !baseline.has(s)).sort()] as const;
   });
   const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } };

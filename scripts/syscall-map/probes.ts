@@ -1,14 +1,73 @@
 /**
- * The Node.js APIs whose system calls Tenet maps: one tiny program each, run
- * under strace by generate.ts. A probe touches only its own temporary folder and
- * loopback, then exits; what it adds over the baseline program is its syscall set.
- * Each probe is an ES module body; `dir` is its temporary folder.
+ * The Node.js APIs whose system calls Tenet maps: one small program each, run
+ * under strace by generate.ts. A probe calls every member its API stands for,
+ * in each variant that reaches different syscalls (pipes and inherited stdio,
+ * positional and streaming writes, names resolved by a real DNS server, TLS
+ * handshakes), touching only its own temporary folder and loopback; what it
+ * adds over the baseline program is the API's syscall set. Each probe is an ES
+ * module body run in its temporary folder.
  */
 export interface Probe {
   /** `module.member` as code uses it: `fs.readFile`, `http.createServer`. */
   api: string;
   code: string;
+  /**
+   * What the probe needs around it, set up before it is traced:
+   * `resolver`: its own network namespace with a DNS server on loopback that
+   * answers A (127.0.0.1) and AAAA (::1) for every name under `tenet.test`, the
+   * namespace's /etc/resolv.conf naming it (names are not in /etc/hosts);
+   * `certificate`: a self-signed key and certificate for `localhost` and
+   * `upstream.tenet.test`, in `key.pem` and `cert.pem`;
+   * `other-filesystem`: a file of 100 kB on another filesystem than the
+   * probe's folder (a tmpfs), its path in PROBE_OTHER_FILE.
+   */
+  needs?: ReadonlyArray<'resolver' | 'certificate' | 'other-filesystem'>;
+  /** Files and folders the probe works on, made untraced before it runs (so `mkdir` is not counted as reading a folder's). */
+  setup?: string;
 }
+
+/** The name the probes' DNS server answers, and the suffix it answers for. */
+export const PROBE_HOST = 'upstream.tenet.test';
+export const PROBE_DOMAIN = 'tenet.test';
+
+/**
+ * The DNS server of a `resolver` probe, run untraced before the probe in its
+ * namespace: A and AAAA answers for names under PROBE_DOMAIN, NXDOMAIN else,
+ * over UDP on 127.0.0.1 and ::1. Writes `ready` once it listens.
+ */
+export const DNS_SERVER = `
+import * as dgram from 'node:dgram';
+import { writeFileSync } from 'node:fs';
+const answer = (query) => {
+  let at = 12;
+  const labels = [];
+  while (query[at] !== 0 && at < query.length) { labels.push(query.subarray(at + 1, at + 1 + query[at]).toString()); at += query[at] + 1; }
+  const type = query.readUInt16BE(at + 1);
+  const question = query.subarray(12, at + 5);
+  const name = labels.join('.').toLowerCase();
+  const ours = name === '${PROBE_DOMAIN}' || name.endsWith('.${PROBE_DOMAIN}');
+  const data = type === 1 ? Buffer.from([127, 0, 0, 1]) : type === 28 ? Buffer.from([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]) : undefined;
+  const header = Buffer.alloc(12);
+  query.copy(header, 0, 0, 2);
+  header.writeUInt16BE(ours ? 0x8180 : 0x8183, 2);
+  header.writeUInt16BE(1, 4);
+  header.writeUInt16BE(ours && data ? 1 : 0, 6);
+  if (!ours || !data) return Buffer.concat([header, question]);
+  const record = Buffer.alloc(12);
+  record.writeUInt16BE(0xc00c, 0);
+  record.writeUInt16BE(type, 2);
+  record.writeUInt16BE(1, 4);
+  record.writeUInt32BE(60, 6);
+  record.writeUInt16BE(data.length, 10);
+  return Buffer.concat([header, question, record, data]);
+};
+let listening = 0;
+for (const [type, address] of [['udp4', '127.0.0.1'], ['udp6', '::1']]) {
+  const socket = dgram.createSocket(type);
+  socket.on('message', (query, peer) => { try { socket.send(answer(query), peer.port, peer.address); } catch {} });
+  socket.bind(53, address, () => { if (++listening === 2) writeFileSync('ready', ''); });
+}
+`;
 
 /**
  * A server of `module` that takes one connection from a client and does with it
@@ -19,6 +78,17 @@ const server = (module: string, create: string) =>
   `import * as m from 'node:${module}';\nimport * as net from 'node:net';\nconst s = ${create};\n`
   + `s.on('connection', (c) => { void [c.remoteAddress, c.remotePort, c.localAddress, c.localPort]; c.setNoDelay(true); c.setKeepAlive(true, 1000); c.destroy(); s.close(); });\n`
   + `s.listen(0, '127.0.0.1', () => net.connect(s.address().port, '127.0.0.1').on('error', () => {}));`;
+
+/** An HTTP server on 127.0.0.1 and ::1 (what a name of the probes' DNS resolves to), answering `ok`; `done()` closes both. */
+const dualServer = `import * as http from 'node:http';
+const servers = [];
+const port = await new Promise((resolve) => { const s = http.createServer((q, r) => r.end('ok')).listen(0, '127.0.0.1', () => resolve(s.address().port)); servers.push(s); });
+await new Promise((resolve) => { const s = http.createServer((q, r) => r.end('ok')).listen(port, '::1', resolve).on('error', resolve); servers.push(s); });
+const done = () => servers.forEach((s) => { s.closeAllConnections?.(); s.close(); });
+`;
+
+/** Reads a file's key and certificate, made for the probe (`certificate`). */
+const credentials = `import { readFileSync } from 'node:fs';\nconst key = readFileSync('key.pem');\nconst cert = readFileSync('cert.pem');\n`;
 
 /**
  * Node's own behaviour, whatever the app does: start-up, the event loop, timers,
@@ -31,75 +101,126 @@ export const BASELINE = [
 ];
 
 export const PROBES: Probe[] = [
-  // fs, callback, promise and sync forms share their syscalls; the promise form stands for all three.
-  { api: 'fs.readFile', code: `import { readFile, writeFileSync } from 'node:fs';\nwriteFileSync('f', 'x');\nreadFile('f', () => {});` },
-  { api: 'fs.writeFile', code: `import { writeFile } from 'node:fs';\nwriteFile('f', 'x', () => {});` },
-  { api: 'fs.appendFile', code: `import { appendFile } from 'node:fs';\nappendFile('f', 'x', () => {});` },
-  { api: 'fs.stat', code: `import { stat, lstat, statSync } from 'node:fs';\nstat('.', () => {});\nlstat('.', () => {});\nstatSync('.');` },
-  { api: 'fs.readdir', code: `import { readdir } from 'node:fs';\nreaddir('.', { withFileTypes: true }, () => {});` },
-  { api: 'fs.mkdir', code: `import { mkdir } from 'node:fs';\nmkdir('a/b', { recursive: true }, () => {});` },
-  { api: 'fs.mkdtemp', code: `import { mkdtemp } from 'node:fs';\nmkdtemp('t-', () => {});` },
-  { api: 'fs.rm', code: `import { mkdirSync, writeFileSync, rm } from 'node:fs';\nmkdirSync('d/e', { recursive: true });\nwriteFileSync('d/e/f', 'x');\nrm('d', { recursive: true }, () => {});` },
-  { api: 'fs.unlink', code: `import { writeFileSync, unlink } from 'node:fs';\nwriteFileSync('f', 'x');\nunlink('f', () => {});` },
-  { api: 'fs.rename', code: `import { writeFileSync, rename } from 'node:fs';\nwriteFileSync('f', 'x');\nrename('f', 'g', () => {});` },
-  { api: 'fs.copyFile', code: `import { writeFileSync, copyFile } from 'node:fs';\nwriteFileSync('f', 'x');\ncopyFile('f', 'g', () => {});` },
-  { api: 'fs.open', code: `import { open, close } from 'node:fs';\nopen('f', 'w+', (e, fd) => close(fd, () => {}));` },
-  { api: 'fs.access', code: `import { access } from 'node:fs';\naccess('.', () => {});` },
-  { api: 'fs.chmod', code: `import { writeFileSync, chmod } from 'node:fs';\nwriteFileSync('f', 'x');\nchmod('f', 0o600, () => {});` },
-  { api: 'fs.chown', code: `import { writeFileSync, chown } from 'node:fs';\nwriteFileSync('f', 'x');\nchown('f', process.getuid(), process.getgid(), () => {});` },
-  { api: 'fs.utimes', code: `import { writeFileSync, utimes } from 'node:fs';\nwriteFileSync('f', 'x');\nutimes('f', 1, 1, () => {});` },
-  { api: 'fs.truncate', code: `import { writeFileSync, truncate } from 'node:fs';\nwriteFileSync('f', 'xx');\ntruncate('f', 1, () => {});` },
-  { api: 'fs.symlink', code: `import { symlink, readlink } from 'node:fs';\nsymlink('target', 'l', () => readlink('l', () => {}));` },
-  { api: 'fs.link', code: `import { writeFileSync, link } from 'node:fs';\nwriteFileSync('f', 'x');\nlink('f', 'h', () => {});` },
-  { api: 'fs.realpath', code: `import { realpath } from 'node:fs';\nrealpath('.', () => {});\nrealpath.native('.', () => {});` },
-  { api: 'fs.watch', code: `import { watch, writeFileSync } from 'node:fs';\nconst w = watch('.', () => {});\nwriteFileSync('f', 'x');\nsetTimeout(() => w.close(), 20);` },
-  { api: 'fs.watchFile', code: `import { watchFile, unwatchFile } from 'node:fs';\nwatchFile('.', { interval: 5 }, () => {});\nsetTimeout(() => unwatchFile('.'), 30);` },
-  { api: 'fs.createReadStream', code: `import { createReadStream, writeFileSync } from 'node:fs';\nwriteFileSync('f', 'x'.repeat(100000));\ncreateReadStream('f').resume();` },
-  { api: 'fs.createWriteStream', code: `import { createWriteStream } from 'node:fs';\nconst s = createWriteStream('f');\ns.end('x');` },
-  { api: 'fs.opendir', code: `import { opendir } from 'node:fs/promises';\nfor await (const _ of await opendir('.')) { /* */ }` },
-  { api: 'fs.fsync', code: `import { openSync, fsync, fdatasync } from 'node:fs';\nconst fd = openSync('f', 'w');\nfsync(fd, () => fdatasync(fd, () => {}));` },
-  { api: 'fs.cp', code: `import { mkdirSync, writeFileSync, cp } from 'node:fs';\nmkdirSync('s');\nwriteFileSync('s/f', 'x');\ncp('s', 't', { recursive: true }, () => {});` },
+  // fs: callback, promise and sync forms share their syscalls; each member is called in at least one form.
+  { api: 'fs.readFile', code: `import * as fs from 'node:fs';\nfs.writeFileSync('f', 'x');\nfs.readFileSync('f');\nawait fs.promises.readFile('f');\nfs.readFile('f', () => {});` },
+  { api: 'fs.writeFile', code: `import * as fs from 'node:fs';\nfs.writeFileSync('f', 'x');\nawait fs.promises.writeFile('g', 'x'.repeat(100000));\nfs.writeFile('h', 'x', () => {});` },
+  { api: 'fs.appendFile', code: `import * as fs from 'node:fs';\nfs.appendFileSync('f', 'x');\nfs.appendFile('f', 'x', () => {});` },
+  { api: 'fs.stat', code: `import * as fs from 'node:fs';\nfs.stat('.', () => {});\nfs.lstat('.', () => {});\nfs.statSync('.');\nfs.statfs('.', () => {});\nconst fd = fs.openSync('.', 'r');\nfs.fstat(fd, () => fs.closeSync(fd));\nawait fs.promises.stat('.', { bigint: true });` },
+  { api: 'fs.access', code: `import * as fs from 'node:fs';\nfs.access('.', () => {});\nfs.existsSync('missing');\nfs.exists('.', () => {});\nfs.accessSync('.', fs.constants.W_OK);` },
+  { api: 'fs.readdir', setup: `import * as fs from 'node:fs';\nfs.mkdirSync('d/e', { recursive: true });`, code: `import * as fs from 'node:fs';\nfs.readdir('.', { withFileTypes: true }, () => {});\nfs.readdirSync('.', { recursive: true });\nfor await (const _ of fs.promises.glob('**')) { /* */ }\nfs.globSync('*');` },
+  { api: 'fs.opendir', code: `import * as fs from 'node:fs';\nfor await (const _ of await fs.promises.opendir('.')) { /* */ }\nconst dir = fs.opendirSync('.');\ndir.readSync();\ndir.closeSync();\nvoid fs.Dir;` },
+  { api: 'fs.mkdir', code: `import * as fs from 'node:fs';\nfs.mkdir('a/b', { recursive: true }, () => {});\nfs.mkdirSync('c');` },
+  { api: 'fs.mkdtemp', code: `import * as fs from 'node:fs';\nfs.mkdtemp('t-', () => {});\nfs.mkdtempSync('u-');` },
+  { api: 'fs.rm', setup: `import * as fs from 'node:fs';\nfs.mkdirSync('d/e', { recursive: true });\nfs.writeFileSync('d/e/f', 'x');\nfs.mkdirSync('g');`, code: `import * as fs from 'node:fs';\nfs.rmdirSync('g');\nfs.rm('d', { recursive: true }, () => {});` },
+  { api: 'fs.unlink', code: `import * as fs from 'node:fs';\nfs.writeFileSync('f', 'x');\nfs.unlink('f', () => {});` },
+  { api: 'fs.rename', code: `import * as fs from 'node:fs';\nfs.writeFileSync('f', 'x');\nfs.rename('f', 'g', () => {});` },
+  // copy_file_range within a filesystem; across two (a tmpfs to this folder) libuv falls back to sendfile
+  { api: 'fs.copyFile', needs: ['other-filesystem'], code: `import * as fs from 'node:fs';\nfs.writeFileSync('f', 'x'.repeat(100000));\nfs.copyFileSync('f', 'g');\nfs.copyFile(process.env.PROBE_OTHER_FILE, 'h', () => {});` },
+  { api: 'fs.cp', setup: `import * as fs from 'node:fs';\nfs.mkdirSync('s/t', { recursive: true });\nfs.writeFileSync('s/t/f', 'x');\nfs.symlinkSync('f', 's/t/l');`, code: `import * as fs from 'node:fs';\nfs.cp('s', 'd', { recursive: true, preserveTimestamps: true }, () => {});` },
+  // open, then positional and vectored reads and writes, through descriptors and file handles
+  {
+    api: 'fs.open',
+    code: `import * as fs from 'node:fs';\nconst fd = fs.openSync('f', 'w+');\nfs.writeSync(fd, 'abc', 0);\nfs.writevSync(fd, [Buffer.from('de'), Buffer.from('fg')], 3);\nconst b = Buffer.alloc(4);\nfs.readSync(fd, b, 0, 4, 1);\nfs.readvSync(fd, [Buffer.alloc(2), Buffer.alloc(2)], 2);\nfs.write(fd, 'h', () => fs.read(fd, b, 0, 1, 0, () => fs.close(fd, () => {})));\n`
+      + `const h = await fs.promises.open('g', 'w+');\nawait h.write('xyz', 0);\nawait h.writev([Buffer.from('a'), Buffer.from('b')]);\nawait h.read(Buffer.alloc(3), 0, 3, 0);\nawait h.readv([Buffer.alloc(1)], 0);\nawait h.stat();\nawait h.close();\nfs.open('k', 'a', (e, d) => fs.closeSync(d));\nawait (await fs.openAsBlob('g')).text();`,
+  },
+  { api: 'fs.chmod', code: `import * as fs from 'node:fs';\nfs.writeFileSync('f', 'x');\nfs.chmod('f', 0o600, () => {});\nconst fd = fs.openSync('f', 'r');\nfs.fchmodSync(fd, 0o644);\nfs.closeSync(fd);` },
+  { api: 'fs.chown', setup: `import * as fs from 'node:fs';\nfs.writeFileSync('f', 'x');\nfs.symlinkSync('f', 'l');`, code: `import * as fs from 'node:fs';\nconst [u, g] = [process.getuid(), process.getgid()];\nfs.chown('f', u, g, () => {});\nfs.lchownSync('l', u, g);\nconst fd = fs.openSync('f', 'r');\nfs.fchownSync(fd, u, g);\nfs.closeSync(fd);` },
+  { api: 'fs.utimes', setup: `import * as fs from 'node:fs';\nfs.writeFileSync('f', 'x');\nfs.symlinkSync('f', 'l');`, code: `import * as fs from 'node:fs';\nfs.utimes('f', 1, 1, () => {});\nfs.lutimesSync('l', 2, 2);\nconst fd = fs.openSync('f', 'r');\nfs.futimesSync(fd, 3, 3);\nfs.closeSync(fd);` },
+  { api: 'fs.truncate', code: `import * as fs from 'node:fs';\nfs.writeFileSync('f', 'xx');\nfs.truncate('f', 1, () => {});\nconst fd = fs.openSync('f', 'r+');\nfs.ftruncateSync(fd, 0);\nfs.closeSync(fd);` },
+  { api: 'fs.symlink', code: `import * as fs from 'node:fs';\nfs.symlink('target', 'l', () => {});\nfs.symlinkSync('target', 'm');` },
+  { api: 'fs.link', code: `import * as fs from 'node:fs';\nfs.writeFileSync('f', 'x');\nfs.link('f', 'h', () => {});` },
+  { api: 'fs.realpath', setup: `import * as fs from 'node:fs';\nfs.symlinkSync('.', 'l');`, code: `import * as fs from 'node:fs';\nfs.realpath('l', () => {});\nfs.realpath.native('l', () => {});\nfs.realpathSync('l');\nfs.readlink('l', () => {});` },
+  { api: 'fs.watch', setup: `import * as fs from 'node:fs';\nfs.mkdirSync('d/e', { recursive: true });`, code: `import * as fs from 'node:fs';\nconst w = fs.watch('.', () => {});\nconst r = fs.watch('d', { recursive: true }, () => {});\nconst ac = new AbortController();\n(async () => { try { for await (const _ of fs.promises.watch('d/e', { signal: ac.signal })) { /* */ } } catch {} })();\nfs.writeFileSync('f', 'x');\nfs.writeFileSync('d/e/g', 'x');\nsetTimeout(() => { w.close(); r.close(); ac.abort(); }, 50);` },
+  { api: 'fs.watchFile', code: `import * as fs from 'node:fs';\nfs.watchFile('.', { interval: 5 }, () => {});\nsetTimeout(() => fs.unwatchFile('.'), 30);` },
+  { api: 'fs.createReadStream', code: `import * as fs from 'node:fs';\nfs.writeFileSync('f', 'x'.repeat(200000));\nfs.createReadStream('f').resume();\nfs.createReadStream('f', { start: 10, end: 100000, highWaterMark: 1024 }).resume();\nnew fs.ReadStream('f').resume();` },
+  { api: 'fs.createWriteStream', code: `import * as fs from 'node:fs';\nconst s = fs.createWriteStream('f');\ns.cork();\nfor (let i = 0; i < 10; i++) s.write('x'.repeat(1000));\nprocess.nextTick(() => { s.uncork(); s.end('y'); });\nconst t = fs.createWriteStream('g', { flags: 'r+', start: 0 }).on('error', () => {});\nt.end('z');\nnew fs.WriteStream('h').end('w');` },
+  { api: 'fs.fsync', code: `import * as fs from 'node:fs';\nconst fd = fs.openSync('f', 'w');\nfs.fsync(fd, () => fs.fdatasync(fd, () => fs.closeSync(fd)));` },
   // network, on loopback only
-  { api: 'net.createServer', code: server('net', 'm.createServer()') },
-  { api: 'net.connect', code: `import * as net from 'node:net';\nconst s = net.createServer((c) => c.end()).listen(0, '127.0.0.1', () => {\n  const c = net.connect(s.address().port, '127.0.0.1', () => { void [c.remoteAddress, c.localPort]; c.end(); s.close(); });\n});` },
+  { api: 'net.createServer', code: server('net', 'new m.Server()') + `\nnet.createServer().listen(0).close();` },
+  {
+    api: 'net.connect',
+    needs: ['resolver'],
+    code: `import * as net from 'node:net';\nconst s = net.createServer((c) => c.end('x')).listen(0, '127.0.0.1', async () => {\n  const port = s.address().port;\n  const c = net.connect(port, '127.0.0.1', () => { void [c.remoteAddress, c.localPort]; c.setNoDelay(true); c.write('y'); });\n  c.resume();\n  await new Promise((r) => c.on('close', r));\n  const d = net.createConnection({ port, host: '${PROBE_HOST}', autoSelectFamily: true });\n  d.resume();\n  await new Promise((r) => d.on('close', r).on('error', r));\n  const e = new net.Socket().connect(port, '127.0.0.1');\n  e.resume();\n  await new Promise((r) => e.on('close', r));\n  void net.Stream;\n  s.close();\n});`,
+  },
   { api: 'net.connect.ipv6', code: `import * as net from 'node:net';\nconst s = net.createServer((c) => c.end()).listen(0, '::1', () => {\n  const c = net.connect(s.address().port, '::1', () => { void [c.remoteAddress, c.localPort]; c.end(); s.close(); });\n}).on('error', () => {});` },
   { api: 'net.unix', code: `import * as net from 'node:net';\nconst s = net.createServer((c) => c.end()).listen('sock', () => {\n  const c = net.connect('sock', () => { c.end(); s.close(); });\n});` },
-  { api: 'http.createServer', code: `import * as http from 'node:http';\nconst s = http.createServer((q, r) => { void [q.socket.remoteAddress, q.socket.remotePort, q.socket.localAddress]; r.end('ok'); }).listen(0, '127.0.0.1', () => {\n  http.get({ host: '127.0.0.1', port: s.address().port, agent: false }, (r) => { void [r.socket.remoteAddress, r.socket.localPort]; r.resume(); r.on('end', () => s.close()); });\n});` },
-  { api: 'http.request', code: `import * as http from 'node:http';\nconst s = http.createServer((q, r) => r.end('ok')).listen(0, '127.0.0.1', () => {\n  http.request({ host: '127.0.0.1', port: s.address().port }, (r) => { r.resume(); r.on('end', () => s.close()); }).end();\n});` },
-  { api: 'fetch', code: `import * as http from 'node:http';\nconst s = http.createServer((q, r) => r.end('ok')).listen(0, '127.0.0.1', async () => {\n  await (await fetch('http://127.0.0.1:' + s.address().port)).text();\n  s.close();\n});` },
-  { api: 'http2.createServer', code: server('http2', 'm.createServer()') },
-  { api: 'https.createServer', code: server('https', 'm.createServer()') },
-  { api: 'tls.connect', code: `import * as tls from 'node:tls';\nimport * as net from 'node:net';\nconst s = net.createServer((c) => c.destroy()).listen(0, '127.0.0.1', () => {\n  tls.connect({ host: '127.0.0.1', port: s.address().port, rejectUnauthorized: false }).on('error', () => s.close()).on('close', () => s.close());\n});` },
-  { api: 'dgram.createSocket', code: `import * as dgram from 'node:dgram';\nconst s = dgram.createSocket('udp4');\ns.bind(0, '127.0.0.1', () => s.send('x', s.address().port, '127.0.0.1', () => s.close()));` },
-  { api: 'dns.lookup', code: `import * as dns from 'node:dns';\ndns.lookup('localhost', () => {});` },
-  { api: 'dns.resolve', code: `import * as dns from 'node:dns';\nconst r = new dns.Resolver({ timeout: 50, tries: 1 });\nr.setServers(['127.0.0.1']);\nr.resolve4('tenet.invalid', () => {});` },
-  // processes and threads
-  { api: 'child_process.spawn', code: `import { spawn } from 'node:child_process';\nspawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });` },
-  { api: 'child_process.exec', code: `import { exec } from 'node:child_process';\nexec('true', () => {});` },
-  { api: 'child_process.spawnSync', code: `import { spawnSync } from 'node:child_process';\nspawnSync(process.execPath, ['-e', '0']);` },
-  { api: 'child_process.fork', code: `import { fork } from 'node:child_process';\nimport { writeFileSync } from 'node:fs';\nwriteFileSync('c.cjs', 'process.exit(0)');\nfork('c.cjs');` },
-  { api: 'worker_threads.Worker', code: `import { Worker } from 'node:worker_threads';\nnew Worker('0', { eval: true });` },
+  {
+    api: 'http.createServer',
+    code: `import * as http from 'node:http';\nconst s = new http.Server((q, r) => { void [q.socket.remoteAddress, q.socket.remotePort, q.socket.localAddress]; r.setHeader('content-type', 'text/plain'); r.end('ok'); });\nhttp.createServer().close();\ns.listen(0, '127.0.0.1', () => {\n  http.get({ host: '127.0.0.1', port: s.address().port, agent: false }, (r) => { void [r.socket.remoteAddress, r.socket.localPort]; r.resume(); r.on('end', () => s.close()); });\n});`,
+  },
+  {
+    api: 'http.request',
+    needs: ['resolver'],
+    code: `${dualServer}const agent = new http.Agent({ keepAlive: true });\nconst get = (options) => new Promise((resolve) => http.get(options, (r) => { r.resume(); r.on('end', resolve); }).on('error', resolve));\nawait get({ host: '${PROBE_HOST}', port, agent });\nawait get('http://${PROBE_HOST}:' + port + '/');\nawait new Promise((resolve) => { const q = http.request({ hostname: '127.0.0.1', port, method: 'POST', agent: http.globalAgent }, (r) => { r.resume(); r.on('end', resolve); }); q.end('body'); });\nvoid http.ClientRequest;\nagent.destroy();\ndone();`,
+  },
+  {
+    api: 'fetch',
+    needs: ['resolver'],
+    code: `${dualServer}import { createHash } from 'node:crypto';\nservers[0].on('upgrade', (q, socket) => {\n  const accept = createHash('sha1').update(q.headers['sec-websocket-key'] + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');\n  socket.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Accept: ' + accept + '\\r\\n\\r\\n');\n  socket.end(Buffer.from([0x88, 0]));\n});\nawait (await fetch('http://${PROBE_HOST}:' + port + '/')).text();\nawait (await fetch('http://127.0.0.1:' + port + '/', { method: 'POST', body: 'x' })).text();\nawait new Promise((resolve) => { const ws = new WebSocket('ws://127.0.0.1:' + port + '/'); ws.onclose = resolve; ws.onerror = resolve; });\ndone();`,
+  },
+  {
+    api: 'http2.createServer',
+    needs: ['certificate'],
+    code: `import * as http2 from 'node:http2';\n${credentials}const serve = (s) => { s.on('stream', (st) => { void [st.session.socket.remoteAddress, st.session.socket.localAddress]; st.respond({ ':status': 200 }); st.end('ok'); }); return new Promise((r) => s.listen(0, '127.0.0.1', () => r(s))); };\nconst request = (url, options) => new Promise((resolve) => { const c = http2.connect(url, options); const q = c.request({ ':path': '/' }); q.resume(); q.on('end', () => { c.close(); resolve(); }); q.on('error', resolve); });\nconst plain = await serve(http2.createServer());\nawait request('http://127.0.0.1:' + plain.address().port);\nconst secure = await serve(http2.createSecureServer({ key, cert }));\nawait request('https://127.0.0.1:' + secure.address().port, { rejectUnauthorized: false });\nplain.close();\nsecure.close();`,
+  },
+  {
+    api: 'https.createServer',
+    needs: ['certificate'],
+    code: `import * as https from 'node:https';\n${credentials}const s = new https.Server({ key, cert }, (q, r) => { void [q.socket.remoteAddress, q.socket.remotePort, q.socket.localAddress]; r.end('ok'); });\nhttps.createServer({ key, cert }).close();\ns.listen(0, '127.0.0.1', () => {\n  https.get({ host: '127.0.0.1', port: s.address().port, rejectUnauthorized: false, agent: false }, (r) => { r.resume(); r.on('end', () => s.close()); });\n});`,
+  },
+  {
+    api: 'tls.connect',
+    needs: ['resolver', 'certificate'],
+    code: `import * as tls from 'node:tls';\nimport * as https from 'node:https';\n${credentials}const s = new tls.Server({ key, cert }, (c) => { c.end('HTTP/1.1 200 OK\\r\\ncontent-length: 2\\r\\nconnection: close\\r\\n\\r\\nok'); });\ntls.createServer({ key, cert }).close();\nconst port = await new Promise((r) => s.listen(0, '127.0.0.1', () => r(s.address().port)));\nawait new Promise((resolve) => { const c = tls.connect({ host: '${PROBE_HOST}', port, rejectUnauthorized: false, servername: 'localhost' }, () => c.write('x')); c.resume(); c.on('close', resolve); c.on('error', resolve); });\nawait new Promise((resolve) => https.get({ host: '${PROBE_HOST}', port, rejectUnauthorized: false, agent: new https.Agent() }, (r) => { r.resume(); r.on('end', resolve); }).on('error', resolve));
+void https.globalAgent;\nawait new Promise((resolve) => https.request('https://127.0.0.1:' + port + '/', { rejectUnauthorized: false }, (r) => { r.resume(); r.on('end', resolve); }).on('error', resolve).end());\nvoid tls.TLSSocket;\ns.close();`,
+  },
+  { api: 'dgram.createSocket', code: `import * as dgram from 'node:dgram';\nconst s = dgram.createSocket('udp4');\ns.on('message', () => s.close());\ns.bind(0, '127.0.0.1', () => s.send('x', s.address().port, '127.0.0.1'));` },
+  {
+    api: 'dns.lookup',
+    needs: ['resolver'],
+    code: `import * as dns from 'node:dns';\nawait dns.promises.lookup('${PROBE_HOST}', { all: true });\nawait dns.promises.lookup('${PROBE_HOST}', { family: 6 });\nawait new Promise((r) => dns.lookup('${PROBE_HOST}', { family: 4 }, r));\nawait new Promise((r) => dns.lookup('missing.${PROBE_DOMAIN}', r));\nawait new Promise((r) => dns.lookup('localhost', r));\nawait new Promise((r) => dns.lookupService('127.0.0.1', 22, r));`,
+  },
+  {
+    api: 'dns.resolve',
+    needs: ['resolver'],
+    code: `import * as dns from 'node:dns';\nawait dns.promises.resolve4('${PROBE_HOST}');\nawait dns.promises.resolve6('${PROBE_HOST}');\nawait dns.promises.resolve('missing.${PROBE_DOMAIN}').catch(() => {});\nconst r = new dns.Resolver({ timeout: 200, tries: 1 });\nawait new Promise((done) => r.resolve4('${PROBE_HOST}', done));\nawait dns.promises.reverse('127.0.0.1').catch(() => {});`,
+  },
+  // processes and threads: every stdio mode (pipes, inherited, ignored, an IPC channel), the child a Node.js too
+  {
+    api: 'child_process.spawn',
+    code: `import * as cp from 'node:child_process';\nconst done = (child) => new Promise((r) => child.on('close', r));\nconst piped = cp.spawn(process.execPath, ['-e', 'process.stdin.pipe(process.stdout)']);\npiped.stdout.resume();\npiped.stdin.end('data');\nawait done(piped);\nawait done(cp.spawn(process.execPath, ['-e', '0'], { stdio: 'inherit' }));\nawait done(cp.spawn(process.execPath, ['-e', '0'], { stdio: 'ignore', detached: true }));\nawait done(cp.spawn(process.execPath, ['-e', 'process.send("x", () => process.exit())'], { stdio: ['pipe', 'pipe', 'pipe', 'ipc'] }).on('message', () => {}));\nvoid cp.ChildProcess;`,
+  },
+  { api: 'child_process.exec', code: `import * as cp from 'node:child_process';\nawait new Promise((r) => cp.exec('echo x | cat', r));\nawait new Promise((r) => cp.execFile(process.execPath, ['-e', 'console.log(1)'], r));\nawait new Promise((r) => cp.execFile('missing-program', r));` },
+  { api: 'child_process.spawnSync', code: `import * as cp from 'node:child_process';\ncp.spawnSync(process.execPath, ['-e', 'process.stdin.pipe(process.stdout)'], { input: 'x' });\ncp.execSync('echo x');\ncp.execFileSync(process.execPath, ['-e', '0'], { stdio: 'inherit' });` },
+  { api: 'child_process.fork', code: `import * as cp from 'node:child_process';\nimport { writeFileSync } from 'node:fs';\nwriteFileSync('c.cjs', 'process.on("message", (m) => process.send(m, () => process.exit(0)))');\nconst child = cp.fork('c.cjs');\nchild.on('message', () => {});\nchild.send({ hello: 1 });` },
+  {
+    api: 'worker_threads.Worker',
+    code: `import { Worker, MessageChannel, BroadcastChannel } from 'node:worker_threads';\nimport { writeFileSync } from 'node:fs';\nwriteFileSync('w.mjs', "import { parentPort } from 'node:worker_threads'; parentPort.once('message', ({ port }) => { port.postMessage(new Uint8Array(1024)); port.close(); parentPort.close(); });");\nconst w = new Worker('./w.mjs');\nconst { port1, port2 } = new MessageChannel();\nw.postMessage({ port: port2 }, [port2]);\nawait new Promise((r) => port1.once('message', r));\nport1.close();\nawait new Promise((r) => w.on('exit', r));\nconst e = new Worker('require("worker_threads").parentPort.postMessage(1)', { eval: true });\nawait new Promise((r) => e.once('message', r));\nawait e.terminate();\nnew BroadcastChannel('c').close();`,
+  },
   { api: 'cluster.fork', code: `import cluster from 'node:cluster';\nif (cluster.isPrimary) cluster.fork().on('online', function () { this.kill(); });\nelse setTimeout(() => {}, 10);` },
   // crypto and compression: the threadpool and the kernel's random source
-  { api: 'crypto.randomBytes', code: `import { randomBytes } from 'node:crypto';\nrandomBytes(32, () => {});` },
-  { api: 'crypto.createHash', code: `import { createHash } from 'node:crypto';\ncreateHash('sha256').update('x').digest();` },
-  { api: 'crypto.pbkdf2', code: `import { pbkdf2 } from 'node:crypto';\npbkdf2('p', 's', 1000, 32, 'sha256', () => {});` },
-  { api: 'crypto.scrypt', code: `import { scrypt } from 'node:crypto';\nscrypt('p', 's', 32, () => {});` },
-  { api: 'crypto.generateKeyPair', code: `import { generateKeyPair } from 'node:crypto';\ngenerateKeyPair('ec', { namedCurve: 'P-256' }, () => {});` },
-  { api: 'zlib.gzip', code: `import { gzip, gunzip } from 'node:zlib';\ngzip('x'.repeat(100000), (e, b) => gunzip(b, () => {}));` },
+  { api: 'crypto.randomBytes', code: `import * as crypto from 'node:crypto';\ncrypto.randomBytes(32, () => {});\ncrypto.randomUUID();\ncrypto.getRandomValues(new Uint8Array(8));` },
+  { api: 'crypto.createHash', code: `import * as crypto from 'node:crypto';\ncrypto.createHash('sha256').update('x').digest();\ncrypto.createHmac('sha256', 'k').update('x').digest();\nconst k = crypto.randomBytes(32);\nconst c = crypto.createCipheriv('aes-256-gcm', k, crypto.randomBytes(12));\nc.update('x');\nc.final();` },
+  { api: 'crypto.pbkdf2', code: `import * as crypto from 'node:crypto';\ncrypto.pbkdf2('p', 's', 1000, 32, 'sha256', () => {});` },
+  { api: 'crypto.scrypt', code: `import * as crypto from 'node:crypto';\ncrypto.scrypt('p', 's', 32, () => {});` },
+  { api: 'crypto.generateKeyPair', code: `import * as crypto from 'node:crypto';\ncrypto.generateKeyPair('ec', { namedCurve: 'P-256' }, () => {});\nconst { privateKey, publicKey } = crypto.generateKeyPairSync('ed25519');\ncrypto.verify(null, Buffer.from('x'), publicKey, crypto.sign(null, Buffer.from('x'), privateKey));` },
+  { api: 'zlib.gzip', code: `import * as zlib from 'node:zlib';\nzlib.gzip('x'.repeat(100000), (e, b) => zlib.gunzip(b, () => {}));\nzlib.brotliCompressSync('x'.repeat(1000));\nzlib.createDeflate().end('x'.repeat(1000));` },
   // the process and the machine
-  { api: 'os.cpus', code: `import { cpus } from 'node:os';\ncpus();` },
-  { api: 'os.networkInterfaces', code: `import { networkInterfaces } from 'node:os';\nnetworkInterfaces();` },
-  { api: 'os.hostname', code: `import { hostname } from 'node:os';\nhostname();` },
-  { api: 'os.userInfo', code: `import { userInfo } from 'node:os';\nuserInfo();` },
-  { api: 'os.memory', code: `import { freemem, totalmem, loadavg, uptime } from 'node:os';\nfreemem(); totalmem(); loadavg(); uptime();` },
+  { api: 'os.cpus', code: `import * as os from 'node:os';\nos.cpus();\nos.availableParallelism();` },
+  { api: 'os.networkInterfaces', code: `import * as os from 'node:os';\nos.networkInterfaces();` },
+  { api: 'os.hostname', code: `import * as os from 'node:os';\nos.hostname();` },
+  { api: 'os.userInfo', code: `import * as os from 'node:os';\nos.userInfo();\nos.homedir();` },
+  { api: 'os.memory', code: `import * as os from 'node:os';\nos.freemem(); os.totalmem(); os.loadavg(); os.uptime();` },
   { api: 'process.memoryUsage', code: `process.memoryUsage(); process.resourceUsage(); process.cpuUsage();` },
   { api: 'process.chdir', code: `process.chdir('..'); process.cwd();` },
   { api: 'process.kill', code: `process.on('SIGUSR2', () => {});\nprocess.kill(process.pid, 'SIGUSR2');` },
   { api: 'process.umask', code: `process.umask(0o22);` },
-  { api: 'process.stdout', code: `process.stdout.write('x\\n');` },
+  { api: 'process.stdout', code: `process.stdout.write('x\\n');\nprocess.stderr.write('y\\n');\nconsole.log('z');` },
   { api: 'process.stdin', code: `process.stdin.resume(); setTimeout(() => process.stdin.pause(), 10);` },
   { api: 'timers.setInterval', code: `const t = setInterval(() => {}, 1);\nsetTimeout(() => clearInterval(t), 20);\nsetImmediate(() => {});` },
-  { api: 'v8.writeHeapSnapshot', code: `import { writeHeapSnapshot } from 'node:v8';\nwriteHeapSnapshot('h.heapsnapshot');` },
-  { api: 'readline.createInterface', code: `import { createInterface } from 'node:readline';\nimport { writeFileSync, createReadStream } from 'node:fs';\nwriteFileSync('f', 'a\\nb\\n');\ncreateInterface({ input: createReadStream('f') }).on('line', () => {});` },
+  { api: 'v8.writeHeapSnapshot', code: `import * as v8 from 'node:v8';\nv8.writeHeapSnapshot('h.heapsnapshot');\nv8.getHeapSnapshot().resume();` },
+  { api: 'readline.createInterface', code: `import * as readline from 'node:readline';\nimport { writeFileSync, createReadStream } from 'node:fs';\nwriteFileSync('f', 'a\\nb\\n');\nreadline.createInterface({ input: createReadStream('f') }).on('line', () => {});` },
+  { api: 'repl.start', code: `import * as repl from 'node:repl';\nimport { PassThrough } from 'node:stream';\nconst input = new PassThrough();\nconst r = repl.start({ input, output: new PassThrough(), terminal: false });\ninput.write('1 + 1\\n');\nsetTimeout(() => r.close(), 20);` },
+  { api: 'tty.isatty', code: `import * as tty from 'node:tty';\ntty.isatty(0);\ntty.isatty(1);` },
+  { api: 'inspector.open', code: `import * as inspector from 'node:inspector';\ninspector.open(0, '127.0.0.1');\ninspector.url();\ninspector.close();` },
 ];

@@ -53,12 +53,14 @@ const MODULES: Readonly<Record<string, Members>> = {
     Agent: [...HTTP_CLIENT, ...TLS_CLIENT], globalAgent: [...HTTP_CLIENT, ...TLS_CLIENT], '': ['https.createServer', ...HTTP_CLIENT, ...TLS_CLIENT],
   },
   http2: {
-    createServer: ['http2.createServer'], createSecureServer: ['http2.createServer', 'https.createServer'], connect: [...TLS_CLIENT, ...NET_CLIENT],
+    // the probe of http2.createServer is a client's too (http2.connect to each of its servers)
+    createServer: ['http2.createServer'], createSecureServer: ['http2.createServer', 'https.createServer'], connect: ['http2.createServer', ...TLS_CLIENT, ...NET_CLIENT],
     constants: [], sensitiveHeaders: [], getDefaultSettings: [], getPackedSettings: [], getUnpackedSettings: [],
     '': ['http2.createServer', 'https.createServer', ...TLS_CLIENT, ...NET_CLIENT],
   },
   tls: {
-    connect: [...TLS_CLIENT, ...NET_CLIENT], TLSSocket: [...TLS_CLIENT, ...NET_CLIENT], createServer: ['https.createServer'], Server: ['https.createServer'],
+    // the probe of tls.connect holds both ends: a TLS server and its clients
+    connect: [...TLS_CLIENT, ...NET_CLIENT], TLSSocket: [...TLS_CLIENT, ...NET_CLIENT], createServer: ['tls.connect', 'https.createServer'], Server: ['tls.connect', 'https.createServer'],
     createSecureContext: [], rootCertificates: [], getCiphers: [], checkServerIdentity: [], DEFAULT_MIN_VERSION: [], DEFAULT_MAX_VERSION: [],
     '': ['https.createServer', ...TLS_CLIENT, ...NET_CLIENT],
   },
@@ -95,10 +97,10 @@ const MODULES: Readonly<Record<string, Members>> = {
     '*': ['process.kill', 'process.chdir', 'process.umask', 'process.memoryUsage', 'process.stdout', 'process.stdin'],
   },
   readline: { '': ['readline.createInterface', 'process.stdin'] },
-  repl: { '': ['readline.createInterface', 'process.stdin', 'process.stdout'] },
-  tty: { '': ['process.stdout'] },
+  repl: { '': ['repl.start', 'readline.createInterface', 'process.stdin', 'process.stdout'] },
+  tty: { '': ['tty.isatty', 'process.stdout'] },
   v8: { writeHeapSnapshot: ['v8.writeHeapSnapshot'], getHeapSnapshot: ['v8.writeHeapSnapshot'], '': [] },
-  inspector: { '': NET_SERVER },
+  inspector: { '': ['inspector.open', ...NET_SERVER] },
   // Web APIs Node provides as globals.
   globals: { fetch: ['fetch', 'dns.lookup'], WebSocket: ['fetch', 'dns.lookup'], EventSource: ['fetch', 'dns.lookup'] },
 };
@@ -164,4 +166,9 @@ export function nodeApisOfMembers(members: readonly string[]): { uses: string[];
     }
   }
   return { uses, apis: [...apis], every };
+}
+
+/** Every member the map knows, by module (`''`: any other member, `'*'`: the whole module), with the probes it stands for. */
+export function nodeApiMembers(): Array<{ module: string; member: string; apis: readonly string[] }> {
+  return Object.entries(MODULES).flatMap(([module, members]) => Object.entries(members).map(([member, apis]) => ({ module, member, apis })));
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { nodeSyscallMap } from '../../src/knowledge/index.ts';
+import { fileUsage } from '../../src/intent/index.ts';
+import { nodeApiMembers, nodeSyscallMap } from '../../src/knowledge/index.ts';
 import { PROBES } from '../../scripts/syscall-map/probes.ts';
 
 test('the syscall map covers every probed API for this Node.js, with plausible sets', () => {
@@ -20,7 +21,11 @@ test('the syscall map covers every probed API for this Node.js, with plausible s
   has('net.createServer', 'socket', 'bind', 'listen');
   has('net.connect', 'connect');
   has('dgram.createSocket', 'socket', 'sendmsg');
-  has('child_process.spawn', 'clone', 'wait4');
+  has('child_process.spawn', 'clone', 'wait4', 'socketpair', 'dup2');
+  has('dns.lookup', 'socket', 'sendto', 'poll', 'recvfrom');
+  has('fetch', 'sendto', 'poll', 'recvfrom', 'connect');
+  has('fs.open', 'pwrite64', 'pwritev');
+  has('fs.copyFile', 'copy_file_range', 'sendfile');
   assert.ok(map.baseline.includes('epoll_pwait') && map.baseline.includes('execve'), 'the event loop and the start are in the baseline');
 });
 
@@ -30,4 +35,26 @@ test('a map is found by exact version, else by major version, never across archi
   assert.equal(nodeSyscallMap(`${map.node.split('.')[0]}.99.0`, map.arch), map);
   assert.equal(nodeSyscallMap('18.0.0', map.arch), undefined);
   assert.equal(nodeSyscallMap(map.node, 'mips'), undefined);
+});
+
+test('every member of a core module the map knows is called by a probe of an API it stands for, and every API named has a probe', () => {
+  const fold = (member: string) => member.replace(/Sync$/, '').replace(/^(.+)Async$/, '$1');
+  // what each probe calls, as Tenet's own reading of its code sees it
+  const callers = new Map<string, Set<string>>();
+  for (const probe of PROBES) {
+    for (const use of fileUsage('probe.mjs', probe.code).core) {
+      for (const key of [use.module, `${use.module}.${use.member}`, `${use.module}.${fold(use.member)}`]) (callers.get(key) ?? callers.set(key, new Set()).get(key)!).add(probe.api);
+    }
+  }
+  const missing: string[] = [];
+  for (const { module, member, apis } of nodeApiMembers()) {
+    for (const api of apis) assert.ok(PROBES.some((p) => p.api === api), `${module}.${member || '(other)'} names ${api}, which no probe measures`);
+    if (apis.length === 0 || member === '*') continue;
+    // a member this Node.js does not have on this platform (fs.lchmod on Linux) cannot be called
+    const real = (module === 'globals' ? globalThis : process.getBuiltinModule(`node:${module}`)) as Record<string, unknown>;
+    if (member !== '' && real[member] === undefined) continue;
+    const by = callers.get(member === '' ? module : `${module}.${member}`);
+    if (![...(by ?? [])].some((api) => apis.includes(api))) missing.push(`${module}.${member || '(any)'} → ${apis.join(', ')}`);
+  }
+  assert.deepEqual(missing, [], 'members no probe of theirs calls');
 });
