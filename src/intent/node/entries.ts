@@ -20,7 +20,6 @@ export interface AppCommand {
 
 /** Programs that run a script given as their first argument that is not an option. */
 const RUNNERS = new Set(['node', 'nodejs', 'ts-node', 'tsx', 'nodemon', 'bun', 'deno']);
-const SCRIPT = /\.(m|c)?(j|t)sx?$/;
 
 /** The script `node --flag x.js` (or `ts-node x.ts`) runs; undefined when the words run something else. */
 export function scriptOf(words: readonly string[]): string | undefined {
@@ -88,7 +87,8 @@ export function appEntries(tree: SourceTree, dir: string, command?: AppCommand):
       if (typeof start === 'string') {
         for (const part of start.split(/&&|\|\||;/)) {
           const script = scriptOf(splitWords(part.trim()));
-          if (script !== undefined && SCRIPT.test(script)) add(fileOf(script), at(['scripts', 'start'], `npm start: ${start}`));
+          // node's script need not end in .js (`node node_modules/x/bin/x`): any file it names
+          if (script !== undefined) add(fileOf(script), at(['scripts', 'start'], `npm start: ${start}`));
         }
       }
     }

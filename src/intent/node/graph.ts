@@ -55,7 +55,7 @@ const DATA = /\.(json|node)$/;
  * an entry are read, each once (cycles are fine), through `require`, `import`,
  * dynamic `import()` with a literal, and re-exports.
  */
-export function appGraph(tree: SourceTree, entries: readonly string[]): AppGraph {
+export function appGraph(tree: SourceTree, entries: readonly string[], workdir = posix.dirname(entries[0] ?? '.')): AppGraph {
   const graph: AppGraph = { files: [], core: [], missing: [], optional: [], native: [], unreadable: [], foreign: [], loads: [] };
   const seen = new Set<string>();
   const queue: string[] = [];
@@ -94,6 +94,14 @@ export function appGraph(tree: SourceTree, entries: readonly string[]): AppGraph
       const found = mayLoad(tree, path, load.prefix);
       for (const file of found.files) enqueue(file);
       graph.loads.push({ ...load, file: path, candidates: found.files.length, from: found.from });
+    }
+    // workers, forked modules and Node.js programs the file starts: their scripts are the app's code too
+    for (const run of usage.runs) {
+      const base = run.from === 'file' ? path : posix.join(workdir, '(working folder)');
+      const specifier = run.path.startsWith('/') || run.path.startsWith('.') ? run.path : `./${run.path}`;
+      const resolved = resolveModule(tree, specifier, base);
+      if (resolved.kind === 'file') enqueue(resolved.path);
+      else graph.missing.push({ specifier: `${run.path} (run by ${run.how})`, file: path, line: run.line });
     }
     for (const { specifier, line, kind } of usage.imports) {
       const resolved = resolveModule(tree, specifier, path, kind === 'require' ? 'require' : 'import');

@@ -84,7 +84,9 @@ export function codeIntent(tree: SourceTree, dir: string, options: CodeIntentOpt
     findings.push(finding('TN018', 'No entry point: package.json names no existing main, bin, exports or start script, and there is no index.js', { file: posix.join(dir, 'package.json'), line: 1 }, model.id));
     return { model, report, findings };
   }
-  const graph = appGraph(tree, entries.map((e) => e.path));
+  // the folder relative paths run from: the image's working folder, or the app's own folder on disk
+  const workdir = options.wholePaths === true ? options.command?.workdir ?? dir : dir;
+  const graph = appGraph(tree, entries.map((e) => e.path), workdir);
   report.files = graph.files.length;
   const rel = (file: string) => (options.wholePaths === true ? file : posix.relative(dir, file) || file);
 

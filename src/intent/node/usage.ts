@@ -23,6 +23,15 @@ export interface CoreUse {
 
 export type Literal = string | number | Record<string, string | number>;
 
+/** A script the code runs: a path from the file's folder (`new Worker(new URL('./w.js', import.meta.url))`) or from the working folder (`fork('./child.js')`). */
+export interface ScriptRun {
+  line: number;
+  path: string;
+  from: 'file' | 'cwd';
+  /** How it is run: `worker_threads.Worker`, `child_process.fork`, `child_process.spawn`. */
+  how: string;
+}
+
 /** A module named at run time, with what is known of it. */
 export interface ComputedLoad {
   line: number;
@@ -40,6 +49,8 @@ export interface FileUsage {
   computed: ComputedLoad[];
   /** `server.listen(3000)`, `app.listen(process.env.PORT || 8080)`, `listen({ port: 3000 })` on any object. */
   listens: Array<{ line: number; port: number }>;
+  /** JavaScript files the code runs as a thread or a program of their own: workers, forked modules, `node script.js`. */
+  runs: ScriptRun[];
   errors: Array<{ line: number; message: string }>;
 }
 
@@ -249,7 +260,7 @@ const REFERENCES = new Set(['Identifier', 'MemberExpression', 'CallExpression', 
  */
 export function fileUsage(file: string, text: string): FileUsage {
   const lineOf = lineIndex(text);
-  const usage: FileUsage = { imports: [], core: [], computed: [], listens: [], errors: [] };
+  const usage: FileUsage = { imports: [], core: [], computed: [], listens: [], runs: [], errors: [] };
   const program = parseProgram(file, text, usage.errors);
   if (program === undefined) return usage;
 
@@ -507,6 +518,14 @@ export function fileUsage(file: string, text: string): FileUsage {
         }
         return undefined;
       }
+      case 'NewExpression': {
+        // new URL('./worker.js', import.meta.url)
+        const [target, base] = node.arguments as Node[];
+        const callee = node.callee as Node;
+        const url = typeof literal(target) === 'string' ? (literal(target) as string) : undefined;
+        if (callee.type !== 'Identifier' || callee.name !== 'URL' || url === undefined || !/^\.\.?\//.test(url) || base?.type !== 'MemberExpression') return undefined;
+        return (base.object as Node).type === 'MetaProperty' && propertyName(base) === 'url' ? { kind: 'here', path: posix.join('.', url) } : undefined;
+      }
       case 'AwaitExpression': {
         const argument = node.argument as Node;
         if (argument.type !== 'ImportExpression') return undefined;
@@ -583,6 +602,35 @@ export function fileUsage(file: string, text: string): FileUsage {
     const args = call ? (call.arguments as unknown[]).slice(0, 3).map((a) => argument(a, scope)) : [];
     const known = args.filter((a) => a !== undefined);
     usage.core.push({ module, member, line: lineOf(at.start), ...(known.length > 0 && { args: known }) });
+    if (call !== undefined) runsOf(`${module}.${member.replace(/Sync$/, '')}`, call, scope);
+  };
+
+  /** A script path: a literal (from the working folder) or a path from the file's own folder. */
+  const scriptPath = (node: unknown, scope: Scope): { path: string; from: ScriptRun['from'] } | undefined => {
+    const value = isNode(node) ? evaluate(node, scope) : undefined;
+    if (value?.kind === 'here') return { path: value.path, from: 'file' };
+    return value?.kind === 'literal' && typeof value.value === 'string' && !value.value.startsWith('-') ? { path: value.value, from: 'cwd' } : undefined;
+  };
+  const isNodeProgram = (node: unknown, scope: Scope): boolean => {
+    const value = isNode(node) ? evaluate(node, scope) : undefined;
+    if (value?.kind === 'member') return value.module === 'process' && value.member === 'execPath';
+    return value?.kind === 'literal' && typeof value.value === 'string' && /(^|\/)(node|nodejs)$/.test(value.value);
+  };
+  /** The scripts a worker, a fork or a Node.js program started by the code runs. */
+  const runsOf = (how: string, call: Node, scope: Scope) => {
+    const [first, second] = call.arguments as Node[];
+    let script: { path: string; from: ScriptRun['from'] } | undefined;
+    if (how === 'worker_threads.Worker' || how === 'child_process.fork') script = scriptPath(first, scope);
+    else if (/^child_process\.(spawn|execFile)$/.test(how) && isNodeProgram(first, scope) && second?.type === 'ArrayExpression') {
+      // node [flags] script …: the first argument that is not a flag
+      script = (second.elements as Array<Node | null>).map((e) => scriptPath(e, scope)).find((p) => p !== undefined);
+    } else if (how === 'child_process.exec') {
+      const command = evaluate(first ?? ({ type: 'Nothing' } as Node), scope);
+      const words = command?.kind === 'literal' && typeof command.value === 'string' ? command.value.trim().split(/\s+/) : [];
+      const path = /(^|\/)(node|nodejs)$/.test(words[0] ?? '') ? words.slice(1).find((w) => !w.startsWith('-')) : undefined;
+      if (path !== undefined) script = { path, from: 'cwd' };
+    }
+    if (script !== undefined) usage.runs.push({ line: lineOf(call.start), ...script, how });
   };
   const excerpt = (node: Node) => text.slice(node.start, Math.min(node.end, node.start + 80));
 

@@ -47,6 +47,8 @@ test('entries: the Dockerfile command first, then package.json bin, main, export
     '/app/dist/server.js scripts.start:8',
   ]);
   assert.deepEqual(appEntries(memoryTree({ '/b/index.js': '' }), '/b').map((e) => e.path), ['/b/index.js']);
+  const noExtension = memoryTree({ '/d/package.json': '{"scripts": {"start": "node node_modules/tool/bin/tool --port 80"}}', '/d/node_modules/tool/bin/tool': '#!/usr/bin/env node\n' });
+  assert.deepEqual(appEntries(noExtension, '/d').map((e) => e.path), ['/d/node_modules/tool/bin/tool'], 'a start script whose script has no .js');
   assert.deepEqual(appEntries(memoryTree({ '/c/package.json': '{"main": "gone.js"}', '/c/readme.md': '' }), '/c'), []);
 });
 
@@ -140,6 +142,35 @@ test('a module named at run time is bounded by what it can load: the files under
   assert.match(messages[0]!, /may load 2 files of the installed packages.*only its \.__express is used, which no core module has/);
   assert.match(messages[1]!, /may load 2 files of \.\/locale\/…, read as the app's code; no core module/);
   assert.match(messages[2]!, /child_process\.spawnSync if it is a core module/);
+});
+
+test('everything the app runs is read: worker files, forked modules and Node.js scripts it spawns, from its folder or the file\'s', () => {
+  const app = memoryTree({
+    '/e/package.json': '{"main": "src/index.mjs"}',
+    '/e/src/index.mjs': [
+      "import { Worker } from 'node:worker_threads';",
+      "import { fork, spawn, exec } from 'node:child_process';",
+      "import path from 'node:path';",
+      "new Worker(new URL('./hash-worker.js', import.meta.url));",
+      "fork('./jobs/child.js');",
+      "spawn(process.execPath, ['--max-old-space-size=64', path.join(import.meta.dirname, 'helper.cjs')]);",
+      "exec('node scripts/migrate.js --up');",
+      "new Worker('./gone.js');",
+    ].join('\n'),
+    '/e/src/hash-worker.js': "require('crypto').scryptSync('p', 's', 16);",
+    '/e/jobs/child.js': "require('fs').watch('.');",
+    '/e/src/helper.cjs': "require('zlib').gzipSync('x');",
+    '/e/scripts/migrate.js': "require('net').connect(5432, 'db');",
+  });
+  const { model, report, findings } = codeIntent(app, '/e', { map });
+  const apis = report.apis.map((a) => `${a.api} ${a.file}`);
+  for (const expected of ['crypto.scrypt src/hash-worker.js', 'fs.watch jobs/child.js', 'zlib.gzip src/helper.cjs', 'net.connect scripts/migrate.js']) {
+    assert.ok(apis.includes(expected), `${expected} in ${apis.join(', ')}`);
+  }
+  assert.equal(report.files, 5);
+  assert.ok(model.network.egress.some((e) => e.host === 'db' && e.port === 5432), 'a peer of a spawned script');
+  assert.deepEqual(codes(findings), ['TN021 src/index.mjs:8']);
+  assert.match(findings[0]!.message, /gone\.js \(run by worker_threads\.Worker\)/);
 });
 
 const tmp = mkdtempSync(join(tmpdir(), 'tenet-code-'));
