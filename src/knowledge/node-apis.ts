@@ -117,11 +117,13 @@ function baseMember(member: string): string {
  */
 export function nodeApisOf(module: string, member: string): readonly string[] | undefined {
   if (PURE.has(module)) return [];
-  const members = MODULES[module];
+  const members = Object.hasOwn(MODULES, module) ? MODULES[module]! : undefined;
   if (members === undefined) return undefined;
-  const every = members['*'] ?? [...new Set(Object.values(members).flat())];
+  // own keys only: `process.constructor` is no member of the map's
+  const own = (key: string) => (Object.hasOwn(members, key) ? members[key] : undefined);
+  const every = own('*') ?? [...new Set(Object.values(members).flat())];
   if (member === '*') return every;
-  return members[member] ?? members[baseMember(member)] ?? members[''] ?? every;
+  return own(member) ?? own(baseMember(member)) ?? own('') ?? every;
 }
 
 /** Node's internal bindings that old libraries reach through `process.binding(name)`, by the module they serve. */
@@ -134,7 +136,7 @@ const BINDINGS: Readonly<Record<string, string>> = {
 
 /** The probes `process.binding(name)` stands for; undefined for a binding Tenet does not know. */
 export function nodeApisOfBinding(name: string): readonly string[] | undefined {
-  const module = BINDINGS[name];
+  const module = Object.hasOwn(BINDINGS, name) ? BINDINGS[name] : undefined;
   if (module === 'http') return [];
   return module === undefined ? undefined : nodeApisOf(module, '*');
 }

@@ -56,7 +56,7 @@ export const FINDING_CODES = {
   TN019: { name: 'code-syntax', severity: 'medium', unusable: false, title: 'JavaScript syntax error',
     help: 'A file of the app does not parse. What parsed is still used and the rest of the app is analysed, but a use of a core module in the broken part is not seen: check the file, or run the app under the profile in log mode (`SCMP_ACT_LOG`) first.' },
   TN020: { name: 'code-computed-module', severity: 'info', unusable: false, title: 'Module named at run time',
-    help: '`require(x)` or `import(x)` of a name known only at run time. Tenet cannot follow it; the profile is widened to every Node.js API Tenet maps except process creation, so what the module does is most likely allowed.' },
+    help: '`require(x)` or `import(x)` of a name known only at run time. What it can load is read as the app\'s code: the scripts under the path it starts with (`./locale/${lang}.js`), else every package installed where it is. As a core module, it can only be one that has the members the code uses on it (`require(engine).__express`: none); when the code passes it on, the profile is widened to every Node.js API Tenet maps except process creation. A file outside the app it names is not read.' },
   TN021: { name: 'code-missing-module', severity: 'medium', unusable: false, title: 'Module not found',
     help: 'A `require` or `import` resolves to no file: a dependency that is not installed (`npm ci` first), an optional dependency, or a typo. What it would load is not analysed.' },
   TN022: { name: 'code-native-addon', severity: 'medium', unusable: false, title: 'Native addon',

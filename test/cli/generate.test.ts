@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { parseAllDocuments } from 'yaml';
+import { profileAllows, type SeccompProfile } from '../../src/enforce/index.ts';
 import { Analysis, emptyModel } from '../../src/model/index.ts';
 import { SqliteStore } from '../../src/store/index.ts';
 import { tenet } from '../run-cli.ts';
@@ -37,6 +38,19 @@ test('tenet generate seccomp APP_DIR prints a Docker/OCI profile and says on sta
   assert.ok(profile.syscalls[0]!.names.includes('listen'));
   assert.ok(!profile.syscalls[0]!.names.includes('wait4'), 'the app starts no process');
   assert.match(run.stderr, /TN020 server\.js:3 Module named at run time/);
+});
+
+test('tenet generate seccomp --explain says why each syscall is allowed: Node.js itself, the API and line that needs it, and what each widening alone adds', async () => {
+  const run = tenet(['generate', 'seccomp', api, '--explain']);
+  assert.equal(run.status, 0, run.stderr);
+  const allowed = profileAllows(JSON.parse(run.stdout) as SeccompProfile);
+  assert.match(run.stderr, new RegExp(`app:api: ${allowed.length} syscalls, \\d+% of Docker's default 308`));
+  assert.match(run.stderr, /\d+ {2}Node\.js 24\.[\d.]+ itself/);
+  assert.match(run.stderr, /listen +http\.createServer +server\.js:2/);
+  assert.match(run.stderr, /\+\d+ +computed-module at server\.js:3 \(require\(process\.env\.PLUGIN\)\): .*inotify_add_watch/);
+  const counts = [...run.stderr.matchAll(/^ {2} *(\d+) {2}/gm)].map((m) => Number(m[1]));
+  assert.equal(counts.reduce((a, b) => a + b, 0), allowed.length, 'every allowed syscall is explained once');
+  assert.equal(tenet(['generate', 'networkpolicy', api, '--explain']).status, 2);
 });
 
 test('tenet generate seccompprofile prints one SPO resource per app; seccomp needs one model', async () => {

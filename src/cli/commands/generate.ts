@@ -4,6 +4,7 @@ import { analyzePaths } from '../analysis.ts';
 import { parseCommandLine, writeResult, type Command } from '../command.ts';
 import { readStore } from '../data.ts';
 import { CliError } from '../errors.ts';
+import { explainSyscalls } from '../output/explain.ts';
 
 const USAGE = `Usage: tenet generate KIND PATH… [options]
        tenet generate KIND --data DIR [options]
@@ -25,6 +26,8 @@ Options:
   --namespace NS      namespace of the SeccompProfile resources
   --partial           a seccomp profile even from a model that never saw a container start (its start-up calls missing)
   --node VERSION      Node.js version the app runs on (default: the Dockerfile's FROM node:N, else the newest known)
+  --explain           say on standard error why each syscall is allowed: Node.js itself, the API and line
+                      of the code that needs it, or the widening (and what each widening alone adds)
   -o, --output FILE   write the artifact to FILE instead of standard output`;
 
 export const generateCommand: Command = {
@@ -38,6 +41,7 @@ export const generateCommand: Command = {
       partial: { type: 'boolean' },
       namespace: { type: 'string' },
       node: { type: 'string' },
+      explain: { type: 'boolean' },
       output: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h' },
     }, USAGE);
@@ -79,6 +83,11 @@ export const generateCommand: Command = {
     }
     // What the artifact could not see or say is said, never hidden.
     for (const f of analysis.findings) io.stderr(`${f.severity} ${f.code} ${f.location.file}:${f.location.line} ${f.message}\n`);
+    if (values.explain === true) {
+      if (chosen.syscalls !== true) throw new CliError('ERR_USAGE', `--explain is for the syscall profiles (seccomp, seccompprofile), not ${kind}`);
+      const reports = 'apps' in analysis ? analysis.apps ?? [] : [];
+      for (const m of models) io.stderr(explainSyscalls(m, reports.find((r) => r.model === m.id)));
+    }
     const rendered = chosen.render({ models, supermodels: analysis.supermodels, namespace: values.namespace });
     for (const note of rendered.notes) io.stderr(`note ${note}\n`);
     writeResult(rendered.text, values.output, io);

@@ -90,13 +90,16 @@ export function codeIntent(tree: SourceTree, dir: string, options: CodeIntentOpt
   report.files = graph.files.length;
   const rel = (file: string) => (options.wholePaths === true ? file : posix.relative(dir, file) || file);
 
+  // the APIs the code uses, each at its first use; what widenings add is kept apart, to say what each costs
   const apis = new Map<string, { file: string; line: number }>();
   const use = (api: string, file: string, line: number) => {
     if (!apis.has(api)) apis.set(api, { file, line });
   };
-  const widen = (widening: Widening, spawning: boolean) => {
-    report.widened.push(widening);
-    for (const api of everyApi(map, spawning)) use(api, widening.file, widening.line);
+  const widenings: Array<{ widening: Widening; apis: string[] }> = [];
+  const widen = (widening: Omit<Widening, 'adds'>, spawning: boolean) => {
+    const entry = { ...widening, adds: [] };
+    report.widened.push(entry);
+    widenings.push({ widening: entry, apis: everyApi(map, spawning) });
   };
 
   for (const { path, usage } of graph.files) {
@@ -173,14 +176,21 @@ export function codeIntent(tree: SourceTree, dir: string, options: CodeIntentOpt
   // The syscalls: Node's baseline, then each API's own, each with the first use that needs it.
   const syscalls = new Set(map.baseline);
   model.syscalls.sources.push({ kind: 'knowledge', detail: `Node.js ${map.node} on ${map.arch}: start-up, event loop, threads and garbage collector`, reference: `syscall map measured with ${map.tracer}` });
-  for (const [api, { file, line }] of [...apis].sort((a, b) => a[0].localeCompare(b[0]))) {
+  const ofCode = new Set([...map.baseline, ...[...apis.keys()].flatMap((api) => map.apis[api] ?? [])]);
+  const widened = new Map<string, { file: string; line: number }>();
+  for (const { widening, apis: reached } of widenings) {
+    widening.adds = [...new Set(reached.flatMap((api) => map.apis[api] ?? []))].filter((s) => !ofCode.has(s)).sort();
+    for (const api of reached) if (!apis.has(api) && !widened.has(api)) widened.set(api, { file: widening.file, line: widening.line });
+  }
+  const every = [...[...apis].map(([api, at]) => ({ api, ...at, widened: false })), ...[...widened].map(([api, at]) => ({ api, ...at, widened: true }))];
+  for (const { api, file, line, widened: wide } of every.sort((a, b) => a.api.localeCompare(b.api))) {
     const added = map.apis[api] ?? [];
-    report.apis.push({ api, file, line, syscalls: added });
+    report.apis.push({ api, file, line, syscalls: added, ...(wide && { widened: true }) });
     for (const s of added) syscalls.add(s);
-    mergeSources(model.syscalls.sources, [at(file, line, `${api}: ${added.length > 0 ? added.join(', ') : 'nothing beyond the baseline'}`)]);
+    mergeSources(model.syscalls.sources, [at(file, line, `${api}${wide ? ' (widened)' : ''}: ${added.length > 0 ? added.join(', ') : 'nothing beyond the baseline'}`)]);
   }
   model.syscalls.allow = [...syscalls].sort();
-  report.spawns = [...apis.keys()].some((api) => SPAWNING.test(api));
+  report.spawns = every.some(({ api }) => SPAWNING.test(api));
   if (options.command === undefined) {
     model.processes.push({ path: 'node', argv: ['node', rel(entries[0]!.path)], role: 'main', sources: [entries[0]!.source] });
   }

@@ -122,6 +122,8 @@ interface Declared {
   each?: { node: Node; scope: Scope };
   /** Bound by `import` from a core module: the module, and the name imported (`default`, `*` for the namespace). */
   imported?: { module: string; name: string };
+  /** A function declared by the name: what its parameters are used for is looked at when a module is passed to it. */
+  fn?: Node;
   value?: Value | null;
   resolving?: boolean;
 }
@@ -268,6 +270,7 @@ export function fileUsage(file: string, text: string): FileUsage {
   /** Identifiers that name, not use: declarations, property keys, labels. */
   const names = new Set<Node>();
   const references: Array<[Node, Scope]> = [];
+  const functionScopes = new Map<Node, Scope>();
   const assignments: Array<{ name: string; node: Node; scope: Scope }> = [];
   const offsets = new Map<ModuleImport, number>();
   const addImport = (specifier: string, at: Node, kind: ModuleImport['kind']) => {
@@ -308,9 +311,10 @@ export function fileUsage(file: string, text: string): FileUsage {
       case 'FunctionExpression':
       case 'ArrowFunctionExpression': {
         const inner: Scope = { parent: scope, fn: true };
+        functionScopes.set(node, inner);
         if (isNode(node.id)) {
           names.add(node.id);
-          declare(node.type === 'FunctionDeclaration' ? scope : inner, node.id.name as string);
+          declare(node.type === 'FunctionDeclaration' ? scope : inner, node.id.name as string, { fn: node });
         }
         (node.params as Node[]).forEach((param, i) => bind(param, inner, () => (i === 0 ? callbackParameter(node, parent, scope) : {})));
         return inner;
@@ -634,6 +638,42 @@ export function fileUsage(file: string, text: string): FileUsage {
   };
   const excerpt = (node: Node) => text.slice(node.start, Math.min(node.end, node.start + 80));
 
+  /** The members used on a name, when it is only ever used through members (`x.a`, `typeof x`); undefined when it is passed on, called or stored. */
+  const usedMembers = new Map<Declared, string[] | undefined>();
+  const membersUsed = (declared: Declared, name: string): string[] | undefined => {
+    if (usedMembers.has(declared)) return usedMembers.get(declared);
+    usedMembers.set(declared, undefined); // a name passed back to itself is not followed
+    const members = new Set<string>();
+    let escaped = false;
+    for (const [node, at] of references) {
+      if (node.type !== 'Identifier' || node.name !== name || names.has(node) || lookup(at, name) !== declared) continue;
+      const use = (node as Linked)[PARENT];
+      if (use?.type === 'UnaryExpression' && use.operator === 'typeof') continue;
+      const member = use?.type === 'MemberExpression' && use.object === node ? propertyName(use) : undefined;
+      if (member === undefined) {
+        escaped = true;
+        break;
+      }
+      members.add(member);
+    }
+    const result = escaped ? undefined : [...members];
+    usedMembers.set(declared, result);
+    return result;
+  };
+
+  /** The members a function of this file uses on the argument `node` is passed as (`listeners(process, 'x')`), when it uses only members of it. */
+  const membersInCallee = (node: Node, scope: Scope): string[] | undefined => {
+    const call = (node as Linked)[PARENT];
+    if (call?.type !== 'CallExpression' || (call.callee as Node).type !== 'Identifier') return undefined;
+    const index = (call.arguments as Node[]).indexOf(node);
+    const declared = lookup(scope, (call.callee as Node).name as string);
+    const fn = declared?.fn ?? (declared?.init !== undefined && FUNCTIONS.has(declared.init.node.type) ? declared.init.node : undefined);
+    const param = fn === undefined || index === -1 ? undefined : (fn.params as Node[])[index];
+    if (param?.type !== 'Identifier') return undefined;
+    const own = functionScopes.get(fn!)?.names?.get(param.name as string);
+    return own === undefined ? undefined : membersUsed(own, param.name as string);
+  };
+
   /** The relative path a module name starts with: `'./x/' + name`, `` `./x/${name}` ``, `path.join(__dirname, 'x', name)`. */
   const prefixOf = (node: unknown, scope: Scope): string | undefined => {
     if (!isNode(node)) return undefined;
@@ -661,15 +701,7 @@ export function fileUsage(file: string, text: string): FileUsage {
     if (name !== undefined) return [name];
     if (parent?.type !== 'VariableDeclarator' || parent.init !== load || (parent.id as Node).type !== 'Identifier') return undefined;
     const declared = lookup(scope, (parent.id as Node).name as string);
-    const members = new Set<string>();
-    for (const [node, at] of references) {
-      if (node.type !== 'Identifier' || names.has(node) || node.name !== (parent.id as Node).name || lookup(at, node.name as string) !== declared) continue;
-      const use = (node as Linked)[PARENT];
-      const member = use?.type === 'MemberExpression' && use.object === node ? propertyName(use) : undefined;
-      if (member === undefined) return undefined;
-      members.add(member);
-    }
-    return [...members];
+    return declared === undefined ? undefined : membersUsed(declared, (parent.id as Node).name as string);
   };
 
   const computedLoad = (load: Node, name: unknown, scope: Scope): ComputedLoad => {
@@ -687,7 +719,10 @@ export function fileUsage(file: string, text: string): FileUsage {
         if (parent?.type === 'MemberExpression' && parent.property === node && !parent.computed) break;
         const value = evaluate(node, scope);
         if (value?.kind === 'member') use(value.module, value.member, node, callOf(node), scope);
-        else if (value?.kind === 'namespace' && escapes(node)) use(value.module, '*', node, undefined, scope);
+        else if (value?.kind === 'namespace' && escapes(node)) {
+          const members = membersInCallee(node, scope);
+          for (const member of members ?? ['*']) use(value.module, member, node, undefined, scope);
+        }
         break;
       }
       case 'MemberExpression': {

@@ -26,6 +26,11 @@ test('core-module members name the probes of the syscall map; what is unknown wi
   assert.ok(nodeApisOfBinding('spawn_sync')!.includes('child_process.spawnSync'));
   assert.deepEqual(nodeApisOfBinding('buffer'), []);
   assert.equal(nodeApisOfBinding('something_new'), undefined);
+  // names every object has are no members of the map (`let proto = process; proto.constructor`)
+  assert.deepEqual(nodeApisOf('process', 'constructor'), []);
+  assert.ok(nodeApisOf('fs', 'toString')!.includes('fs.watch'), 'an unknown member of fs');
+  assert.equal(nodeApisOf('constructor', 'x'), undefined);
+  assert.equal(nodeApisOfBinding('constructor'), undefined);
   for (const apis of ['fs', 'net', 'http', 'https', 'http2', 'tls', 'dgram', 'dns', 'child_process', 'cluster', 'worker_threads', 'crypto', 'zlib', 'os', 'process', 'readline', 'v8', 'inspector', 'globals']) {
     for (const api of nodeApisOf(apis, '*')!) assert.ok(Object.hasOwn(map.apis, api), `${api} (from ${apis}) is a probe of the map`);
   }

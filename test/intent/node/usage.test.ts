@@ -99,6 +99,9 @@ test('aliases are followed, not escapes: a tested global, a destructured namespa
     '10 process.versions',
   ]);
   assert.deepEqual(fileUsage('a.js', code).listens, [{ line: 9, port: 8080 }]);
+  // passed to a function of the file that only uses members of it: those members
+  const passed = "function listeners(emitter, type) { return typeof emitter.listenerCount === 'function' ? emitter.listenerCount(type) : emitter.listeners(type).length; }\nlisteners(process, 'deprecation');\nconst stop = (p) => p.kill(1);\nstop(process);\nconst keep = (p) => store.push(p);\nkeep(process);";
+  assert.deepEqual(uses('c.js', passed), ['2 process.listeners', '2 process.listenerCount', '4 process.kill', '6 process.*']);
   // passed on, stored or exported: every member may be used
   assert.deepEqual(uses('b.js', "const fs = require('fs');\nmodule.exports = fs;\nregister(require('os'));"), ['2 fs.*', '3 os.*']);
 });
