@@ -77,7 +77,11 @@ export function trace(probe: Probe | string, node = process.execPath): Promise<S
   const traced = ['strace', '-f', '-qq', '-o', log, '--', node, 'probe.mjs'];
   const [command, ...args] = needs.includes('resolver') ? inResolverNamespace(dir, node, traced) : traced;
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, ...(other !== undefined && { PROBE_OTHER_FILE: join(other, 'f') }) };
+    const env = {
+      ...process.env,
+      ...(other !== undefined && { PROBE_OTHER_FILE: join(other, 'f') }),
+      ...(needs.includes('packages') && { PROBE_PACKAGES: fileURLToPath(new URL('../../node_modules', import.meta.url)) }),
+    };
     const child = spawn(command!, args, { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));

@@ -19,9 +19,11 @@ export interface Probe {
    * `certificate`: a self-signed key and certificate for `localhost` and
    * `upstream.tenet.test`, in `key.pem` and `cert.pem`;
    * `other-filesystem`: a file of 100 kB on another filesystem than the
-   * probe's folder (a tmpfs), its path in PROBE_OTHER_FILE.
+   * probe's folder (a tmpfs), its path in PROBE_OTHER_FILE;
+   * `packages`: this project's node_modules folder, in PROBE_PACKAGES (real
+   * prebuilt native addons from npm).
    */
-  needs?: ReadonlyArray<'resolver' | 'certificate' | 'other-filesystem'>;
+  needs?: ReadonlyArray<'resolver' | 'certificate' | 'other-filesystem' | 'packages'>;
   /** Files and folders the probe works on, made untraced before it runs (so `mkdir` is not counted as reading a folder's). */
   setup?: string;
 }
@@ -192,6 +194,13 @@ void https.globalAgent;\nawait new Promise((resolve) => https.request('https://1
   },
   { api: 'child_process.exec', code: `import * as cp from 'node:child_process';\nawait new Promise((r) => cp.exec('echo x | cat', r));\nawait new Promise((r) => cp.execFile(process.execPath, ['-e', 'console.log(1)'], r));\nawait new Promise((r) => cp.execFile('missing-program', r));` },
   { api: 'child_process.spawnSync', code: `import * as cp from 'node:child_process';\ncp.spawnSync(process.execPath, ['-e', 'process.stdin.pipe(process.stdout)'], { input: 'x' });\ncp.execSync('echo x');\ncp.execFileSync(process.execPath, ['-e', '0'], { stdio: 'inherit' });` },
+  // the programs an app starts that are not Node.js: shells (dash and bash, with pipes, subshells and job control's
+  // start-up) and the common tools a container runs through them; what a C program and libc need to start and work
+  {
+    api: 'child_process.programs',
+    setup: `import * as fs from 'node:fs';\nfs.mkdirSync('d');\nfs.writeFileSync('d/f', 'a b\\nc\\n');`,
+    code: `import { spawnSync } from 'node:child_process';\nconst script = 'cd d && cat f | wc -l >/dev/null; ls -la . >/dev/null; uname -a >/dev/null; date >/dev/null; id >/dev/null; env >/dev/null; grep -c a f >/dev/null; sed s/a/b/ f >/dev/null; awk "{ print \\$1 }" f >/dev/null; tar -czf ../t.tgz f; gzip -dc ../t.tgz >/dev/null; (sleep 0); x=$(echo y); echo "$x" >/dev/null';\nfor (const shell of ['/bin/sh', '/bin/bash']) spawnSync(shell, ['-c', script], { stdio: 'pipe' });\nspawnSync('/bin/bash', ['-lc', 'true'], { stdio: 'pipe' });`,
+  },
   { api: 'child_process.fork', code: `import * as cp from 'node:child_process';\nimport { writeFileSync } from 'node:fs';\nwriteFileSync('c.cjs', 'process.on("message", (m) => process.send(m, () => process.exit(0)))');\nconst child = cp.fork('c.cjs');\nchild.on('message', () => {});\nchild.send({ hello: 1 });` },
   {
     api: 'worker_threads.Worker',
@@ -222,5 +231,11 @@ void https.globalAgent;\nawait new Promise((resolve) => https.request('https://1
   { api: 'readline.createInterface', code: `import * as readline from 'node:readline';\nimport { writeFileSync, createReadStream } from 'node:fs';\nwriteFileSync('f', 'a\\nb\\n');\nreadline.createInterface({ input: createReadStream('f') }).on('line', () => {});` },
   { api: 'repl.start', code: `import * as repl from 'node:repl';\nimport { PassThrough } from 'node:stream';\nconst input = new PassThrough();\nconst r = repl.start({ input, output: new PassThrough(), terminal: false });\ninput.write('1 + 1\\n');\nsetTimeout(() => r.close(), 20);` },
   { api: 'tty.isatty', code: `import * as tty from 'node:tty';\ntty.isatty(0);\ntty.isatty(1);` },
+  // a native addon loaded and run: real prebuilt addons from npm (Lightning CSS, Rolldown, a Rust allocator's own raw calls among them)
+  {
+    api: 'native.addon',
+    needs: ['packages'],
+    code: `import { createRequire } from 'node:module';\nimport { writeFileSync } from 'node:fs';\nconst require = createRequire(process.env.PROBE_PACKAGES + '/');\nrequire('lightningcss').transform({ filename: 'a.css', code: Buffer.from('a { color: red }'), minify: true });\nwriteFileSync('in.js', 'export const x = 1;');\nconst { build } = await import(require.resolve('rolldown'));\nawait build({ input: 'in.js', output: { file: 'out.js' }, logLevel: 'silent' });`,
+  },
   { api: 'inspector.open', code: `import * as inspector from 'node:inspector';\ninspector.open(0, '127.0.0.1');\ninspector.url();\ninspector.close();` },
 ];

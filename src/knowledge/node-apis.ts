@@ -34,7 +34,9 @@ const NET_SERVER = ['net.createServer', 'net.unix'];
 const HTTP_SERVER = ['http.createServer', 'net.unix'];
 const HTTP_CLIENT = ['http.request', 'dns.lookup'];
 const TLS_CLIENT = ['tls.connect', 'dns.lookup'];
-const SPAWN = ['child_process.spawn', 'child_process.exec', 'child_process.spawnSync'];
+/** A program the app starts that is not Node.js (a shell, a tool): what such programs need, measured. */
+const PROGRAMS = 'child_process.programs';
+const SPAWN = ['child_process.spawn', 'child_process.exec', 'child_process.spawnSync', PROGRAMS];
 
 const MODULES: Readonly<Record<string, Members>> = {
   fs: FS,
@@ -70,8 +72,8 @@ const MODULES: Readonly<Record<string, Members>> = {
     '': ['dns.resolve', 'dns.lookup'],
   },
   child_process: {
-    spawn: ['child_process.spawn'], exec: ['child_process.exec'], execFile: ['child_process.exec'],
-    fork: ['child_process.fork'], spawnSync: ['child_process.spawnSync'], execSync: ['child_process.spawnSync'], execFileSync: ['child_process.spawnSync'],
+    spawn: ['child_process.spawn', PROGRAMS], exec: ['child_process.exec', PROGRAMS], execFile: ['child_process.exec', PROGRAMS],
+    fork: ['child_process.fork'], spawnSync: ['child_process.spawnSync', PROGRAMS], execSync: ['child_process.spawnSync', PROGRAMS], execFileSync: ['child_process.spawnSync', PROGRAMS],
     ChildProcess: SPAWN, '': [...SPAWN, 'child_process.fork'],
   },
   cluster: { isPrimary: [], isMaster: [], isWorker: [], worker: [], workers: [], '': ['cluster.fork', ...NET_SERVER] },

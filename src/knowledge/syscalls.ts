@@ -44,3 +44,43 @@ export function isSyscallName(name: string): boolean {
 export function syscallNumber(name: string): number | undefined {
   return LINUX_X64_NUMBERS.get(name);
 }
+
+/**
+ * The older calls that do what a newer one does, which code that makes its own
+ * syscalls (a native addon's allocator, a statically linked library) may use
+ * where glibc would use the newer: `open` for `openat`, `stat` for `newfstatat`.
+ */
+export const LEGACY_CALLS: Readonly<Record<string, readonly string[]>> = {
+  openat: ['open', 'creat'],
+  newfstatat: ['stat', 'lstat'],
+  statx: ['stat', 'lstat'],
+  faccessat: ['access'],
+  faccessat2: ['access'],
+  pipe2: ['pipe'],
+  dup3: ['dup2'],
+  ppoll: ['poll', 'select'],
+  pselect6: ['select'],
+  epoll_pwait: ['epoll_wait'],
+  epoll_create1: ['epoll_create'],
+  eventfd2: ['eventfd'],
+  inotify_init1: ['inotify_init'],
+  mkdirat: ['mkdir'],
+  unlinkat: ['unlink', 'rmdir'],
+  renameat: ['rename'],
+  renameat2: ['rename'],
+  linkat: ['link'],
+  symlinkat: ['symlink'],
+  readlinkat: ['readlink'],
+  fchmodat: ['chmod'],
+  fchownat: ['chown', 'lchown'],
+  utimensat: ['utimes', 'futimesat'],
+  getdents64: ['getdents'],
+  clone3: ['clone', 'fork', 'vfork'],
+};
+
+/** `names` with the older calls of each (LEGACY_CALLS), sorted. */
+export function withLegacyCalls(names: Iterable<string>): string[] {
+  const all = new Set(names);
+  for (const name of [...all]) for (const old of LEGACY_CALLS[name] ?? []) all.add(old);
+  return [...all].sort();
+}

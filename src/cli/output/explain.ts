@@ -38,8 +38,9 @@ export function explainSyscalls(model: IntentModel, report: CodeReport | undefin
     for (const s of use.syscalls) if (!reasons.has(s) && !map.baseline.includes(s)) reasons.set(s, { api: use.api, file: use.file, line: use.line, widened: use.widened === true });
   }
   const byCode = allowed.filter((s) => reasons.get(s)?.widened === false);
-  const byWidening = allowed.filter((s) => reasons.get(s)?.widened === true);
-  const other = allowed.filter((s) => !map.baseline.includes(s) && !reasons.has(s));
+  const widenedOnly = (s: string) => reasons.get(s)?.widened === true || (!reasons.has(s) && report.widened.some((w) => w.adds.includes(s)));
+  const byWidening = allowed.filter((s) => !map.baseline.includes(s) && widenedOnly(s));
+  const other = allowed.filter((s) => !map.baseline.includes(s) && !reasons.has(s) && !widenedOnly(s));
   const row = (s: string) => {
     const why = reasons.get(s)!;
     return `         ${s.padEnd(20)} ${why.api.padEnd(26)} ${why.file}:${why.line}`;

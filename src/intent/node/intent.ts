@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { nodeApisOf, nodeApisOfBinding, nodeApisOfMembers, type NodeSyscallMap } from '../../knowledge/index.ts';
+import { nodeApisOf, nodeApisOfBinding, nodeApisOfMembers, withLegacyCalls, type NodeSyscallMap } from '../../knowledge/index.ts';
 import { emptyModel, finding, type CodeReport, type Finding, type IntentModel, type Source } from '../../model/index.ts';
 import { addDns, addEgress, addListen, addProcesses, addWritable, mergeSources } from '../common/model-builder.ts';
 import { programsOfScript } from '../common/command.ts';
@@ -27,9 +27,14 @@ export interface CodeIntentOptions {
 }
 
 const SPAWNING = /^(child_process|cluster)\./;
-/** What code Tenet cannot read may ask for: every mapped API but process creation (a computed require), or every one. */
-function everyApi(map: NodeSyscallMap, spawning: boolean): string[] {
-  return Object.keys(map.apis).filter((api) => spawning || !SPAWNING.test(api));
+const NATIVE = 'native.addon';
+/**
+ * What code Tenet cannot read may ask for: native code, every mapped API (a
+ * real native addon's own calls among them); a module named at run time, every
+ * API of Node's but process creation.
+ */
+function everyApi(map: NodeSyscallMap, native: boolean): string[] {
+  return Object.keys(map.apis).filter((api) => native || (!SPAWNING.test(api) && api !== NATIVE));
 }
 
 const at = (file: string, line: number, detail: string): Source => ({ kind: 'code', file, line, detail });
@@ -188,6 +193,14 @@ export function codeIntent(tree: SourceTree, dir: string, options: CodeIntentOpt
     report.apis.push({ api, file, line, syscalls: added, ...(wide && { widened: true }) });
     for (const s of added) syscalls.add(s);
     mergeSources(model.syscalls.sources, [at(file, line, `${api}${wide ? ' (widened)' : ''}: ${added.length > 0 ? added.join(', ') : 'nothing beyond the baseline'}`)]);
+  }
+  // native code makes its own calls, older ones too (a Rust allocator's `open` where glibc would use `openat`)
+  const native = report.widened.filter((w) => w.reason === 'native-addon');
+  if (native.length > 0) {
+    const legacy = withLegacyCalls(syscalls).filter((s) => !syscalls.has(s));
+    for (const w of native) w.adds = [...new Set([...w.adds, ...legacy])].sort();
+    for (const s of legacy) syscalls.add(s);
+    if (legacy.length > 0) mergeSources(model.syscalls.sources, [at(native[0]!.file, native[0]!.line, `native code may make the older calls of its own: ${legacy.join(', ')}`)]);
   }
   model.syscalls.allow = [...syscalls].sort();
   report.spawns = every.some(({ api }) => SPAWNING.test(api));

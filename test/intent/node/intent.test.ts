@@ -16,7 +16,7 @@ const codes = (findings: ReadonlyArray<{ code: string; location: { file: string;
 test('core-module members name the probes of the syscall map; what is unknown widens', () => {
   assert.deepEqual(nodeApisOf('fs', 'readFileSync'), ['fs.readFile']);
   assert.deepEqual(nodeApisOf('fs', 'existsSync'), ['fs.access']);
-  assert.deepEqual(nodeApisOf('child_process', 'execFileSync'), ['child_process.spawnSync']);
+  assert.deepEqual(nodeApisOf('child_process', 'execFileSync'), ['child_process.spawnSync', 'child_process.programs'], 'and what the program it starts needs');
   assert.deepEqual(nodeApisOf('path', 'join'), [], 'a pure module');
   assert.deepEqual(nodeApisOf('process', 'env'), [], 'process.env is Node\'s own');
   assert.deepEqual(nodeApisOf('net', 'isIP'), []);
@@ -91,7 +91,7 @@ test('code intent: syscalls with file:line sources, and the ports, peers, progra
   assert.equal(report.spawns, true);
   for (const s of [...map.baseline, 'clone', 'wait4', 'listen', 'accept4', 'connect']) assert.ok(model.syscalls.allow.includes(s), s);
   assert.ok(!model.syscalls.allow.includes('inotify_init1'), 'nothing watches files');
-  const spawnSource = model.syscalls.sources.find((s) => s.detail?.startsWith('child_process.spawn:'));
+  const spawnSource = model.syscalls.sources.find((s) => /^child_process\.(spawn|programs):/.test(s.detail ?? ''));
   assert.deepEqual([spawnSource?.kind, spawnSource?.file, spawnSource?.line], ['code', 'server.js', 7]);
   assert.equal(model.syscalls.sources[0]!.kind, 'knowledge', 'the baseline is Node\'s own');
 });
@@ -116,6 +116,9 @@ test('bad input: syntax errors, a missing dependency, computed and native module
   assert.ok(model.syscalls.allow.includes('inotify_add_watch'), 'what parsed before the error is used');
   assert.deepEqual(report.widened.map((w) => w.reason).sort(), ['computed-module', 'native-addon']);
   assert.ok(model.syscalls.allow.includes('clone'), 'native code may start processes: widened to everything mapped');
+  assert.ok(['open', 'stat', 'poll', 'pipe'].every((s) => model.syscalls.allow.includes(s)), 'native code may make the older calls glibc would not');
+  assert.ok(report.widened.find((w) => w.reason === 'native-addon')!.adds.includes('open'));
+  assert.ok(!report.widened.find((w) => w.reason === 'computed-module')!.adds.includes('open'), 'a module named at run time is JavaScript');
 
   const computedOnly = codeIntent(memoryTree({ '/b/index.js': 'require(name);' }), '/b', { map });
   assert.equal(computedOnly.report.spawns, false, 'a module named at run time widens to every API but process creation');
