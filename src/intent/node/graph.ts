@@ -92,7 +92,11 @@ export function appGraph(tree: SourceTree, entries: readonly string[], workdir =
     };
     for (const load of usage.computed) {
       const found = mayLoad(tree, path, load.prefix);
-      for (const file of found.files) enqueue(file);
+      for (const file of found.files) {
+        // a package whose entry is a native addon (a platform's prebuilt binding, loaded by name at run time)
+        if (file.endsWith('.node')) graph.native.push({ path: file, file: path, line: load.line });
+        else enqueue(file);
+      }
       graph.loads.push({ ...load, file: path, candidates: found.files.length, from: found.from });
     }
     // workers, forked modules and Node.js programs the file starts: their scripts are the app's code too
@@ -151,7 +155,7 @@ function mayLoad(tree: SourceTree, file: string, prefix: string | undefined): { 
       const roots = name.startsWith('@') ? tree.list(posix.join(modules, name)).map((n) => posix.join(modules, name, n)) : [posix.join(modules, name)];
       for (const root of roots) {
         const entry = tree.isDirectory(root) ? resolvePackage(tree, root, '.') : undefined;
-        if (entry !== undefined && !entry.endsWith('.node')) files.push(entry);
+        if (entry !== undefined) files.push(entry);
       }
     }
   }

@@ -40,6 +40,8 @@ export interface ComputedLoad {
   prefix?: string;
   /** The only members used on what it loads (`require(engine).__express`); absent when the value is passed on or called. */
   members?: string[];
+  /** It names a file (`path.resolve(x)`, `pathToFileURL(x).href`): never a core module. */
+  namesFile?: true;
 }
 
 export interface FileUsage {
@@ -60,7 +62,8 @@ const BUILTINS = new Set(builtinModules);
 export function coreModule(specifier: string): string | undefined {
   const name = specifier.replace(/^node:/, '');
   if (!BUILTINS.has(name) && !specifier.startsWith('node:')) return undefined;
-  return name.replace(/\/promises$/, '');
+  // fs/promises, path/win32, util/types, stream/web: the module they are part of
+  return name.split('/')[0]!;
 }
 
 type Node = { type: string; start: number; end: number; [key: string]: unknown };
@@ -110,7 +113,9 @@ type Value =
   | { kind: 'require'; own: boolean }
   | { kind: 'literal'; value: string | number }
   | { kind: 'list'; values: string[] }
-  | { kind: 'here'; path: string };
+  | { kind: 'here'; path: string }
+  /** A file's path or URL known only at run time (`path.resolve(x)`, `pathToFileURL(x).href`): never a core module. */
+  | { kind: 'file' };
 
 /** A name declared in a scope, and what it holds, worked out when first asked. */
 interface Declared {
@@ -180,6 +185,13 @@ const TYPE_ONLY = new Set(['TSInterfaceDeclaration', 'TSTypeAliasDeclaration', '
 const EACH = new Set(['forEach', 'map', 'filter', 'some', 'every', 'flatMap', 'find', 'findIndex']);
 /** Wrappers that are their inner expression for what it holds. */
 const TRANSPARENT = new Set(['ParenthesizedExpression', 'TSAsExpression', 'TSSatisfiesExpression', 'TSNonNullExpression', 'TSTypeAssertion', 'ChainExpression', 'TSInstantiationExpression']);
+/** Members of a core module that are the module itself: its promises API, and its default export to ES modules. */
+const SAME = new Set(['promises', 'default']);
+/** Bundlers' and compilers' interop helpers: what they return is the module they are given (`__toESM(require('fs'))`). */
+const INTEROP = /^(__toESM|__toCommonJS|__importDefault|__importStar|_interopRequireDefault|_interopRequireWildcard|_interop_require_default|_interop_require_wildcard)$/;
+/** Whether `call` is an interop helper's call with `argument` as what it wraps. */
+const isInterop = (call: Node, argument: Node): boolean =>
+  call.type === 'CallExpression' && (call.arguments as Node[])[0] === argument && (call.callee as Node).type === 'Identifier' && INTEROP.test((call.callee as Node).name as string);
 const PARENT = Symbol('parent');
 type Linked = Node & { [PARENT]?: Node };
 
@@ -460,7 +472,7 @@ export function fileUsage(file: string, text: string): FileUsage {
     let v = value;
     for (const key of keys) {
       if (v?.kind !== 'namespace' || key === '*') return undefined;
-      if (key !== 'promises') v = { kind: 'member', module: v.module, member: key };
+      if (!SAME.has(key)) v = { kind: 'member', module: v.module, member: key };
     }
     return v;
   };
@@ -501,23 +513,32 @@ export function fileUsage(file: string, text: string): FileUsage {
           return name === undefined ? undefined : globalValue(name);
         }
         const base = inner(object);
+        if (base?.kind === 'file') return name === 'href' || name === 'pathname' ? base : undefined;
         if (base?.kind !== 'namespace' || name === undefined) return undefined;
-        return name === 'promises' ? base : { kind: 'member', module: base.module, member: name };
+        return SAME.has(name) ? base : { kind: 'member', module: base.module, member: name };
       }
       case 'CallExpression': {
-        const callee = inner(node.callee);
         const args = node.arguments as Node[];
+        if (args.length > 0 && isInterop(node, args[0]!)) return inner(args[0]);
+        const callee = inner(node.callee);
         if (callee?.kind === 'require') {
           const specifier = specifierOf(args[0], scope);
           const module = specifier === undefined ? undefined : coreModule(specifier);
           return module === undefined ? undefined : { kind: 'namespace', module };
         }
-        if (callee?.kind !== 'member') return undefined;
+        if (callee?.kind !== 'member') {
+          // require.resolve(x) is a file's path
+          const resolve = (node.callee as Node).type === 'MemberExpression' && propertyName(node.callee as Node) === 'resolve' ? inner((node.callee as Node).object) : undefined;
+          return resolve?.kind === 'require' ? { kind: 'file' } : undefined;
+        }
         if (callee.module === 'module' && callee.member === 'createRequire') return { kind: 'require', own: false };
+        if (callee.module === 'url' && (callee.member === 'pathToFileURL' || callee.member === 'fileURLToPath')) return { kind: 'file' };
         if (callee.module === 'path' && (callee.member === 'join' || callee.member === 'resolve') && args.length > 0) {
+          // path.resolve always gives an absolute path: a file, whatever its parts
+          const unknown: Value | undefined = callee.member === 'resolve' ? { kind: 'file' } : undefined;
           const parts = args.map(inner);
-          if (parts[0]?.kind !== 'here' || !parts.slice(1).every((p) => p?.kind === 'literal' && typeof p.value === 'string')) return undefined;
-          if (parts.slice(1).some((p) => String((p as { value: string }).value).startsWith('/'))) return undefined;
+          if (parts[0]?.kind !== 'here' || !parts.slice(1).every((p) => p?.kind === 'literal' && typeof p.value === 'string')) return unknown;
+          if (parts.slice(1).some((p) => String((p as { value: string }).value).startsWith('/'))) return unknown;
           return { kind: 'here', path: posix.join(parts[0].path, ...parts.slice(1).map((p) => String((p as { value: string }).value))) };
         }
         return undefined;
@@ -583,7 +604,7 @@ export function fileUsage(file: string, text: string): FileUsage {
     let parent = (node as Linked)[PARENT];
     for (;;) {
       if (parent === undefined) return false;
-      if (TRANSPARENT.has(parent.type) || parent.type === 'AwaitExpression' || (parent.type === 'ConditionalExpression' && parent.test !== child)) {
+      if (TRANSPARENT.has(parent.type) || parent.type === 'AwaitExpression' || (parent.type === 'ConditionalExpression' && parent.test !== child) || isInterop(parent, child)) {
         // the value flows through
       } else if (parent.type === 'LogicalExpression') {
         if (parent.operator === '&&' && parent.left === child) return false;
@@ -708,7 +729,8 @@ export function fileUsage(file: string, text: string): FileUsage {
     const prefix = prefixOf(name, scope);
     // what import() gives is a promise of the module: its members are not followed
     const members = load.type === 'ImportExpression' ? undefined : membersOf(load, scope);
-    return { line: lineOf(load.start), code: excerpt(load), ...(prefix !== undefined && { prefix }), ...(members !== undefined && { members }) };
+    const file = isNode(name) && evaluate(name, scope)?.kind === 'file';
+    return { line: lineOf(load.start), code: excerpt(load), ...(prefix !== undefined && { prefix }), ...(members !== undefined && { members }), ...(file && { namesFile: true as const }) };
   };
 
   for (const [node, scope] of references) {
@@ -738,13 +760,13 @@ export function fileUsage(file: string, text: string): FileUsage {
         if (!node.computed) {
           const name = propertyName(node);
           // a bare fs.promises is a namespace: its uses are found through the member around it or its binding
-          if (name === undefined || name === 'promises') break;
+          if (name === undefined || SAME.has(name)) break;
           members = [name];
         } else {
           const key = evaluate(node.property as Node, scope);
           members = key?.kind === 'list' ? key.values : key?.kind === 'literal' && typeof key.value === 'string' ? [key.value] : ['*'];
         }
-        for (const member of members) if (member !== 'promises') use(base.module, member, node, callOf(node), scope);
+        for (const member of members) if (!SAME.has(member)) use(base.module, member, node, callOf(node), scope);
         break;
       }
       case 'CallExpression': {

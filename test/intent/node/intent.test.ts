@@ -152,6 +152,18 @@ test('a module named at run time is bounded by what it can load: the files under
   assert.match(messages[2]!, /child_process\.spawnSync if it is a core module/);
 });
 
+test('a platform\'s prebuilt binding a package loads by a name made at run time is a native addon, and widens', () => {
+  const app = memoryTree({
+    '/f/index.js': "const { platform, arch } = process;\nmodule.exports = require(`@x/binding-${platform}-${arch}`);",
+    '/f/node_modules/@x/binding-linux-x64/package.json': '{"main": "binding.node"}',
+    '/f/node_modules/@x/binding-linux-x64/binding.node': '\u007fELF',
+  });
+  const { model, report, findings } = codeIntent(app, '/f', { map });
+  assert.deepEqual(report.widened.map((w) => `${w.reason} ${w.file}:${w.line}`).sort(), ['computed-module index.js:2', 'native-addon index.js:2']);
+  assert.ok(model.syscalls.allow.includes('open'));
+  assert.deepEqual(codes(findings).sort(), ['TN020 index.js:2', 'TN022 index.js:2']);
+});
+
 test('everything the app runs is read: worker files, forked modules and Node.js scripts it spawns, from its folder or the file\'s', () => {
   const app = memoryTree({
     '/e/package.json': '{"main": "src/index.mjs"}',

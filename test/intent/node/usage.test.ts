@@ -106,6 +106,22 @@ test('aliases are followed, not escapes: a tested global, a destructured namespa
   assert.deepEqual(uses('b.js', "const fs = require('fs');\nmodule.exports = fs;\nregister(require('os'));"), ['2 fs.*', '3 os.*']);
 });
 
+test('bundler interop and subpath modules: __toESM(require(\'fs\')).default is fs, path/win32 is path; a path or file URL named at run time is never a core module', () => {
+  const code = [
+    "let node_fs = require('node:fs');",
+    'node_fs = __toESM(node_fs, 1);',
+    "node_fs.default.readFileSync('x');",
+    "const os_1 = __importDefault(require('os'));",
+    'os_1.default.hostname();',
+    "const { win32 } = require('path/win32');",
+    "require('util/types').isDate(1);",
+  ].join('\n');
+  assert.deepEqual(uses('a.js', code), ['3 fs.readFileSync ["x"]', '5 os.hostname', '7 util.isDate [1]']);
+  assert.equal(coreModule('path/win32'), 'path');
+  const loads = fileUsage('b.mjs', "import { pathToFileURL } from 'node:url';\nimport path from 'node:path';\nawait import(pathToFileURL(configPath).href);\nrequire(path.resolve(dir, name));\nrequire(require.resolve(name));\nrequire(name);").computed;
+  assert.deepEqual(loads.map((c) => c.namesFile ?? false), [true, true, true, false]);
+});
+
 test('a computed member over a literal list is those members; over anything else, every member', () => {
   const code = [
     "const fs = require('fs');",
