@@ -37,31 +37,39 @@ function makeCertificate(dir: string): void {
 }
 
 /**
- * The command that runs a `resolver` probe: in its own network and mount
- * namespace, loopback up, /etc/resolv.conf naming the DNS server of
- * probes.ts, which runs untraced beside the probe and stops with it.
+ * The command that runs a traced probe with what runs untraced beside it: a
+ * `resolver` probe in its own network and mount namespace, loopback up,
+ * /etc/resolv.conf naming the DNS server of probes.ts; a probe's peer (the
+ * other end of its connections). Both stop when the probe ends.
  */
-function inResolverNamespace(dir: string, node: string, traced: readonly string[]): string[] {
-  writeFileSync(join(dir, 'dns-server.mjs'), DNS_SERVER);
-  writeFileSync(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:2\n');
-  const script = [
-    'set -e',
-    'ip link set lo up',
-    'mount --bind resolv.conf /etc/resolv.conf',
-    '"$0" dns-server.mjs & server=$!',
-    'for i in $(seq 100); do [ -e ready ] && break; sleep 0.05; done',
-    'rm -f ready',
-    'set +e',
-    '"$@"; code=$?',
-    'kill $server; wait $server 2>/dev/null',
-    'exit $code',
-  ].join('\n');
-  return ['unshare', '--net', '--mount', '--', 'sh', '-c', script, node, ...traced];
+function withHelpers(dir: string, node: string, traced: readonly string[], resolver: boolean, peer: string | undefined): string[] {
+  const script = ['set -e'];
+  if (resolver) {
+    writeFileSync(join(dir, 'dns-server.mjs'), DNS_SERVER);
+    writeFileSync(join(dir, 'resolv.conf'), 'nameserver 127.0.0.1\noptions timeout:1 attempts:2\n');
+    script.push(
+      'ip link set lo up',
+      'mount --bind resolv.conf /etc/resolv.conf',
+      '"$0" dns-server.mjs & server=$!',
+      'for i in $(seq 100); do [ -e ready ] && break; sleep 0.05; done',
+      'rm -f ready',
+    );
+  }
+  if (peer !== undefined) {
+    writeFileSync(join(dir, 'peer.mjs'), `${peer}\n`);
+    script.push('"$0" peer.mjs & peer=$!');
+  }
+  script.push('set +e', '"$@"; code=$?');
+  if (peer !== undefined) script.push('kill $peer 2>/dev/null; wait $peer 2>/dev/null');
+  if (resolver) script.push('kill $server; wait $server 2>/dev/null');
+  script.push('exit $code');
+  const shell = ['sh', '-c', script.join('\n'), node, ...traced];
+  return resolver ? ['unshare', '--net', '--mount', '--', ...shell] : shell;
 }
 
 /** Runs one probe (or a baseline program) under strace in a fresh folder; resolves to its syscalls. */
 export function trace(probe: Probe | string, node = process.execPath): Promise<Set<string>> {
-  const { code, needs = [], setup } = typeof probe === 'string' ? { code: probe } as Probe : probe;
+  const { code, needs = [], setup, peer } = typeof probe === 'string' ? { code: probe } as Probe : probe;
   const dir = mkdtempSync(join(tmpdir(), 'tenet-syscall-probe-'));
   if (setup !== undefined) {
     const made = spawnSync(node, ['--input-type=module', '-e', setup], { cwd: dir, encoding: 'utf8' });
@@ -75,7 +83,8 @@ export function trace(probe: Probe | string, node = process.execPath): Promise<S
   const other = needs.includes('other-filesystem') ? mkdtempSync('/dev/shm/tenet-syscall-probe-') : undefined;
   if (other !== undefined) writeFileSync(join(other, 'f'), 'x'.repeat(100_000));
   const traced = ['strace', '-f', '-qq', '-o', log, '--', node, 'probe.mjs'];
-  const [command, ...args] = needs.includes('resolver') ? inResolverNamespace(dir, node, traced) : traced;
+  const resolver = needs.includes('resolver');
+  const [command, ...args] = resolver || peer !== undefined ? withHelpers(dir, node, traced, resolver, peer) : traced;
   return new Promise((resolve, reject) => {
     const env = {
       ...process.env,

@@ -26,6 +26,8 @@ export interface Probe {
   needs?: ReadonlyArray<'resolver' | 'certificate' | 'other-filesystem' | 'packages'>;
   /** Files and folders the probe works on, made untraced before it runs (so `mkdir` is not counted as reading a folder's). */
   setup?: string;
+  /** The other end of a network probe, run untraced beside it in its folder (and namespace): a client of a server, a server of a client. */
+  peer?: string;
 }
 
 /** The name the probes' DNS server answers, and the suffix it answers for. */
@@ -72,22 +74,32 @@ for (const [type, address] of [['udp4', '127.0.0.1'], ['udp6', '::1']]) {
 `;
 
 /**
- * A server of `module` that takes one connection from a client and does with it
- * what servers do: read the peer's and its own address (loggers, `req.ip`), set
- * no-delay and keep-alive, then close.
+ * The other end of a network probe runs untraced beside it (`peer`), so a
+ * server's set holds no client's calls (`connect`) and a client's no server's
+ * (`listen`, `accept4`). Whichever end listens writes its port(s) to `port`; the
+ * other waits for the file. A peer that serves runs until the probe ends.
  */
-const server = (module: string, create: string) =>
-  `import * as m from 'node:${module}';\nimport * as net from 'node:net';\nconst s = ${create};\n`
-  + `s.on('connection', (c) => { void [c.remoteAddress, c.remotePort, c.localAddress, c.localPort]; c.setNoDelay(true); c.setKeepAlive(true, 1000); c.destroy(); s.close(); });\n`
-  + `s.listen(0, '127.0.0.1', () => net.connect(s.address().port, '127.0.0.1').on('error', () => {}));`;
+const waitPort = `import { existsSync, readFileSync } from 'node:fs';\nconst ports = await (async () => { while (!existsSync('port') || readFileSync('port', 'utf8').indexOf('\\n') === -1) await new Promise((r) => setTimeout(r, 10)); return readFileSync('port', 'utf8').trim().split(' ').map(Number); })();\nconst port = ports[0];\n`;
+const writePort = `import { writeFileSync } from 'node:fs';\nconst announce = (...ports) => writeFileSync('port', ports.join(' ') + '\\n');\n`;
 
-/** An HTTP server on 127.0.0.1 and ::1 (what a name of the probes' DNS resolves to), answering `ok`; `done()` closes both. */
-const dualServer = `import * as http from 'node:http';
-const servers = [];
-const port = await new Promise((resolve) => { const s = http.createServer((q, r) => r.end('ok')).listen(0, '127.0.0.1', () => resolve(s.address().port)); servers.push(s); });
-await new Promise((resolve) => { const s = http.createServer((q, r) => r.end('ok')).listen(port, '::1', resolve).on('error', resolve); servers.push(s); });
-const done = () => servers.forEach((s) => { s.closeAllConnections?.(); s.close(); });
-`;
+/** A server that serves what each client probe asks: HTTP (and a WebSocket upgrade) on 127.0.0.1 and ::1, a TLS server, and HTTP/2 in clear and over TLS. */
+const PEER_SERVERS = `${writePort}import * as http from 'node:http';\nimport * as https from 'node:https';\nimport * as http2 from 'node:http2';\nimport { createHash } from 'node:crypto';\nimport { existsSync, readFileSync } from 'node:fs';\n`
+  + `const answer = (q, r) => { q.resume(); r.end('ok'); };\n`
+  + `const upgrade = (q, socket) => { const accept = createHash('sha1').update(q.headers['sec-websocket-key'] + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64'); socket.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Accept: ' + accept + '\\r\\n\\r\\n'); socket.end(Buffer.from([0x88, 0])); };\n`
+  + `const listen = (server, host, port = 0) => new Promise((r) => server.listen(port, host, () => r(server.address().port)).on('error', () => r(0)));\n`
+  + `const plain = await listen(http.createServer(answer).on('upgrade', upgrade), '127.0.0.1');\nawait listen(http.createServer(answer).on('upgrade', upgrade), '::1', plain);\n`
+  + `const tls = existsSync('key.pem') ? { key: readFileSync('key.pem'), cert: readFileSync('cert.pem') } : undefined;\n`
+  + `const secure = tls ? await listen(https.createServer(tls, answer), '127.0.0.1') : 0;\n`
+  + `const h2 = await listen(http2.createServer().on('stream', (st) => { st.respond({ ':status': 200 }); st.end('ok'); }), '127.0.0.1');\n`
+  + `const h2s = tls ? await listen(http2.createSecureServer(tls).on('stream', (st) => { st.respond({ ':status': 200 }); st.end('ok'); }), '127.0.0.1') : 0;\n`
+  + `announce(plain, secure, h2, h2s);\n`;
+
+/** A client of a server probe: raw TCP, HTTP and HTTPS requests, HTTP/2 in clear and over TLS, to each port the probe announces. */
+const PEER_CLIENT = (kind: 'net' | 'http' | 'https' | 'http2') => `${waitPort}`
+  + (kind === 'net' ? `import * as net from 'node:net';\nconst c = net.connect(port, '127.0.0.1', () => c.end('x'));\nc.resume();\n` : '')
+  + (kind === 'http' ? `for (let i = 0; i < 2; i++) await (await fetch('http://127.0.0.1:' + port + '/')).text();\nawait fetch('http://127.0.0.1:' + port + '/', { method: 'POST', body: 'x' }).then((r) => r.text()).catch(() => {});\n` : '')
+  + (kind === 'https' ? `import * as https from 'node:https';\nawait new Promise((r) => https.get({ host: '127.0.0.1', port, rejectUnauthorized: false }, (s) => { s.resume(); s.on('end', r); }).on('error', r));\n` : '')
+  + (kind === 'http2' ? `import * as http2 from 'node:http2';\nfor (const [url, options] of [['http://127.0.0.1:' + ports[0], {}], ['https://127.0.0.1:' + ports[1], { rejectUnauthorized: false }]]) await new Promise((r) => { const c = http2.connect(url, options); const q = c.request({ ':path': '/' }); q.resume(); q.on('end', () => { c.close(); r(); }); q.on('error', r); c.on('error', r); });\n` : '');
 
 /** Reads a file's key and certificate, made for the probe (`certificate`). */
 const credentials = `import { readFileSync } from 'node:fs';\nconst key = readFileSync('key.pem');\nconst cert = readFileSync('cert.pem');\n`;
@@ -138,43 +150,65 @@ export const PROBES: Probe[] = [
   { api: 'fs.createWriteStream', code: `import * as fs from 'node:fs';\nconst s = fs.createWriteStream('f');\ns.cork();\nfor (let i = 0; i < 10; i++) s.write('x'.repeat(1000));\nprocess.nextTick(() => { s.uncork(); s.end('y'); });\nconst t = fs.createWriteStream('g', { flags: 'r+', start: 0 }).on('error', () => {});\nt.end('z');\nnew fs.WriteStream('h').end('w');` },
   { api: 'fs.fsync', code: `import * as fs from 'node:fs';\nconst fd = fs.openSync('f', 'w');\nfs.fsync(fd, () => fs.fdatasync(fd, () => fs.closeSync(fd)));` },
   // network, on loopback only
-  { api: 'net.createServer', code: server('net', 'new m.Server()') + `\nnet.createServer().listen(0).close();` },
+  // servers, their clients untraced (peer): what serving asks for, and nothing of a client's
   {
-    api: 'net.connect',
-    needs: ['resolver'],
-    code: `import * as net from 'node:net';\nconst s = net.createServer((c) => c.end('x')).listen(0, '127.0.0.1', async () => {\n  const port = s.address().port;\n  const c = net.connect(port, '127.0.0.1', () => { void [c.remoteAddress, c.localPort]; c.setNoDelay(true); c.write('y'); });\n  c.resume();\n  await new Promise((r) => c.on('close', r));\n  const d = net.createConnection({ port, host: '${PROBE_HOST}', autoSelectFamily: true });\n  d.resume();\n  await new Promise((r) => d.on('close', r).on('error', r));\n  const e = new net.Socket().connect(port, '127.0.0.1');\n  e.resume();\n  await new Promise((r) => e.on('close', r));\n  void net.Stream;\n  s.close();\n});`,
+    api: 'net.createServer',
+    peer: PEER_CLIENT('net'),
+    code: `import * as net from 'node:net';\n${writePort}const s = new net.Server();\nnet.createServer().close();\ns.on('connection', (c) => { void [c.remoteAddress, c.remotePort, c.localAddress, c.localPort]; c.setNoDelay(true); c.setKeepAlive(true, 1000); c.resume(); c.on('end', () => { c.end(); s.close(); }); });\ns.listen(0, '127.0.0.1', () => announce(s.address().port));`,
   },
-  { api: 'net.connect.ipv6', code: `import * as net from 'node:net';\nconst s = net.createServer((c) => c.end()).listen(0, '::1', () => {\n  const c = net.connect(s.address().port, '::1', () => { void [c.remoteAddress, c.localPort]; c.end(); s.close(); });\n}).on('error', () => {});` },
-  { api: 'net.unix', code: `import * as net from 'node:net';\nconst s = net.createServer((c) => c.end()).listen('sock', () => {\n  const c = net.connect('sock', () => { c.end(); s.close(); });\n});` },
   {
     api: 'http.createServer',
-    code: `import * as http from 'node:http';\nconst s = new http.Server((q, r) => { void [q.socket.remoteAddress, q.socket.remotePort, q.socket.localAddress]; r.setHeader('content-type', 'text/plain'); r.end('ok'); });\nhttp.createServer().close();\ns.listen(0, '127.0.0.1', () => {\n  http.get({ host: '127.0.0.1', port: s.address().port, agent: false }, (r) => { void [r.socket.remoteAddress, r.socket.localPort]; r.resume(); r.on('end', () => s.close()); });\n});`,
-  },
-  {
-    api: 'http.request',
-    needs: ['resolver'],
-    code: `${dualServer}const agent = new http.Agent({ keepAlive: true });\nconst get = (options) => new Promise((resolve) => http.get(options, (r) => { r.resume(); r.on('end', resolve); }).on('error', resolve));\nawait get({ host: '${PROBE_HOST}', port, agent });\nawait get('http://${PROBE_HOST}:' + port + '/');\nawait new Promise((resolve) => { const q = http.request({ hostname: '127.0.0.1', port, method: 'POST', agent: http.globalAgent }, (r) => { r.resume(); r.on('end', resolve); }); q.end('body'); });\nvoid http.ClientRequest;\nagent.destroy();\ndone();`,
-  },
-  {
-    api: 'fetch',
-    needs: ['resolver'],
-    code: `${dualServer}import { createHash } from 'node:crypto';\nservers[0].on('upgrade', (q, socket) => {\n  const accept = createHash('sha1').update(q.headers['sec-websocket-key'] + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');\n  socket.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Accept: ' + accept + '\\r\\n\\r\\n');\n  socket.end(Buffer.from([0x88, 0]));\n});\nawait (await fetch('http://${PROBE_HOST}:' + port + '/')).text();\nawait (await fetch('http://127.0.0.1:' + port + '/', { method: 'POST', body: 'x' })).text();\nawait new Promise((resolve) => { const ws = new WebSocket('ws://127.0.0.1:' + port + '/'); ws.onclose = resolve; ws.onerror = resolve; });\ndone();`,
-  },
-  {
-    api: 'http2.createServer',
-    needs: ['certificate'],
-    code: `import * as http2 from 'node:http2';\n${credentials}const serve = (s) => { s.on('stream', (st) => { void [st.session.socket.remoteAddress, st.session.socket.localAddress]; st.respond({ ':status': 200 }); st.end('ok'); }); return new Promise((r) => s.listen(0, '127.0.0.1', () => r(s))); };\nconst request = (url, options) => new Promise((resolve) => { const c = http2.connect(url, options); const q = c.request({ ':path': '/' }); q.resume(); q.on('end', () => { c.close(); resolve(); }); q.on('error', resolve); });\nconst plain = await serve(http2.createServer());\nawait request('http://127.0.0.1:' + plain.address().port);\nconst secure = await serve(http2.createSecureServer({ key, cert }));\nawait request('https://127.0.0.1:' + secure.address().port, { rejectUnauthorized: false });\nplain.close();\nsecure.close();`,
+    peer: PEER_CLIENT('http'),
+    code: `import * as http from 'node:http';\n${writePort}let served = 0;\nconst s = new http.Server((q, r) => { void [q.socket.remoteAddress, q.socket.remotePort, q.socket.localAddress]; q.resume(); r.setHeader('content-type', 'text/plain'); r.end('ok'); if (++served === 3) s.close(); });\nhttp.createServer().close();\ns.listen(0, '127.0.0.1', () => announce(s.address().port));`,
   },
   {
     api: 'https.createServer',
     needs: ['certificate'],
-    code: `import * as https from 'node:https';\n${credentials}const s = new https.Server({ key, cert }, (q, r) => { void [q.socket.remoteAddress, q.socket.remotePort, q.socket.localAddress]; r.end('ok'); });\nhttps.createServer({ key, cert }).close();\ns.listen(0, '127.0.0.1', () => {\n  https.get({ host: '127.0.0.1', port: s.address().port, rejectUnauthorized: false, agent: false }, (r) => { r.resume(); r.on('end', () => s.close()); });\n});`,
+    peer: PEER_CLIENT('https'),
+    code: `import * as https from 'node:https';\nimport * as tls from 'node:tls';\n${credentials}${writePort}const s = new https.Server({ key, cert }, (q, r) => { void [q.socket.remoteAddress, q.socket.remotePort, q.socket.localAddress]; r.end('ok'); s.close(); });\nhttps.createServer({ key, cert }).close();\nnew tls.Server({ key, cert }).close();\ntls.createServer({ key, cert }).close();\ns.listen(0, '127.0.0.1', () => announce(s.address().port));`,
+  },
+  {
+    api: 'http2.createServer',
+    needs: ['certificate'],
+    peer: PEER_CLIENT('http2'),
+    code: `import * as http2 from 'node:http2';\n${credentials}${writePort}let served = 0;\nconst servers = [http2.createServer(), http2.createSecureServer({ key, cert })];\nconst listening = servers.map((s) => new Promise((r) => { s.on('stream', (st) => { void [st.session.socket.remoteAddress, st.session.socket.localAddress]; st.respond({ ':status': 200 }); st.end('ok'); if (++served === 2) servers.forEach((x) => x.close()); }); s.listen(0, '127.0.0.1', () => r(s.address().port)); }));\nannounce(...(await Promise.all(listening)));`,
+  },
+  { api: 'net.unix', code: `import * as net from 'node:net';\nconst s = net.createServer((c) => c.end()).listen('sock', () => {\n  const c = net.connect('sock', () => { c.end(); s.close(); });\n});` },
+  // clients, their servers untraced (peer); names resolved by the probes' DNS server
+  {
+    api: 'net.connect',
+    needs: ['resolver'],
+    peer: PEER_SERVERS,
+    code: `import * as net from 'node:net';\n${waitPort}const done = (c) => new Promise((r) => { c.resume(); c.on('close', r).on('error', r); });\nconst c = net.connect(port, '127.0.0.1', () => { void [c.remoteAddress, c.localPort]; c.setNoDelay(true); c.end('GET / HTTP/1.0\\r\\n\\r\\n'); });\nawait done(c);\nawait done(net.createConnection({ port, host: '${PROBE_HOST}', autoSelectFamily: true }).on('connect', function () { this.end('GET / HTTP/1.0\\r\\n\\r\\n'); }));\nawait done(new net.Socket().connect(port, '127.0.0.1').on('connect', function () { this.end('GET / HTTP/1.0\\r\\n\\r\\n'); }));\nvoid net.Stream;`,
+  },
+  {
+    api: 'net.connect.ipv6',
+    peer: PEER_SERVERS,
+    code: `import * as net from 'node:net';\n${waitPort}await new Promise((r) => { const c = net.connect(port, '::1', () => { void [c.remoteAddress, c.localPort]; c.end('GET / HTTP/1.0\\r\\n\\r\\n'); }); c.resume(); c.on('close', r).on('error', r); });`,
+  },
+  {
+    api: 'http.request',
+    needs: ['resolver'],
+    peer: PEER_SERVERS,
+    code: `import * as http from 'node:http';\n${waitPort}const agent = new http.Agent({ keepAlive: true });\nconst get = (options) => new Promise((resolve) => http.get(options, (r) => { r.resume(); r.on('end', resolve); }).on('error', resolve));\nawait get({ host: '${PROBE_HOST}', port, agent });\nawait get('http://${PROBE_HOST}:' + port + '/');\nawait new Promise((resolve) => { const q = http.request({ hostname: '127.0.0.1', port, method: 'POST', agent: http.globalAgent }, (r) => { r.resume(); r.on('end', resolve); }); q.end('body'); });\nvoid http.ClientRequest;\nagent.destroy();\nhttp.globalAgent.destroy();`,
+  },
+  {
+    api: 'fetch',
+    needs: ['resolver'],
+    peer: PEER_SERVERS,
+    code: `${waitPort}await (await fetch('http://${PROBE_HOST}:' + port + '/')).text();\nawait (await fetch('http://127.0.0.1:' + port + '/', { method: 'POST', body: 'x' })).text();\nawait new Promise((resolve) => { const ws = new WebSocket('ws://127.0.0.1:' + port + '/'); ws.onclose = resolve; ws.onerror = resolve; });`,
   },
   {
     api: 'tls.connect',
     needs: ['resolver', 'certificate'],
-    code: `import * as tls from 'node:tls';\nimport * as https from 'node:https';\n${credentials}const s = new tls.Server({ key, cert }, (c) => { c.end('HTTP/1.1 200 OK\\r\\ncontent-length: 2\\r\\nconnection: close\\r\\n\\r\\nok'); });\ntls.createServer({ key, cert }).close();\nconst port = await new Promise((r) => s.listen(0, '127.0.0.1', () => r(s.address().port)));\nawait new Promise((resolve) => { const c = tls.connect({ host: '${PROBE_HOST}', port, rejectUnauthorized: false, servername: 'localhost' }, () => c.write('x')); c.resume(); c.on('close', resolve); c.on('error', resolve); });\nawait new Promise((resolve) => https.get({ host: '${PROBE_HOST}', port, rejectUnauthorized: false, agent: new https.Agent() }, (r) => { r.resume(); r.on('end', resolve); }).on('error', resolve));
-void https.globalAgent;\nawait new Promise((resolve) => https.request('https://127.0.0.1:' + port + '/', { rejectUnauthorized: false }, (r) => { r.resume(); r.on('end', resolve); }).on('error', resolve).end());\nvoid tls.TLSSocket;\ns.close();`,
+    peer: PEER_SERVERS,
+    code: `import * as tls from 'node:tls';\nimport * as https from 'node:https';\n${waitPort}const secure = ports[1];\nawait new Promise((resolve) => { const c = tls.connect({ host: '${PROBE_HOST}', port: secure, rejectUnauthorized: false, servername: 'localhost' }, () => c.end('GET / HTTP/1.0\\r\\n\\r\\n')); c.resume(); c.on('close', resolve); c.on('error', resolve); });\nawait new Promise((resolve) => https.get({ host: '${PROBE_HOST}', port: secure, rejectUnauthorized: false, agent: new https.Agent() }, (r) => { r.resume(); r.on('end', resolve); }).on('error', resolve));\nawait new Promise((resolve) => https.request('https://127.0.0.1:' + secure + '/', { rejectUnauthorized: false }, (r) => { r.resume(); r.on('end', resolve); }).on('error', resolve).end());\nvoid [tls.TLSSocket, https.globalAgent];`,
+  },
+  {
+    api: 'http2.connect',
+    needs: ['certificate'],
+    peer: PEER_SERVERS,
+    code: `import * as http2 from 'node:http2';\n${waitPort}for (const [url, options] of [['http://127.0.0.1:' + ports[2], {}], ['https://127.0.0.1:' + ports[3], { rejectUnauthorized: false }]]) await new Promise((r) => { const c = http2.connect(url, options); const q = c.request({ ':path': '/' }); q.resume(); q.on('end', () => { c.close(); r(); }); q.on('error', r); c.on('error', r); });`,
   },
   { api: 'dgram.createSocket', code: `import * as dgram from 'node:dgram';\nconst s = dgram.createSocket('udp4');\ns.on('message', () => s.close());\ns.bind(0, '127.0.0.1', () => s.send('x', s.address().port, '127.0.0.1'));` },
   {
@@ -194,12 +228,12 @@ void https.globalAgent;\nawait new Promise((resolve) => https.request('https://1
   },
   { api: 'child_process.exec', code: `import * as cp from 'node:child_process';\nawait new Promise((r) => cp.exec('echo x | cat', r));\nawait new Promise((r) => cp.execFile(process.execPath, ['-e', 'console.log(1)'], r));\nawait new Promise((r) => cp.execFile('missing-program', r));` },
   { api: 'child_process.spawnSync', code: `import * as cp from 'node:child_process';\ncp.spawnSync(process.execPath, ['-e', 'process.stdin.pipe(process.stdout)'], { input: 'x' });\ncp.execSync('echo x');\ncp.execFileSync(process.execPath, ['-e', '0'], { stdio: 'inherit' });` },
-  // the programs an app starts that are not Node.js: shells (dash and bash, with pipes, subshells and job control's
-  // start-up) and the common tools a container runs through them; what a C program and libc need to start and work
+  // the programs an app starts that are not Node.js: a shell (dash and bash: pipes, subshells, command substitution,
+  // job control's start-up) running basic tools; what a C program with libc needs to start and work, and a shell's own
   {
     api: 'child_process.programs',
-    setup: `import * as fs from 'node:fs';\nfs.mkdirSync('d');\nfs.writeFileSync('d/f', 'a b\\nc\\n');`,
-    code: `import { spawnSync } from 'node:child_process';\nconst script = 'cd d && cat f | wc -l >/dev/null; ls -la . >/dev/null; uname -a >/dev/null; date >/dev/null; id >/dev/null; env >/dev/null; grep -c a f >/dev/null; sed s/a/b/ f >/dev/null; awk "{ print \\$1 }" f >/dev/null; tar -czf ../t.tgz f; gzip -dc ../t.tgz >/dev/null; (sleep 0); x=$(echo y); echo "$x" >/dev/null';\nfor (const shell of ['/bin/sh', '/bin/bash']) spawnSync(shell, ['-c', script], { stdio: 'pipe' });\nspawnSync('/bin/bash', ['-lc', 'true'], { stdio: 'pipe' });`,
+    setup: `import * as fs from 'node:fs';\nfs.writeFileSync('f', 'a b\\nc\\n');`,
+    code: `import { spawnSync } from 'node:child_process';\nconst script = 'cat f | wc -l >/dev/null; uname -a >/dev/null; (sleep 0); x=$(echo y); echo "$x" >/dev/null; test -x /bin/sh && cd .';\nfor (const shell of ['/bin/sh', '/bin/bash']) spawnSync(shell, ['-c', script], { stdio: 'pipe' });`,
   },
   { api: 'child_process.fork', code: `import * as cp from 'node:child_process';\nimport { writeFileSync } from 'node:fs';\nwriteFileSync('c.cjs', 'process.on("message", (m) => process.send(m, () => process.exit(0)))');\nconst child = cp.fork('c.cjs');\nchild.on('message', () => {});\nchild.send({ hello: 1 });` },
   {

@@ -55,14 +55,12 @@ const MODULES: Readonly<Record<string, Members>> = {
     Agent: [...HTTP_CLIENT, ...TLS_CLIENT], globalAgent: [...HTTP_CLIENT, ...TLS_CLIENT], '': ['https.createServer', ...HTTP_CLIENT, ...TLS_CLIENT],
   },
   http2: {
-    // the probe of http2.createServer is a client's too (http2.connect to each of its servers)
-    createServer: ['http2.createServer'], createSecureServer: ['http2.createServer', 'https.createServer'], connect: ['http2.createServer', ...TLS_CLIENT, ...NET_CLIENT],
+    createServer: ['http2.createServer'], createSecureServer: ['http2.createServer', 'https.createServer'], connect: ['http2.connect', ...TLS_CLIENT, ...NET_CLIENT],
     constants: [], sensitiveHeaders: [], getDefaultSettings: [], getPackedSettings: [], getUnpackedSettings: [],
-    '': ['http2.createServer', 'https.createServer', ...TLS_CLIENT, ...NET_CLIENT],
+    '': ['http2.createServer', 'http2.connect', 'https.createServer', ...TLS_CLIENT, ...NET_CLIENT],
   },
   tls: {
-    // the probe of tls.connect holds both ends: a TLS server and its clients
-    connect: [...TLS_CLIENT, ...NET_CLIENT], TLSSocket: [...TLS_CLIENT, ...NET_CLIENT], createServer: ['tls.connect', 'https.createServer'], Server: ['tls.connect', 'https.createServer'],
+    connect: [...TLS_CLIENT, ...NET_CLIENT], TLSSocket: [...TLS_CLIENT, ...NET_CLIENT], createServer: ['https.createServer'], Server: ['https.createServer'],
     createSecureContext: [], rootCertificates: [], getCiphers: [], checkServerIdentity: [], DEFAULT_MIN_VERSION: [], DEFAULT_MAX_VERSION: [],
     '': ['https.createServer', ...TLS_CLIENT, ...NET_CLIENT],
   },

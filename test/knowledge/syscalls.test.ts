@@ -26,6 +26,11 @@ test('the syscall map covers every probed API for this Node.js, with plausible s
   has('fetch', 'sendto', 'poll', 'recvfrom', 'connect');
   has('fs.open', 'pwrite64', 'pwritev');
   has('fs.copyFile', 'copy_file_range', 'sendfile');
+  has('child_process.programs', 'getpgrp', 'vfork');
+  has('native.addon', 'open');
+  // each end of a connection measured alone: a server never connects, a client never listens
+  for (const server of ['net.createServer', 'http.createServer', 'https.createServer', 'http2.createServer']) assert.ok(!map.apis[server]!.includes('connect'), `${server} does not connect`);
+  for (const client of ['net.connect', 'http.request', 'fetch', 'tls.connect', 'http2.connect']) assert.ok(!map.apis[client]!.includes('listen') && !map.apis[client]!.includes('accept4'), `${client} does not listen`);
   assert.ok(map.baseline.includes('epoll_pwait') && map.baseline.includes('execve'), 'the event loop and the start are in the baseline');
 });
 
