@@ -173,7 +173,12 @@ export const PROBES: Probe[] = [
     peer: PEER_CLIENT('http2'),
     code: `import * as http2 from 'node:http2';\n${credentials}${writePort}let served = 0;\nconst servers = [http2.createServer(), http2.createSecureServer({ key, cert })];\nconst listening = servers.map((s) => new Promise((r) => { s.on('stream', (st) => { void [st.session.socket.remoteAddress, st.session.socket.localAddress]; st.respond({ ':status': 200 }); st.end('ok'); if (++served === 2) servers.forEach((x) => x.close()); }); s.listen(0, '127.0.0.1', () => r(s.address().port)); }));\nannounce(...(await Promise.all(listening)));`,
   },
-  { api: 'net.unix', code: `import * as net from 'node:net';\nconst s = net.createServer((c) => c.end()).listen('sock', () => {\n  const c = net.connect('sock', () => { c.end(); s.close(); });\n});` },
+  // a server on a unix socket (its client untraced; a client of one is net.connect's)
+  {
+    api: 'net.unix',
+    peer: `import { existsSync } from 'node:fs';\nimport * as net from 'node:net';\nwhile (!existsSync('port')) await new Promise((r) => setTimeout(r, 10));\nnet.connect('sock', function () { this.end('x'); }).resume();`,
+    code: `import * as net from 'node:net';\n${writePort}const s = net.createServer((c) => { c.resume(); c.on('end', () => { c.end(); s.close(); }); }).listen('sock', () => announce(0));`,
+  },
   // clients, their servers untraced (peer); names resolved by the probes' DNS server
   {
     api: 'net.connect',
