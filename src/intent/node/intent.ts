@@ -28,6 +28,8 @@ export interface CodeIntentOptions {
 
 const SPAWNING = /^(child_process|cluster)\./;
 const NATIVE = 'native.addon';
+/** The probe of a program the app starts that is not Node.js (a shell, a tool). */
+const PROGRAMS = 'child_process.programs';
 /**
  * What code Tenet cannot read may ask for: native code, every mapped API (a
  * real native addon's own calls among them); a module named at run time, every
@@ -154,7 +156,8 @@ export function codeIntent(tree: SourceTree, dir: string, options: CodeIntentOpt
     } else if (known === undefined) {
       widen({ reason: 'unknown-module', file, line: core.line, detail: `${core.module}.${core.member}` }, true);
     } else {
-      for (const api of known) use(api, file, core.line);
+      // Node.js started again runs the scripts read as entries, not another program
+      for (const api of known) if (!(core.runsNode === true && api === PROGRAMS)) use(api, file, core.line);
     }
     const call = `${core.module}.${core.member}`;
     if (CLIENTS.has(call)) {

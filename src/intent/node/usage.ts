@@ -19,6 +19,8 @@ export interface CoreUse {
   line: number;
   /** The arguments written as literals, in order, others left out: `[6379, "redis"]`, `[{ "port": 3000 }]`. */
   args?: Literal[];
+  /** A process started with Node.js itself (`spawn(process.execPath, …)`, `execFile('node', …)`): no other program's calls. */
+  runsNode?: true;
 }
 
 export type Literal = string | number | Record<string, string | number>;
@@ -626,7 +628,8 @@ export function fileUsage(file: string, text: string): FileUsage {
   const use = (module: string, member: string, at: Node, call: Node | undefined, scope: Scope) => {
     const args = call ? (call.arguments as unknown[]).slice(0, 3).map((a) => argument(a, scope)) : [];
     const known = args.filter((a) => a !== undefined);
-    usage.core.push({ module, member, line: lineOf(at.start), ...(known.length > 0 && { args: known }) });
+    const runsNode = call !== undefined && module === 'child_process' && /^(spawn|execFile)(Sync)?$/.test(member) && isNodeProgram((call.arguments as Node[])[0], scope);
+    usage.core.push({ module, member, line: lineOf(at.start), ...(known.length > 0 && { args: known }), ...(runsNode && { runsNode: true as const }) });
     if (call !== undefined) runsOf(`${module}.${member.replace(/Sync$/, '')}`, call, scope);
   };
 

@@ -188,6 +188,8 @@ test('everything the app runs is read: worker files, forked modules and Node.js 
     assert.ok(apis.includes(expected), `${expected} in ${apis.join(', ')}`);
   }
   assert.equal(report.files, 5);
+  // Node.js started again is no other program; a command through the shell is
+  assert.deepEqual(report.apis.filter((a) => a.api === 'child_process.programs').map((a) => a.line), [7]);
   assert.ok(model.network.egress.some((e) => e.host === 'db' && e.port === 5432), 'a peer of a spawned script');
   assert.deepEqual(codes(findings), ['TN021 src/index.mjs:8']);
   assert.match(findings[0]!.message, /gone\.js \(run by worker_threads\.Worker\)/);
