@@ -125,12 +125,13 @@ export const PROBES: Probe[] = [
   { api: 'fs.opendir', code: `import * as fs from 'node:fs';\nfor await (const _ of await fs.promises.opendir('.')) { /* */ }\nconst dir = fs.opendirSync('.');\ndir.readSync();\ndir.closeSync();\nvoid fs.Dir;` },
   { api: 'fs.mkdir', code: `import * as fs from 'node:fs';\nfs.mkdir('a/b', { recursive: true }, () => {});\nfs.mkdirSync('c');` },
   { api: 'fs.mkdtemp', code: `import * as fs from 'node:fs';\nfs.mkdtemp('t-', () => {});\nfs.mkdtempSync('u-');` },
-  { api: 'fs.rm', setup: `import * as fs from 'node:fs';\nfs.mkdirSync('d/e', { recursive: true });\nfs.writeFileSync('d/e/f', 'x');\nfs.mkdirSync('g');`, code: `import * as fs from 'node:fs';\nfs.rmdirSync('g');\nfs.rm('d', { recursive: true }, () => {});` },
+  // the callback and promise forms remove in JavaScript, the sync form in C++ (unlinkat): each is called
+  { api: 'fs.rm', setup: `import * as fs from 'node:fs';\nfor (const d of ['d', 'e', 'f']) { fs.mkdirSync(d + '/e', { recursive: true }); fs.writeFileSync(d + '/e/f', 'x'); }\nfs.mkdirSync('g');`, code: `import * as fs from 'node:fs';\nfs.rmdirSync('g');\nfs.rmSync('e', { recursive: true });\nawait fs.promises.rm('f', { recursive: true });\nfs.rm('d', { recursive: true }, () => {});` },
   { api: 'fs.unlink', code: `import * as fs from 'node:fs';\nfs.writeFileSync('f', 'x');\nfs.unlink('f', () => {});` },
   { api: 'fs.rename', code: `import * as fs from 'node:fs';\nfs.writeFileSync('f', 'x');\nfs.rename('f', 'g', () => {});` },
   // copy_file_range within a filesystem; across two (a tmpfs to this folder) libuv falls back to sendfile
   { api: 'fs.copyFile', needs: ['other-filesystem'], code: `import * as fs from 'node:fs';\nfs.writeFileSync('f', 'x'.repeat(100000));\nfs.copyFileSync('f', 'g');\nfs.copyFile(process.env.PROBE_OTHER_FILE, 'h', () => {});` },
-  { api: 'fs.cp', setup: `import * as fs from 'node:fs';\nfs.mkdirSync('s/t', { recursive: true });\nfs.writeFileSync('s/t/f', 'x');\nfs.symlinkSync('f', 's/t/l');`, code: `import * as fs from 'node:fs';\nfs.cp('s', 'd', { recursive: true, preserveTimestamps: true }, () => {});` },
+  { api: 'fs.cp', setup: `import * as fs from 'node:fs';\nfs.mkdirSync('s/t', { recursive: true });\nfs.writeFileSync('s/t/f', 'x');\nfs.symlinkSync('f', 's/t/l');`, code: `import * as fs from 'node:fs';\nfs.cpSync('s', 'e', { recursive: true });\nawait fs.promises.cp('s', 'f', { recursive: true });\nfs.cp('s', 'd', { recursive: true, preserveTimestamps: true }, () => {});` },
   // open, then positional and vectored reads and writes, through descriptors and file handles
   {
     api: 'fs.open',

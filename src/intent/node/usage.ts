@@ -64,8 +64,9 @@ const BUILTINS = new Set(builtinModules);
 export function coreModule(specifier: string): string | undefined {
   const name = specifier.replace(/^node:/, '');
   if (!BUILTINS.has(name) && !specifier.startsWith('node:')) return undefined;
-  // fs/promises, path/win32, util/types, stream/web: the module they are part of
-  return name.split('/')[0]!;
+  // fs/promises, path/win32, util/types, stream/web: the module they are part of; _stream_transform is stream's
+  const base = name.split('/')[0]!;
+  return /^_(stream|http|tls)_/.exec(base)?.[1] ?? base;
 }
 
 type Node = { type: string; start: number; end: number; [key: string]: unknown };
@@ -285,6 +286,8 @@ export function fileUsage(file: string, text: string): FileUsage {
   const names = new Set<Node>();
   const references: Array<[Node, Scope]> = [];
   const functionScopes = new Map<Node, Scope>();
+  /** Functions that are values of an object or array: a bundle's modules (`2058: (e) => { e.exports = require('fs') }`). */
+  const wrappers: Array<[Node, Node]> = [];
   const assignments: Array<{ name: string; node: Node; scope: Scope }> = [];
   const offsets = new Map<ModuleImport, number>();
   const addImport = (specifier: string, at: Node, kind: ModuleImport['kind']) => {
@@ -326,6 +329,7 @@ export function fileUsage(file: string, text: string): FileUsage {
       case 'ArrowFunctionExpression': {
         const inner: Scope = { parent: scope, fn: true };
         functionScopes.set(node, inner);
+        if (parent?.type === 'Property' || parent?.type === 'ArrayExpression') wrappers.push([node, parent]);
         if (isNode(node.id)) {
           names.add(node.id);
           declare(node.type === 'FunctionDeclaration' ? scope : inner, node.id.name as string, { fn: node });
@@ -523,6 +527,9 @@ export function fileUsage(file: string, text: string): FileUsage {
         const args = node.arguments as Node[];
         if (args.length > 0 && isInterop(node, args[0]!)) return inner(args[0]);
         const callee = inner(node.callee);
+        // n(2058) in a bundle whose module 2058 re-exports a core module
+        const id = args.length === 1 && bundled.size > 0 && (node.callee as Node).type === 'Identifier' && callee?.kind !== 'require' ? literal(args[0]) : undefined;
+        if (id !== undefined && bundled.has(String(id))) return { kind: 'namespace', module: bundled.get(String(id))! };
         if (callee?.kind === 'require') {
           const specifier = specifierOf(args[0], scope);
           const module = specifier === undefined ? undefined : coreModule(specifier);
@@ -662,6 +669,30 @@ export function fileUsage(file: string, text: string): FileUsage {
   };
   const excerpt = (node: Node) => text.slice(node.start, Math.min(node.end, node.start + 80));
 
+  // A bundle's module that only re-exports a core module, by its id: `n(2058)` is fs, and that require is no escape.
+  const bundled = new Map<string, string>();
+  const rexported = new Set<Node>();
+  for (const [fn, holder] of wrappers) {
+    const param = (fn.params as Node[])[0];
+    const body = fn.body as Node;
+    const statements = body.type === 'BlockStatement'
+      ? (body.body as Node[]).filter((st) => !(st.type === 'ExpressionStatement' && typeof st.directive === 'string'))
+      : [{ type: 'ExpressionStatement', expression: body, start: body.start, end: body.end }];
+    const assignment = statements.length === 1 && statements[0]!.type === 'ExpressionStatement' ? (statements[0]!.expression as Node) : undefined;
+    if (param?.type !== 'Identifier' || assignment?.type !== 'AssignmentExpression' || assignment.operator !== '=') continue;
+    const left = assignment.left as Node;
+    const right = assignment.right as Node;
+    if (left.type !== 'MemberExpression' || propertyName(left) !== 'exports' || (left.object as Node).type !== 'Identifier' || (left.object as Node).name !== param.name) continue;
+    if (right.type !== 'CallExpression' || (right.callee as Node).type !== 'Identifier' || (right.callee as Node).name !== 'require') continue;
+    const specifier = literal((right.arguments as Node[])[0]);
+    const module = typeof specifier === 'string' ? coreModule(specifier) : undefined;
+    const key = holder.type === 'ArrayExpression' ? (holder.elements as Node[]).indexOf(fn)
+      : (holder.key as Node).type === 'Identifier' && !holder.computed ? (holder.key as Node).name : literal(holder.key);
+    if (module === undefined || key === undefined || key === -1) continue;
+    bundled.set(String(key), module);
+    rexported.add(right);
+  }
+
   /** The members used on a name, when it is only ever used through members (`x.a`, `typeof x`); undefined when it is passed on, called or stored. */
   const usedMembers = new Map<Declared, string[] | undefined>();
   const membersUsed = (declared: Declared, name: string): string[] | undefined => {
@@ -789,7 +820,7 @@ export function fileUsage(file: string, text: string): FileUsage {
           if (specifier === undefined) usage.computed.push(computedLoad(node, args[0], scope));
           else addImport(specifier, node, 'require');
         }
-        if (module !== undefined && escapes(node)) use(module, '*', node, undefined, scope);
+        if (module !== undefined && !rexported.has(node) && escapes(node)) use(module, '*', node, undefined, scope);
         break;
       }
       case 'ImportExpression': {

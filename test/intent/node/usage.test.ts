@@ -122,6 +122,18 @@ test('bundler interop and subpath modules: __toESM(require(\'fs\')).default is f
   assert.deepEqual(loads.map((c) => c.namesFile ?? false), [true, true, true, false]);
 });
 
+test('a webpack bundle\'s modules that re-export a core module are that module where the bundle loads them by id', () => {
+  const bundle = [
+    '(() => { var e = {',
+    '  2058: (e) => { "use strict"; e.exports = require("fs"); },',
+    '  13: function (e) { e.exports = require("child_process"); },',
+    '  7: (e, t, n) => { const fs = n(2058); fs.readFileSync("x"); n(13).execFileSync("git"); },',
+    '}; function n(t) { var r = { exports: {} }; return e[t](r, r.exports, n), r.exports; } n(7); })();',
+  ].join('\n');
+  assert.deepEqual(uses('bundle.js', bundle), ['4 fs.readFileSync ["x"]', '4 child_process.execFileSync ["git"]']);
+  assert.deepEqual(uses('b.js', "require('_stream_transform').call(this);"), ['1 stream.call']);
+});
+
 test('a computed member over a literal list is those members; over anything else, every member', () => {
   const code = [
     "const fs = require('fs');",
