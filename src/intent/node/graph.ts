@@ -59,6 +59,8 @@ export function appGraph(tree: SourceTree, entries: readonly string[], workdir =
   const graph: AppGraph = { files: [], core: [], missing: [], optional: [], native: [], unreadable: [], foreign: [], loads: [] };
   const seen = new Set<string>();
   const queue: string[] = [];
+  /** The entries of the packages of each node_modules folder, listed once. */
+  const installed = new Map<string, string[]>();
   for (const entry of entries) {
     if (tree.isFile(entry)) {
       if (!seen.has(entry)) queue.push(entry);
@@ -91,7 +93,7 @@ export function appGraph(tree: SourceTree, entries: readonly string[], workdir =
       }
     };
     for (const load of usage.computed) {
-      const found = mayLoad(tree, path, load.prefix);
+      const found = mayLoad(tree, path, load.prefix, installed);
       for (const file of found.files) {
         // a package whose entry is a native addon (a platform's prebuilt binding, loaded by name at run time)
         if (file.endsWith('.node')) graph.native.push({ path: file, file: path, line: load.line });
@@ -129,7 +131,7 @@ const SCRIPT = /\.(c|m)?(j|t)s$/;
  * depth), or with no prefix, the entry of every package installed in a
  * `node_modules` Node would search from there.
  */
-function mayLoad(tree: SourceTree, file: string, prefix: string | undefined): { files: string[]; from: string } {
+function mayLoad(tree: SourceTree, file: string, prefix: string | undefined, installed: Map<string, string[]>): { files: string[]; from: string } {
   const files: string[] = [];
   if (prefix !== undefined) {
     const base = posix.join(posix.dirname(file), prefix.slice(0, prefix.lastIndexOf('/')));
@@ -150,14 +152,20 @@ function mayLoad(tree: SourceTree, file: string, prefix: string | undefined): { 
   for (const dir of ancestors(posix.dirname(file))) {
     if (posix.basename(dir) === 'node_modules') continue;
     const modules = posix.join(dir, 'node_modules');
-    for (const name of tree.list(modules)) {
-      if (files.length >= MAX_CANDIDATES || name.startsWith('.')) continue;
-      const roots = name.startsWith('@') ? tree.list(posix.join(modules, name)).map((n) => posix.join(modules, name, n)) : [posix.join(modules, name)];
-      for (const root of roots) {
-        const entry = tree.isDirectory(root) ? resolvePackage(tree, root, '.') : undefined;
-        if (entry !== undefined) files.push(entry);
+    let entries = installed.get(modules);
+    if (entries === undefined) {
+      entries = [];
+      for (const name of tree.list(modules)) {
+        if (name.startsWith('.')) continue;
+        const roots = name.startsWith('@') ? tree.list(posix.join(modules, name)).map((n) => posix.join(modules, name, n)) : [posix.join(modules, name)];
+        for (const root of roots) {
+          const entry = tree.isDirectory(root) ? resolvePackage(tree, root, '.') : undefined;
+          if (entry !== undefined) entries.push(entry);
+        }
       }
+      installed.set(modules, entries);
     }
+    files.push(...entries.slice(0, MAX_CANDIDATES - files.length));
   }
   return { files, from: 'the installed packages' };
 }

@@ -181,6 +181,10 @@ function globalValue(name: string): Value | undefined {
   }
 }
 
+/** How many nodes of a type have their keys read before the type's keys are taken as known. */
+const KEY_SAMPLES = 8;
+/** Keys of a node that never hold a child node. */
+const PRIMITIVE_KEYS = new Set(['type', 'start', 'end', 'loc', 'range', 'name', 'raw', 'operator', 'computed', 'optional', 'kind', 'sourceType', 'method', 'shorthand', 'static', 'async', 'generator', 'prefix', 'delegate', 'directive', 'bigint', 'regex', 'tail']);
 /** Nodes whose children are types (TypeScript), never code: not walked. */
 const TYPE_KEYS = new Set(['typeAnnotation', 'returnType', 'typeParameters', 'typeArguments', 'superTypeParameters', 'implements']);
 const TYPE_ONLY = new Set(['TSInterfaceDeclaration', 'TSTypeAliasDeclaration', 'TSDeclareFunction', 'TSEnumDeclaration', 'TSTypeReference', 'TSDeclareMethod', 'TSIndexSignature', 'TSAbstractMethodDefinition']);
@@ -195,8 +199,8 @@ const INTEROP = /^(__toESM|__toCommonJS|__importDefault|__importStar|_interopReq
 /** Whether `call` is an interop helper's call with `argument` as what it wraps. */
 const isInterop = (call: Node, argument: Node): boolean =>
   call.type === 'CallExpression' && (call.arguments as Node[])[0] === argument && (call.callee as Node).type === 'Identifier' && INTEROP.test((call.callee as Node).name as string);
-const PARENT = Symbol('parent');
-type Linked = Node & { [PARENT]?: Node };
+/** Nodes whose parent is looked at: uses, and what a value flows up through. */
+const LINKED = new Set(['Identifier', 'MemberExpression', 'CallExpression', 'ImportExpression', 'AwaitExpression', 'ConditionalExpression', 'LogicalExpression', ...TRANSPARENT]);
 
 /** The identifiers a binding pattern declares, with the keys that lead to each (`{ a: { b } }` → b by [a, b]). */
 function patternNames(pattern: Node, keys: string[], out: Array<{ id: Node; keys: string[] }>): void {
@@ -279,12 +283,18 @@ export function fileUsage(file: string, text: string): FileUsage {
   const lineOf = lineIndex(text);
   const usage: FileUsage = { imports: [], core: [], computed: [], listens: [], runs: [], errors: [] };
   const program = parseProgram(file, text, usage.errors);
+  // acorn gives every node of a type the same keys: the keys that may hold children are listed once per type
+  const acornTree = program !== undefined && !('extra' in program) && program.loc === undefined;
+  const childKeys = new Map<string, string[]>();
+  const childSeen = new Map<string, number>();
   if (program === undefined) return usage;
 
   const top: Scope = { parent: undefined, fn: true };
   /** Identifiers that name, not use: declarations, property keys, labels. */
   const names = new Set<Node>();
   const references: Array<[Node, Scope]> = [];
+  const parentLinks = new Map<Node, Node>();
+  const parentOf = (node: Node): Node | undefined => parentLinks.get(node);
   const functionScopes = new Map<Node, Scope>();
   /** Functions that are values of an object or array: a bundle's modules (`2058: (e) => { e.exports = require('fs') }`). */
   const wrappers: Array<[Node, Node]> = [];
@@ -419,15 +429,24 @@ export function fileUsage(file: string, text: string): FileUsage {
   const parents: Array<Node | undefined> = [undefined];
   const scopes: Scope[] = [top];
   while (nodes.length > 0) {
-    const node = nodes.pop()! as Linked;
+    const node = nodes.pop()!;
     const parent = parents.pop();
     const outer = scopes.pop()!;
     if (TYPE_ONLY.has(node.type)) continue;
-    node[PARENT] = parent;
+    if (parent !== undefined && LINKED.has(node.type)) parentLinks.set(node, parent);
     if (REFERENCES.has(node.type)) references.push([node, outer]);
     const scope = enter(node, parent, outer);
-    for (const key in node) {
-      if (TYPE_KEYS.has(key)) continue;
+    let keys = childKeys.get(node.type);
+    if (keys === undefined || (childSeen.get(node.type) ?? 0) < KEY_SAMPLES) {
+      // the union over the first few nodes of the type, in case a key is set only on some
+      const own = Object.keys(node).filter((k) => !TYPE_KEYS.has(k) && !PRIMITIVE_KEYS.has(k));
+      keys = keys === undefined ? own : [...new Set([...keys, ...own])];
+      if (acornTree) {
+        childKeys.set(node.type, keys);
+        childSeen.set(node.type, (childSeen.get(node.type) ?? 0) + 1);
+      }
+    }
+    for (const key of keys) {
       const value = node[key];
       if (typeof value !== 'object' || value === null) continue;
       if (Array.isArray(value)) {
@@ -600,7 +619,7 @@ export function fileUsage(file: string, text: string): FileUsage {
 
   /** The call or `new` this node is the callee of. */
   const callOf = (node: Node): Node | undefined => {
-    const parent = (node as Linked)[PARENT];
+    const parent = parentOf(node);
     return (parent?.type === 'CallExpression' || parent?.type === 'NewExpression') && parent.callee === node ? parent : undefined;
   };
 
@@ -610,7 +629,7 @@ export function fileUsage(file: string, text: string): FileUsage {
    */
   const escapes = (node: Node): boolean => {
     let child: Node = node;
-    let parent = (node as Linked)[PARENT];
+    let parent = parentOf(node);
     for (;;) {
       if (parent === undefined) return false;
       if (TRANSPARENT.has(parent.type) || parent.type === 'AwaitExpression' || (parent.type === 'ConditionalExpression' && parent.test !== child) || isInterop(parent, child)) {
@@ -619,7 +638,7 @@ export function fileUsage(file: string, text: string): FileUsage {
         if (parent.operator === '&&' && parent.left === child) return false;
       } else break;
       child = parent;
-      parent = (parent as Linked)[PARENT];
+      parent = parentOf(parent);
     }
     switch (parent.type) {
       case 'VariableDeclarator': return parent.init !== child;
@@ -702,7 +721,7 @@ export function fileUsage(file: string, text: string): FileUsage {
     let escaped = false;
     for (const [node, at] of references) {
       if (node.type !== 'Identifier' || node.name !== name || names.has(node) || lookup(at, name) !== declared) continue;
-      const use = (node as Linked)[PARENT];
+      const use = parentOf(node);
       if (use?.type === 'UnaryExpression' && use.operator === 'typeof') continue;
       const member = use?.type === 'MemberExpression' && use.object === node ? propertyName(use) : undefined;
       if (member === undefined) {
@@ -718,7 +737,7 @@ export function fileUsage(file: string, text: string): FileUsage {
 
   /** The members a function of this file uses on the argument `node` is passed as (`listeners(process, 'x')`), when it uses only members of it. */
   const membersInCallee = (node: Node, scope: Scope): string[] | undefined => {
-    const call = (node as Linked)[PARENT];
+    const call = parentOf(node);
     if (call?.type !== 'CallExpression' || (call.callee as Node).type !== 'Identifier') return undefined;
     const index = (call.arguments as Node[]).indexOf(node);
     const declared = lookup(scope, (call.callee as Node).name as string);
@@ -751,7 +770,7 @@ export function fileUsage(file: string, text: string): FileUsage {
 
   /** The members used on what a load gives, when it is only ever used through members. */
   const membersOf = (load: Node, scope: Scope): string[] | undefined => {
-    const parent = (load as Linked)[PARENT];
+    const parent = parentOf(load);
     const name = parent?.type === 'MemberExpression' && parent.object === load ? propertyName(parent) : undefined;
     if (name !== undefined) return [name];
     if (parent?.type !== 'VariableDeclarator' || parent.init !== load || (parent.id as Node).type !== 'Identifier') return undefined;
@@ -771,7 +790,7 @@ export function fileUsage(file: string, text: string): FileUsage {
     switch (node.type) {
       case 'Identifier': {
         if (names.has(node)) break;
-        const parent = (node as Linked)[PARENT];
+        const parent = parentOf(node);
         if (parent?.type === 'MemberExpression' && parent.property === node && !parent.computed) break;
         const value = evaluate(node, scope);
         if (value?.kind === 'member') use(value.module, value.member, node, callOf(node), scope);
@@ -831,7 +850,7 @@ export function fileUsage(file: string, text: string): FileUsage {
         }
         addImport(specifier, node, 'dynamic');
         const module = coreModule(specifier);
-        const parent = (node as Linked)[PARENT];
+        const parent = parentOf(node);
         const then = parent?.type === 'MemberExpression' && parent.object === node;
         if (module !== undefined && !then && escapes(node)) use(module, '*', node, undefined, scope);
         break;
