@@ -1,0 +1,3 @@
+export function health() {
+  return { status: 200, body: 'ok' };
+}

@@ -1,0 +1,6 @@
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  build: { outDir: 'dist', sourcemap: true, emptyOutDir: true },
+  logLevel: 'info',
+});
