@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { wrappedCommand } from '../common/command.ts';
 import { ancestors, resolveModule, resolvePackage, type SourceTree } from './resolve.ts';
-import { fileUsage, type ComputedLoad, type CoreUse, type FileUsage } from './usage.ts';
+import { fileUsage, type ComputedLoad, type CoreUse, type FileUsage, type ModuleImport } from './usage.ts';
 
 export interface AppFile {
   path: string;
@@ -59,6 +59,8 @@ export function appGraph(tree: SourceTree, entries: readonly string[], workdir =
   const graph: AppGraph = { files: [], core: [], missing: [], optional: [], native: [], unreadable: [], foreign: [], loads: [] };
   const seen = new Set<string>();
   const queue: string[] = [];
+  /** Each import that resolved to a file of the app. */
+  const edges: Array<{ from: string; entry: ModuleImport; to: string }> = [];
   /** The entries of the packages of each node_modules folder, listed once. */
   const installed = new Map<string, string[]>();
   for (const entry of entries) {
@@ -109,13 +111,25 @@ export function appGraph(tree: SourceTree, entries: readonly string[], workdir =
       if (resolved.kind === 'file') enqueue(resolved.path);
       else graph.missing.push({ specifier: `${run.path} (run by ${run.how})`, file: path, line: run.line });
     }
-    for (const { specifier, line, kind } of usage.imports) {
+    for (const entry of usage.imports) {
+      const { specifier, line, kind } = entry;
       const resolved = resolveModule(tree, specifier, path, kind === 'require' ? 'require' : 'import');
       if (resolved.kind === 'missing') (declaredOptional(tree, path, specifier) ? graph.optional : graph.missing).push({ specifier, file: path, line });
       else if (resolved.kind === 'file') {
         if (resolved.path.endsWith('.node')) graph.native.push({ path: resolved.path, file: path, line });
-        else enqueue(resolved.path);
+        else {
+          enqueue(resolved.path);
+          edges.push({ from: path, entry, to: resolved.path });
+        }
       }
+    }
+  }
+  // A module that hands on a core module as its exports (graceful-fs's patched fs): what each importer uses of
+  // it is used of the core module, at the importer's line; all of it when the importer's use is not known.
+  const handsOn = new Map(graph.files.filter((f) => f.usage.exportsCore.length > 0).map((f) => [f.path, f.usage.exportsCore]));
+  for (const { from, entry, to } of edges) {
+    for (const module of handsOn.get(to) ?? []) {
+      for (const member of entry.members ?? ['*']) graph.core.push({ module, member, line: entry.line, file: from });
     }
   }
   return graph;

@@ -8,6 +8,11 @@ export interface ModuleImport {
   specifier: string;
   line: number;
   kind: 'import' | 'require' | 'dynamic' | 'export';
+  /**
+   * The only members the file uses on what it loads (`const gfs = require('graceful-fs'); gfs.readFile()`),
+   * for a module that is not a core one; absent when they are not known (passed on, destructured, re-exported).
+   */
+  members?: string[];
 }
 
 /** One use of a Node.js core module: `fs.readFile` at a line, with literal arguments when written. */
@@ -55,6 +60,11 @@ export interface FileUsage {
   listens: Array<{ line: number; port: number }>;
   /** JavaScript files the code runs as a thread or a program of their own: workers, forked modules, `node script.js`. */
   runs: ScriptRun[];
+  /**
+   * Core modules this file hands on as what it exports (`module.exports = patch(clone(fs))`, as graceful-fs
+   * does): their members are used where the file is loaded, as those files use its exports.
+   */
+  exportsCore: string[];
   errors: Array<{ line: number; message: string }>;
 }
 
@@ -281,7 +291,7 @@ const REFERENCES = new Set(['Identifier', 'MemberExpression', 'CallExpression', 
  */
 export function fileUsage(file: string, text: string): FileUsage {
   const lineOf = lineIndex(text);
-  const usage: FileUsage = { imports: [], core: [], computed: [], listens: [], runs: [], errors: [] };
+  const usage: FileUsage = { imports: [], core: [], computed: [], listens: [], runs: [], exportsCore: [], errors: [] };
   const program = parseProgram(file, text, usage.errors);
   // acorn gives every node of a type the same keys: the keys that may hold children are listed once per type
   const acornTree = program !== undefined && !('extra' in program) && program.loc === undefined;
@@ -300,11 +310,14 @@ export function fileUsage(file: string, text: string): FileUsage {
   const wrappers: Array<[Node, Node]> = [];
   const assignments: Array<{ name: string; node: Node; scope: Scope }> = [];
   const offsets = new Map<ModuleImport, number>();
-  const addImport = (specifier: string, at: Node, kind: ModuleImport['kind']) => {
-    const entry = { specifier, line: lineOf(at.start), kind };
+  const addImport = (specifier: string, at: Node, kind: ModuleImport['kind']): ModuleImport => {
+    const entry: ModuleImport = { specifier, line: lineOf(at.start), kind };
     usage.imports.push(entry);
     offsets.set(entry, at.start);
+    return entry;
   };
+  /** ES imports of modules that are not core ones, with the names they bind: their members are worked out with the uses. */
+  const esImports: Array<{ entry: ModuleImport; bound: Array<{ local: string; imported: string }> }> = [];
 
   const bind = (pattern: Node, scope: Scope, make: (keys: string[]) => Declared) => {
     const found: Array<{ id: Node; keys: string[] }> = [];
@@ -377,8 +390,11 @@ export function fileUsage(file: string, text: string): FileUsage {
       case 'ImportDeclaration': {
         const specifier = (node.source as Node).value as string;
         const typeOnly = (node.importKind as string | undefined) === 'type';
-        if (!typeOnly) addImport(specifier, node, 'import');
+        const entry = typeOnly ? undefined : addImport(specifier, node, 'import');
         const module = typeOnly ? undefined : coreModule(specifier);
+        if (entry !== undefined && module === undefined) {
+          esImports.push({ entry, bound: (node.specifiers as Node[]).map((s) => ({ local: (s.local as Node).name as string, imported: isNode(s.imported) ? ((s.imported.name ?? s.imported.value) as string) : s.type === 'ImportDefaultSpecifier' ? 'default' : '*' })) });
+        }
         for (const s of node.specifiers as Node[]) {
           nameOnly(s.imported);
           const local = s.local as Node;
@@ -748,6 +764,26 @@ export function fileUsage(file: string, text: string): FileUsage {
     return own === undefined ? undefined : membersUsed(own, param.name as string);
   };
 
+  /** Each member use of the parameter an argument is passed as, in a function of this file, whatever else it does with it. */
+  const memberUsesInCallee = (node: Node, scope: Scope): Array<{ member: string; at: Node; call: Node | undefined }> => {
+    const call = parentOf(node);
+    if (call?.type !== 'CallExpression' || (call.callee as Node).type !== 'Identifier') return [];
+    const index = (call.arguments as Node[]).indexOf(node);
+    const declared = lookup(scope, (call.callee as Node).name as string);
+    const fn = declared?.fn ?? (declared?.init !== undefined && FUNCTIONS.has(declared.init.node.type) ? declared.init.node : undefined);
+    const param = fn === undefined || index === -1 ? undefined : (fn.params as Node[])[index];
+    const own = param?.type === 'Identifier' ? functionScopes.get(fn!)?.names?.get(param.name as string) : undefined;
+    if (own === undefined) return [];
+    const found: Array<{ member: string; at: Node; call: Node | undefined }> = [];
+    for (const [ref, at] of references) {
+      if (ref.type !== 'Identifier' || ref.name !== param!.name || names.has(ref) || lookup(at, param!.name as string) !== own) continue;
+      const use = parentOf(ref);
+      const member = use?.type === 'MemberExpression' && use.object === ref ? propertyName(use) : undefined;
+      if (member !== undefined) found.push({ member, at: use!, call: callOf(use!) });
+    }
+    return found;
+  };
+
   /** The relative path a module name starts with: `'./x/' + name`, `` `./x/${name}` ``, `path.join(__dirname, 'x', name)`. */
   const prefixOf = (node: unknown, scope: Scope): string | undefined => {
     if (!isNode(node)) return undefined;
@@ -773,7 +809,14 @@ export function fileUsage(file: string, text: string): FileUsage {
     const parent = parentOf(load);
     const name = parent?.type === 'MemberExpression' && parent.object === load ? propertyName(parent) : undefined;
     if (name !== undefined) return [name];
-    if (parent?.type !== 'VariableDeclarator' || parent.init !== load || (parent.id as Node).type !== 'Identifier') return undefined;
+    if (parent?.type !== 'VariableDeclarator' || parent.init !== load) return undefined;
+    const id = parent.id as Node;
+    if (id.type === 'ObjectPattern') {
+      // const { readFile, watch: w } = require('x'): those members
+      const keys = (id.properties as Node[]).map((p) => (p.type === 'Property' && !p.computed ? propertyName({ ...p, property: p.key, computed: false } as Node) : undefined));
+      return keys.every((k) => k !== undefined) ? keys as string[] : undefined;
+    }
+    if (id.type !== 'Identifier') return undefined;
     const declared = lookup(scope, (parent.id as Node).name as string);
     return declared === undefined ? undefined : membersUsed(declared, (parent.id as Node).name as string);
   };
@@ -786,6 +829,32 @@ export function fileUsage(file: string, text: string): FileUsage {
     return { line: lineOf(load.start), code: excerpt(load), ...(prefix !== undefined && { prefix }), ...(members !== undefined && { members }), ...(file && { namesFile: true as const }) };
   };
 
+  /**
+   * Whether a namespace flows, through calls and wrappers, into `module.exports` (`module.exports = patch(clone(fs))`):
+   * the file then hands the module on, and its importers' uses are its uses (recorded in exportsCore).
+   */
+  const exported = (node: Node, module: string, scope: Scope): boolean => {
+    let child = node;
+    const through: Node[] = [];
+    for (let parent = parentOf(node); parent !== undefined; child = parent, parent = parentOf(parent)) {
+      if (parent.type === 'AssignmentExpression') {
+        const left = parent.left as Node;
+        const toExports = parent.right === child && left.type === 'MemberExpression' && propertyName(left) === 'exports' && (left.object as Node).type === 'Identifier' && (left.object as Node).name === 'module';
+        if (!toExports) return false;
+        if (!usage.exportsCore.includes(module)) usage.exportsCore.push(module);
+        // what the file's own functions it passes through use of it (a wrapper forwards each member to the same member)
+        for (const argument of through) {
+          for (const { member, at, call } of memberUsesInCallee(argument, scope)) use(module, member, at, call, scope);
+        }
+        return true;
+      }
+      const flows = parent.type === 'CallExpression' ? (parent.arguments as Node[]).includes(child) : LINKED.has(parent.type) && parent.type !== 'MemberExpression';
+      if (!flows) return false;
+      if (parent.type === 'CallExpression') through.push(child);
+    }
+    return false;
+  };
+
   for (const [node, scope] of references) {
     switch (node.type) {
       case 'Identifier': {
@@ -794,7 +863,7 @@ export function fileUsage(file: string, text: string): FileUsage {
         if (parent?.type === 'MemberExpression' && parent.property === node && !parent.computed) break;
         const value = evaluate(node, scope);
         if (value?.kind === 'member') use(value.module, value.member, node, callOf(node), scope);
-        else if (value?.kind === 'namespace' && escapes(node)) {
+        else if (value?.kind === 'namespace' && escapes(node) && !exported(node, value.module, scope)) {
           const members = membersInCallee(node, scope);
           for (const member of members ?? ['*']) use(value.module, member, node, undefined, scope);
         }
@@ -837,9 +906,13 @@ export function fileUsage(file: string, text: string): FileUsage {
         // a bundle's own require knows its own module ids; a core module it loads is still Node's
         if (!loader.own) {
           if (specifier === undefined) usage.computed.push(computedLoad(node, args[0], scope));
-          else addImport(specifier, node, 'require');
+          else {
+            const entry = addImport(specifier, node, 'require');
+            const members = module === undefined ? membersOf(node, scope) : undefined;
+            if (members !== undefined) entry.members = members;
+          }
         }
-        if (module !== undefined && !rexported.has(node) && escapes(node)) use(module, '*', node, undefined, scope);
+        if (module !== undefined && !rexported.has(node) && escapes(node) && !exported(node, module, scope)) use(module, '*', node, undefined, scope);
         break;
       }
       case 'ImportExpression': {
@@ -856,6 +929,20 @@ export function fileUsage(file: string, text: string): FileUsage {
         break;
       }
     }
+  }
+  for (const { entry, bound } of esImports) {
+    const members = new Set<string>();
+    let known = true;
+    for (const { local, imported } of bound) {
+      if (imported !== 'default' && imported !== '*') members.add(imported);
+      else {
+        const declared = top.names?.get(local);
+        const used = declared === undefined ? undefined : membersUsed(declared, local);
+        if (used === undefined) known = false;
+        else for (const m of used) members.add(m);
+      }
+    }
+    if (known) entry.members = [...members];
   }
   usage.imports.sort((a, b) => offsets.get(a)! - offsets.get(b)!);
   return usage;

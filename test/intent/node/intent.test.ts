@@ -164,6 +164,18 @@ test('a platform\'s prebuilt binding a package loads by a name made at run time 
   assert.deepEqual(codes(findings).sort(), ['TN020 index.js:2', 'TN022 index.js:2']);
 });
 
+test('a module that hands on a core module as its exports (graceful-fs) is that module where it is loaded, by the members each importer uses', () => {
+  const app = memoryTree({
+    '/g/index.mjs': "import gfs from 'graceful-fs';\nimport * as other from './other.cjs';\ngfs.readFile('x', () => {});\nother.go();",
+    '/g/other.cjs': "const fs = require('graceful-fs');\nexports.go = () => fs.statSync('.');\nconst { watch } = require('graceful-fs');\nwatch('.');",
+    '/g/node_modules/graceful-fs/package.json': '{"main": "graceful-fs.js"}',
+    '/g/node_modules/graceful-fs/graceful-fs.js': "var fs = require('fs');\nmodule.exports = patch(clone(fs));\nfunction patch(fs) { fs.close(1, () => {}); return fs; }\nfunction clone(o) { return Object.assign({}, o); }",
+  });
+  const { report } = codeIntent(app, '/g', { map });
+  const apis = report.apis.map((a) => `${a.api} ${a.file}:${a.line}`);
+  assert.deepEqual(apis.filter((a) => a.startsWith('fs.')).sort(), ['fs.open node_modules/graceful-fs/graceful-fs.js:3', 'fs.readFile index.mjs:1', 'fs.stat other.cjs:1', 'fs.watch other.cjs:3']);
+});
+
 test('everything the app runs is read: worker files, forked modules and Node.js scripts it spawns, from its folder or the file\'s', () => {
   const app = memoryTree({
     '/e/package.json': '{"main": "src/index.mjs"}',

@@ -103,7 +103,10 @@ test('aliases are followed, not escapes: a tested global, a destructured namespa
   const passed = "function listeners(emitter, type) { return typeof emitter.listenerCount === 'function' ? emitter.listenerCount(type) : emitter.listeners(type).length; }\nlisteners(process, 'deprecation');\nconst stop = (p) => p.kill(1);\nstop(process);\nconst keep = (p) => store.push(p);\nkeep(process);";
   assert.deepEqual(uses('c.js', passed), ['2 process.listeners', '2 process.listenerCount', '4 process.kill', '6 process.*']);
   // passed on, stored or exported: every member may be used
-  assert.deepEqual(uses('b.js', "const fs = require('fs');\nmodule.exports = fs;\nregister(require('os'));"), ['2 fs.*', '3 os.*']);
+  assert.deepEqual(uses('b.js', "const fs = require('fs');\nconst net = require('net');\nexports.net = net;\nregister(require('os'));"), ['3 net.*', '4 os.*']);
+  // handed on as the module's exports: its importers' uses are its uses (see the graph)
+  const wrapper = fileUsage('graceful.js', "const fs = require('fs');\nmodule.exports = patch(clone(fs));");
+  assert.deepEqual([wrapper.core, wrapper.exportsCore], [[], ['fs']]);
 });
 
 test('bundler interop and subpath modules: __toESM(require(\'fs\')).default is fs, path/win32 is path; a path or file URL named at run time is never a core module', () => {
