@@ -123,6 +123,8 @@ export function nodeApisOf(module: string, member: string): readonly string[] | 
   const own = (key: string) => (Object.hasOwn(members, key) ? members[key] : undefined);
   const every = own('*') ?? [...new Set(Object.values(members).flat())];
   if (member === '*') return every;
+  // a property no API of Node's is named like (`fs['___graceful-fs.queue']`): a library's own mark, nothing called
+  if (!/^[A-Za-z_$][\w$]*$/.test(member)) return [];
   return own(member) ?? own(baseMember(member)) ?? own('') ?? every;
 }
 

@@ -209,6 +209,17 @@ const INTEROP = /^(__toESM|__toCommonJS|__importDefault|__importStar|_interopReq
 /** Whether `call` is an interop helper's call with `argument` as what it wraps. */
 const isInterop = (call: Node, argument: Node): boolean =>
   call.type === 'CallExpression' && (call.arguments as Node[])[0] === argument && (call.callee as Node).type === 'Identifier' && INTEROP.test((call.callee as Node).name as string);
+/** Calls that look at an object without calling into it: `Object.keys(fs)`, `Object.defineProperty(fs, k, d)`. */
+const LOOKS = new Set(['defineProperty', 'defineProperties', 'keys', 'getOwnPropertyNames', 'getOwnPropertyDescriptor', 'getOwnPropertyDescriptors', 'getPrototypeOf', 'isFrozen', 'isExtensible', 'isSealed']);
+/** Whether `call` only looks at its first argument `argument` (Object.keys, defineProperty), calling nothing of it. */
+function inert(call: Node, argument: Node): boolean {
+  if (call.type !== 'CallExpression' || (call.arguments as Node[])[0] !== argument) return false;
+  const callee = call.callee as Node;
+  if (callee.type !== 'MemberExpression' || (callee.object as Node).type !== 'Identifier') return false;
+  const name = propertyName(callee);
+  return ((callee.object as Node).name === 'Object' && name !== undefined && LOOKS.has(name)) || ((callee.object as Node).name === 'Reflect' && (name === 'has' || name === 'ownKeys'));
+}
+
 /** Nodes whose parent is looked at: uses, and what a value flows up through. */
 const LINKED = new Set(['Identifier', 'MemberExpression', 'CallExpression', 'ImportExpression', 'AwaitExpression', 'ConditionalExpression', 'LogicalExpression', ...TRANSPARENT]);
 
@@ -357,7 +368,13 @@ export function fileUsage(file: string, text: string): FileUsage {
           names.add(node.id);
           declare(node.type === 'FunctionDeclaration' ? scope : inner, node.id.name as string, { fn: node });
         }
-        (node.params as Node[]).forEach((param, i) => bind(param, inner, () => (i === 0 ? callbackParameter(node, parent, scope) : {})));
+        // a function called where it is written ((function (fs$close) { … })(fs.close)): each parameter is its argument
+        const called = parent?.type === 'CallExpression' && parent.callee === node ? (parent.arguments as Node[]) : undefined;
+        (node.params as Node[]).forEach((param, i) => bind(param, inner, (keys) => {
+          const argument = called?.[i];
+          if (argument !== undefined && argument.type !== 'SpreadElement') return { init: { node: argument, scope, keys } };
+          return i === 0 ? callbackParameter(node, parent, scope) : {};
+        }));
         return inner;
       }
       case 'BlockStatement':
@@ -663,6 +680,7 @@ export function fileUsage(file: string, text: string): FileUsage {
       case 'ExpressionStatement': case 'IfStatement': case 'WhileStatement': case 'BinaryExpression': return false;
       case 'UnaryExpression': return parent.operator !== 'typeof' && parent.operator !== '!';
       case 'ConditionalExpression': return parent.test !== child;
+      case 'CallExpression': return !inert(parent, child);
       default: return true;
     }
   };
@@ -738,7 +756,7 @@ export function fileUsage(file: string, text: string): FileUsage {
     for (const [node, at] of references) {
       if (node.type !== 'Identifier' || node.name !== name || names.has(node) || lookup(at, name) !== declared) continue;
       const use = parentOf(node);
-      if (use?.type === 'UnaryExpression' && use.operator === 'typeof') continue;
+      if ((use?.type === 'UnaryExpression' && use.operator === 'typeof') || (use !== undefined && inert(use, node))) continue;
       const member = use?.type === 'MemberExpression' && use.object === node ? propertyName(use) : undefined;
       if (member === undefined) {
         escaped = true;
@@ -764,6 +782,15 @@ export function fileUsage(file: string, text: string): FileUsage {
     return own === undefined ? undefined : membersUsed(own, param.name as string);
   };
 
+  /** `origCwd.call(process)` where origCwd is `process.cwd`: a member of the module called on it, no escape. */
+  const selfCall = (node: Node, module: string, scope: Scope): boolean => {
+    const call = parentOf(node);
+    const callee = call?.type === 'CallExpression' && (call.arguments as Node[])[0] === node ? (call.callee as Node) : undefined;
+    if (callee?.type !== 'MemberExpression' || !['call', 'apply'].includes(propertyName(callee) ?? '')) return false;
+    const fn = evaluate(callee.object as Node, scope);
+    return fn?.kind === 'member' && fn.module === module;
+  };
+
   /** Each member use of the parameter an argument is passed as, in a function of this file, whatever else it does with it. */
   const memberUsesInCallee = (node: Node, scope: Scope): Array<{ member: string; at: Node; call: Node | undefined }> => {
     const call = parentOf(node);
@@ -779,7 +806,9 @@ export function fileUsage(file: string, text: string): FileUsage {
       if (ref.type !== 'Identifier' || ref.name !== param!.name || names.has(ref) || lookup(at, param!.name as string) !== own) continue;
       const use = parentOf(ref);
       const member = use?.type === 'MemberExpression' && use.object === ref ? propertyName(use) : undefined;
-      if (member !== undefined) found.push({ member, at: use!, call: callOf(use!) });
+      // fs.close = wrapped: a member written, not called
+      const written = member !== undefined && parentOf(use!)?.type === 'AssignmentExpression' && (parentOf(use!)!.left as Node) === use;
+      if (member !== undefined && !written) found.push({ member, at: use!, call: callOf(use!) });
     }
     return found;
   };
@@ -863,7 +892,7 @@ export function fileUsage(file: string, text: string): FileUsage {
         if (parent?.type === 'MemberExpression' && parent.property === node && !parent.computed) break;
         const value = evaluate(node, scope);
         if (value?.kind === 'member') use(value.module, value.member, node, callOf(node), scope);
-        else if (value?.kind === 'namespace' && escapes(node) && !exported(node, value.module, scope)) {
+        else if (value?.kind === 'namespace' && escapes(node) && !selfCall(node, value.module, scope) && !exported(node, value.module, scope)) {
           const members = membersInCallee(node, scope);
           for (const member of members ?? ['*']) use(value.module, member, node, undefined, scope);
         }
@@ -878,6 +907,9 @@ export function fileUsage(file: string, text: string): FileUsage {
         }
         const base = evaluate(object, scope);
         if (base?.kind !== 'namespace') break;
+        // fs.__patched = true: a member written, not called
+        const assigned = parentOf(node);
+        if (assigned?.type === 'AssignmentExpression' && assigned.left === node) break;
         let members: readonly string[];
         if (!node.computed) {
           const name = propertyName(node);

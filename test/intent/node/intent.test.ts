@@ -30,6 +30,7 @@ test('core-module members name the probes of the syscall map; what is unknown wi
   assert.deepEqual(nodeApisOf('process', 'constructor'), []);
   assert.ok(nodeApisOf('fs', 'toString')!.includes('fs.watch'), 'an unknown member of fs');
   assert.equal(nodeApisOf('constructor', 'x'), undefined);
+  assert.deepEqual(nodeApisOf('fs', '___graceful-fs.queue'), [], 'a library\'s own mark on the module');
   assert.equal(nodeApisOfBinding('constructor'), undefined);
   for (const apis of ['fs', 'net', 'http', 'https', 'http2', 'tls', 'dgram', 'dns', 'child_process', 'cluster', 'worker_threads', 'crypto', 'zlib', 'os', 'process', 'readline', 'v8', 'inspector', 'globals']) {
     for (const api of nodeApisOf(apis, '*')!) assert.ok(Object.hasOwn(map.apis, api), `${api} (from ${apis}) is a probe of the map`);

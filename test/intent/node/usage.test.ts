@@ -107,6 +107,9 @@ test('aliases are followed, not escapes: a tested global, a destructured namespa
   // handed on as the module's exports: its importers' uses are its uses (see the graph)
   const wrapper = fileUsage('graceful.js', "const fs = require('fs');\nmodule.exports = patch(clone(fs));");
   assert.deepEqual([wrapper.core, wrapper.exportsCore], [[], ['fs']]);
+  // a function called where it is written binds its parameters to its arguments; a member written is not called
+  const iife = fileUsage('g.js', "var fs = require('fs');\nfs.close = (function (fs$close) { return function (fd) { return fs$close.call(fs, fd); }; })(fs.close);\nfs.__patched = true;\nObject.defineProperty(fs, 'q', { value: 1 });");
+  assert.deepEqual(iife.core.map((c) => `${c.line} ${c.module}.${c.member}`), ['2 fs.close', '2 fs.close']);
 });
 
 test('bundler interop and subpath modules: __toESM(require(\'fs\')).default is fs, path/win32 is path; a path or file URL named at run time is never a core module', () => {
