@@ -14,6 +14,9 @@ export const RUNTIME_SYSCALLS = [
  * When a newer call fails, glibc and libuv retry with an older one: allowing the
  * newer means allowing its fallback too, or the program breaks on a kernel or
  * runtime that refuses the newer call (Docker's default profile answers clone3 with ENOSYS).
+ * Only calls newer than the oldest kernel container runtimes support (3.10) have
+ * one: accept4, pipe2, dup3, eventfd2, epoll_create1, recvmmsg and sendmmsg are
+ * on every such kernel, so their older forms are never called in their place.
  */
 export const FALLBACKS: Readonly<Record<string, readonly string[]>> = {
   clone3: ['clone'],
@@ -28,13 +31,6 @@ export const FALLBACKS: Readonly<Record<string, readonly string[]>> = {
   preadv2: ['preadv', 'pread64'],
   pwritev2: ['pwritev', 'pwrite64'],
   getrandom: ['openat', 'read'],
-  accept4: ['accept'],
-  pipe2: ['pipe'],
-  dup3: ['dup2'],
-  eventfd2: ['eventfd'],
-  epoll_create1: ['epoll_create'],
-  recvmmsg: ['recvmsg'],
-  sendmmsg: ['sendmsg'],
 };
 
 export interface SeccompArg {
