@@ -611,6 +611,18 @@ export function fileUsage(file: string, text: string): FileUsage {
     return own === undefined ? undefined : membersUsed(own, param.name as string);
   };
 
+  /** Whether the value of `node` is only tested (`!x`, `typeof x`, `if (x)`, `x && …`, `x === y`), never kept or called. */
+  const tested = (node: Node, parent: Node | undefined): boolean => {
+    if (parent === undefined) return false;
+    switch (parent.type) {
+      case 'UnaryExpression': return parent.operator === '!' || parent.operator === 'typeof';
+      case 'BinaryExpression': return true;
+      case 'IfStatement': case 'WhileStatement': case 'ConditionalExpression': return parent.test === node;
+      case 'LogicalExpression': return parent.left === node && parent.operator === '&&';
+      default: return false;
+    }
+  };
+
   /** `origCwd.call(process)` where origCwd is `process.cwd`: a member of the module called on it, no escape. */
   const selfCall = (node: Node, module: string, scope: Scope): boolean => {
     const call = parentOf(node);
@@ -736,9 +748,10 @@ export function fileUsage(file: string, text: string): FileUsage {
         }
         const base = evaluate(object, scope);
         if (base?.kind !== 'namespace') break;
-        // fs.__patched = true: a member written, not called
-        const assigned = parentOf(node);
-        if (assigned?.type === 'AssignmentExpression' && assigned.left === node) break;
+        // fs.__patched = true: a member written, not called; `if (!fs.lchmod)`, `typeof fs.x`: only tested
+        const around = parentOf(node);
+        if (around?.type === 'AssignmentExpression' && around.left === node) break;
+        if (tested(node, around)) break;
         let members: readonly string[];
         if (!node.computed) {
           const name = propertyName(node);

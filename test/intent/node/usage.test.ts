@@ -110,6 +110,9 @@ test('aliases are followed, not escapes: a tested global, a destructured namespa
   // a function called where it is written binds its parameters to its arguments; a member written is not called
   const iife = fileUsage('g.js', "var fs = require('fs');\nfs.close = (function (fs$close) { return function (fd) { return fs$close.call(fs, fd); }; })(fs.close);\nfs.__patched = true;\nObject.defineProperty(fs, 'q', { value: 1 });");
   assert.deepEqual(iife.core.map((c) => `${c.line} ${c.module}.${c.member}`), ['2 fs.close', '2 fs.close']);
+  // a member only tested is not called
+  const tests = fileUsage('t.js', "const fs = require('fs');\nif (!fs.__patched && typeof fs.statfs === 'function') fs.statfs('.');\nconst lchmod = fs.lchmod || polyfill;");
+  assert.deepEqual(tests.core.map((c) => `${c.line} ${c.module}.${c.member}`), ['2 fs.statfs', '3 fs.lchmod']);
 });
 
 test('bundler interop and subpath modules: __toESM(require(\'fs\')).default is fs, path/win32 is path; a path or file URL named at run time is never a core module', () => {
