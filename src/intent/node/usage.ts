@@ -576,14 +576,28 @@ export function fileUsage(file: string, text: string): FileUsage {
   }
 
   /** The members used on a name, when it is only ever used through members (`x.a`, `typeof x`); undefined when it is passed on, called or stored. */
+  /** The identifiers that use each name, indexed once when first asked (a file's requires are each followed to their uses). */
+  let byName: Map<string, Array<[Node, Scope]>> | undefined;
+  /** The uses of the name `declared` binds: the identifiers of that name that resolve to it. */
+  const usesOf = (declared: Declared, name: string): Node[] => {
+    if (byName === undefined) {
+      byName = new Map();
+      for (const entry of references) {
+        if (entry[0].type !== 'Identifier' || names.has(entry[0])) continue;
+        const key = entry[0].name as string;
+        (byName.get(key) ?? byName.set(key, []).get(key)!).push(entry);
+      }
+    }
+    return (byName.get(name) ?? []).filter(([, at]) => lookup(at, name) === declared).map(([node]) => node);
+  };
+
   const usedMembers = new Map<Declared, string[] | undefined>();
   const membersUsed = (declared: Declared, name: string): string[] | undefined => {
     if (usedMembers.has(declared)) return usedMembers.get(declared);
     usedMembers.set(declared, undefined); // a name passed back to itself is not followed
     const members = new Set<string>();
     let escaped = false;
-    for (const [node, at] of references) {
-      if (node.type !== 'Identifier' || node.name !== name || names.has(node) || lookup(at, name) !== declared) continue;
+    for (const node of usesOf(declared, name)) {
       const use = parentOf(node);
       if ((use?.type === 'UnaryExpression' && use.operator === 'typeof') || (use !== undefined && inert(use, node))) continue;
       const member = use?.type === 'MemberExpression' && use.object === node ? propertyName(use) : undefined;
@@ -598,17 +612,23 @@ export function fileUsage(file: string, text: string): FileUsage {
     return result;
   };
 
-  /** The members a function of this file uses on the argument `node` is passed as (`listeners(process, 'x')`), when it uses only members of it. */
-  const membersInCallee = (node: Node, scope: Scope): string[] | undefined => {
+  /** The parameter of a function of this file that the argument `node` is passed as (`listeners(process, 'x')`), by its name. */
+  const calleeParameter = (node: Node, scope: Scope): { declared: Declared; name: string } | undefined => {
     const call = parentOf(node);
     if (call?.type !== 'CallExpression' || (call.callee as Node).type !== 'Identifier') return undefined;
     const index = (call.arguments as Node[]).indexOf(node);
-    const declared = lookup(scope, (call.callee as Node).name as string);
-    const fn = declared?.fn ?? (declared?.init !== undefined && FUNCTIONS.has(declared.init.node.type) ? declared.init.node : undefined);
+    const callee = lookup(scope, (call.callee as Node).name as string);
+    const fn = callee?.fn ?? (callee?.init !== undefined && FUNCTIONS.has(callee.init.node.type) ? callee.init.node : undefined);
     const param = fn === undefined || index === -1 ? undefined : (fn.params as Node[])[index];
     if (param?.type !== 'Identifier') return undefined;
-    const own = functionScopes.get(fn!)?.names?.get(param.name as string);
-    return own === undefined ? undefined : membersUsed(own, param.name as string);
+    const declared = functionScopes.get(fn!)?.names?.get(param.name as string);
+    return declared === undefined ? undefined : { declared, name: param.name as string };
+  };
+
+  /** The members a function of this file uses on the argument `node` is passed as, when it uses only members of it. */
+  const membersInCallee = (node: Node, scope: Scope): string[] | undefined => {
+    const param = calleeParameter(node, scope);
+    return param === undefined ? undefined : membersUsed(param.declared, param.name);
   };
 
   /** Whether the value of `node` is only tested (`!x`, `typeof x`, `if (x)`, `x && …`, `x === y`), never kept or called. */
@@ -634,22 +654,14 @@ export function fileUsage(file: string, text: string): FileUsage {
 
   /** Each member use of the parameter an argument is passed as, in a function of this file, whatever else it does with it. */
   const memberUsesInCallee = (node: Node, scope: Scope): Array<{ member: string; at: Node; call: Node | undefined }> => {
-    const call = parentOf(node);
-    if (call?.type !== 'CallExpression' || (call.callee as Node).type !== 'Identifier') return [];
-    const index = (call.arguments as Node[]).indexOf(node);
-    const declared = lookup(scope, (call.callee as Node).name as string);
-    const fn = declared?.fn ?? (declared?.init !== undefined && FUNCTIONS.has(declared.init.node.type) ? declared.init.node : undefined);
-    const param = fn === undefined || index === -1 ? undefined : (fn.params as Node[])[index];
-    const own = param?.type === 'Identifier' ? functionScopes.get(fn!)?.names?.get(param.name as string) : undefined;
-    if (own === undefined) return [];
+    const param = calleeParameter(node, scope);
     const found: Array<{ member: string; at: Node; call: Node | undefined }> = [];
-    for (const [ref, at] of references) {
-      if (ref.type !== 'Identifier' || ref.name !== param!.name || names.has(ref) || lookup(at, param!.name as string) !== own) continue;
-      const use = parentOf(ref);
-      const member = use?.type === 'MemberExpression' && use.object === ref ? propertyName(use) : undefined;
+    for (const ref of param === undefined ? [] : usesOf(param.declared, param.name)) {
+      const use = parentOf(ref)!;
+      const member = use.type === 'MemberExpression' && use.object === ref ? propertyName(use) : undefined;
       // fs.close = wrapped: a member written, not called
-      const written = member !== undefined && parentOf(use!)?.type === 'AssignmentExpression' && (parentOf(use!)!.left as Node) === use;
-      if (member !== undefined && !written) found.push({ member, at: use!, call: callOf(use!) });
+      const written = parentOf(use)?.type === 'AssignmentExpression' && (parentOf(use)!.left as Node) === use;
+      if (member !== undefined && !written) found.push({ member, at: use, call: callOf(use) });
     }
     return found;
   };
