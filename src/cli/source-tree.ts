@@ -3,6 +3,8 @@ import type { SourceTree } from '../intent/index.ts';
 
 /** Source files above this size are not read (a bundle larger than this is not an app's source). */
 const MAX_SOURCE = 32 * 1024 * 1024;
+/** Native addons above this size are not read (their imports then bound nothing). */
+const MAX_BINARY = 256 * 1024 * 1024;
 
 /** The files of an app on disk, for code analysis. Links are followed; a loop is simply not a file. */
 export function diskTree(): SourceTree {
@@ -29,6 +31,15 @@ export function diskTree(): SourceTree {
       if (!found?.isFile() || found.size > MAX_SOURCE) return undefined;
       try {
         return readFileSync(path, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    bytes(path) {
+      const found = stat(path);
+      if (!found?.isFile() || found.size > MAX_BINARY) return undefined;
+      try {
+        return readFileSync(path);
       } catch {
         return undefined;
       }

@@ -7,6 +7,7 @@ import { BUILDING_BLOCKS, type BuildingBlock } from './building-blocks.ts';
 export { BUILDING_BLOCKS, type BuildingBlock, type KnowledgeFact } from './building-blocks.ts';
 export { LEGACY_CALLS, NODE_SYSCALL_MAPS, isSyscallName, nodeSyscallMap, syscallName, syscallNumber, withLegacyCalls, type NodeSyscallMap } from './syscalls.ts';
 export { nodeApiMembers, nodeApisOf, nodeApisOfBinding, nodeApisOfMembers } from './node-apis.ts';
+export { nativeNeeds, type NativeNeeds } from './native-calls.ts';
 export { capabilityName, capabilityNumber } from './capabilities.ts';
 
 export type PackageManager = 'dpkg' | 'apk' | 'rpm';

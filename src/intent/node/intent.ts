@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
-import { nodeApisOf, nodeApisOfBinding, nodeApisOfMembers, withLegacyCalls, type NodeSyscallMap } from '../../knowledge/index.ts';
+import { elfImports } from '../../image/executable.ts';
+import { nativeNeeds, nodeApisOf, nodeApisOfBinding, nodeApisOfMembers, withLegacyCalls, type NativeNeeds, type NodeSyscallMap } from '../../knowledge/index.ts';
 import { emptyModel, finding, type CodeReport, type Finding, type IntentModel, type Source } from '../../model/index.ts';
 import { addDns, addEgress, addListen, addProcesses, addWritable, mergeSources } from '../common/model-builder.ts';
 import { programsOfScript } from '../common/command.ts';
@@ -102,11 +103,29 @@ export function codeIntent(tree: SourceTree, dir: string, options: CodeIntentOpt
   const use = (api: string, file: string, line: number) => {
     if (!apis.has(api)) apis.set(api, { file, line });
   };
-  const widenings: Array<{ widening: Widening; apis: string[] }> = [];
-  const widen = (widening: Omit<Widening, 'adds'>, spawning: boolean) => {
+  const widenings: Array<{ widening: Widening; apis: readonly string[]; syscalls: readonly string[]; unbounded: boolean }> = [];
+  /** A widening to `apis` (every mapped API when absent: native code Tenet cannot bound) and `syscalls` of its own. */
+  const widen = (widening: Omit<Widening, 'adds'>, apis?: readonly string[], syscalls: readonly string[] = []) => {
     const entry = { ...widening, adds: [] };
     report.widened.push(entry);
-    widenings.push({ widening: entry, apis: everyApi(map, spawning) });
+    widenings.push({ widening: entry, apis: apis ?? everyApi(map, true), syscalls, unbounded: apis === undefined });
+  };
+  // a native addon is bounded by what it imports (read once per file), when the tree holds its bytes
+  const addons = new Map<string, NativeNeeds | string>();
+  const addonNeeds = (path: string): NativeNeeds | string => {
+    let needs = addons.get(path);
+    if (needs === undefined) {
+      const bytes = tree.bytes?.(path);
+      const elf = bytes === undefined ? undefined : elfImports(bytes);
+      needs = bytes === undefined ? 'its file could not be read' : elf === undefined ? 'it is not a 64-bit ELF shared object Tenet can read'
+        : nativeNeeds(elf.imports, elf.rust);
+      if (typeof needs !== 'string' && needs.unknown.length > 0) {
+        const names = needs.unknown.slice(0, 5).join(', ') + (needs.unknown.length > 5 ? ` and ${needs.unknown.length - 5} more` : '');
+        needs = `it imports ${names}, which Tenet does not know`;
+      }
+      addons.set(path, needs);
+    }
+    return needs;
   };
 
   for (const { path, usage } of graph.files) {
@@ -128,11 +147,11 @@ export function codeIntent(tree: SourceTree, dir: string, options: CodeIntentOpt
     else if (load.members !== undefined) {
       const members = nodeApisOfMembers(load.members);
       const used = `only its ${load.members.map((m) => `.${m}`).join(', ') || 'nothing'} ${load.members.length === 1 ? 'is' : 'are'} used`;
-      if (members.every) widen({ reason: 'computed-module', file, line: load.line, detail: load.code }, false);
+      if (members.every) widen({ reason: 'computed-module', file, line: load.line, detail: load.code }, everyApi(map, false));
       else for (const api of members.apis) use(api, file, load.line);
       core = members.uses.length === 0 ? `${used}, which no core module has` : `${used}: ${members.uses.join(', ')} if it is a core module`;
     } else {
-      widen({ reason: 'computed-module', file, line: load.line, detail: load.code }, false);
+      widen({ reason: 'computed-module', file, line: load.line, detail: load.code }, everyApi(map, false));
       core = 'as a core module, syscalls widened to every mapped API but process creation';
     }
     findings.push(finding('TN020', `Module named at run time: ${load.code}; ${read}; ${core}`, { file, line: load.line }, model.id));
@@ -141,8 +160,16 @@ export function codeIntent(tree: SourceTree, dir: string, options: CodeIntentOpt
     findings.push(finding('TN021', `Cannot resolve '${missing.specifier}': not installed, optional, or a typo; what it loads is not analysed`, { file: rel(missing.file), line: missing.line }, model.id));
   }
   for (const native of graph.native) {
-    findings.push(finding('TN022', `Native addon ${rel(native.path)}: its syscalls are unknown; widened to every mapped API`, { file: rel(native.file), line: native.line }, model.id));
-    widen({ reason: 'native-addon', file: rel(native.file), line: native.line, detail: rel(native.path) }, true);
+    const needs = addonNeeds(native.path);
+    const where = { reason: 'native-addon' as const, file: rel(native.file), line: native.line, detail: rel(native.path) };
+    if (typeof needs === 'string') {
+      findings.push(finding('TN022', `Native addon ${rel(native.path)}: its syscalls are unknown (${needs}); widened to every mapped API`, { file: rel(native.file), line: native.line }, model.id));
+      widen(where);
+    } else {
+      const bound = [...needs.apis, ...needs.syscalls].join(', ') || 'nothing beyond loading it';
+      findings.push(finding('TN022', `Native addon ${rel(native.path)}: bounded by the functions it imports from the C library: ${bound}`, { file: rel(native.file), line: native.line }, model.id));
+      widen(where, [NATIVE, ...needs.apis], needs.syscalls);
+    }
   }
 
   for (const core of graph.core) {
@@ -152,9 +179,9 @@ export function codeIntent(tree: SourceTree, dir: string, options: CodeIntentOpt
     const known = binding ? (typeof first === 'string' ? nodeApisOfBinding(first) : undefined) : nodeApisOf(core.module, core.member);
     if ((binding && known === undefined) || (core.module === 'process' && core.member === 'dlopen')) {
       findings.push(finding('TN022', `process.${core.member} loads native code: its syscalls are unknown; widened to every mapped API`, { file, line: core.line }, model.id));
-      widen({ reason: 'native-addon', file, line: core.line, detail: `process.${core.member}` }, true);
+      widen({ reason: 'native-addon', file, line: core.line, detail: `process.${core.member}` });
     } else if (known === undefined) {
-      widen({ reason: 'unknown-module', file, line: core.line, detail: `${core.module}.${core.member}` }, true);
+      widen({ reason: 'unknown-module', file, line: core.line, detail: `${core.module}.${core.member}` });
     } else {
       // Node.js started again runs the scripts read as entries, not another program
       for (const api of known) if (!(core.runsNode === true && api === PROGRAMS)) use(api, file, core.line);
@@ -187,8 +214,8 @@ export function codeIntent(tree: SourceTree, dir: string, options: CodeIntentOpt
   model.syscalls.sources.push({ kind: 'knowledge', detail: `Node.js ${map.node} on ${map.arch}: start-up, event loop, threads and garbage collector`, reference: `syscall map measured with ${map.tracer}` });
   const ofCode = new Set([...map.baseline, ...[...apis.keys()].flatMap((api) => map.apis[api] ?? [])]);
   const widened = new Map<string, { file: string; line: number }>();
-  for (const { widening, apis: reached } of widenings) {
-    widening.adds = [...new Set(reached.flatMap((api) => map.apis[api] ?? []))].filter((s) => !ofCode.has(s)).sort();
+  for (const { widening, apis: reached, syscalls: own } of widenings) {
+    widening.adds = [...new Set([...reached.flatMap((api) => map.apis[api] ?? []), ...own])].filter((s) => !ofCode.has(s)).sort();
     for (const api of reached) if (!apis.has(api) && !widened.has(api)) widened.set(api, { file: widening.file, line: widening.line });
   }
   const every = [...[...apis].map(([api, at]) => ({ api, ...at, widened: false })), ...[...widened].map(([api, at]) => ({ api, ...at, widened: true }))];
@@ -198,8 +225,14 @@ export function codeIntent(tree: SourceTree, dir: string, options: CodeIntentOpt
     for (const s of added) syscalls.add(s);
     mergeSources(model.syscalls.sources, [at(file, line, `${api}${wide ? ' (widened)' : ''}: ${added.length > 0 ? added.join(', ') : 'nothing beyond the baseline'}`)]);
   }
-  // native code makes its own calls, older ones too (a Rust allocator's `open` where glibc would use `openat`)
-  const native = report.widened.filter((w) => w.reason === 'native-addon');
+  // what bounded native code calls of its own, beyond the probes its imports stand for
+  for (const { widening, syscalls: own } of widenings) {
+    const added = own.filter((s) => !syscalls.has(s));
+    for (const s of added) syscalls.add(s);
+    if (added.length > 0) mergeSources(model.syscalls.sources, [at(widening.file, widening.line, `${widening.detail} calls of its own: ${added.join(', ')}`)]);
+  }
+  // native code Tenet cannot bound makes its own calls, older ones too (a Rust allocator's `open` where glibc would use `openat`)
+  const native = widenings.filter((w) => w.unbounded && w.widening.reason === 'native-addon').map((w) => w.widening);
   if (native.length > 0) {
     const legacy = withLegacyCalls(syscalls).filter((s) => !syscalls.has(s));
     for (const w of native) w.adds = [...new Set([...w.adds, ...legacy])].sort();

@@ -9,6 +9,8 @@ export interface SourceTree {
   isDirectory(path: string): boolean;
   /** The names in a folder; none when it is not one. */
   list(path: string): string[];
+  /** The file's bytes (a native addon's), when the tree holds them. */
+  bytes?(path: string): Uint8Array | undefined;
 }
 
 export type Resolution =
