@@ -26,7 +26,15 @@ const FS: Members = {
   utimes: ['fs.utimes'], futimes: ['fs.utimes'], lutimes: ['fs.utimes'], truncate: ['fs.truncate'], ftruncate: ['fs.truncate'],
   symlink: ['fs.symlink'], link: ['fs.link'], realpath: ['fs.realpath'], readlink: ['fs.realpath'],
   watch: ['fs.watch'], watchFile: ['fs.watchFile'], unwatchFile: ['fs.watchFile'], fsync: ['fs.fsync'], fdatasync: ['fs.fsync'],
-  constants: [], Stats: [], Dirent: [], FileHandle: ['fs.open'],
+  constants: [], Stats: [], Dirent: [], FileHandle: ['fs.open'], F_OK: [], R_OK: [], W_OK: [], X_OK: [], _toUnixTimestamp: [],
+};
+
+/** Members that are, or do what, other members do: `fs.FileReadStream` is `fs.ReadStream`; a SyncWriteStream writes with writeSync. */
+const ALIASES: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  fs: {
+    FileReadStream: ['ReadStream'], FileWriteStream: ['WriteStream'], Utf8Stream: ['createWriteStream'], SyncWriteStream: ['write'],
+    mkdtempDisposable: ['mkdtemp', 'rm'],
+  },
 };
 
 const NET_CLIENT = ['net.connect', 'net.connect.ipv6', 'net.unix'];
@@ -67,6 +75,7 @@ const MODULES: Readonly<Record<string, Members>> = {
   dgram: { '': ['dgram.createSocket', 'dns.lookup'] },
   dns: {
     lookup: ['dns.lookup'], lookupService: ['dns.lookup'], getServers: [], setServers: [], setDefaultResultOrder: [], getDefaultResultOrder: [],
+    ADDRCONFIG: [], ALL: [], V4MAPPED: [],
     '': ['dns.resolve', 'dns.lookup'],
   },
   child_process: {
@@ -125,6 +134,9 @@ export function nodeApisOf(module: string, member: string): readonly string[] | 
   if (member === '*') return every;
   // a property no API of Node's is named like (`fs['___graceful-fs.queue']`): a library's own mark, nothing called
   if (!/^[A-Za-z_$][\w$]*$/.test(member)) return [];
+  const byModule = Object.hasOwn(ALIASES, module) ? ALIASES[module]! : {};
+  const aliases = Object.hasOwn(byModule, baseMember(member)) ? byModule[baseMember(member)] : undefined;
+  if (aliases !== undefined) return [...new Set(aliases.flatMap((alias) => own(alias) ?? []))];
   return own(member) ?? own(baseMember(member)) ?? own('') ?? every;
 }
 

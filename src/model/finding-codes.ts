@@ -60,7 +60,7 @@ export const FINDING_CODES = {
   TN021: { name: 'code-missing-module', severity: 'medium', unusable: false, title: 'Module not found',
     help: 'A `require` or `import` resolves to no file: a dependency that is not installed (`npm ci` first), an optional dependency, or a typo. What it would load is not analysed.' },
   TN022: { name: 'code-native-addon', severity: 'medium', unusable: false, title: 'Native addon',
-    help: 'The app loads compiled code (a `.node` file or `process.dlopen`) that can ask the kernel for anything. The profile is widened to every Node.js API Tenet maps; learn the rest from the running app before enforcing.' },
+    help: 'The app loads compiled code (a `.node` file or `process.dlopen`) that can ask the kernel for anything. When Tenet can read the addon (an ELF shared object on disk) it is bounded by the functions it imports from the C library, each standing for its syscalls; otherwise, or when it imports a function Tenet does not know, the profile is widened to every Node.js API Tenet maps. Learn the rest from the running app before enforcing.' },
   TN023: { name: 'code-no-syscall-map', severity: 'medium', unusable: false, title: 'No syscall map for this Node.js',
     help: 'Tenet has no measured syscall map for the Node.js version or architecture the app runs on, so it used the nearest one. Regenerate the map on a machine with that version: `npm run syscall-map`.' },
   TN024: { name: 'input-limit', severity: 'high', unusable: true, title: 'Beyond what is read',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileUsage } from '../../src/intent/index.ts';
-import { nodeApiMembers, nodeSyscallMap } from '../../src/knowledge/index.ts';
+import { nodeApiMembers, nodeApisOf, nodeSyscallMap } from '../../src/knowledge/index.ts';
 import { PROBES } from '../../scripts/syscall-map/probes.ts';
 
 test('the syscall map covers every probed API for this Node.js, with plausible sets', () => {
@@ -62,4 +62,15 @@ test('every member of a core module the map knows is called by a probe of an API
     if (![...(by ?? [])].some((api) => apis.includes(api))) missing.push(`${module}.${member || '(any)'} → ${apis.join(', ')}`);
   }
   assert.deepEqual(missing, [], 'members no probe of theirs calls');
+});
+
+test('every member fs has (and fs.promises) is named by the map: none falls to all of fs', () => {
+  const fs = process.getBuiltinModule('node:fs');
+  const members = new Set([...Object.getOwnPropertyNames(fs), ...Object.getOwnPropertyNames(fs.promises)].filter((m) => /^[A-Za-z_$][\w$]*$/.test(m) && m !== 'promises' && m !== 'default'));
+  const every = nodeApisOf('fs', '*')!.length;
+  const unnamed = [...members].filter((m) => nodeApisOf('fs', m)!.length === every);
+  assert.deepEqual(unnamed, []);
+  assert.deepEqual(nodeApisOf('fs', 'F_OK'), []);
+  assert.deepEqual(nodeApisOf('fs', 'FileReadStream'), nodeApisOf('fs', 'ReadStream'));
+  assert.deepEqual(nodeApisOf('fs', 'mkdtempDisposableSync'), ['fs.mkdtemp', 'fs.rm']);
 });

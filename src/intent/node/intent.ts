@@ -1,11 +1,11 @@
 import { posix } from 'node:path';
-import { elfImports } from '../../image/executable.ts';
 import { nativeNeeds, nodeApisOf, nodeApisOfBinding, nodeApisOfMembers, withLegacyCalls, type NativeNeeds, type NodeSyscallMap } from '../../knowledge/index.ts';
 import { emptyModel, finding, type CodeReport, type Finding, type IntentModel, type Source } from '../../model/index.ts';
 import { addDns, addEgress, addListen, addProcesses, addWritable, mergeSources } from '../common/model-builder.ts';
 import { programsOfScript } from '../common/command.ts';
 import { appEntries, type AppCommand } from './entries.ts';
 import { appGraph, type AppCoreUse } from './graph.ts';
+import { elfImports } from './native.ts';
 import { packageJson, type SourceTree } from './resolve.ts';
 import type { Literal } from './usage.ts';
 

@@ -65,6 +65,8 @@ export interface Declared {
   imported?: { module: string; name: string };
   /** A function declared by the name: what its parameters are used for is looked at when a module is passed to it. */
   fn?: Node;
+  /** The default a pattern gives the name when its value is absent (`{ fsp = nativeFsp } = {}`), with the keys taken from it. */
+  fallback?: { node: Node; scope: Scope; keys: string[] };
   value?: Value | null;
   resolving?: boolean;
 }
@@ -75,6 +77,8 @@ export interface Scope {
   /** Where `var` and function parameters go. */
   fn: boolean;
   names?: Map<string, Declared>;
+  /** The class body it is, whose private names (`#fsp`) the code in it may use. */
+  classBody?: Node;
 }
 
 export function declare(scope: Scope, name: string, declared: Declared = {}): Declared {
@@ -128,7 +132,7 @@ export const TRANSPARENT = new Set(['ParenthesizedExpression', 'TSAsExpression',
 /** Members of a core module that are the module itself: its promises API, and its default export to ES modules. */
 export const SAME = new Set(['promises', 'default']);
 /** Bundlers' and compilers' interop helpers: what they return is the module they are given (`__toESM(require('fs'))`). */
-const INTEROP = /^(__toESM|__toCommonJS|__importDefault|__importStar|_interopRequireDefault|_interopRequireWildcard|_interop_require_default|_interop_require_wildcard)$/;
+const INTEROP = /^(__toESM|__toCommonJS|__importDefault|__importStar|_interopRequireDefault|_interopRequireWildcard|_interop_require_default|_interop_require_wildcard|_interopNamespace|_interopNamespaceDefault|_interopDefault|_interopDefaultCompat|_interopNamespaceCompat)$/;
 /** Whether `call` is an interop helper's call with `argument` as what it wraps. */
 export const isInterop = (call: Node, argument: Node): boolean =>
   call.type === 'CallExpression' && (call.arguments as Node[])[0] === argument && (call.callee as Node).type === 'Identifier' && INTEROP.test((call.callee as Node).name as string);
@@ -146,32 +150,46 @@ export function inert(call: Node, argument: Node): boolean {
 /** Nodes whose parent is looked at: uses, and what a value flows up through. */
 export const LINKED = new Set(['Identifier', 'MemberExpression', 'CallExpression', 'ImportExpression', 'AwaitExpression', 'ConditionalExpression', 'LogicalExpression', ...TRANSPARENT]);
 
+/** An identifier a binding pattern declares: the keys that lead to it, and the default nearest to it with the keys taken from that. */
+export interface PatternName {
+  id: Node;
+  keys: string[];
+  fallback?: { node: Node; keys: string[] };
+}
+
 /** The identifiers a binding pattern declares, with the keys that lead to each (`{ a: { b } }` → b by [a, b]). */
-export function patternNames(pattern: Node, keys: string[], out: Array<{ id: Node; keys: string[] }>): void {
+export function patternNames(pattern: Node, keys: string[], out: PatternName[], fallback?: { node: Node; depth: number }): void {
   switch (pattern.type) {
     case 'Identifier':
-      out.push({ id: pattern, keys });
+      out.push({ id: pattern, keys, ...(fallback !== undefined && { fallback: { node: fallback.node, keys: keys.slice(fallback.depth) } }) });
       break;
     case 'ObjectPattern':
       for (const property of pattern.properties as Node[]) {
-        if (property.type === 'RestElement') patternNames(property.argument as Node, [...keys, '*'], out);
+        if (property.type === 'RestElement') patternNames(property.argument as Node, [...keys, '*'], out, fallback);
         else if (property.type === 'Property') {
           const key = property.computed ? literal(property.key) : (property.key as Node).type === 'Identifier' ? ((property.key as Node).name as string) : literal(property.key);
-          patternNames(property.value as Node, [...keys, typeof key === 'string' ? key : '*'], out);
+          patternNames(property.value as Node, [...keys, typeof key === 'string' ? key : '*'], out, fallback);
         }
       }
       break;
     case 'ArrayPattern':
-      for (const element of pattern.elements as Array<Node | null>) if (element !== null) patternNames(element, [...keys, '*'], out);
+      for (const element of pattern.elements as Array<Node | null>) if (element !== null) patternNames(element, [...keys, '*'], out, fallback);
       break;
     case 'AssignmentPattern':
-      patternNames(pattern.left as Node, keys, out);
+      patternNames(pattern.left as Node, keys, out, { node: pattern.right as Node, depth: keys.length });
       break;
     case 'RestElement':
-      patternNames(pattern.argument as Node, [...keys, '*'], out);
+      patternNames(pattern.argument as Node, [...keys, '*'], out, fallback);
       break;
     case 'TSParameterProperty':
-      patternNames(pattern.parameter as Node, keys, out);
+      patternNames(pattern.parameter as Node, keys, out, fallback);
       break;
   }
+}
+
+/** Whether a pattern keeps what it is given whole (`{ ...rest }`, `[a, b]`): a namespace given to it is then passed on. */
+export function keepsWhole(pattern: Node): boolean {
+  const found: PatternName[] = [];
+  patternNames(pattern, [], found);
+  return pattern.type !== 'Identifier' && found.some((n) => n.keys.includes('*'));
 }

@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { parse, type ParserPlugin } from '@babel/parser';
 import * as acorn from 'acorn';
 import {
-  declare, type Declared, EACH, functionScope, globalValue, inert, isInterop, isNode, KEY_SAMPLES, lineIndex, LINKED, literal, lookup, type Node, patternNames, PRIMITIVE_KEYS, propertyName, SAME, type Scope, TRANSPARENT, TYPE_KEYS, TYPE_ONLY, type Value,
+  declare, type Declared, EACH, functionScope, globalValue, inert, isInterop, isNode, KEY_SAMPLES, keepsWhole, lineIndex, LINKED, literal, lookup, type Node, type PatternName, patternNames, PRIMITIVE_KEYS, propertyName, SAME, type Scope, TRANSPARENT, TYPE_KEYS, TYPE_ONLY, type Value,
 } from './syntax.ts';
 
 /** A module this file loads: the edges of the module graph. */
@@ -149,6 +149,7 @@ export function fileUsage(file: string, text: string): FileUsage {
   /** Functions that are values of an object or array: a bundle's modules (`2058: (e) => { e.exports = require('fs') }`). */
   const wrappers: Array<[Node, Node]> = [];
   const assignments: Array<{ name: string; node: Node; scope: Scope }> = [];
+  const fieldAssignments: Array<{ classBody: Node | undefined; name: string; node: Node; scope: Scope }> = [];
   const offsets = new Map<ModuleImport, number>();
   const addImport = (specifier: string, at: Node, kind: ModuleImport['kind']): ModuleImport => {
     const entry: ModuleImport = { specifier, line: lineOf(at.start), kind };
@@ -160,13 +161,29 @@ export function fileUsage(file: string, text: string): FileUsage {
   const esImports: Array<{ entry: ModuleImport; bound: Array<{ local: string; imported: string }> }> = [];
 
   const bind = (pattern: Node, scope: Scope, make: (keys: string[]) => Declared) => {
-    const found: Array<{ id: Node; keys: string[] }> = [];
+    const found: PatternName[] = [];
     patternNames(pattern, [], found);
-    for (const { id, keys } of found) {
+    for (const { id, keys, fallback } of found) {
       names.add(id);
-      declare(scope, id.name as string, make(keys));
+      const declared = declare(scope, id.name as string, make(keys));
+      if (fallback !== undefined) declared.fallback = { ...fallback, scope };
     }
   };
+  /** The class body a private name (`#fsp`) written at `scope` belongs to: private names are lexical, whatever `this` is. */
+  const classOf = (scope: Scope): Node | undefined => {
+    for (let s: Scope | undefined = scope; s !== undefined; s = s.parent) if (s.classBody !== undefined) return s.classBody;
+    return undefined;
+  };
+  /** Private fields by class body, each a name given values by `this.#x = …` and `#x = …`. */
+  const fields = new Map<Node, Map<string, Declared>>();
+  const field = (classBody: Node | undefined, name: string): Declared | undefined => {
+    if (classBody === undefined) return undefined;
+    const own = fields.get(classBody) ?? fields.set(classBody, new Map()).get(classBody)!;
+    return own.get(name) ?? own.set(name, {}).get(name);
+  };
+  /** `this.#x`, `other.#x`: a private field of the class the code is written in. */
+  const privateField = (node: Node): string | undefined =>
+    node.type === 'MemberExpression' && (node.property as Node).type === 'PrivateIdentifier' ? `#${(node.property as Node).name as string}` : undefined;
   const nameOnly = (node: unknown) => {
     if (isNode(node)) names.add(node);
   };
@@ -208,6 +225,8 @@ export function fileUsage(file: string, text: string): FileUsage {
       }
       case 'BlockStatement':
         return parent !== undefined && FUNCTIONS.has(parent.type) ? scope : { parent: scope, fn: false };
+      case 'ClassBody':
+        return { parent: scope, fn: false, classBody: node };
       case 'ForStatement': case 'ForInStatement': case 'ForOfStatement': case 'SwitchStatement': case 'StaticBlock':
         return { parent: scope, fn: false };
       case 'CatchClause': {
@@ -262,10 +281,13 @@ export function fileUsage(file: string, text: string): FileUsage {
         return scope;
       case 'AssignmentExpression': {
         const left = node.left as Node;
+        const given = node.operator === '=' || node.operator === '||=' || node.operator === '??=';
         if (left.type === 'Identifier') {
           names.add(left);
-          if (node.operator === '=' || node.operator === '||=' || node.operator === '??=') assignments.push({ name: left.name as string, node: node.right as Node, scope });
+          if (given) assignments.push({ name: left.name as string, node: node.right as Node, scope });
         }
+        const name = privateField(left);
+        if (name !== undefined && given) fieldAssignments.push({ classBody: classOf(scope), name, node: node.right as Node, scope });
         return scope;
       }
       case 'Property':
@@ -273,6 +295,10 @@ export function fileUsage(file: string, text: string): FileUsage {
         return scope;
       case 'MethodDefinition': case 'PropertyDefinition': case 'AccessorProperty': case 'TSAbstractPropertyDefinition':
         if (!node.computed) nameOnly(node.key);
+        // `#fsp = fs;` in a class body
+        if (node.type === 'PropertyDefinition' && (node.key as Node).type === 'PrivateIdentifier' && isNode(node.value)) {
+          fieldAssignments.push({ classBody: parent, name: `#${(node.key as Node).name as string}`, node: node.value, scope });
+        }
         return scope;
       case 'LabeledStatement': case 'BreakStatement': case 'ContinueStatement':
         nameOnly(node.label);
@@ -330,6 +356,10 @@ export function fileUsage(file: string, text: string): FileUsage {
     const declared = lookup(scope, name) ?? declare(top, name);
     (declared.assigned ??= []).push({ node, scope });
   }
+  for (const { classBody, name, node, scope } of fieldAssignments) {
+    const declared = field(classBody, name);
+    if (declared !== undefined) (declared.assigned ??= []).push({ node, scope });
+  }
 
   const valueOf = (declared: Declared): Value | undefined => {
     if (declared.value !== undefined) return declared.value ?? undefined;
@@ -344,10 +374,11 @@ export function fileUsage(file: string, text: string): FileUsage {
       value = list?.kind === 'list' ? list : undefined;
     } else {
       // every value the name is given must agree: `let x = 1; x = other` is not known
-      const given = [
-        ...(declared.init !== undefined ? [follow(evaluate(declared.init.node, declared.init.scope), declared.init.keys)] : []),
-        ...(declared.assigned ?? []).map((a) => evaluate(a.node, a.scope)),
-      ].filter((v) => v !== undefined);
+      // a default is the value when the one given is not known (`{ fsp = nativeFsp } = {}`)
+      const fromInit = declared.init === undefined ? undefined : follow(evaluate(declared.init.node, declared.init.scope), declared.init.keys);
+      const { fallback } = declared;
+      const initial = fromInit ?? (fallback === undefined ? undefined : follow(evaluate(fallback.node, fallback.scope), fallback.keys));
+      const given = [initial, ...(declared.assigned ?? []).map((a) => evaluate(a.node, a.scope))].filter((v) => v !== undefined);
       value = given.length > 0 && given.every((v) => JSON.stringify(v) === JSON.stringify(given[0])) ? given[0] : undefined;
     }
     declared.resolving = false;
@@ -393,6 +424,11 @@ export function fileUsage(file: string, text: string): FileUsage {
         return valueOf(declared) ?? (name === 'require' ? { kind: 'require', own: true } : undefined);
       }
       case 'MemberExpression': {
+        const own = privateField(node);
+        if (own !== undefined) {
+          const declared = field(classOf(scope), own);
+          return declared === undefined ? undefined : valueOf(declared);
+        }
         const name = propertyName(node);
         const object = node.object as Node;
         if (object.type === 'MetaProperty') return name === 'dirname' ? { kind: 'here', path: '.' } : undefined;
@@ -503,8 +539,11 @@ export function fileUsage(file: string, text: string): FileUsage {
       parent = parentOf(parent);
     }
     switch (parent.type) {
-      case 'VariableDeclarator': return parent.init !== child;
-      case 'AssignmentExpression': return parent.right !== child || (parent.left as Node).type !== 'Identifier';
+      // bound to names, whose uses are followed; a pattern that keeps it whole (`{ ...rest }`) passes it on
+      case 'VariableDeclarator': return parent.init !== child || keepsWhole(parent.id as Node);
+      case 'AssignmentPattern': return parent.right !== child || keepsWhole(parent.left as Node);
+      case 'PropertyDefinition': return parent.value !== child || (parent.key as Node).type !== 'PrivateIdentifier';
+      case 'AssignmentExpression': return parent.right !== child || ((parent.left as Node).type !== 'Identifier' && privateField(parent.left as Node) === undefined);
       case 'MemberExpression': return parent.object !== child;
       case 'ExpressionStatement': case 'IfStatement': case 'WhileStatement': case 'BinaryExpression': return false;
       case 'UnaryExpression': return parent.operator !== 'typeof' && parent.operator !== '!';
@@ -647,7 +686,7 @@ export function fileUsage(file: string, text: string): FileUsage {
   const selfCall = (node: Node, module: string, scope: Scope): boolean => {
     const call = parentOf(node);
     const callee = call?.type === 'CallExpression' && (call.arguments as Node[])[0] === node ? (call.callee as Node) : undefined;
-    if (callee?.type !== 'MemberExpression' || !['call', 'apply'].includes(propertyName(callee) ?? '')) return false;
+    if (callee?.type !== 'MemberExpression' || !['call', 'apply', 'bind'].includes(propertyName(callee) ?? '')) return false;
     const fn = evaluate(callee.object as Node, scope);
     return fn?.kind === 'member' && fn.module === module;
   };
@@ -737,6 +776,12 @@ export function fileUsage(file: string, text: string): FileUsage {
     return false;
   };
 
+  /** A namespace at `node`: when it is passed on, what the function it is passed to uses of it, else all of it. */
+  const passedOn = (node: Node, module: string, scope: Scope) => {
+    if (!escapes(node) || selfCall(node, module, scope) || exported(node, module, scope)) return;
+    for (const member of membersInCallee(node, scope) ?? ['*']) use(module, member, node, undefined, scope);
+  };
+
   for (const [node, scope] of references) {
     switch (node.type) {
       case 'Identifier': {
@@ -745,10 +790,7 @@ export function fileUsage(file: string, text: string): FileUsage {
         if (parent?.type === 'MemberExpression' && parent.property === node && !parent.computed) break;
         const value = evaluate(node, scope);
         if (value?.kind === 'member') use(value.module, value.member, node, callOf(node), scope);
-        else if (value?.kind === 'namespace' && escapes(node) && !selfCall(node, value.module, scope) && !exported(node, value.module, scope)) {
-          const members = membersInCallee(node, scope);
-          for (const member of members ?? ['*']) use(value.module, member, node, undefined, scope);
-        }
+        else if (value?.kind === 'namespace') passedOn(node, value.module, scope);
         break;
       }
       case 'MemberExpression': {
@@ -758,17 +800,22 @@ export function fileUsage(file: string, text: string): FileUsage {
           if (value?.kind === 'member') use(value.module, value.member, node, callOf(node), scope);
           break;
         }
-        const base = evaluate(object, scope);
-        if (base?.kind !== 'namespace') break;
         // fs.__patched = true: a member written, not called; `if (!fs.lchmod)`, `typeof fs.x`: only tested
         const around = parentOf(node);
         if (around?.type === 'AssignmentExpression' && around.left === node) break;
         if (tested(node, around)) break;
+        // a namespace held by a private field (this.#fsp) or reached as fs.promises: its uses are the members around it, unless passed on
+        const name = node.computed ? undefined : propertyName(node);
+        if (privateField(node) !== undefined || (name !== undefined && SAME.has(name))) {
+          const value = evaluate(node, scope);
+          if (value?.kind === 'namespace') passedOn(node, value.module, scope);
+          break;
+        }
+        const base = evaluate(object, scope);
+        if (base?.kind !== 'namespace') break;
         let members: readonly string[];
         if (!node.computed) {
-          const name = propertyName(node);
-          // a bare fs.promises is a namespace: its uses are found through the member around it or its binding
-          if (name === undefined || SAME.has(name)) break;
+          if (name === undefined) break;
           members = [name];
         } else {
           const key = evaluate(node.property as Node, scope);
@@ -798,7 +845,7 @@ export function fileUsage(file: string, text: string): FileUsage {
             if (members !== undefined) entry.members = members;
           }
         }
-        if (module !== undefined && !rexported.has(node) && escapes(node) && !exported(node, module, scope)) use(module, '*', node, undefined, scope);
+        if (module !== undefined && !rexported.has(node)) passedOn(node, module, scope);
         break;
       }
       case 'ImportExpression': {

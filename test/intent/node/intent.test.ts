@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { diskTree } from '../../../src/cli/source-tree.ts';
@@ -222,6 +223,24 @@ test('on disk: a symbolic-link loop in node_modules and a package that links to 
   const { report, findings } = codeIntent(diskTree(), dir, { map });
   assert.deepEqual(report.apis.map((a) => a.api), ['fs.stat']);
   assert.deepEqual(findings.map((f) => f.code), ['TN021', 'TN021']);
+});
+
+test('on disk: a native addon is bounded by the functions it imports; one Tenet cannot read widens to every mapped API', () => {
+  const dir = join(tmp, 'addon');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'index.js'), "require('./css.node'); require('./broken.node');");
+  // a real prebuilt addon from npm (Rust, napi-rs): reads files and makes threads, opens no socket and starts no program
+  symlinkSync(createRequire(import.meta.url).resolve('lightningcss-linux-x64-gnu/lightningcss.linux-x64-gnu.node'), join(dir, 'css.node'));
+  const bounded = codeIntent(diskTree(), dir, { map });
+  assert.match(bounded.findings.find((f) => f.code === 'TN022')!.message, /^Native addon css\.node: bounded by the functions it imports from the C library: .*open/);
+  for (const name of ['open', 'futex', 'sched_yield']) assert.ok(bounded.model.syscalls.allow.includes(name), name);
+  for (const name of ['connect', 'listen', 'vfork', 'wait4', 'creat']) assert.ok(!bounded.model.syscalls.allow.includes(name), `not ${name}`);
+  assert.ok(bounded.report.widened[0]!.adds.includes('open'));
+  // bad input: a file named .node that is no shared object is code Tenet cannot read
+  writeFileSync(join(dir, 'broken.node'), 'not an ELF');
+  const both = codeIntent(diskTree(), dir, { map });
+  assert.match(both.findings.filter((f) => f.code === 'TN022')[1]!.message, /broken\.node: its syscalls are unknown \(it is not a 64-bit ELF shared object Tenet can read\); widened to every mapped API/);
+  for (const name of ['connect', 'listen', 'vfork', 'creat']) assert.ok(both.model.syscalls.allow.includes(name), name);
 });
 
 test('an app folder with a Dockerfile: the code intent joins the Dockerfile\'s model, entered through its command', () => {

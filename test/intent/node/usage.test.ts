@@ -196,3 +196,37 @@ test('a 5 MB minified bundle is read through (a few seconds on these machines)',
   assert.ok(Date.now() - started < 30_000, `took ${Date.now() - started} ms`);
   assert.equal(new Set(usage.core.map((c) => `${c.module}.${c.member}`)).size, 1);
 });
+
+test('defaults and private fields: a namespace given as a default or kept in a #field is used through its members; kept whole, it escapes', () => {
+  const code = [
+    "const os = require('os');",
+    "const nativeFsp = require('fs/promises');",
+    'function workers({ availableParallelism } = os) { return availableParallelism(); }',
+    'class Hfs {',
+    '  #fsp;',
+    '  constructor({ fsp = nativeFsp } = {}) { this.#fsp = fsp; }',
+    '  text(p) { return this.#fsp.readFile(p); }',
+    '  size(p) { return this.#fsp.stat(p).then((s) => s.size); }',
+    '}',
+    "class Watcher { #fs = require('fs'); watch(p) { return this.#fs.watch(p); } }",
+    "function f({ ...all } = require('child_process')) { return all; }",
+    "const { ...everything } = require('net');",
+    "setImmediate(require('process').nextTick.bind(require('process')));",
+    'keep(this.#missing);',
+  ].join('\n');
+  assert.deepEqual(uses('a.js', code), [
+    '3 os.availableParallelism',
+    '7 fs.readFile',
+    '8 fs.stat',
+    '10 fs.watch',
+    '11 child_process.*',
+    '12 net.*',
+    '13 process.nextTick',
+  ]);
+  // a #field given a namespace and passed on escapes like a name would
+  assert.deepEqual(uses('b.js', "class A { #fs = require('fs'); go() { keep(this.#fs); } }"), ['1 fs.*']);
+  // fs.promises passed on is all of fs
+  assert.deepEqual(uses('c.js', "const fs = require('fs'); keep(fs.promises);"), ['1 fs.*']);
+  // a private name is the class's wherever it is written in it, whatever `this` is
+  assert.deepEqual(uses('d.js', "class A { #fs = require('fs'); go() { return function () { return this.#fs.readFile(); }; } }"), ['1 fs.readFile']);
+});
