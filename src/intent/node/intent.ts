@@ -143,7 +143,7 @@ export function codeIntent(tree: SourceTree, dir: string, options: CodeIntentOpt
     const read = `it may load ${load.candidates} file${load.candidates === 1 ? '' : 's'} of ${load.from}, read as the app's code`;
     let core: string;
     if (load.prefix !== undefined) core = 'no core module';
-    else if (load.namesFile === true) core = 'a file, never a core module';
+    else if (load.notCore !== undefined) core = `${load.notCore}: never a core module`;
     else if (load.members !== undefined) {
       const members = nodeApisOfMembers(load.members);
       const used = `only its ${load.members.map((m) => `.${m}`).join(', ') || 'nothing'} ${load.members.length === 1 ? 'is' : 'are'} used`;

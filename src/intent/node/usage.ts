@@ -50,8 +50,12 @@ export interface ComputedLoad {
   prefix?: string;
   /** The only members used on what it loads (`require(engine).__express`); absent when the value is passed on or called. */
   members?: string[];
-  /** It names a file (`path.resolve(x)`, `pathToFileURL(x).href`): never a core module. */
-  namesFile?: true;
+  /**
+   * Why it is never a core module, when its expression says so: it is a file (`path.resolve(x)`,
+   * `pathToFileURL(x).href`), it starts with text no core module starts with (`` `@x/binding-${arch}` ``),
+   * or the name holding it says it is a path (`configPath`, `fileURL`, `moduleDir`).
+   */
+  notCore?: string;
 }
 
 export interface FileUsage {
@@ -72,6 +76,8 @@ export interface FileUsage {
 }
 
 const BUILTINS = new Set(builtinModules);
+/** Names that say they hold a path or a URL (`configPath`, `fileURL`, `moduleDir`, `packagefile`, `.href`): what they name is a file. */
+const PATH_NAME = /(path|file|filename|url|uri|href|dir|directory|location)$/i;
 
 /** `node:fs/promises` → `fs`; undefined when not a core module. */
 export function coreModule(specifier: string): string | undefined {
@@ -742,12 +748,40 @@ export function fileUsage(file: string, text: string): FileUsage {
     return declared === undefined ? undefined : membersUsed(declared, (parent.id as Node).name as string);
   };
 
+  /** The text a module name made at run time starts with: `` `@x/binding-${arch}` ``, `'./locale/' + lang`, through a constant holding it. */
+  const startOf = (node: Node, scope: Scope, depth = 0): string | undefined => {
+    if (depth > 4) return undefined;
+    if (node.type === 'TemplateLiteral') return (node.quasis as Array<{ value: { cooked: string } }>)[0]?.value.cooked;
+    if (node.type === 'BinaryExpression' && node.operator === '+') {
+      const left = evaluate(node.left as Node, scope);
+      return left?.kind === 'literal' ? String(left.value) : startOf(node.left as Node, scope, depth + 1);
+    }
+    if (node.type !== 'Identifier') return undefined;
+    const declared = lookup(scope, node.name as string);
+    return declared?.init !== undefined && declared.init.keys.length === 0 && declared.assigned === undefined ? startOf(declared.init.node, declared.init.scope, depth + 1) : undefined;
+  };
+  /** Why a module named at run time by `node` is never a core module, when the expression says so. */
+  const notCoreBecause = (node: unknown, scope: Scope): string | undefined => {
+    if (!isNode(node)) return undefined;
+    if (evaluate(node, scope)?.kind === 'file') return 'a file';
+    const start = startOf(node, scope);
+    if (start !== undefined && start !== '' && !start.startsWith('node:') && !builtinModules.some((b) => b.startsWith(start))) return `it starts with '${start}', as no core module does`;
+    if (node.type === 'CallExpression') {
+      // path.join(dir, 'package.json'): a part with an extension, which no core module's name has
+      const callee = evaluate(node.callee as Node, scope);
+      const parts = (node.arguments as Node[]).map((a) => literal(a));
+      if (callee?.kind === 'member' && callee.module === 'path' && parts.some((p) => typeof p === 'string' && /[^.]\.[^./]/.test(p))) return 'a path to a file';
+    }
+    const name = node.type === 'Identifier' ? (node.name as string) : node.type === 'MemberExpression' && !node.computed ? propertyName(node) : undefined;
+    return name !== undefined && PATH_NAME.test(name) ? `named as a path (${name})` : undefined;
+  };
+
   const computedLoad = (load: Node, name: unknown, scope: Scope): ComputedLoad => {
     const prefix = prefixOf(name, scope);
     // what import() gives is a promise of the module: its members are not followed
     const members = load.type === 'ImportExpression' ? undefined : membersOf(load, scope);
-    const file = isNode(name) && evaluate(name, scope)?.kind === 'file';
-    return { line: lineOf(load.start), code: excerpt(load), ...(prefix !== undefined && { prefix }), ...(members !== undefined && { members }), ...(file && { namesFile: true as const }) };
+    const notCore = prefix === undefined ? notCoreBecause(name, scope) : undefined;
+    return { line: lineOf(load.start), code: excerpt(load), ...(prefix !== undefined && { prefix }), ...(members !== undefined && { members }), ...(notCore !== undefined && { notCore }) };
   };
 
   /**

@@ -127,8 +127,23 @@ test('bundler interop and subpath modules: __toESM(require(\'fs\')).default is f
   ].join('\n');
   assert.deepEqual(uses('a.js', code), ['3 fs.readFileSync ["x"]', '5 os.hostname', '7 util.isDate [1]']);
   assert.equal(coreModule('path/win32'), 'path');
-  const loads = fileUsage('b.mjs', "import { pathToFileURL } from 'node:url';\nimport path from 'node:path';\nawait import(pathToFileURL(configPath).href);\nrequire(path.resolve(dir, name));\nrequire(require.resolve(name));\nrequire(name);").computed;
-  assert.deepEqual(loads.map((c) => c.namesFile ?? false), [true, true, true, false]);
+  const loads = fileUsage('b.mjs', [
+    "import { pathToFileURL } from 'node:url';",
+    "import path from 'node:path';",
+    'await import(pathToFileURL(x).href);',
+    'require(path.resolve(dir, name));',
+    'require(require.resolve(name));',
+    'require(name);',
+    'require(configPath); import(options.fileURL); require(moduleDir);',
+    "const binding = `@parcel/watcher-${process.platform}`; require(binding); require('lightningcss-' + arch);",
+    "require(`f${x}`); require('node:' + x); require(path.join(globalDir, 'package.json')); require(path.join(x, '..'));",
+  ].join('\n')).computed;
+  assert.deepEqual(loads.map((c) => c.notCore ?? '-'), [
+    'a file', 'a file', 'a file', '-',
+    'named as a path (configPath)', 'named as a path (fileURL)', 'named as a path (moduleDir)',
+    "it starts with '@parcel/watcher-', as no core module does", "it starts with 'lightningcss-', as no core module does",
+    '-', '-', 'a path to a file', '-',
+  ]);
 });
 
 test('a webpack bundle\'s modules that re-export a core module are that module where the bundle loads them by id', () => {
