@@ -711,24 +711,40 @@ export function fileUsage(file: string, text: string): FileUsage {
     return found;
   };
 
-  /** The relative path a module name starts with: `'./x/' + name`, `` `./x/${name}` ``, `path.join(__dirname, 'x', name)`. */
-  const prefixOf = (node: unknown, scope: Scope): string | undefined => {
-    if (!isNode(node)) return undefined;
-    let prefix: string | undefined;
-    if (node.type === 'TemplateLiteral') prefix = (node.quasis as Array<{ value: { cooked: string } }>)[0]?.value.cooked;
-    else if (node.type === 'BinaryExpression' && node.operator === '+') {
-      const left = evaluate(node.left as Node, scope);
-      prefix = left?.kind === 'literal' ? String(left.value) : left?.kind === 'here' ? `${left.path}/` : prefixOf(node.left, scope);
-    } else if (node.type === 'CallExpression' && (node.arguments as Node[]).length > 1) {
-      const callee = evaluate(node.callee as Node, scope);
-      const known = (node.arguments as Node[]).slice(0, -1);
-      if (callee?.kind === 'member' && callee.module === 'path' && (callee.member === 'join' || callee.member === 'resolve')) {
-        const head = evaluate({ ...node, arguments: known } as Node, scope);
-        if (head?.kind === 'here') prefix = `${head.path}/`;
+  /**
+   * The text a module name made at run time starts with: `'./x/' + name`, `` `@x/binding-${arch}` ``,
+   * `path.join(__dirname, 'x', name)`, also through a constant holding such an expression.
+   */
+  const startOf = (node: unknown, scope: Scope, depth = 0): string | undefined => {
+    if (!isNode(node) || depth > 4) return undefined;
+    switch (node.type) {
+      case 'TemplateLiteral':
+        return (node.quasis as Array<{ value: { cooked: string } }>)[0]?.value.cooked;
+      case 'BinaryExpression': {
+        if (node.operator !== '+') return undefined;
+        const left = evaluate(node.left as Node, scope);
+        return left?.kind === 'literal' ? String(left.value) : left?.kind === 'here' ? `${left.path}/` : startOf(node.left, scope, depth + 1);
       }
+      case 'CallExpression': {
+        const callee = evaluate(node.callee as Node, scope);
+        const known = (node.arguments as Node[]).slice(0, -1);
+        if (known.length === 0 || callee?.kind !== 'member' || callee.module !== 'path' || (callee.member !== 'join' && callee.member !== 'resolve')) return undefined;
+        const head = evaluate({ ...node, arguments: known } as Node, scope);
+        return head?.kind === 'here' ? `${head.path}/` : undefined;
+      }
+      case 'Identifier': {
+        const declared = lookup(scope, node.name as string);
+        const constant = declared?.init !== undefined && declared.init.keys.length === 0 && declared.assigned === undefined;
+        return constant ? startOf(declared.init!.node, declared.init!.scope, depth + 1) : undefined;
+      }
+      default:
+        return undefined;
     }
-    if (prefix === undefined || !/^\.\.?\//.test(prefix)) return undefined;
-    return prefix;
+  };
+  /** The relative path a module name starts with, from the file's folder: it loads a file under there. */
+  const prefixOf = (node: unknown, scope: Scope): string | undefined => {
+    const prefix = startOf(node, scope);
+    return prefix !== undefined && /^\.\.?\//.test(prefix) ? prefix : undefined;
   };
 
   /** The members used on what a load gives, when it is only ever used through members. */
@@ -748,18 +764,6 @@ export function fileUsage(file: string, text: string): FileUsage {
     return declared === undefined ? undefined : membersUsed(declared, (parent.id as Node).name as string);
   };
 
-  /** The text a module name made at run time starts with: `` `@x/binding-${arch}` ``, `'./locale/' + lang`, through a constant holding it. */
-  const startOf = (node: Node, scope: Scope, depth = 0): string | undefined => {
-    if (depth > 4) return undefined;
-    if (node.type === 'TemplateLiteral') return (node.quasis as Array<{ value: { cooked: string } }>)[0]?.value.cooked;
-    if (node.type === 'BinaryExpression' && node.operator === '+') {
-      const left = evaluate(node.left as Node, scope);
-      return left?.kind === 'literal' ? String(left.value) : startOf(node.left as Node, scope, depth + 1);
-    }
-    if (node.type !== 'Identifier') return undefined;
-    const declared = lookup(scope, node.name as string);
-    return declared?.init !== undefined && declared.init.keys.length === 0 && declared.assigned === undefined ? startOf(declared.init.node, declared.init.scope, depth + 1) : undefined;
-  };
   /** Why a module named at run time by `node` is never a core module, when the expression says so. */
   const notCoreBecause = (node: unknown, scope: Scope): string | undefined => {
     if (!isNode(node)) return undefined;
