@@ -147,6 +147,30 @@ export function inert(call: Node, argument: Node): boolean {
   return ((callee.object as Node).name === 'Object' && name !== undefined && LOOKS.has(name)) || ((callee.object as Node).name === 'Reflect' && (name === 'has' || name === 'ownKeys'));
 }
 
+/** The name of an object's or a pattern's property (`fs`, `'fs'`, `['fs']`); undefined when computed at run time. */
+export function keyName(property: Node): string | undefined {
+  const key = property.key as Node;
+  const name = !property.computed && key.type === 'Identifier' ? (key.name as string) : literal(key);
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** `exports`, `module`, `module.exports`: what is written on them is handed out of the file. */
+export function exportsObject(node: Node): boolean {
+  if (node.type === 'Identifier') return node.name === 'exports' || node.name === 'module';
+  return node.type === 'MemberExpression' && (node.object as Node).type === 'Identifier' && (node.object as Node).name === 'module' && propertyName(node) === 'exports';
+}
+
+/** Whether an object or array literal is handed out of the file where it is written: returned, exported, or passed to a call. */
+export function handsOut(value: Node, parent: Node): boolean {
+  switch (parent.type) {
+    case 'ReturnStatement': case 'ExportDefaultDeclaration': case 'YieldExpression': return true;
+    case 'ArrowFunctionExpression': return parent.body === value;
+    case 'CallExpression': case 'NewExpression': return (parent.arguments as Node[]).includes(value);
+    case 'AssignmentExpression': return parent.right === value && (parent.left as Node).type === 'MemberExpression' && (exportsObject(parent.left as Node) || exportsObject((parent.left as Node).object as Node));
+    default: return false;
+  }
+}
+
 /** Nodes whose parent is looked at: uses, and what a value flows up through. */
 export const LINKED = new Set(['Identifier', 'MemberExpression', 'CallExpression', 'ImportExpression', 'AwaitExpression', 'ConditionalExpression', 'LogicalExpression', ...TRANSPARENT]);
 
@@ -166,10 +190,7 @@ export function patternNames(pattern: Node, keys: string[], out: PatternName[], 
     case 'ObjectPattern':
       for (const property of pattern.properties as Node[]) {
         if (property.type === 'RestElement') patternNames(property.argument as Node, [...keys, '*'], out, fallback);
-        else if (property.type === 'Property') {
-          const key = property.computed ? literal(property.key) : (property.key as Node).type === 'Identifier' ? ((property.key as Node).name as string) : literal(property.key);
-          patternNames(property.value as Node, [...keys, typeof key === 'string' ? key : '*'], out, fallback);
-        }
+        else if (property.type === 'Property') patternNames(property.value as Node, [...keys, keyName(property) ?? '*'], out, fallback);
       }
       break;
     case 'ArrayPattern':

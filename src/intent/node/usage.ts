@@ -3,7 +3,7 @@ import { posix } from 'node:path';
 import { parse, type ParserPlugin } from '@babel/parser';
 import * as acorn from 'acorn';
 import {
-  declare, type Declared, EACH, functionScope, globalValue, inert, isInterop, isNode, KEY_SAMPLES, keepsWhole, lineIndex, LINKED, literal, lookup, type Node, type PatternName, patternNames, PRIMITIVE_KEYS, propertyName, SAME, type Scope, TRANSPARENT, TYPE_KEYS, TYPE_ONLY, type Value,
+  declare, type Declared, EACH, exportsObject, functionScope, globalValue, handsOut, inert, isInterop, isNode, KEY_SAMPLES, keepsWhole, keyName, lineIndex, LINKED, literal, lookup, type Node, type PatternName, patternNames, PRIMITIVE_KEYS, propertyName, SAME, type Scope, TRANSPARENT, TYPE_KEYS, TYPE_ONLY, type Value,
 } from './syntax.ts';
 
 /** A module this file loads: the edges of the module graph. */
@@ -156,6 +156,27 @@ export function fileUsage(file: string, text: string): FileUsage {
   const wrappers: Array<[Node, Node]> = [];
   const assignments: Array<{ name: string; node: Node; scope: Scope }> = [];
   const fieldAssignments: Array<{ classBody: Node | undefined; name: string; node: Node; scope: Scope }> = [];
+  /**
+   * Every value the file gives a property, by the property's name (`{ fs: options.fs || fs }`, `this.fs = fs`), and
+   * whether the object is handed out of the file (returned, exported, passed to a call): see `propertyValue`.
+   */
+  const propertyWrites = new Map<string, Array<{ node: Node; scope: Scope; out: boolean }>>();
+  const writeProperty = (name: string, node: Node, scope: Scope, out: boolean) => {
+    (propertyWrites.get(name) ?? propertyWrites.set(name, []).get(name)!).push({ node, scope, out });
+  };
+  /** Object literals handed out of the file as they are written: returned, exported, or passed to a call. */
+  const handedOut = new Set<Node>();
+  /**
+   * The file's own interop helpers, whatever they are named (`br = _ && _.__importStar || function (n) { if (n && n.__esModule) return n; … }`
+   * in a minified bundle): what they return is the module they are given.
+   */
+  const helpers = new Set<Declared>();
+  const isHelper = (init: Node): boolean => {
+    const fn = init.type === 'LogicalExpression' && init.operator === '||' ? (init.right as Node) : init;
+    return FUNCTIONS.has(fn.type) && (fn.params as Node[]).length >= 1 && fn.end - fn.start < 1000 && text.slice(fn.start, fn.end).includes('__esModule');
+  };
+  /** Property names destructuring patterns take (`const { fs } = state`). */
+  const patternKeys = new Set<string>();
   const offsets = new Map<ModuleImport, number>();
   const addImport = (specifier: string, at: Node, kind: ModuleImport['kind']): ModuleImport => {
     const entry: ModuleImport = { specifier, line: lineOf(at.start), kind };
@@ -171,6 +192,7 @@ export function fileUsage(file: string, text: string): FileUsage {
     patternNames(pattern, [], found);
     for (const { id, keys, fallback } of found) {
       names.add(id);
+      if (keys.length > 0) patternKeys.add(keys.at(-1)!);
       const declared = declare(scope, id.name as string, make(keys));
       if (fallback !== undefined) declared.fallback = { ...fallback, scope };
     }
@@ -218,7 +240,8 @@ export function fileUsage(file: string, text: string): FileUsage {
         if (parent?.type === 'Property' || parent?.type === 'ArrayExpression') wrappers.push([node, parent]);
         if (isNode(node.id)) {
           names.add(node.id);
-          declare(node.type === 'FunctionDeclaration' ? scope : inner, node.id.name as string, { fn: node });
+          const declared = declare(node.type === 'FunctionDeclaration' ? scope : inner, node.id.name as string, { fn: node });
+          if (node.type === 'FunctionDeclaration' && isHelper(node)) helpers.add(declared);
         }
         // a function called where it is written ((function (fs$close) { … })(fs.close)): each parameter is its argument
         const called = parent?.type === 'CallExpression' && parent.callee === node ? (parent.arguments as Node[]) : undefined;
@@ -250,11 +273,14 @@ export function fileUsage(file: string, text: string): FileUsage {
       }
       case 'VariableDeclaration': {
         const target = node.kind === 'var' ? functionScope(scope) : scope;
+        if (parent?.type === 'ExportNamedDeclaration') for (const d of node.declarations as Node[]) if (isNode(d.init)) handedOut.add(d.init);
         const loop = parent?.type === 'ForOfStatement' && parent.left === node ? (parent.right as Node) : undefined;
         for (const declarator of node.declarations as Node[]) {
           const init = declarator.init;
           bind(declarator.id as Node, target, (keys) => (loop !== undefined ? (keys.length === 0 ? { each: { node: loop, scope } } : {})
             : isNode(init) ? { init: { node: init, scope, keys } } : {}));
+          const id = declarator.id as Node;
+          if (isNode(init) && id.type === 'Identifier' && isHelper(init)) helpers.add(lookup(target, id.name as string)!);
         }
         return scope;
       }
@@ -294,11 +320,21 @@ export function fileUsage(file: string, text: string): FileUsage {
         }
         const name = privateField(left);
         if (name !== undefined && given) fieldAssignments.push({ classBody: classOf(scope), name, node: node.right as Node, scope });
+        const property = name === undefined && left.type === 'MemberExpression' ? propertyName(left) : undefined;
+        if (property !== undefined) writeProperty(property, node.right as Node, scope, exportsObject(left.object as Node));
         return scope;
       }
-      case 'Property':
-        if (!node.computed && node.value !== node.key) nameOnly(node.key);
+      case 'ObjectExpression': case 'ArrayExpression':
+        // handed out as it is, or inside an object or array that is
+        if (parent !== undefined && (handedOut.has(parent) || handsOut(node, parent))) handedOut.add(node);
         return scope;
+      case 'Property': {
+        if (!node.computed && node.value !== node.key) nameOnly(node.key);
+        const name = parent?.type === 'ObjectExpression' ? keyName(node) : undefined;
+        if (parent !== undefined && handedOut.has(parent)) handedOut.add(node);
+        if (name !== undefined) writeProperty(name, node.value as Node, scope, handedOut.has(node));
+        return scope;
+      }
       case 'MethodDefinition': case 'PropertyDefinition': case 'AccessorProperty': case 'TSAbstractPropertyDefinition':
         if (!node.computed) nameOnly(node.key);
         // `#fsp = fs;` in a class body
@@ -367,6 +403,19 @@ export function fileUsage(file: string, text: string): FileUsage {
     if (declared !== undefined) (declared.assigned ??= []).push({ node, scope });
   }
 
+  /** The scope of each identifier that may use something, when first asked. */
+  let scopeOf: Map<Node, Scope> | undefined;
+  /** Whether `call` is an interop helper's call with `argument` as what it wraps: a known helper's name, or one of the file's own. */
+  const interop = (call: Node, argument: Node): boolean => {
+    if (isInterop(call, argument)) return true;
+    const callee = call.type === 'CallExpression' && (call.arguments as Node[])[0] === argument ? (call.callee as Node) : undefined;
+    if (helpers.size === 0 || callee?.type !== 'Identifier') return false;
+    scopeOf ??= new Map(references.filter(([node]) => node.type === 'Identifier'));
+    const scope = scopeOf.get(callee);
+    const declared = scope === undefined ? undefined : lookup(scope, callee.name as string);
+    return declared !== undefined && helpers.has(declared);
+  };
+
   const valueOf = (declared: Declared): Value | undefined => {
     if (declared.value !== undefined) return declared.value ?? undefined;
     if (declared.resolving === true) return undefined;
@@ -395,10 +444,42 @@ export function fileUsage(file: string, text: string): FileUsage {
   const follow = (value: Value | undefined, keys: readonly string[]): Value | undefined => {
     let v = value;
     for (const key of keys) {
-      if (v?.kind !== 'namespace' || key === '*') return undefined;
-      if (!SAME.has(key)) v = { kind: 'member', module: v.module, member: key };
+      if (key === '*') return undefined;
+      // const { fs } = state: what the file keeps in a property of that name
+      if (v?.kind !== 'namespace') v = propertyValue(key);
+      else if (!SAME.has(key)) v = { kind: 'member', module: v.module, member: key };
+      if (v === undefined) return undefined;
     }
     return v;
+  };
+
+  /**
+   * The core module a property holds, by its name, when every value the file gives a property of that name is that
+   * module (`this.state = { fs: options.fs || fs }`), the file reads the property itself (`const { fs } = state`,
+   * `state.fs.readdir`) and no object holding it is handed out as written (returned, exported, passed to a call):
+   * the file keeps the module there for its own use, and its uses are the members read through the property.
+   */
+  const properties = new Map<string, Value | undefined>();
+  let propertiesRead: Set<string> | undefined;
+  const propertyValue = (name: string): Value | undefined => {
+    if (properties.has(name)) return properties.get(name);
+    const writes = propertyWrites.get(name);
+    if (writes === undefined || writes.some((w) => w.out)) return undefined;
+    if (propertiesRead === undefined) {
+      propertiesRead = new Set(patternKeys);
+      for (const [node] of references) {
+        const around = node.type === 'MemberExpression' ? parentOf(node) : undefined;
+        const name = node.type === 'MemberExpression' && !(around?.type === 'AssignmentExpression' && around.left === node) ? propertyName(node) : undefined;
+        if (name !== undefined) propertiesRead.add(name);
+      }
+    }
+    if (!propertiesRead.has(name)) return undefined;
+    properties.set(name, undefined); // a value given from the property itself (`options.fs || fs`) adds nothing
+    const given = writes.map((w) => evaluate(w.node, w.scope));
+    const first = given[0];
+    const value = first?.kind === 'namespace' && given.every((v) => v?.kind === 'namespace' && v.module === first.module) ? first : undefined;
+    properties.set(name, value);
+    return value;
   };
 
   const specifierOf = (node: unknown, scope: Scope): string | undefined => {
@@ -441,14 +522,15 @@ export function fileUsage(file: string, text: string): FileUsage {
         if (object.type === 'Identifier' && (object.name === 'globalThis' || object.name === 'global') && lookup(scope, object.name) === undefined) {
           return name === undefined ? undefined : globalValue(name);
         }
+        if (name === undefined) return undefined;
         const base = inner(object);
         if (base?.kind === 'file') return name === 'href' || name === 'pathname' ? base : undefined;
-        if (base?.kind !== 'namespace' || name === undefined) return undefined;
+        if (base?.kind !== 'namespace') return propertyValue(name);
         return SAME.has(name) ? base : { kind: 'member', module: base.module, member: name };
       }
       case 'CallExpression': {
         const args = node.arguments as Node[];
-        if (args.length > 0 && isInterop(node, args[0]!)) return inner(args[0]);
+        if (args.length > 0 && interop(node, args[0]!)) return inner(args[0]);
         const callee = inner(node.callee);
         // n(2058) in a bundle whose module 2058 re-exports a core module
         const id = args.length === 1 && bundled.size > 0 && (node.callee as Node).type === 'Identifier' && callee?.kind !== 'require' ? literal(args[0]) : undefined;
@@ -536,7 +618,7 @@ export function fileUsage(file: string, text: string): FileUsage {
     let parent = parentOf(node);
     for (;;) {
       if (parent === undefined) return false;
-      if (TRANSPARENT.has(parent.type) || parent.type === 'AwaitExpression' || (parent.type === 'ConditionalExpression' && parent.test !== child) || isInterop(parent, child)) {
+      if (TRANSPARENT.has(parent.type) || parent.type === 'AwaitExpression' || (parent.type === 'ConditionalExpression' && parent.test !== child) || interop(parent, child)) {
         // the value flows through
       } else if (parent.type === 'LogicalExpression') {
         if (parent.operator === '&&' && parent.left === child) return false;
@@ -549,7 +631,14 @@ export function fileUsage(file: string, text: string): FileUsage {
       case 'VariableDeclarator': return parent.init !== child || keepsWhole(parent.id as Node);
       case 'AssignmentPattern': return parent.right !== child || keepsWhole(parent.left as Node);
       case 'PropertyDefinition': return parent.value !== child || (parent.key as Node).type !== 'PrivateIdentifier';
-      case 'AssignmentExpression': return parent.right !== child || ((parent.left as Node).type !== 'Identifier' && privateField(parent.left as Node) === undefined);
+      // kept in a property the file reads itself, whose uses are followed (see propertyValue)
+      case 'Property': return parent.value !== child || propertyValue(keyName(parent) ?? '') === undefined;
+      case 'AssignmentExpression': {
+        const left = parent.left as Node;
+        if (parent.right !== child) return true;
+        if (left.type === 'Identifier' || privateField(left) !== undefined) return false;
+        return left.type !== 'MemberExpression' || propertyValue(propertyName(left) ?? '') === undefined;
+      }
       case 'MemberExpression': return parent.object !== child;
       case 'ExpressionStatement': case 'IfStatement': case 'WhileStatement': case 'BinaryExpression': return false;
       case 'UnaryExpression': return parent.operator !== 'typeof' && parent.operator !== '!';
@@ -697,18 +786,24 @@ export function fileUsage(file: string, text: string): FileUsage {
     return fn?.kind === 'member' && fn.module === module;
   };
 
-  /** Each member use of the parameter an argument is passed as, in a function of this file, whatever else it does with it. */
+  /**
+   * Each member use of the parameter an argument is passed as, in a function of this file, whatever else it does with it;
+   * a member the function replaces (`var orig = fs.copyFile; fs.copyFile = wrapped`) is read to be wrapped: it is used
+   * where the module it hands on is called, by its importers.
+   */
   const memberUsesInCallee = (node: Node, scope: Scope): Array<{ member: string; at: Node; call: Node | undefined }> => {
     const param = calleeParameter(node, scope);
-    const found: Array<{ member: string; at: Node; call: Node | undefined }> = [];
+    const read: Array<{ member: string; at: Node; call: Node | undefined }> = [];
+    const replaced = new Set<string>();
     for (const ref of param === undefined ? [] : usesOf(param.declared, param.name)) {
       const use = parentOf(ref)!;
       const member = use.type === 'MemberExpression' && use.object === ref ? propertyName(use) : undefined;
-      // fs.close = wrapped: a member written, not called
+      if (member === undefined) continue;
       const written = parentOf(use)?.type === 'AssignmentExpression' && (parentOf(use)!.left as Node) === use;
-      if (member !== undefined && !written) found.push({ member, at: use, call: callOf(use) });
+      if (written) replaced.add(member);
+      else read.push({ member, at: use, call: callOf(use) });
     }
-    return found;
+    return read.filter((r) => !replaced.has(r.member));
   };
 
   /**
@@ -844,7 +939,7 @@ export function fileUsage(file: string, text: string): FileUsage {
         if (tested(node, around)) break;
         // a namespace held by a private field (this.#fsp) or reached as fs.promises: its uses are the members around it, unless passed on
         const name = node.computed ? undefined : propertyName(node);
-        if (privateField(node) !== undefined || (name !== undefined && SAME.has(name))) {
+        if (privateField(node) !== undefined || (name !== undefined && (SAME.has(name) || propertyValue(name) !== undefined))) {
           const value = evaluate(node, scope);
           if (value?.kind === 'namespace') passedOn(node, value.module, scope);
           break;

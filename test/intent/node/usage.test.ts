@@ -107,6 +107,18 @@ test('aliases are followed, not escapes: a tested global, a destructured namespa
   // handed on as the module's exports: its importers' uses are its uses (see the graph)
   const wrapper = fileUsage('graceful.js', "const fs = require('fs');\nmodule.exports = patch(clone(fs));");
   assert.deepEqual([wrapper.core, wrapper.exportsCore], [[], ['fs']]);
+  // what the wrapper does with it is used; a member it reads to replace is used only where its importers call it
+  const patcher = fileUsage('gfs.js', [
+    "const fs = require('fs');",
+    'module.exports = patch(fs);',
+    'function patch(fs) {',
+    '  var fs$copyFile = fs.copyFile;',
+    '  if (fs$copyFile) fs.copyFile = function (a, b, cb) { return fs$copyFile(a, b, cb); };',
+    "  fs.closeSync(fs.openSync('/tmp/lock', 'w'));",
+    '  return fs;',
+    '}',
+  ].join('\n'));
+  assert.deepEqual(patcher.core.map((c) => `${c.line} ${c.module}.${c.member}`), ['6 fs.openSync', '6 fs.closeSync']);
   // a function called where it is written binds its parameters to its arguments; a member written is not called
   const iife = fileUsage('g.js', "var fs = require('fs');\nfs.close = (function (fs$close) { return function (fd) { return fs$close.call(fs, fd); }; })(fs.close);\nfs.__patched = true;\nObject.defineProperty(fs, 'q', { value: 1 });");
   assert.deepEqual(iife.core.map((c) => `${c.line} ${c.module}.${c.member}`), ['2 fs.close', '2 fs.close']);
@@ -126,6 +138,14 @@ test('bundler interop and subpath modules: __toESM(require(\'fs\')).default is f
     "require('util/types').isDate(1);",
   ].join('\n');
   assert.deepEqual(uses('a.js', code), ['3 fs.readFileSync ["x"]', '5 os.hostname', '7 util.isDate [1]']);
+  // a minified bundle's own helper, by what it does, not by its name; another function of the same name elsewhere is not one
+  const minified = [
+    'var br = this && this.__importStar || function (n) { if (n && n.__esModule) return n; var t = {}; for (var e in n) t[e] = n[e]; return t; };',
+    "var Sr = br(require('node:fs'));",
+    "Sr.readlinkSync('x');",
+    "function other() { function br(x) { return x; } return br(require('os')); }",
+  ].join('\n');
+  assert.deepEqual(uses('min.js', minified), ['3 fs.readlinkSync ["x"]', '4 os.*']);
   assert.equal(coreModule('path/win32'), 'path');
   const loads = fileUsage('b.mjs', [
     "import { pathToFileURL } from 'node:url';",
@@ -244,4 +264,31 @@ test('defaults and private fields: a namespace given as a default or kept in a #
   assert.deepEqual(uses('c.js', "const fs = require('fs'); keep(fs.promises);"), ['1 fs.*']);
   // a private name is the class's wherever it is written in it, whatever `this` is
   assert.deepEqual(uses('d.js', "class A { #fs = require('fs'); go() { return function () { return this.#fs.readFile(); }; } }"), ['1 fs.readFile']);
+});
+
+test('a namespace kept in a property the file reads itself is used through that property; handed out with its object, it escapes', () => {
+  // fdir: the walker keeps fs in its state and reads it back by destructuring and through members
+  const kept = [
+    "const fs = require('fs');",
+    'class Walker {',
+    '  constructor(options) { this.state = { queue: [], fs: options.fs || fs }; }',
+    '  walk(state) {',
+    '    const { fs: fs$1, queue } = state;',
+    "    fs$1.readdir('.', () => {});",
+    "    return state.fs.realpathSync('.');",
+    '  }',
+    '}',
+    'const holder = {}; holder.fs = fs; holder.fs.statSync(".");',
+  ].join('\n');
+  assert.deepEqual(uses('fdir.js', kept), ['6 fs.readdir ["."]', '7 fs.realpathSync ["."]', '10 fs.statSync ["."]']);
+  // every value the property is given must be the module: one other value and nothing is known of it
+  assert.deepEqual(uses('mixed.js', "const fs = require('fs');\nconst a = { fs };\nconst b = { fs: memfs };\na.fs.readFile('x');"), ['2 fs.*']);
+  // not read in the file, or handed out in the object that holds it: another file may use any member
+  for (const code of [
+    "const fs = require('fs');\nconst state = { fs };\nrun(state);",
+    "const fs = require('fs');\nmodule.exports = { fs };\nmodule.exports.fs.stat('.');",
+    "const fs = require('fs');\nfunction make() { return { io: { fs } }; }\nmake().io.fs.stat('.');",
+    "const fs = require('fs');\ncreate({ fs });\nopts.fs.stat('.');",
+    "const fs = require('fs');\nexport const io = { fs };\nio.fs.stat('.');",
+  ]) assert.ok(uses('out.mjs', code).includes('2 fs.*'), code);
 });
