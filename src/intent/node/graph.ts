@@ -19,7 +19,7 @@ export interface AppGraph {
   core: AppCoreUse[];
   /** Specifiers that resolve to nothing (a missing dependency, a typo). */
   missing: Array<{ specifier: string; file: string; line: number }>;
-  /** Packages absent that the requiring package declares optional (ws's bufferutil, pg's pg-native): it runs without them. */
+  /** Packages absent that the requiring package declares optional (ws's bufferutil, pg's pg-native), and prebuilt binaries for other platforms beside their loader: it runs without them. */
   optional: Array<{ specifier: string; file: string; line: number }>;
   /** Native addons (`.node`): code Tenet cannot read, so the app's syscalls cannot be bounded. */
   native: Array<{ path: string; file: string; line: number }>;
@@ -95,7 +95,8 @@ export function appGraph(tree: SourceTree, entries: readonly string[], workdir =
       }
     };
     for (const load of usage.computed) {
-      const found = mayLoad(tree, path, load.prefix, installed);
+      // named by the environment: the operator's, not the app's files
+      const found = load.env !== undefined ? { files: [], from: `the environment variable ${load.env}` } : mayLoad(tree, path, load.prefix, installed);
       for (const file of found.files) {
         // a package whose entry is a native addon (a platform's prebuilt binding, loaded by name at run time)
         if (file.endsWith('.node')) graph.native.push({ path: file, file: path, line: load.line });
@@ -191,8 +192,13 @@ function packageName(specifier: string): string | undefined {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-/** Whether the package a file belongs to declares a dependency optional (optionalDependencies, or an optional peer). */
+/** A name that says which platform it was built for: `-darwin-arm64`, `.linux-x64-musl`, `-win32-`, `wasm32-wasi`. */
+const PLATFORM_BUILD = /(^|[-./@])(android|darwin|freebsd|linux|netbsd|openbsd|openharmony|sunos|aix|win32|wasm32|wasi|wasip1)([-.]|$)/;
+
+/** Whether a dependency may be absent: the package a file belongs to declares it optional (optionalDependencies, or an optional peer), or it is a native binary of a platform. */
 function declaredOptional(tree: SourceTree, file: string, specifier: string): boolean {
+  // a prebuilt binary of a platform (`./parser.android-arm64.node`, `@x/binding-win32-x64-gnu`): its loader tries the next
+  if (PLATFORM_BUILD.test(specifier)) return true;
   const name = packageName(specifier);
   if (name === undefined) return false;
   for (const dir of ancestors(posix.dirname(file))) {

@@ -140,7 +140,8 @@ export function codeIntent(tree: SourceTree, dir: string, options: CodeIntentOpt
   }
   for (const load of graph.loads) {
     const file = rel(load.file);
-    const read = `it may load ${load.candidates} file${load.candidates === 1 ? '' : 's'} of ${load.from}, read as the app's code`;
+    const read = load.env !== undefined ? `what ${load.from} names is the operator's to set, not the app's code, and is not read`
+      : `it may load ${load.candidates} file${load.candidates === 1 ? '' : 's'} of ${load.from}, read as the app's code`;
     let core: string;
     if (load.prefix !== undefined) core = 'no core module';
     else if (load.notCore !== undefined) core = `${load.notCore}: never a core module`;

@@ -88,7 +88,11 @@ function exportTarget(value: unknown, conditions: ReadonlySet<string>): string |
 function resolveExports(exports: unknown, subpath: string, conditions: ReadonlySet<string>): string | undefined {
   const isSubpathMap = typeof exports === 'object' && exports !== null && !Array.isArray(exports) && Object.keys(exports).some((k) => k.startsWith('.'));
   if (!isSubpathMap) return subpath === '.' ? exportTarget(exports, conditions) : undefined;
-  const map = exports as Record<string, unknown>;
+  return matchSubpath(exports as Record<string, unknown>, subpath, conditions);
+}
+
+/** The target a map of subpaths (`exports`' `./x`, `imports`' `#x`) gives one, exactly or through a `*` pattern. */
+function matchSubpath(map: Record<string, unknown>, subpath: string, conditions: ReadonlySet<string>): string | undefined {
   if (Object.hasOwn(map, subpath)) return exportTarget(map[subpath], conditions);
   for (const [key, target] of Object.entries(map)) {
     const star = key.indexOf('*');
@@ -118,6 +122,25 @@ export function resolvePackage(tree: SourceTree, root: string, subpath: string, 
 }
 
 /**
+ * A subpath import (`#internal/x`): through the `imports` of the nearest package.json above the file, to a file of
+ * that package (`./src/x.js`) or to another package (`some-dep/x`).
+ */
+function resolveImports(tree: SourceTree, specifier: string, fromDir: string, loader: Loader): Resolution {
+  for (const dir of ancestors(fromDir)) {
+    const pkg = packageJson(tree, dir);
+    if (pkg === undefined) continue;
+    const imports = pkg.imports;
+    const target = typeof imports === 'object' && imports !== null && !Array.isArray(imports)
+      ? matchSubpath(imports as Record<string, unknown>, specifier, CONDITIONS[loader]) : undefined;
+    if (target === undefined) return { kind: 'missing' };
+    if (!target.startsWith('./')) return target.startsWith('#') ? { kind: 'missing' } : resolveModule(tree, target, posix.join(dir, 'package.json'), loader);
+    const found = asFile(tree, posix.join(dir, target));
+    return found ? { kind: 'file', path: found } : { kind: 'missing' };
+  }
+  return { kind: 'missing' };
+}
+
+/**
  * A folder and each folder above it, as far as the path says: `/a/b` → `/a/b`,
  * `/a`, `/`; a relative `../x/y` stops at `..` (dirname of `..` would go down, not up).
  */
@@ -143,6 +166,7 @@ export function resolveModule(tree: SourceTree, specifier: string, fromFile: str
     return found ? { kind: 'file', path: found } : { kind: 'missing' };
   }
   if (/^(file|data|https?):/.test(specifier)) return { kind: 'missing' }; // URLs: not a package
+  if (specifier.startsWith('#')) return resolveImports(tree, specifier, fromDir, loader);
   const parts = specifier.split('/');
   const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
   const rest = parts.slice(specifier.startsWith('@') ? 2 : 1).join('/');

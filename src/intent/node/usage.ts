@@ -2,6 +2,7 @@ import { builtinModules } from 'node:module';
 import { posix } from 'node:path';
 import { parse, type ParserPlugin } from '@babel/parser';
 import * as acorn from 'acorn';
+import { parseSync, type ParserOptions } from 'oxc-parser';
 import {
   declare, type Declared, EACH, exportsObject, functionScope, globalValue, handsOut, inert, isInterop, isNode, KEY_SAMPLES, keepsWhole, keyName, lineIndex, LINKED, literal, lookup, type Node, type PatternName, patternNames, PRIMITIVE_KEYS, propertyName, SAME, type Scope, TRANSPARENT, TYPE_KEYS, TYPE_ONLY, type Value,
 } from './syntax.ts';
@@ -56,6 +57,11 @@ export interface ComputedLoad {
    * or the name holding it says it is a path (`configPath`, `fileURL`, `moduleDir`).
    */
   notCore?: string;
+  /**
+   * The environment variable that names it (`require(process.env.NAPI_RS_NATIVE_LIBRARY_PATH)`): what the operator
+   * sets there, not the app's own code; none of the app's files is taken for it.
+   */
+  env?: string;
 }
 
 export interface FileUsage {
@@ -91,19 +97,23 @@ export function coreModule(specifier: string): string | undefined {
 const JAVASCRIPT = /\.(c|m)?js$/;
 
 /**
- * The file's syntax tree (ESTree). Plain JavaScript goes to acorn, the fastest
- * of the ESTree parsers, as a script and, failing that, as a module; TypeScript,
- * JSX and files acorn refuses go to Babel, which recovers from errors: what
+ * The file's syntax tree (ESTree). Plain JavaScript goes to oxc, a parser in
+ * Rust whose tree crosses to JavaScript as one buffer: as a module when it
+ * imports or exports, else as a script, else as CommonJS (a `return` at the top);
+ * a file nested deeper than its tree reader's stack goes to acorn. TypeScript,
+ * JSX and files both refuse go to Babel, which recovers from errors: what
  * parsed is still used, and every error is kept with its line.
  */
 function parseProgram(file: string, text: string, errors: FileUsage['errors']): Node | undefined {
   if (JAVASCRIPT.test(file)) {
-    const options = { ecmaVersion: 'latest', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true, allowHashBang: true } as const;
-    for (const sourceType of file.endsWith('.mjs') ? ['module'] as const : ['script', 'module'] as const) {
+    for (const sourceType of file.endsWith('.mjs') ? ['module'] as const : file.endsWith('.cjs') ? ['commonjs'] as const : ['unambiguous', 'commonjs'] as const) {
       try {
-        return acorn.parse(text, { ...options, sourceType }) as unknown as Node;
+        const result = parseSync(file, text, { lang: 'js', sourceType, preserveParens: false, experimentalRawTransfer: true } as ParserOptions);
+        if (result.errors.length === 0) return result.program as unknown as Node;
       } catch {
-        // the other source type, or Babel with its error recovery
+        const deep = deepProgram(file, text);
+        if (deep !== undefined) return deep;
+        break;
       }
     }
   }
@@ -135,6 +145,19 @@ const REFERENCES = new Set(['Identifier', 'MemberExpression', 'CallExpression', 
  * '..', 'x.json'))` is a literal path. What cannot be known (a namespace passed
  * on, a member computed at run time) widens to every member of its module.
  */
+/** A tree too deep for oxc's reader (a long chain of minified expressions): acorn, which holds it. */
+function deepProgram(file: string, text: string): Node | undefined {
+  const options = { ecmaVersion: 'latest', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true, allowHashBang: true } as const;
+  for (const sourceType of file.endsWith('.mjs') ? ['module'] as const : ['script', 'module'] as const) {
+    try {
+      return acorn.parse(text, { ...options, sourceType }) as unknown as Node;
+    } catch {
+      // the other source type, or Babel with its error recovery
+    }
+  }
+  return undefined;
+}
+
 export function fileUsage(file: string, text: string): FileUsage {
   const lineOf = lineIndex(text);
   const usage: FileUsage = { imports: [], core: [], computed: [], listens: [], runs: [], exportsCore: [], errors: [] };
@@ -463,21 +486,24 @@ export function fileUsage(file: string, text: string): FileUsage {
   let propertiesRead: Set<string> | undefined;
   const propertyValue = (name: string): Value | undefined => {
     if (properties.has(name)) return properties.get(name);
+    properties.set(name, undefined); // a value given from the property itself (`options.fs || fs`) adds nothing
     const writes = propertyWrites.get(name);
     if (writes === undefined || writes.some((w) => w.out)) return undefined;
+    let value: Value | undefined;
+    for (const { node, scope } of writes) {
+      const given = evaluate(node, scope);
+      if (given?.kind !== 'namespace' || (value?.kind === 'namespace' && value.module !== given.module)) return undefined;
+      value = given;
+    }
     if (propertiesRead === undefined) {
       propertiesRead = new Set(patternKeys);
       for (const [node] of references) {
         const around = node.type === 'MemberExpression' ? parentOf(node) : undefined;
-        const name = node.type === 'MemberExpression' && !(around?.type === 'AssignmentExpression' && around.left === node) ? propertyName(node) : undefined;
-        if (name !== undefined) propertiesRead.add(name);
+        const read = node.type === 'MemberExpression' && !(around?.type === 'AssignmentExpression' && around.left === node) ? propertyName(node) : undefined;
+        if (read !== undefined) propertiesRead.add(read);
       }
     }
     if (!propertiesRead.has(name)) return undefined;
-    properties.set(name, undefined); // a value given from the property itself (`options.fs || fs`) adds nothing
-    const given = writes.map((w) => evaluate(w.node, w.scope));
-    const first = given[0];
-    const value = first?.kind === 'namespace' && given.every((v) => v?.kind === 'namespace' && v.module === first.module) ? first : undefined;
     properties.set(name, value);
     return value;
   };
@@ -875,12 +901,21 @@ export function fileUsage(file: string, text: string): FileUsage {
     return name !== undefined && PATH_NAME.test(name) ? `named as a path (${name})` : undefined;
   };
 
+  /** `process.env.X`, `process.env['X']`: the variable's name. */
+  const envName = (node: unknown, scope: Scope): string | undefined => {
+    if (!isNode(node) || node.type !== 'MemberExpression') return undefined;
+    const holder = node.object as Node;
+    const env = holder.type === 'MemberExpression' ? evaluate(holder, scope) : undefined;
+    return env?.kind === 'member' && env.module === 'process' && env.member === 'env' ? propertyName(node) : undefined;
+  };
+
   const computedLoad = (load: Node, name: unknown, scope: Scope): ComputedLoad => {
+    const env = envName(name, scope);
     const prefix = prefixOf(name, scope);
     // what import() gives is a promise of the module: its members are not followed
     const members = load.type === 'ImportExpression' ? undefined : membersOf(load, scope);
     const notCore = prefix === undefined ? notCoreBecause(name, scope) : undefined;
-    return { line: lineOf(load.start), code: excerpt(load), ...(prefix !== undefined && { prefix }), ...(members !== undefined && { members }), ...(notCore !== undefined && { notCore }) };
+    return { line: lineOf(load.start), code: excerpt(load), ...(prefix !== undefined && { prefix }), ...(members !== undefined && { members }), ...(notCore !== undefined && { notCore }), ...(env !== undefined && { env }) };
   };
 
   /**

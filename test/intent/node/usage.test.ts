@@ -209,7 +209,7 @@ test('a bundle\'s own module system is not Node\'s require; a path from the file
 test('run-time module names are reported, not guessed; re-exports are edges', () => {
   const usage = fileUsage('index.js', "const plugin = require(process.env.PLUGIN);\nexport * from './lib.js';\nexport { x } from './x.js';\nimport(`./locale/${lang}.js`);\n");
   assert.deepEqual(usage.computed, [
-    { line: 1, code: 'require(process.env.PLUGIN)', members: [] },
+    { line: 1, code: 'require(process.env.PLUGIN)', members: [], env: 'PLUGIN' },
     { line: 4, code: 'import(`./locale/${lang}.js`)', prefix: './locale/' },
   ]);
   const used = fileUsage('view.js', "const fn = require(mod).__express;\nconst engine = require(name);\nengine.render(); engine.compile;\nregister(require(other));\nrequire('./plugins/' + name);");
