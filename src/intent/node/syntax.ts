@@ -65,6 +65,8 @@ export interface Declared {
   imported?: { module: string; name: string };
   /** A function declared by the name: what its parameters are used for is looked at when a module is passed to it. */
   fn?: Node;
+  /** A parameter of a function this file calls by name (`fn`, declared in `scope`), at its place in the arguments. */
+  param?: { fn: string; scope: Scope; index: number };
   /** The default a pattern gives the name when its value is absent (`{ fsp = nativeFsp } = {}`), with the keys taken from it. */
   fallback?: { node: Node; scope: Scope; keys: string[] };
   value?: Value | null;
@@ -133,9 +135,13 @@ export const TRANSPARENT = new Set(['ParenthesizedExpression', 'TSAsExpression',
 export const SAME = new Set(['promises', 'default']);
 /** Bundlers' and compilers' interop helpers: what they return is the module they are given (`__toESM(require('fs'))`). */
 const INTEROP = /^(__toESM|__toCommonJS|__importDefault|__importStar|_interopRequireDefault|_interopRequireWildcard|_interop_require_default|_interop_require_wildcard|_interopNamespace|_interopNamespaceDefault|_interopDefault|_interopDefaultCompat|_interopNamespaceCompat)$/;
-/** Whether `call` is an interop helper's call with `argument` as what it wraps. */
-export const isInterop = (call: Node, argument: Node): boolean =>
-  call.type === 'CallExpression' && (call.arguments as Node[])[0] === argument && (call.callee as Node).type === 'Identifier' && INTEROP.test((call.callee as Node).name as string);
+/** Whether `call` is an interop helper's call with `argument` as what it wraps: `__toESM(x)`, or through the module holding it (`require_runtime.__toESM(x)`, `tslib.__importStar(x)`). */
+export const isInterop = (call: Node, argument: Node): boolean => {
+  if (call.type !== 'CallExpression' || (call.arguments as Node[])[0] !== argument) return false;
+  const callee = call.callee as Node;
+  const name = callee.type === 'Identifier' ? (callee.name as string) : callee.type === 'MemberExpression' && !callee.computed ? propertyName(callee) : undefined;
+  return name !== undefined && INTEROP.test(name);
+};
 /** Calls that look at an object without calling into it: `Object.keys(fs)`, `Object.defineProperty(fs, k, d)`. */
 const LOOKS = new Set(['defineProperty', 'defineProperties', 'keys', 'getOwnPropertyNames', 'getOwnPropertyDescriptor', 'getOwnPropertyDescriptors', 'getPrototypeOf', 'isFrozen', 'isExtensible', 'isSealed']);
 /** Whether `call` only looks at its first argument `argument` (Object.keys, defineProperty), calling nothing of it. */

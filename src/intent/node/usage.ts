@@ -268,10 +268,14 @@ export function fileUsage(file: string, text: string): FileUsage {
         }
         // a function called where it is written ((function (fs$close) { … })(fs.close)): each parameter is its argument
         const called = parent?.type === 'CallExpression' && parent.callee === node ? (parent.arguments as Node[]) : undefined;
+        // the name the function is called by in this file, when it has one its callers outside cannot reach directly
+        const named = node.type === 'FunctionDeclaration' ? (parent?.type === 'ExportNamedDeclaration' || parent?.type === 'ExportDefaultDeclaration' ? undefined : (node.id as Node).name as string)
+          : parent?.type === 'VariableDeclarator' && parent.init === node && (parent.id as Node).type === 'Identifier' ? (parent.id as Node).name as string : undefined;
         (node.params as Node[]).forEach((param, i) => bind(param, inner, (keys) => {
           const argument = called?.[i];
           if (argument !== undefined && argument.type !== 'SpreadElement') return { init: { node: argument, scope, keys } };
-          return i === 0 ? callbackParameter(node, parent, scope) : {};
+          const given = i === 0 ? callbackParameter(node, parent, scope) : {};
+          return named !== undefined && param.type === 'Identifier' ? { ...given, param: { fn: named, scope, index: i } } : given;
         }));
         return inner;
       }
@@ -738,8 +742,8 @@ export function fileUsage(file: string, text: string): FileUsage {
   /** The members used on a name, when it is only ever used through members (`x.a`, `typeof x`); undefined when it is passed on, called or stored. */
   /** The identifiers that use each name, indexed once when first asked (a file's requires are each followed to their uses). */
   let byName: Map<string, Array<[Node, Scope]>> | undefined;
-  /** The uses of the name `declared` binds: the identifiers of that name that resolve to it. */
-  const usesOf = (declared: Declared, name: string): Node[] => {
+  /** The uses of the name `declared` binds: the identifiers of that name that resolve to it, with their scopes. */
+  const usesAt = (declared: Declared, name: string): Array<[Node, Scope]> => {
     if (byName === undefined) {
       byName = new Map();
       for (const entry of references) {
@@ -748,7 +752,51 @@ export function fileUsage(file: string, text: string): FileUsage {
         (byName.get(key) ?? byName.set(key, []).get(key)!).push(entry);
       }
     }
-    return (byName.get(name) ?? []).filter(([, at]) => lookup(at, name) === declared).map(([node]) => node);
+    return (byName.get(name) ?? []).filter(([, at]) => lookup(at, name) === declared);
+  };
+  const usesOf = (declared: Declared, name: string): Node[] => usesAt(declared, name).map(([node]) => node);
+
+  /**
+   * The strings a parameter is given where its function is called in this file (`isType('stat', …)`,
+   * `isType.bind(null, 'lstat')`), when the function is only ever called there, each time with a string:
+   * `fs[fsStatType]` in it is then those members. Undefined when anything else is done with the function.
+   */
+  const givenStrings = (declared: Declared | undefined): string[] | undefined => {
+    const param = declared?.param;
+    const fn = param === undefined ? undefined : lookup(param.scope, param.fn);
+    if (param === undefined || fn === undefined || fn.assigned !== undefined) return undefined;
+    const values = new Set<string>();
+    for (const [ref, at] of usesAt(fn, param.fn)) {
+      const use = parentOf(ref);
+      let args: Node[];
+      if (use?.type === 'CallExpression' && use.callee === ref) args = use.arguments as Node[];
+      else {
+        const call = use?.type === 'MemberExpression' && use.object === ref && ['bind', 'call'].includes(propertyName(use) ?? '') ? parentOf(use) : undefined;
+        if (call?.type !== 'CallExpression' || call.callee !== use) return undefined;
+        args = (call.arguments as Node[]).slice(1);
+      }
+      const given = args.slice(0, param.index + 1);
+      if (given.length <= param.index || given.some((a) => a.type === 'SpreadElement')) return undefined;
+      const strings = stringsOf(given[param.index]!, at);
+      if (strings === undefined) return undefined;
+      for (const v of strings) values.add(v);
+    }
+    return values.size === 0 ? undefined : [...values];
+  };
+
+  /** Every string an expression may be: a literal, a constant, a literal list, either branch of `c ? 'a' : 'b'` or `x || 'a'`. */
+  const stringsOf = (node: Node, scope: Scope, depth = 0): string[] | undefined => {
+    if (depth > 8) return undefined;
+    if (node.type === 'ConditionalExpression' || (node.type === 'LogicalExpression' && node.operator !== '&&')) {
+      const [a, b] = node.type === 'ConditionalExpression' ? [node.consequent, node.alternate] : [node.left, node.right];
+      const left = stringsOf(a as Node, scope, depth + 1);
+      const right = left === undefined ? undefined : stringsOf(b as Node, scope, depth + 1);
+      return right === undefined ? undefined : [...left!, ...right];
+    }
+    const value = evaluate(node, scope);
+    if (value?.kind === 'literal' && typeof value.value === 'string') return [value.value];
+    if (value?.kind === 'list') return value.values;
+    return node.type === 'Identifier' ? givenStrings(lookup(scope, node.name as string)) : undefined;
   };
 
   const usedMembers = new Map<Declared, string[] | undefined>();
@@ -986,8 +1034,7 @@ export function fileUsage(file: string, text: string): FileUsage {
           if (name === undefined) break;
           members = [name];
         } else {
-          const key = evaluate(node.property as Node, scope);
-          members = key?.kind === 'list' ? key.values : key?.kind === 'literal' && typeof key.value === 'string' ? [key.value] : ['*'];
+          members = stringsOf(node.property as Node, scope) ?? ['*'];
         }
         for (const member of members) if (!SAME.has(member)) use(base.module, member, node, callOf(node), scope);
         break;

@@ -146,6 +146,8 @@ test('bundler interop and subpath modules: __toESM(require(\'fs\')).default is f
     "function other() { function br(x) { return x; } return br(require('os')); }",
   ].join('\n');
   assert.deepEqual(uses('min.js', minified), ['3 fs.readlinkSync ["x"]', '4 os.*']);
+  // rolldown's output calls the helper through its runtime module
+  assert.deepEqual(uses('config-utils.js', "let node_fs = require('node:fs');\nnode_fs = require_runtime.__toESM(node_fs);\nnode_fs.default.statSync('x');"), ['3 fs.statSync ["x"]']);
   assert.equal(coreModule('path/win32'), 'path');
   const loads = fileUsage('b.mjs', [
     "import { pathToFileURL } from 'node:url';",
@@ -291,4 +293,29 @@ test('a namespace kept in a property the file reads itself is used through that 
     "const fs = require('fs');\ncreate({ fs });\nopts.fs.stat('.');",
     "const fs = require('fs');\nexport const io = { fs };\nio.fs.stat('.');",
   ]) assert.ok(uses('out.mjs', code).includes('2 fs.*'), code);
+});
+
+test('a member computed from a parameter is the strings the file calls its function with; called from elsewhere, every member', () => {
+  // path-type: the function is only called through bind with a literal, the bound functions are what it exports
+  const bound = [
+    "const fs = require('fs');",
+    'function isType(fsStatType, statsMethodName, filePath) {',
+    '  return fs[fsStatType](filePath)[statsMethodName]();',
+    '}',
+    "exports.isFile = isType.bind(null, 'stat', 'isFile');",
+    "exports.isSymlink = isType.bind(null, 'lstat', 'isSymbolicLink');",
+    "const check = (how) => fs[how + 'Sync']('.');",
+    "const m = (method) => fs[method]('.');",
+    "m('readdir'); m(process.platform === 'win32' ? 'stat' : 'access');",
+  ].join('\n');
+  // either branch of a condition may be the one taken
+  assert.deepEqual(uses('path-type.js', bound), ['3 fs.stat', '3 fs.lstat', '7 fs.* ["."]', '8 fs.readdir ["."]', '8 fs.stat ["."]', '8 fs.access ["."]']);
+  // the function handed out, reassigned, or called with something unknown: its callers are not all here
+  for (const code of [
+    "const fs = require('fs');\nfunction f(m) { return fs[m](); }\nf('stat');\nmodule.exports = f;",
+    "const fs = require('fs');\nexport function f(m) { return fs[m](); }\nf('stat');",
+    "const fs = require('fs');\nlet f = function (m) { return fs[m](); };\nf('stat');\nf = other;",
+    "const fs = require('fs');\nconst f = (m) => fs[m]();\nf('stat');\nf(name);",
+    "const fs = require('fs');\nconst f = (m) => fs[m]();\nf(...names);",
+  ]) assert.deepEqual(uses('f.mjs', code).filter((u) => u.includes('fs.')).map((u) => u.slice(u.indexOf(' ') + 1)), ['fs.*'], code);
 });
