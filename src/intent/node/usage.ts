@@ -2,6 +2,7 @@ import { builtinModules } from 'node:module';
 import { posix } from 'node:path';
 import { parse, type ParserPlugin } from '@babel/parser';
 import * as acorn from 'acorn';
+import { KEYS as VISITOR_KEYS } from 'eslint-visitor-keys';
 import { parseSync, type ParserOptions } from 'oxc-parser';
 import {
   declare, type Declared, EACH, exportsObject, functionScope, globalValue, handsOut, inert, isInterop, isNode, KEY_SAMPLES, keepsWhole, keyName, lineIndex, LINKED, literal, lookup, type Node, type PatternName, patternNames, PRIMITIVE_KEYS, propertyName, SAME, type Scope, TRANSPARENT, TYPE_KEYS, TYPE_ONLY, type Value,
@@ -132,6 +133,10 @@ function parseProgram(file: string, text: string, errors: FileUsage['errors']): 
   }
 }
 
+/** Where a node's parent is kept on it, for the nodes whose parent is looked at (LINKED): a symbol, which no walk meets. */
+const PARENT = Symbol('parent');
+/** The children of each ESTree type, by where ESLint's table says they are. */
+const ESTREE: ReadonlyMap<string, readonly string[]> = new Map(Object.entries(VISITOR_KEYS));
 const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
 const REFERENCES = new Set(['Identifier', 'MemberExpression', 'CallExpression', 'ImportExpression']);
 
@@ -164,7 +169,9 @@ export function fileUsage(file: string, text: string): FileUsage {
   const program = parseProgram(file, text, usage.errors);
   // acorn gives every node of a type the same keys: the keys that may hold children are listed once per type
   const acornTree = program !== undefined && !('extra' in program) && program.loc === undefined;
-  const childKeys = new Map<string, string[]>();
+  const childKeys = new Map<string, readonly string[]>();
+  /** What the walk does with each node type, worked out at its first node. */
+  const kinds = new Map<string, { typeOnly: boolean; linked: boolean; reference: boolean; keys: readonly string[] | undefined }>();
   const childSeen = new Map<string, number>();
   if (program === undefined) return usage;
 
@@ -172,8 +179,7 @@ export function fileUsage(file: string, text: string): FileUsage {
   /** Identifiers that name, not use: declarations, property keys, labels. */
   const names = new Set<Node>();
   const references: Array<[Node, Scope]> = [];
-  const parentLinks = new Map<Node, Node>();
-  const parentOf = (node: Node): Node | undefined => parentLinks.get(node);
+  const parentOf = (node: Node): Node | undefined => (node as { [PARENT]?: Node })[PARENT];
   const functionScopes = new Map<Node, Scope>();
   /** Functions that are values of an object or array: a bundle's modules (`2058: (e) => { e.exports = require('fs') }`). */
   const wrappers: Array<[Node, Node]> = [];
@@ -194,6 +200,7 @@ export function fileUsage(file: string, text: string): FileUsage {
    * in a minified bundle): what they return is the module they are given.
    */
   const helpers = new Set<Declared>();
+  const helperNames = new Set<string>();
   const isHelper = (init: Node): boolean => {
     const fn = init.type === 'LogicalExpression' && init.operator === '||' ? (init.right as Node) : init;
     return FUNCTIONS.has(fn.type) && (fn.params as Node[]).length >= 1 && fn.end - fn.start < 1000 && text.slice(fn.start, fn.end).includes('__esModule');
@@ -264,7 +271,10 @@ export function fileUsage(file: string, text: string): FileUsage {
         if (isNode(node.id)) {
           names.add(node.id);
           const declared = declare(node.type === 'FunctionDeclaration' ? scope : inner, node.id.name as string, { fn: node });
-          if (node.type === 'FunctionDeclaration' && isHelper(node)) helpers.add(declared);
+          if (node.type === 'FunctionDeclaration' && isHelper(node)) {
+            helpers.add(declared);
+            helperNames.add(node.id.name as string);
+          }
         }
         // a function called where it is written ((function (fs$close) { … })(fs.close)): each parameter is its argument
         const called = parent?.type === 'CallExpression' && parent.callee === node ? (parent.arguments as Node[]) : undefined;
@@ -307,7 +317,10 @@ export function fileUsage(file: string, text: string): FileUsage {
           bind(declarator.id as Node, target, (keys) => (loop !== undefined ? (keys.length === 0 ? { each: { node: loop, scope } } : {})
             : isNode(init) ? { init: { node: init, scope, keys } } : {}));
           const id = declarator.id as Node;
-          if (isNode(init) && id.type === 'Identifier' && isHelper(init)) helpers.add(lookup(target, id.name as string)!);
+          if (isNode(init) && id.type === 'Identifier' && isHelper(init)) {
+            helpers.add(lookup(target, id.name as string)!);
+            helperNames.add(id.name as string);
+          }
         }
         return scope;
       }
@@ -389,12 +402,21 @@ export function fileUsage(file: string, text: string): FileUsage {
     const node = nodes.pop()!;
     const parent = parents.pop();
     const outer = scopes.pop()!;
-    if (TYPE_ONLY.has(node.type)) continue;
-    if (parent !== undefined && LINKED.has(node.type)) parentLinks.set(node, parent);
-    if (REFERENCES.has(node.type)) references.push([node, outer]);
+    const type = node.type;
+    let kind = kinds.get(type);
+    if (kind === undefined) {
+      kind = { typeOnly: TYPE_ONLY.has(type), linked: LINKED.has(type), reference: REFERENCES.has(type), keys: acornTree ? ESTREE.get(type) : undefined };
+      kinds.set(type, kind);
+    }
+    if (kind.typeOnly) continue;
+    if (parent !== undefined && kind.linked) (node as { [PARENT]?: Node })[PARENT] = parent;
+    if (kind.reference) references.push([node, outer]);
     const scope = enter(node, parent, outer);
-    let keys = childKeys.get(node.type);
-    if (keys === undefined || (childSeen.get(node.type) ?? 0) < KEY_SAMPLES) {
+    // an ESTree type's children are where ESLint's table says (oxc and acorn put them nowhere else); Babel's trees carry
+    // TypeScript's too, and other types are sampled
+    const known = kind.keys;
+    let keys = known ?? childKeys.get(type);
+    if (keys === undefined || (known === undefined && (childSeen.get(node.type) ?? 0) < KEY_SAMPLES)) {
       // the union over the first few nodes of the type, in case a key is set only on some
       const own = Object.keys(node).filter((k) => !TYPE_KEYS.has(k) && !PRIMITIVE_KEYS.has(k));
       keys = keys === undefined ? own : [...new Set([...keys, ...own])];
@@ -430,16 +452,15 @@ export function fileUsage(file: string, text: string): FileUsage {
     if (declared !== undefined) (declared.assigned ??= []).push({ node, scope });
   }
 
-  /** The scope of each identifier that may use something, when first asked. */
-  let scopeOf: Map<Node, Scope> | undefined;
-  /** Whether `call` is an interop helper's call with `argument` as what it wraps: a known helper's name, or one of the file's own. */
-  const interop = (call: Node, argument: Node): boolean => {
+  /**
+   * Whether `call` is an interop helper's call with `argument` as what it wraps: a known helper's name, or one of the
+   * file's own (`scope` is the call's: a helper's name is looked up from there).
+   */
+  const interop = (call: Node, argument: Node, scope: Scope): boolean => {
     if (isInterop(call, argument)) return true;
     const callee = call.type === 'CallExpression' && (call.arguments as Node[])[0] === argument ? (call.callee as Node) : undefined;
-    if (helpers.size === 0 || callee?.type !== 'Identifier') return false;
-    scopeOf ??= new Map(references.filter(([node]) => node.type === 'Identifier'));
-    const scope = scopeOf.get(callee);
-    const declared = scope === undefined ? undefined : lookup(scope, callee.name as string);
+    if (callee?.type !== 'Identifier' || !helperNames.has(callee.name as string)) return false;
+    const declared = lookup(scope, callee.name as string);
     return declared !== undefined && helpers.has(declared);
   };
 
@@ -560,7 +581,7 @@ export function fileUsage(file: string, text: string): FileUsage {
       }
       case 'CallExpression': {
         const args = node.arguments as Node[];
-        if (args.length > 0 && interop(node, args[0]!)) return inner(args[0]);
+        if (args.length > 0 && interop(node, args[0]!, scope)) return inner(args[0]);
         const callee = inner(node.callee);
         // n(2058) in a bundle whose module 2058 re-exports a core module
         const id = args.length === 1 && bundled.size > 0 && (node.callee as Node).type === 'Identifier' && callee?.kind !== 'require' ? literal(args[0]) : undefined;
@@ -640,15 +661,15 @@ export function fileUsage(file: string, text: string): FileUsage {
   };
 
   /**
-   * Whether a module's namespace at `node` escapes (is passed on, stored, returned):
+   * Whether a module's namespace at `node` (in `scope`) escapes (is passed on, stored, returned):
    * not when it is only bound to a name (whose uses are followed), tested, or a member's object.
    */
-  const escapes = (node: Node): boolean => {
+  const escapes = (node: Node, scope: Scope): boolean => {
     let child: Node = node;
     let parent = parentOf(node);
     for (;;) {
       if (parent === undefined) return false;
-      if (TRANSPARENT.has(parent.type) || parent.type === 'AwaitExpression' || (parent.type === 'ConditionalExpression' && parent.test !== child) || interop(parent, child)) {
+      if (TRANSPARENT.has(parent.type) || parent.type === 'AwaitExpression' || (parent.type === 'ConditionalExpression' && parent.test !== child) || interop(parent, child, scope)) {
         // the value flows through
       } else if (parent.type === 'LogicalExpression') {
         if (parent.operator === '&&' && parent.left === child) return false;
@@ -994,7 +1015,7 @@ export function fileUsage(file: string, text: string): FileUsage {
 
   /** A namespace at `node`: when it is passed on, what the function it is passed to uses of it, else all of it. */
   const passedOn = (node: Node, module: string, scope: Scope) => {
-    if (!escapes(node) || selfCall(node, module, scope) || exported(node, module, scope)) return;
+    if (!escapes(node, scope) || selfCall(node, module, scope) || exported(node, module, scope)) return;
     for (const member of membersInCallee(node, scope) ?? ['*']) use(module, member, node, undefined, scope);
   };
 
@@ -1073,7 +1094,7 @@ export function fileUsage(file: string, text: string): FileUsage {
         const module = coreModule(specifier);
         const parent = parentOf(node);
         const then = parent?.type === 'MemberExpression' && parent.object === node;
-        if (module !== undefined && !then && escapes(node)) use(module, '*', node, undefined, scope);
+        if (module !== undefined && !then && escapes(node, scope)) use(module, '*', node, undefined, scope);
         break;
       }
     }
