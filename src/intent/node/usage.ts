@@ -133,23 +133,6 @@ function parseProgram(file: string, text: string, errors: FileUsage['errors']): 
   }
 }
 
-/** Where a node's parent is kept on it, for the nodes whose parent is looked at (LINKED): a symbol, which no walk meets. */
-const PARENT = Symbol('parent');
-/** The children of each ESTree type, by where ESLint's table says they are. */
-const ESTREE: ReadonlyMap<string, readonly string[]> = new Map(Object.entries(VISITOR_KEYS));
-const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
-const REFERENCES = new Set(['Identifier', 'MemberExpression', 'CallExpression', 'ImportExpression']);
-
-/**
- * The modules a JavaScript or TypeScript file loads and the members of Node's
- * core modules it uses. Names are resolved by scope: a local or a parameter
- * named like a global (`process`, `fetch`, `require`) is not the global; a
- * core module bound to a name, destructured, aliased or assigned later is
- * followed to its uses; a computed member over a literal list (`fs[m]` for `m`
- * of `['stat', 'readFile']`) is those members; `require(path.join(__dirname,
- * '..', 'x.json'))` is a literal path. What cannot be known (a namespace passed
- * on, a member computed at run time) widens to every member of its module.
- */
 /** A tree too deep for oxc's reader (a long chain of minified expressions): acorn, which holds it. */
 function deepProgram(file: string, text: string): Node | undefined {
   const options = { ecmaVersion: 'latest', allowReturnOutsideFunction: true, allowAwaitOutsideFunction: true, allowHashBang: true } as const;
@@ -163,11 +146,30 @@ function deepProgram(file: string, text: string): Node | undefined {
   return undefined;
 }
 
+/** Where a node's parent is kept on it, for the nodes whose parent is looked at (LINKED): a symbol, which no walk meets. */
+const PARENT = Symbol('parent');
+/** The children of each ESTree type, by where ESLint's table says they are. */
+const ESTREE: ReadonlyMap<string, readonly string[]> = new Map(Object.entries(VISITOR_KEYS));
+const FUNCTIONS = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
+const REFERENCES = new Set(['Identifier', 'MemberExpression', 'CallExpression', 'ImportExpression']);
+
+/**
+ * The modules a JavaScript or TypeScript file loads and the members of Node's
+ * core modules it uses. Names are resolved by scope: a local or a parameter
+ * named like a global (`process`, `fetch`, `require`) is not the global; a
+ * core module bound to a name, destructured, aliased, assigned later or kept in
+ * a property the file reads itself is followed to its uses; a computed member
+ * over a literal list (`fs[m]` for `m` of `['stat', 'readFile']`), either branch
+ * of a condition, or a parameter the file only ever gives strings is those
+ * members; `require(path.join(__dirname,
+ * '..', 'x.json'))` is a literal path. What cannot be known (a namespace passed
+ * on, a member computed at run time) widens to every member of its module.
+ */
 export function fileUsage(file: string, text: string): FileUsage {
   const lineOf = lineIndex(text);
   const usage: FileUsage = { imports: [], core: [], computed: [], listens: [], runs: [], exportsCore: [], errors: [] };
   const program = parseProgram(file, text, usage.errors);
-  // acorn gives every node of a type the same keys: the keys that may hold children are listed once per type
+  // oxc and acorn give every node of a type the same keys (Babel does not): the keys that may hold children are listed once per type
   const acornTree = program !== undefined && !('extra' in program) && program.loc === undefined;
   const childKeys = new Map<string, readonly string[]>();
   /** What the walk does with each node type, worked out at its first node. */
@@ -782,10 +784,20 @@ export function fileUsage(file: string, text: string): FileUsage {
    * `isType.bind(null, 'lstat')`), when the function is only ever called there, each time with a string:
    * `fs[fsStatType]` in it is then those members. Undefined when anything else is done with the function.
    */
+  const asking = new Set<Declared>();
   const givenStrings = (declared: Declared | undefined): string[] | undefined => {
     const param = declared?.param;
     const fn = param === undefined ? undefined : lookup(param.scope, param.fn);
-    if (param === undefined || fn === undefined || fn.assigned !== undefined) return undefined;
+    // a function that passes the parameter on to itself (`f(m)` in f) gives it nothing new: not followed round
+    if (param === undefined || fn === undefined || fn.assigned !== undefined || asking.has(declared!)) return undefined;
+    asking.add(declared!);
+    try {
+      return callersGive(fn, param);
+    } finally {
+      asking.delete(declared!);
+    }
+  };
+  const callersGive = (fn: Declared, param: NonNullable<Declared['param']>): string[] | undefined => {
     const values = new Set<string>();
     for (const [ref, at] of usesAt(fn, param.fn)) {
       const use = parentOf(ref);

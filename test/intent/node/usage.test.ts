@@ -317,5 +317,7 @@ test('a member computed from a parameter is the strings the file calls its funct
     "const fs = require('fs');\nlet f = function (m) { return fs[m](); };\nf('stat');\nf = other;",
     "const fs = require('fs');\nconst f = (m) => fs[m]();\nf('stat');\nf(name);",
     "const fs = require('fs');\nconst f = (m) => fs[m]();\nf(...names);",
+    // passed back to itself: followed no further (and not round for ever)
+    "const fs = require('fs');\nfunction f(m, n) { if (n) f(m, n - 1); return fs[m](); }\nf('stat', 2);",
   ]) assert.deepEqual(uses('f.mjs', code).filter((u) => u.includes('fs.')).map((u) => u.slice(u.indexOf(' ') + 1)), ['fs.*'], code);
 });
