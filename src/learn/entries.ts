@@ -79,9 +79,12 @@ function dnsName(name: string): string {
   return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }
 
-/** Paths are generalised (`/proc/42/status` becomes `/proc/` + `*` + `/status`); other entries are kept as they are. */
+/**
+ * Paths of files are generalised (`/proc/42/status` becomes `/proc/` + `*` + `/status`); programs never are (a name
+ * like `python3` is no generated one, and `/usr/bin/*` would allow every shell), nor are other entries.
+ */
 export function normalise(dimension: ModelDimension, text: string): string {
-  return dimension === 'writable' || dimension === 'processes' || dimension === 'reads' ? normalisePath(text) : text;
+  return dimension === 'writable' || dimension === 'reads' ? normalisePath(text) : text;
 }
 
 /** The dimension and entry an event is about, or undefined when it is about none. */

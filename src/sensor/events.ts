@@ -107,8 +107,10 @@ export class ProcessTable {
     if (record.tag === 'exec') {
       const argv = this.argv.get(record.pid);
       this.argv.delete(record.pid);
-      const exe = host.exe(record.pid);
       const parent = this.processes.get(record.ppid) ?? { pid: record.ppid, name: record.parentName };
+      // the file the kernel ran: read now, or, for `/proc/self/exe` (busybox's applets, re-executing programs), the
+      // program the process was before this exec (a forked child's is its parent's), or that process's for `/proc/PID/exe`
+      const exe = host.exe(record.pid) ?? this.ownFile(record.path, record.pid, parent);
       const process: KnownProcess = {
         pid: record.pid, ppid: record.ppid, path: record.path, name: record.name, uid: record.uid,
         ...(argv !== undefined && { argv }), ...(exe !== undefined && { exe }), ...(parent.flagged === true && { flagged: true }),
@@ -129,6 +131,15 @@ export class ProcessTable {
       this.parts.delete(record.pid);
     }
     return eventOf(record, time, this.containerPart(info), part);
+  }
+
+  /** The program `/proc/self/exe`, `/proc/thread-self/exe` or `/proc/PID/exe` names at an exec by `pid`, when the table knows it. */
+  private ownFile(path: string, pid: number, parent: KnownProcess): string | undefined {
+    const named = /^\/proc\/(self|thread-self|\d+)\/exe$/.exec(path)?.[1];
+    if (named === undefined) return undefined;
+    const was = /^\d+$/.test(named) && Number(named) !== pid ? this.processes.get(Number(named)) : this.processes.get(pid) ?? parent;
+    const file = was?.exe ?? was?.path;
+    return file !== undefined && !/^\/proc\//.test(file) ? file : undefined;
   }
 
   /** The names of a process's ancestors in its container, nearest first (as far as the sensor saw them). */

@@ -182,3 +182,20 @@ test('running() yields only the running containers', () => {
   assert.deepEqual([...containers.running()], [up]);
   assert.deepEqual([...containers.all()], [up, down, stopping]);
 });
+
+test('an exec of /proc/self/exe or /proc/PID/exe runs the program the process was: busybox\'s applets are busybox, not drift; a file descriptor stays unknown', () => {
+  const table = new ProcessTable();
+  // the process has already exited when its exec is read: /proc/PID/exe cannot be read (as for `timeout 5 wget` under busybox)
+  const host = { exe: () => undefined, process: (pid: number) => ({ pid }) };
+  const c = info('bb', '1');
+  const record = (pid: number, ppid: number, path: string): SensorRecord => ({ tag: 'exec', cgroup: '1', pid, ppid, uid: 0, path, parentName: 'sh', name: path.slice(path.lastIndexOf('/') + 1) });
+  table.event(record(10, 1, '/bin/busybox'), c, 't', host);
+  table.event(record(11, 10, '/proc/self/exe'), c, 't', host);
+  assert.equal(table.get(11)?.exe, '/bin/busybox', 'a forked child re-executing itself runs its parent\'s program');
+  table.event(record(12, 1, '/proc/10/exe'), c, 't', host);
+  assert.equal(table.get(12)?.exe, '/bin/busybox', 'another process\'s file, by its pid');
+  table.event(record(13, 10, '/proc/self/fd/3'), c, 't', host);
+  assert.equal(table.get(13)?.exe, undefined, 'a memfd or an open file descriptor is no program of the image: drift stays');
+  table.event(record(14, 99, '/proc/self/exe'), c, 't', host);
+  assert.equal(table.get(14)?.exe, undefined, 'a parent the table never saw: nothing known');
+});

@@ -375,3 +375,21 @@ test('a peer known by a name the container asked is learned by the name, allowed
   assert.equal(declared.observe(named('10.96.7.7', forms), 'c2', T0)?.outcome, 'known');
   assert.equal(declared.observe(named('10.96.7.7', [API.replace('shop', 'other'), 'api.other']), 'c2', T0)?.outcome, 'deviation', 'the same Service name in another namespace');
 });
+
+test('programs are never generalised: what was learned is allowed, and no program the learner never saw is, whatever its name looks like', async () => {
+  const fc = (await import('fast-check')).default;
+  const name = fc.oneof(
+    fc.constantFrom('python3', 'node18', 'sh', 'busybox', 'abc123', '3f2a9c1e', 'tmp.Xa81Kq', 'perl5.36', 'x86_64-linux-gnu-gcc-12'),
+    fc.stringMatching(/^[a-z][a-z0-9.-]{0,11}$/),
+  );
+  const path = fc.tuple(fc.constantFrom('/usr/bin', '/usr/local/bin', '/bin', '/tmp', '/app/bin/v2'), name).map(([dir, n]) => `${dir}/${n}`);
+  fc.assert(fc.property(fc.uniqueArray(path, { minLength: 1, maxLength: 15 }), fc.array(path, { maxLength: 15 }), (learned, later) => {
+    const learner = new Learner({ windowSec: 5 });
+    learner.attach(web('c1'), T0);
+    for (const p of learned) learner.observe(exec(p), 'c1', T0);
+    learner.advance(T0);
+    learner.advance(T0 + 5_000);
+    for (const p of learned) assert.equal(learner.observe(exec(p), 'c1', T0 + 6_000)?.outcome, 'known', p);
+    for (const p of later.filter((q) => !learned.includes(q))) assert.equal(learner.observe(exec(p), 'c1', T0 + 6_000)?.outcome, 'deviation', `${p} after learning ${learned.join(' ')}`);
+  }), { numRuns: 200 });
+});
