@@ -4,11 +4,24 @@ import { KNOWN, type Verdict } from './verdict.ts';
 /** Parents kept per program, at most: a program started by more is started by anything (`*`). */
 const MAX_PARENTS = 16;
 
-/** The name of the program that started an event's process (`nginx`, `containerd-shim`), when the sensor knew it. */
+/**
+ * The container runtime's own programs: whichever of them starts a container's first process or a healthcheck
+ * (runc in one run, the shim in another, conmon under CRI-O, Docker's init) is the same parent to the container.
+ */
+const RUNTIME = /^(runc|crun|youki|runsc|conmon|docker-init|containerd-shim(-[\w-]+)?|runc:\[.*\])$/;
+/** The parent the container runtime's programs all are. */
+const RUNTIME_PARENT = '(container runtime)';
+
+/** A parent as models keep it: its name, or the container runtime for any of the runtime's programs. */
+function parentClass(name: string): string {
+  return RUNTIME.test(name) ? RUNTIME_PARENT : name;
+}
+
+/** The program that started an event's process (`nginx`, or the container runtime), when the sensor knew it. */
 export function parentName(event: RuntimeEvent): string | undefined {
   const parent = event.process?.parent;
   const name = parent?.path ?? parent?.name;
-  return name === undefined || name === '' ? undefined : name.slice(name.lastIndexOf('/') + 1);
+  return name === undefined || name === '' ? undefined : parentClass(name.slice(name.lastIndexOf('/') + 1));
 }
 
 /**
@@ -46,7 +59,8 @@ export class Lineage {
 
   /** The parents a stored model kept, joined to these. */
   carry(model: IntentModel): void {
-    for (const p of model.processes) if (p.parents !== undefined) (this.parents ??= new Map()).set(p.path, new Set([...(this.parents.get(p.path) ?? []), ...p.parents]));
+    // a model stored before the runtime's programs were one parent names them one by one
+    for (const p of model.processes) if (p.parents !== undefined) (this.parents ??= new Map()).set(p.path, new Set([...(this.parents.get(p.path) ?? []), ...p.parents.map(parentClass)]));
   }
 
   /** A program's parents, sorted, if any were learned. */

@@ -176,12 +176,23 @@ test('the parents that start each program are learned: once active, an allowed p
   assert.equal(learner.observe(exec('/usr/sbin/nginx'), 'c1', T0 + 6_000)?.outcome, 'known', 'a parent the sensor did not know is no deviation');
 
   const snapshot = learner.models.get('sha256:aaa')!.snapshot((ms) => new Date(ms).toISOString());
-  assert.deepEqual(snapshot.processes.find((p) => p.path === '/usr/sbin/nginx')?.parents, ['containerd-shim']);
+  assert.deepEqual(snapshot.processes.find((p) => p.path === '/usr/sbin/nginx')?.parents, ['(container runtime)'], 'the shim is kept as the container runtime');
   const restarted = new Learner({ windowSec: 5 });
   restarted.restore([IntentModel.parse(snapshot)], T0 + 10_000);
   restarted.attach(web('c2'), T0 + 10_000);
   assert.equal(restarted.observe(started('/usr/bin/logrotate', 'sh'), 'c2', T0 + 10_000)?.outcome, 'deviation');
   assert.equal(restarted.observe(started('/usr/bin/logrotate', 'cron'), 'c2', T0 + 10_000)?.outcome, 'known');
+  // the runtime's programs are one parent: a healthcheck started by runc in one run and by the shim in another
+  for (const runtime of ['runc', 'crun', 'conmon', 'docker-init', 'containerd-shim-runc-v2', '/usr/bin/containerd-shim']) {
+    assert.equal(restarted.observe(started('/usr/sbin/nginx', runtime), 'c2', T0 + 10_000)?.outcome, 'known', runtime);
+  }
+  assert.equal(restarted.observe(started('/usr/sbin/nginx', 'runcx'), 'c2', T0 + 10_000)?.outcome, 'deviation', 'a name that only looks like one');
+  // a model stored with the runtime's programs by name
+  const old = IntentModel.parse({ ...snapshot, processes: snapshot.processes.map((p) => (p.path === '/usr/sbin/nginx' ? { ...p, parents: ['runc'] } : p)) });
+  const older = new Learner({ windowSec: 5 });
+  older.restore([old], T0 + 10_000);
+  older.attach(web('c3'), T0 + 10_000);
+  assert.equal(older.observe(started('/usr/sbin/nginx', 'containerd-shim'), 'c3', T0 + 10_000)?.outcome, 'known');
 });
 
 test('a program started by many parents is started by anything', () => {
