@@ -203,6 +203,8 @@ export class Defender {
         stop: async () => {
           this.timer?.clear();
           await this.ticking;
+          // what the rate limit was still folding is written before the store closes
+          this.events.flushFolded(this.clock.now());
         },
       },
     ];

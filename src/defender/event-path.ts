@@ -235,8 +235,12 @@ export class EventPath {
     this.audit(withAction(held.audit, KILLED), now);
   }
 
-  /** Exec audits the guard did not kill for, and kills whose exec never came, once they waited long enough. */
+  /**
+   * Exec audits the guard did not kill for, and kills whose exec never came, once they waited long enough; and the
+   * audits the rate limit folded, once their minute is over.
+   */
   settle(now: number): void {
+    for (const folded of this.options.gate.flush(now)) this.emit(folded);
     for (const [key, h] of this.held) {
       if (now - h.at < PREVENT_MATCH_MS) continue;
       this.held.delete(key);
@@ -257,6 +261,15 @@ export class EventPath {
     const incident = this.incidents.add(audit);
     if (incident !== undefined) this.parts.writer.incident(incident);
     if (gate === 'rate-limited') return;
+    this.emit(audit);
+  }
+
+  /** The audits the rate limit is still folding, said now (the defender stops). */
+  flushFolded(now: number): void {
+    for (const folded of this.options.gate.flush(now, true)) this.emit(folded);
+  }
+
+  private emit(audit: Audit): void {
     this.parts.counts.audits++;
     this.parts.writer.audit(audit);
     this.options.onAudit?.(audit);

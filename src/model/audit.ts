@@ -30,5 +30,12 @@ export const Audit = z.object({
     detail: z.string().optional(),
   }).optional().describe('what Tenet did about it, in prevent or block mode (absent: reported only)'),
   event: RuntimeEvent.describe('the evidence'),
+  folded: z.object({
+    count: z.number().int().positive(),
+    first: z.string(),
+    last: z.string(),
+    values: z.array(z.string()).describe('the distinct entries the audits lacked (or their messages), at most 20'),
+    more: z.number().int().nonnegative().optional().describe('distinct values past those listed'),
+  }).optional().describe('audits of the rule and container past the rate limit, folded into this one: the event is the first of them'),
 });
 export type Audit = z.infer<typeof Audit>;
