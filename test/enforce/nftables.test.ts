@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { nftablesRuleset } from '../../src/enforce/index.ts';
-import { emptyModel, type IntentModel } from '../../src/model/index.ts';
+import { dropsOut } from '../../src/enforce/generators/index.ts';
+import { emptyModel, type IntentModel, type RuntimeEvent } from '../../src/model/index.ts';
 
 function model(): IntentModel {
   const m = emptyModel('sha256:abc');
@@ -51,4 +52,17 @@ test('nft itself accepts the rulesets (checked, not applied)', (t) => {
       execFileSync('nft', ['-c', '-f', '-'], { input: nftablesRuleset(m, { directions }).text, stdio: ['pipe', 'pipe', 'pipe'] });
     }
   }
+});
+
+test('a connection is said dropped only when the table drops it: DNS, loopback and ports open to any peer pass, whatever the model', () => {
+  const ruleset = nftablesRuleset(model());
+  const connect = (remoteAddress: string, remotePort: number, protocol: 'tcp' | 'udp' = 'tcp'): RuntimeEvent => ({ kind: 'connect', time: 't', source: 'tenet', network: { protocol, remoteAddress, remotePort } });
+  assert.equal(dropsOut(ruleset, connect('10.0.0.9', 4444)), true);
+  assert.equal(dropsOut(ruleset, connect('10.0.0.9', 53, 'udp')), false, 'a DNS query to any server passes the table');
+  assert.equal(dropsOut(ruleset, connect('10.0.0.9', 53)), false);
+  assert.equal(dropsOut(ruleset, connect('127.0.0.1', 4444)), false, 'loopback passes');
+  assert.equal(dropsOut(ruleset, connect('::1', 4444)), false);
+  assert.equal(dropsOut(ruleset, connect('10.0.0.9', 443)), false, 'a port open to any peer');
+  assert.equal(dropsOut(nftablesRuleset(model(), { directions: { in: true, out: false } }), connect('10.0.0.9', 4444)), false, 'no output chain');
+  assert.equal(dropsOut(ruleset, { ...connect('10.0.0.9', 4444), kind: 'accept' }), false, 'only a connection out');
 });

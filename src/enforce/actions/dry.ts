@@ -1,5 +1,5 @@
 import type { RuntimeEvent } from '../../model/index.ts';
-import type { NftablesRuleset } from '../generators/index.ts';
+import { dropsOut, type NftablesRuleset } from '../generators/index.ts';
 import type { Action, Desired, Enforcer } from './enforcer.ts';
 import { SeccompCheck, type SeccompTarget } from './seccomp-check.ts';
 import type { EnforcerStatus } from './status.ts';
@@ -71,10 +71,7 @@ const REFUSED: Action = { taken: 'write-refused', detail: 'a read-only folder wo
 export function dryEnforcers(): Enforcers & { exec: DryEnforcer<readonly string[]>; network: DryEnforcer<NftablesRuleset>; files: DryEnforcer<readonly string[]>; block: DryEnforcer<true> } {
   return {
     exec: new DryEnforcer<readonly string[]>('exec guard', (_, event) => (event.kind === 'exec' ? KILLED : undefined)),
-    network: new DryEnforcer<NftablesRuleset>('network guard', (ruleset, event) => {
-      const n = event.network;
-      return event.kind === 'connect' && n?.remotePort !== undefined && ruleset.directions.out && !ruleset.anyPeer.includes(`${n.protocol ?? 'tcp'}/${n.remotePort}`) ? DROPPED : undefined;
-    }),
+    network: new DryEnforcer<NftablesRuleset>('network guard', (ruleset, event) => (dropsOut(ruleset, event) ? DROPPED : undefined)),
     files: new DryEnforcer<readonly string[]>('file guard', (_, event) => (event.kind === 'write' ? REFUSED : undefined)),
     seccomp: new SeccompCheck(),
     block: new DryEnforcer<true>('block', () => undefined),

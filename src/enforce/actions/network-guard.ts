@@ -1,5 +1,5 @@
 import type { RuntimeEvent } from '../../model/index.ts';
-import type { NftablesRuleset } from '../generators/index.ts';
+import { dropsOut, type NftablesRuleset } from '../generators/index.ts';
 import type { Action, EnforcedContainer, Enforcer } from './enforcer.ts';
 import { ADOPTED, NamespaceGuard, run } from './namespace-guard.ts';
 import type { EnforcerStatus } from './status.ts';
@@ -10,8 +10,8 @@ const TABLE = 'inet tenet';
 interface Held {
   pid: number;
   key: string;
-  out: boolean;
-  anyPeer: ReadonlySet<string>;
+  directions: { out: boolean };
+  anyPeer: readonly string[];
 }
 
 const DROPPED: Action = { taken: 'connection-dropped', detail: 'the container\'s nftables table drops it; the process lives on' };
@@ -30,7 +30,7 @@ export class NetworkGuard extends NamespaceGuard<NftablesRuleset, Held> implemen
   protected async hold(container: EnforcedContainer, ruleset: NftablesRuleset): Promise<Held> {
     // the table declared, deleted and made again in one transaction: never a moment without it
     await run('nsenter', ['-t', String(container.pid), '-n', 'nft', '-f', '-'], `table ${TABLE} {}\ndelete table ${TABLE}\n${ruleset.text}`);
-    return { pid: container.pid, key: ruleset.text, out: ruleset.directions.out, anyPeer: new Set(ruleset.anyPeer) };
+    return { pid: container.pid, key: ruleset.text, directions: { out: ruleset.directions.out }, anyPeer: ruleset.anyPeer };
   }
 
   protected async letGo(_id: string, held: Held): Promise<void> {
@@ -42,16 +42,14 @@ export class NetworkGuard extends NamespaceGuard<NftablesRuleset, Held> implemen
     await Promise.all(containers.map(async (c) => {
       const found = await run('nsenter', ['-t', String(c.pid), '-n', 'nft', 'list', 'table', ...TABLE.split(' ')]).then(() => true, () => false);
       // what it drops is unknown until it is replaced: taken as dropping every way out
-      if (found) this.take(c, { pid: c.pid, key: ADOPTED, out: true, anyPeer: new Set() });
+      if (found) this.take(c, { pid: c.pid, key: ADOPTED, directions: { out: true }, anyPeer: [] });
     }));
   }
 
-  /** A connection out of a held container is dropped when its way out is held and its port is not open to any peer. */
+  /** A connection out of a held container is dropped when its table drops it (see dropsOut: DNS and loopback pass). */
   stops(container: string, event: RuntimeEvent): Action | undefined {
-    const n = event.network;
-    if (event.kind !== 'connect' || n?.remotePort === undefined) return undefined;
     const held = this.holding.get(container);
-    return held !== undefined && held.out && !held.anyPeer.has(`${n.protocol ?? 'tcp'}/${n.remotePort}`) ? DROPPED : undefined;
+    return held !== undefined && dropsOut(held, event) ? DROPPED : undefined;
   }
 
   status(): EnforcerStatus {

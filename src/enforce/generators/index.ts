@@ -3,7 +3,7 @@ export {
   allowedSyscalls, checkSeccomp, FALLBACKS, kubernetesName, profileAllows, RUNTIME_SYSCALLS, seccompProfile, spoSeccompProfile,
   type SeccompProfile, type SeccompRule, type SpoSeccompProfile,
 } from './seccomp.ts';
-export { nftablesRuleset, type NftablesOptions, type NftablesRuleset } from './nftables.ts';
+export { dropsOut, nftablesRuleset, type NftablesOptions, type NftablesRuleset } from './nftables.ts';
 export { execGuardScript, type GuardTarget } from './exec-guard.ts';
 export {
   allowedFlows, ciliumNetworkPolicies, DEFAULT_DNS, networkPolicies, networkPolicyGraph,

@@ -7,7 +7,7 @@
  * namespace, so nothing is left on the host.
  */
 import { ipFamily } from '../../intel/index.ts';
-import type { IntentModel } from '../../model/index.ts';
+import type { IntentModel, RuntimeEvent } from '../../model/index.ts';
 
 export interface NftablesOptions {
   /** The table's name (default `tenet`). */
@@ -27,6 +27,21 @@ export interface NftablesRuleset {
   anyPeer: string[];
   /** The directions it filters. */
   directions: { in: boolean; out: boolean };
+}
+
+/**
+ * Whether the table's output chain drops a new connection, as the kernel would: it passes DNS (port 53), loopback,
+ * and the ports open to any peer (`anyPeer`) whatever the model says; the peers of the model pass too (but an event
+ * about such a peer is no deviation). An action is said only for what the table really does.
+ */
+export function dropsOut(ruleset: { anyPeer: readonly string[]; directions: { out: boolean } }, event: RuntimeEvent): boolean {
+  const n = event.network;
+  if (event.kind !== 'connect' || n?.remotePort === undefined || !ruleset.directions.out) return false;
+  const protocol = n.protocol ?? 'tcp';
+  if (n.remotePort === 53 && (protocol === 'tcp' || protocol === 'udp')) return false;
+  const address = n.remoteAddress?.replace(/^\[|\]$/g, '').replace(/^::ffff:/, '');
+  if (address !== undefined && (address.startsWith('127.') || address === '::1')) return false;
+  return !ruleset.anyPeer.includes(`${protocol}/${n.remotePort}`);
 }
 
 const element = (address: string, protocol: string, port: number) => `${address} . ${protocol} . ${port}`;
