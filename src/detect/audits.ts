@@ -63,8 +63,14 @@ export function deviationAudit(event: RuntimeEvent, dimension: ModelDimension, e
   if (parent !== undefined) {
     return modelAudit(RULE_BY_ID.get('unexpected-parent')!, event, `${who(event)} ran ${process ?? entry}, started by ${parent}, which its model never saw start it`, context, { dimension, entry, parent });
   }
-  const message = `${who(event)} ${LACKED[dimension]}: ${entry}${process !== undefined && dimension !== 'processes' ? ` (by ${process})` : ''}`;
+  const message = `${who(event)} ${LACKED[dimension]}: ${written(event, dimension) ?? entry}${process !== undefined && dimension !== 'processes' ? ` (by ${process})` : ''}`;
   return modelAudit(DEVIATION_RULES.get(dimension)!, event, message, context, { dimension, entry });
+}
+
+/** The path as the event has it (`/tmp/upload-7f3a9c.tmp`), for a message: the entry the model lacked may be its generalised form (`/tmp/*`). */
+function written(event: RuntimeEvent, dimension: ModelDimension): string | undefined {
+  if (dimension === 'writable' || dimension === 'reads') return event.file?.path;
+  return dimension === 'processes' ? event.process?.path : undefined;
 }
 
 /** A connection from one workload to another of its application that the application's graph does not have. */

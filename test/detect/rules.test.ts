@@ -74,4 +74,9 @@ test('a deviation names its rule, the container, the process and the entry its m
   const program = deviationAudit(event, 'processes', '/usr/sbin/nginx', { id: '2' });
   assert.equal(program.rule, 'unexpected-process');
   assert.deepEqual([program.container.name, program.container.imageId, program.lacked], ['web', 'sha256:aaa', { dimension: 'processes', entry: '/usr/sbin/nginx' }]);
+  // the message says the path as it was written; the entry lacked is the model's form of it
+  const write: RuntimeEvent = { ...event, kind: 'write', file: { path: '/tmp/upload-7f3a9c.tmp', operation: 'open for writing' } };
+  const wrote = deviationAudit(write, 'writable', '/tmp/*', { id: '3' });
+  assert.match(wrote.message, /: \/tmp\/upload-7f3a9c\.tmp \(by \/usr\/sbin\/nginx\)$/);
+  assert.deepEqual(wrote.lacked, { dimension: 'writable', entry: '/tmp/*' });
 });
