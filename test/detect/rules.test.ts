@@ -36,6 +36,8 @@ test('each known-bad rule fires on what it looks for, and not on the ordinary', 
   assert.deepEqual(fired({ kind: 'write', ...base, process: { pid: 9 }, file: { path: '/dev/mem' } }), ['container-escape']);
   assert.deepEqual(fired({ kind: 'write', ...base, process: { pid: 9 }, file: { path: '/host/kernel/core_pattern' } }), ['container-escape'], 'wherever the host\'s core_pattern is mounted');
   assert.deepEqual(fired({ kind: 'write', ...base, process: { pid: 9 }, file: { path: '/data/proc/sys/x' } }), [], 'a /proc/sys below another folder is not the host\'s');
+  assert.deepEqual(fired({ kind: 'open', ...base, process: { pid: 9 }, file: { path: '/proc/1/root/etc/shadow' } }), ['container-escape'], 'the host\'s files through PID 1\'s root');
+  assert.deepEqual(fired({ kind: 'open', ...base, process: { pid: 9 }, file: { path: '/proc/1/rootfs' } }), []);
 
   assert.deepEqual(fired({ kind: 'open', ...base, process: { pid: 9, path: '/usr/bin/curl' }, file: { path: '/var/run/secrets/kubernetes.io/serviceaccount/token' } }), ['runtime-socket-or-token']);
   assert.deepEqual(fired({ kind: 'open', ...base, process: { pid: 9, path: '/app/server' }, file: { path: '/var/run/secrets/kubernetes.io/serviceaccount/token' } }, { knownProcess: true }), []);
