@@ -32,7 +32,8 @@ function shopping(): { stop: () => Promise<number[]> } {
   const statuses: number[] = [];
   const done = (async () => {
     while (going) {
-      statuses.push(await fetch(`http://${address('web')}:8080/api/cart`, { signal: AbortSignal.timeout(3000) }).then((r) => r.status, () => 0));
+      // a slow answer on a loaded machine (the syscall sensor traces every call while the shop learns) is still an answer
+      statuses.push(await fetch(`http://${address('web')}:8080/api/cart`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.status, () => 0));
       await sleep(100);
     }
   })();
@@ -63,7 +64,8 @@ test('the shop\'s graph is learned from its traffic: exactly its three edges, de
     .catch((e: Error) => { throw new Error(`${e.message}\n${log.slice(-20).join('\n')}`); });
   const quiet = Date.now();
   await sleep(3000);
-  assert.ok((await learning.stop()).every((s) => s === 200), 'the shop served while it was learned');
+  const served = await learning.stop();
+  assert.ok(served.every((s) => s === 200), `the shop served while it was learned (answers: ${served.join(' ')})`);
 
   // the graph: exactly the compose file's three edges, each observed
   const graph = await until('the stored graph has the shop\'s edges', () => {
