@@ -64,8 +64,8 @@ test('the shop\'s graph is learned from its traffic: exactly its three edges, de
     .catch((e: Error) => { throw new Error(`${e.message}\n${log.slice(-20).join('\n')}`); });
   const quiet = Date.now();
   await sleep(3000);
-  const served = await learning.stop();
-  assert.ok(served.every((s) => s === 200), `the shop served while it was learned (answers: ${served.join(' ')})`);
+  const answered = await learning.stop();
+  assert.ok(answered.every((s) => s === 200), `the shop served while it was learned (answers: ${answered.join(' ')})`);
 
   // the graph: exactly the compose file's three edges, each observed
   const graph = await until('the stored graph has the shop\'s edges', () => {
