@@ -19,7 +19,7 @@ export interface AppGraph {
   core: AppCoreUse[];
   /** Specifiers that resolve to nothing (a missing dependency, a typo). */
   missing: Array<{ specifier: string; file: string; line: number }>;
-  /** Packages absent that the requiring package declares optional (ws's bufferutil, pg's pg-native), and prebuilt binaries for other platforms beside their loader: it runs without them. */
+  /** Packages absent that the requiring package declares optional (ws's bufferutil, pg's pg-native), and other platforms' prebuilt binaries: it runs without them. */
   optional: Array<{ specifier: string; file: string; line: number }>;
   /** Native addons (`.node`): code Tenet cannot read, so the app's syscalls cannot be bounded. */
   native: Array<{ path: string; file: string; line: number }>;
@@ -197,8 +197,10 @@ const PLATFORM_BUILD = /(^|[-./@])(android|darwin|freebsd|linux|netbsd|openbsd|o
 
 /** Whether a dependency may be absent: the package a file belongs to declares it optional (optionalDependencies, or an optional peer), or it is a native binary of a platform. */
 function declaredOptional(tree: SourceTree, file: string, specifier: string): boolean {
-  // a prebuilt binary of a platform (`./parser.android-arm64.node`, `@x/binding-win32-x64-gnu`): its loader tries the next
-  if (PLATFORM_BUILD.test(specifier)) return true;
+  // a prebuilt binary of a platform (`./parser.android-arm64.node`, `@x/binding-win32-x64-gnu`, `./parser.wasi.cjs`): its
+  // loader tries the next; a script of the app's own (`./linux.js`) that is missing stays a finding
+  const built = specifier.endsWith('.node') || !/^\.{0,2}\//.test(specifier) || /[-.]wasi/.test(specifier);
+  if (built && PLATFORM_BUILD.test(specifier)) return true;
   const name = packageName(specifier);
   if (name === undefined) return false;
   for (const dir of ancestors(posix.dirname(file))) {

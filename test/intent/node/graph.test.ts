@@ -99,3 +99,11 @@ test('a file the app runs is read as JavaScript only when it is: a shell or Pyth
   assert.deepEqual(graph.files.map((f) => f.path), ['/app/bin/run', '/app/bin/bare', '/app/lib/cli.js'], 'a node script, and a file without #! (JavaScript to Node)');
   assert.ok(graph.files.every((f) => f.usage.errors.length === 0), 'nothing misread as JavaScript');
 });
+
+test('other platforms\' prebuilt binaries may be absent; a missing script of the app named after a platform is still missing', () => {
+  const graph = appGraph(tree({
+    '/p/index.js': "try { require('./addon.darwin-arm64.node'); } catch {}\ntry { require('@x/binding-win32-x64-gnu'); } catch {}\nrequire('./parser.wasi.cjs');\nrequire('./linux.js');",
+  }), ['/p/index.js']);
+  assert.deepEqual(graph.optional.map((o) => o.specifier), ['./addon.darwin-arm64.node', '@x/binding-win32-x64-gnu', './parser.wasi.cjs']);
+  assert.deepEqual(graph.missing.map((m) => m.specifier), ['./linux.js']);
+});
