@@ -2,7 +2,7 @@ import { FINDING_CODES, jsonSchemaOf, PUBLISHED_SCHEMAS, type FindingCode } from
 import { kubernetesManifests } from '../deploy/kubernetes/manifests.ts';
 import { ERRORS } from '../src/cli/errors.ts';
 import { API_ERRORS, ROUTES } from '../src/console/index.ts';
-import { PATTERNS, RULES } from '../src/detect/index.ts';
+import { INCIDENT_WINDOW_MS, LINK_MS, PATTERNS, RULES } from '../src/detect/index.ts';
 
 /** docs/findings.md, from the finding catalog. */
 export function findingsDoc(): string {
@@ -116,9 +116,25 @@ export function incidentsDoc(): string {
     '',
     '<!-- Generated from src/detect/incidents.ts by `npm run docs`; do not edit by hand. -->',
     '',
-    'Audits of one container within ten minutes of each other are one story. Once they match a pattern they are an',
-    'incident; the first pattern in this list that matches names it, so a story that grows becomes more precise.',
-    'Identical audits are counted, not repeated. Audits that match no pattern (a lone unexpected syscall) stay audits.',
+    'An incident is one attack chain on one container. An audit joins the open story it is linked to, and otherwise',
+    'starts a story of its own, so two chains on one container are two incidents:',
+    '',
+    '- **the same process tree**: its process, or an ancestor, is one whose exec the story audited (a shell, a dropped',
+    '  program) — with every program in between, audited or not;',
+    '- **a file written, then run**: it runs a file the story wrote;',
+    `- **close in time** (within ${LINK_MS / 1000} s of the story's last use of it): the same process of the container's own program`,
+    '  (a server reading credentials, then connecting out), the same peer address, the same DNS name.',
+    '',
+    'An audit linked to two stories makes them one (a shell\'s forked child connects out before its exec names its',
+    'parent): the later incident is removed, its audits are in the earlier one (`mergedInto` says which). A story with',
+    `no new audit for ${INCIDENT_WINDOW_MS / 60_000} minutes is over. Once a story's audits match a pattern it is an incident; the first`,
+    'pattern in this list that matches names it, so a story that grows becomes more precise. An incident carries its',
+    'container and image, its ATT&CK techniques, the model it was checked against and the entries its audits lacked.',
+    '',
+    'Its timeline has one line per kind of thing done: the audits of one rule by one program on one peer, folder, DNS or',
+    'syscall are one line with their count, distinct values and a summary (`109 ports of 10.0.0.5 in 2 s`); an exec by its',
+    'message. A shell\'s connections to a peer being scanned are the scan, not a reverse shell. Audits that match no',
+    'pattern (a lone unexpected syscall) stay audits.',
     '',
     '| pattern | severity | title | what it is |',
     '|---|---|---|---|',

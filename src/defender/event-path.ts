@@ -258,8 +258,7 @@ export class EventPath {
     const gate = this.options.gate.decide(audit, now);
     if (gate === 'suppressed') return;
     // a held-back audit still counts in its incident
-    const incident = this.incidents.add(audit);
-    if (incident !== undefined) this.parts.writer.incident(incident);
+    for (const incident of this.incidents.add(audit, this.parts.containers.find(audit.container.id)?.processes.lineage(audit.event.process?.pid))) this.parts.writer.incident(incident);
     if (gate === 'rate-limited') return;
     this.emit(audit);
   }

@@ -8,6 +8,6 @@ export type { Rule, RuleContext } from './rule.ts';
 export { deviationAudit, driftAudit, intelAudit, lateralAudit, type AuditContext, type DriftReason } from './audits.ts';
 export { KnownBad } from './known-bad.ts';
 export { judge, type Decision, type FlowJudge, type IntelLookup, type JudgeContext, type JudgedModel, type Judgement, type Subject } from './judge.ts';
-export { IncidentBuilder, INCIDENT_WINDOW_MS, PATTERNS, type Pattern } from './incidents.ts';
+export { IncidentBuilder, INCIDENT_WINDOW_MS, LINK_MS, PATTERNS, type Pattern } from './incidents.ts';
 export { AlertGate, suppresses, type Gate } from './hygiene.ts';
 export { whatIf, type Blocked } from './what-if.ts';

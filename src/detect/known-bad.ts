@@ -2,6 +2,7 @@ import { RuntimeEventKind, type Audit, type RuntimeEvent } from '../model/index.
 import { containerOf, who, type AuditContext } from './audits.ts';
 import { ProgramNames, type Check, type CheckContext, type Rule, type RuleContext } from './rule.ts';
 import { KNOWN_BAD_RULES } from './rules/index.ts';
+import { SCAN_WINDOW_MS } from './rules/port-scan.ts';
 
 /** Known-bad rules that read one event kind, with their checks of that kind side by side. */
 interface KindChecks {
@@ -44,16 +45,19 @@ function knownBadOf(kind: RuntimeEventKind): KindChecks {
  */
 class EventContext implements CheckContext {
   private readonly names = new ProgramNames();
+  private readonly peers = new PeerPorts();
   private event: RuntimeEvent | undefined;
   private context: RuleContext | undefined;
   private name: string | undefined;
   private known: boolean | undefined;
+  private scan: { ports: number; ms: number } | undefined;
 
   of(event: RuntimeEvent, context: RuleContext): this {
     this.event = event;
     this.context = context;
     this.name = undefined;
     this.known = undefined;
+    this.scan = undefined;
     return this;
   }
 
@@ -67,6 +71,40 @@ class EventContext implements CheckContext {
 
   knownProcess(): boolean {
     return (this.known ??= this.context!.knownProcess());
+  }
+
+  peerPorts(): { ports: number; ms: number } {
+    return (this.scan ??= this.peers.reached(this.event!));
+  }
+}
+
+/** Past this many peers watched, those whose window is over are forgotten. */
+const PEERS_KEPT = 4096;
+
+/**
+ * The ports of each peer a container reached within the scan window: a scan
+ * is many ports of one peer in a short time, whichever processes made the
+ * connections (a shell loop starts one `nc` per port).
+ */
+class PeerPorts {
+  private readonly peers = new Map<string, { first: number; ports: Set<number> }>();
+
+  reached(event: RuntimeEvent): { ports: number; ms: number } {
+    const at = Date.parse(event.time);
+    const key = `${event.container?.id ?? ''}\0${event.network?.remoteAddress ?? ''}`;
+    let peer = this.peers.get(key);
+    if (peer === undefined || at - peer.first > SCAN_WINDOW_MS) {
+      if (peer === undefined && this.peers.size >= PEERS_KEPT) this.forget(at);
+      peer = { first: at, ports: new Set() };
+      this.peers.set(key, peer);
+    }
+    peer.ports.add(event.network?.remotePort ?? 0);
+    return { ports: peer.ports.size, ms: at - peer.first };
+  }
+
+  private forget(at: number): void {
+    for (const [key, peer] of this.peers) if (at - peer.first > SCAN_WINDOW_MS) this.peers.delete(key);
+    if (this.peers.size >= PEERS_KEPT) this.peers.clear();
   }
 }
 

@@ -13,6 +13,12 @@ export interface RuleContext {
 export interface CheckContext extends RuleContext {
   /** The program the event's process runs, by name (`programOf`). */
   readonly program: string;
+  /**
+   * For a connection: how many distinct ports of its peer the container reached
+   * within the scan window, this one included, and over how many milliseconds
+   * (counted when a check first asks, once per event).
+   */
+  peerPorts(): { ports: number; ms: number };
 }
 
 /** A check of one kind of event: the evidence when it fires. */

@@ -145,13 +145,30 @@ export class ProcessTable {
   /** The names of a process's ancestors in its container, nearest first (as far as the sensor saw them). */
   ancestors(process: KnownProcess | undefined): string[] {
     const names: string[] = [];
-    const seen = new Set<number>();
-    for (let p = process; p?.ppid !== undefined && !seen.has(p.ppid) && names.length < 16; p = this.processes.get(p.ppid)) {
-      seen.add(p.ppid);
-      const parent = this.processes.get(p.ppid);
+    for (const parent of this.up(process)) {
       if (parent?.name === undefined) break;
       names.push(parent.name);
     }
     return names;
   }
+
+  /** The process ids of a process's ancestors in its container, nearest first, as far as the sensor saw them. */
+  lineage(pid: number | undefined): number[] {
+    const pids: number[] = [];
+    for (const parent of this.up(this.get(pid))) {
+      if (parent === undefined) break;
+      pids.push(parent.pid);
+    }
+    return pids;
+  }
+
+  /** A process's parent, its parent's parent, …: at most 16, each once (a parent not seen ends the walk). */
+  private *up(process: KnownProcess | undefined): Generator<KnownProcess | undefined> {
+    const seen = new Set<number>();
+    for (let p = process; p?.ppid !== undefined && !seen.has(p.ppid) && seen.size < 16; p = this.processes.get(p.ppid)) {
+      seen.add(p.ppid);
+      yield this.processes.get(p.ppid);
+    }
+  }
+
 }

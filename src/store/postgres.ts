@@ -216,6 +216,10 @@ export class PostgresStore implements Store {
   async putIncidents(incidents: readonly Incident[]): Promise<void> {
     await this.transaction(async (run) => {
       for (const i of incidents) {
+        if (i.mergedInto !== undefined) {
+          await run('DELETE FROM incidents WHERE id = ?', [i.id]);
+          continue;
+        }
         await run(`INSERT INTO incidents (id, last_seen, pattern, severity, container, body) VALUES (?, ?, ?, ?, ?, ?)
           ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, pattern = excluded.pattern, severity = excluded.severity, body = excluded.body`,
         [i.id, i.lastSeen, i.pattern, i.severity, i.container.id, JSON.stringify(i)]);

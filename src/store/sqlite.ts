@@ -341,9 +341,11 @@ export class SqliteStore implements Store, Outbox {
     this.transaction(() => {
       const put = this.sql(`INSERT INTO incidents (id, last_seen, pattern, severity, container, body) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (id) DO UPDATE SET last_seen = excluded.last_seen, pattern = excluded.pattern, severity = excluded.severity, body = excluded.body`);
+      const remove = this.sql('DELETE FROM incidents WHERE id = ?');
       for (const i of incidents) {
         const body = JSON.stringify(i);
-        put.run(i.id, i.lastSeen, i.pattern, i.severity, i.container.id, body);
+        if (i.mergedInto !== undefined) remove.run(i.id);
+        else put.run(i.id, i.lastSeen, i.pattern, i.severity, i.container.id, body);
         this.forward('incident', i.id, body);
       }
       this.boundOutbox();

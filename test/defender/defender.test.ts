@@ -67,9 +67,16 @@ test('the shop under load, then attacked, replayed through a real defender: trac
     const lateral = audits.find((a) => a.rule === 'lateral-movement')!;
     assert.match(lateral.message, /\(shop\/web\) connected to shop\/redis/);
     const incidents = await h.store.incidents({ limit: 100 });
+    // one incident per attack: each `docker exec` and the request through the front end's flaw its own chain
     assert.deepEqual(incidents.map((i) => [i.container.name, i.pattern, i.severity]).sort(), [
-      [API, 'exploit-to-execution', 'critical'], [WEB, 'reverse-shell', 'critical'], [WORKER, 'crypto-mining', 'critical'],
+      [API, 'credential-exfiltration', 'critical'], [API, 'dropped-program', 'critical'], [WEB, 'lateral-movement', 'high'], [WEB, 'reverse-shell', 'critical'],
+      [WEB, 'shell-in-container', 'high'], [WORKER, 'crypto-mining', 'critical'], [WORKER, 'tooling-in-container', 'high'],
     ]);
+    // the reverse shell's forked child connected before its exec named its parent: still one story, with its techniques and the image
+    const reverse = incidents.find((i) => i.pattern === 'reverse-shell')!;
+    assert.deepEqual(reverse.timeline.map((t) => t.rule).filter((r) => r !== 'unexpected-syscall'), ['reverse-shell', 'unexpected-process', 'reverse-shell', 'threat-intel-peer', 'unexpected-egress', 'unexpected-write']);
+    assert.equal(reverse.timeline.find((t) => t.rule === 'unexpected-process')!.count, 2, 'the shell and its child run the same program: one line');
+    assert.ok(reverse.techniques!.some((t) => t.id === 'T1059.004') && reverse.container.image === 'tenet-lab/shop-web:1', JSON.stringify(reverse));
     // the graph: the shop's three edges learned, the front end straight to Redis anomalous
     const shop = (await h.store.supermodels()).find((s) => s.app === 'shop')!;
     assert.deepEqual(shop.edges.map((e) => `${e.from} → ${e.to}:${e.targetPort} ${e.state}`), [
@@ -120,7 +127,7 @@ test('tenet dryrun --replay gives exactly the audits the defender stored from th
     assert.deepEqual(comparable(dry.audits), comparable(stored));
     assert.deepEqual(dry.incidents.map((i) => i.pattern).sort(), (await h.store.incidents({ limit: 100 })).map((i) => i.pattern).sort());
     const table = tenet(['dryrun', '--replay', SHOP_RECORDING]);
-    assert.match(table.stdout, /^Replay of .*shop\.jsonl\.gz: .* 56 audits, 3 incidents/);
+    assert.match(table.stdout, /^Replay of .*shop\.jsonl\.gz: .* 56 audits, 7 incidents/);
     assert.match(tenet(['dryrun', '--replay', '/nonexistent.jsonl']).stderr, /ERR_BAD_RECORDING: \/nonexistent\.jsonl: ENOENT/);
   } finally {
     await h.close();
@@ -184,7 +191,9 @@ test('a restarted defender goes on from the store: models stay active, no image 
     assert.deepEqual(after.map((m) => [m.id, m.state]).sort(), before.map((m) => [m.id, m.state]).sort());
     for (const m of after) assert.ok((m.learning?.observedSec ?? 0) >= (before.find((b) => b.id === m.id)!.learning?.observedSec ?? 0), 'the learning clock went on');
     const incidents = await h.store.incidents({ limit: 100 });
-    assert.deepEqual(incidents.map((i) => [i.container.name, i.pattern]).sort(), [[API, 'exploit-to-execution'], [WEB, 'reverse-shell'], [WORKER, 'crypto-mining']]);
+    assert.deepEqual(incidents.map((i) => [i.container.name, i.pattern]).sort(), [
+      [API, 'credential-exfiltration'], [API, 'dropped-program'], [WEB, 'lateral-movement'], [WEB, 'reverse-shell'], [WEB, 'shell-in-container'], [WORKER, 'crypto-mining'], [WORKER, 'tooling-in-container'],
+    ]);
   } finally {
     await h.close();
   }

@@ -82,3 +82,18 @@ test('a deviation names its rule, the container, the process and the entry its m
   assert.match(wrote.message, /: \/tmp\/upload-7f3a9c\.tmp \(by \/usr\/sbin\/nginx\)$/);
   assert.deepEqual(wrote.lacked, { dimension: 'writable', entry: '/tmp/*' });
 });
+
+test('a port scan: ten ports of one peer within the window, said once; fewer ports, other peers or a slow walk are none', () => {
+  const scanner = new KnownBad();
+  const at = (ms: number, address: string, port: number): RuntimeEvent => ({
+    kind: 'connect', ...base, time: new Date(Date.parse(base.time) + ms).toISOString(), process: { pid: 30 + port, path: '/bin/busybox', argv: ['busybox', 'nc', address, String(port)] },
+    network: { protocol: 'tcp', remoteAddress: address, remotePort: port },
+  });
+  const rules = (event: RuntimeEvent) => scanner.audits(event, { ancestors: [], knownProcess: () => true }, () => ({ id: String(n++) }));
+  const fired = Array.from({ length: 30 }, (_, i) => rules(at(i * 100, '10.0.0.5', 1 + i))).flat();
+  assert.deepEqual(fired.map((a) => [a.rule, a.event.network?.remotePort]), [['port-scan', 10]]);
+  assert.match(fired[0]!.message, /10 ports of 10\.0\.0\.5 in 1 s/);
+  assert.deepEqual(Array.from({ length: 9 }, (_, i) => rules(at(i * 100, '10.0.0.6', 1 + i))).flat(), []);
+  assert.deepEqual(Array.from({ length: 12 }, (_, i) => rules(at(i * 100, `10.0.1.${i}`, 80))).flat(), [], 'one port of many peers');
+  assert.deepEqual(Array.from({ length: 12 }, (_, i) => rules(at(i * 2000, '10.0.0.7', 1 + i))).flat(), [], 'one port every 2 s');
+});

@@ -106,6 +106,10 @@ export function storeContract(name: string, target: () => ContractTarget): void 
     assert.deepEqual((await store.queryIncidents({ limit: 2, before: page.next! })).items.map((i) => i.id), ['i1']);
     assert.equal((await store.incident('i1'))?.count, 5);
     assert.equal(await store.incident('nope'), undefined);
+    // an incident found to be part of another is removed
+    await store.putIncidents([incident(1, { count: 6 }), { ...incident(2), mergedInto: 'i1' }]);
+    assert.deepEqual((await store.queryIncidents({})).items.map((i) => [i.id, i.count]), [['i3', 1], ['i1', 6]]);
+    assert.equal(await store.incident('i2'), undefined);
   });
 
   withStore('containers, modes, suppressions, supermodels, status, feeds and commands', async (store) => {

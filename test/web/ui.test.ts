@@ -51,10 +51,12 @@ before(async () => {
   await store.putModels(models());
   await store.addAudits([audit('a1', 'shell-from-server', 'critical', 'shop-web-1: shell started by a server process: sh started by nginx'), audit('a2', 'unexpected-egress', 'high', 'shop-web-1 connected to a peer its model does not have: 203.0.113.7:80')]);
   await store.putIncidents([{
-    id: 'i1', pattern: 'exploit-to-execution', title: 'Exploit to execution', severity: 'critical', container: { id: 'c1', name: 'shop-web-1' }, firstSeen: new Date(Date.now() - 90_000).toISOString(), lastSeen: new Date().toISOString(), count: 3,
+    id: 'i1', pattern: 'exploit-to-execution', title: 'Exploit to execution', severity: 'critical', container: { id: 'c1', name: 'shop-web-1', image: 'tenet-lab/shop-web:1' }, firstSeen: new Date(Date.now() - 90_000).toISOString(), lastSeen: new Date().toISOString(), count: 3,
+    techniques: [{ id: 'T1059.004', name: 'Unix Shell' }, { id: 'T1046', name: 'Network Service Discovery' }],
     timeline: [
       { audit: 'a1', time: new Date(Date.now() - 90_000).toISOString(), lastTime: new Date().toISOString(), rule: 'shell-from-server', severity: 'critical', message: 'sh started by nginx', count: 2 },
-      { audit: 'a2', time: new Date(Date.now() - 60_000).toISOString(), lastTime: new Date().toISOString(), rule: 'unexpected-egress', severity: 'high', message: 'connected to 203.0.113.7:80', count: 1 },
+      { audit: 'a2', time: new Date(Date.now() - 60_000).toISOString(), lastTime: new Date().toISOString(), rule: 'unexpected-egress', severity: 'high', message: 'connected to 203.0.113.7:80', count: 109,
+        distinct: 109, values: ['80', '81'], summary: '109 ports of 203.0.113.7 in 2 s' },
     ],
   }]);
   const t = new Date().toISOString();
@@ -139,6 +141,8 @@ test('incidents and audits: the timeline, the process tree and the evidence', { 
   await timeline.waitFor();
   assert.equal(await timeline.locator('li').count(), 2);
   assert.match(await timeline.textContent() ?? '', /sh started by nginx×2/);
+  assert.match(await timeline.textContent() ?? '', /×109 109 ports of 203\.0\.113\.7 in 2 s/, 'a folded line says what varied');
+  assert.match(await p.getByTestId('techniques').textContent() ?? '', /T1059\.004 Unix Shell T1046 Network Service Discovery/);
   await p.screenshot({ path: join(SHOTS, 'incident.png'), fullPage: true });
   await timeline.getByText('sh started by nginx').click();
   const detail = p.getByTestId('audit-detail');
