@@ -3,6 +3,8 @@ import { kubernetesManifests } from '../deploy/kubernetes/manifests.ts';
 import { ERRORS } from '../src/cli/errors.ts';
 import { API_ERRORS, ROUTES } from '../src/console/index.ts';
 import { INCIDENT_WINDOW_MS, LINK_MS, PATTERNS, RULES } from '../src/detect/index.ts';
+import { CONVERGENCE, SYSCALL_FAMILIES } from '../src/learn/index.ts';
+
 
 /** docs/findings.md, from the finding catalog. */
 export function findingsDoc(): string {
@@ -143,6 +145,51 @@ export function incidentsDoc(): string {
   ].join('\n');
 }
 
+/** docs/learning.md, from the convergence defaults and the syscall families. */
+export function learningDoc(): string {
+  const c = CONVERGENCE;
+  return [
+    '# When learning ends',
+    '',
+    '<!-- Generated from src/learn/model-learner.ts and src/learn/syscall-families.ts by `npm run docs`; do not edit by hand. -->',
+    '',
+    'A model learns from its image\'s containers until it has **converged**, or at the latest for `--learn-for` of observed',
+    'time (time with at least one of its containers running; default 1h). Other products end learning on a timer only;',
+    'a model that settled in ten minutes need not wait an hour, and one still finding new behaviour should not stop.',
+    '',
+    'Per dimension (processes, listening ports, peers, DNS names, writable paths, sensitive reads, syscalls,',
+    'capabilities), learning has converged once the dimension learned nothing new for the longest of:',
+    '',
+    `- **${c.quietSec} s** of observed time;`,
+    `- **${c.quietFactor === 1 ? 'as long as' : `${c.quietFactor} times`}** the observed time its last new entry took to appear (an entry first seen after`,
+    '  20 minutes asks for 20 minutes of quiet after it);',
+    `- **${c.repeatFactor} times the longest a known entry went unseen** before it came again: a healthcheck every 5 minutes, a job`,
+    `  every 10, ask for ${c.repeatFactor} of their periods of quiet, so the next run is seen before the model is enforced.`,
+    '',
+    `The model converges when every dimension has, after at least ${c.minEvents} events (an idle container learns nothing, and`,
+    'learns for the whole window). A dimension that reached its size bound (`learning.overflow`) does not wait.',
+    '',
+    '`tenet models --format json` shows it in `learning.convergence`: `converged`, `by` (`convergence` or `window`: what',
+    'ended learning), the events learned from, when each dimension last learned something new (`lastNewSec`), its longest',
+    'repeat (`repeatSec`), and `waiting`: each dimension that still moves with how long it has been quiet, how long it',
+    'must be, and why (`new 51 s ago; quiet needed: at least 300 s`). A restarted defender goes on from what the store',
+    'kept. `tenet defender --no-converge` learns for the whole window.',
+    '',
+    '## Syscall families',
+    '',
+    'A syscall learned brings the other forms of the same operation with it, so a program that used `epoll_wait` while',
+    'learning is not an alarm the first time it calls `epoll_ctl` once active. No family holds a call that changes what a',
+    'process may reach (`mount`, `ptrace`, `setns`, `unshare`, `bpf`, module loading) or runs a file without a path',
+    '(`execveat`): those are learned one by one. The model says how many syscalls were observed and how many came with',
+    'their family.',
+    '',
+    '| family |',
+    '|---|',
+    ...SYSCALL_FAMILIES.map((f) => `| ${f.map((name) => `\`${name}\``).join(', ')} |`),
+    '',
+  ].join('\n');
+}
+
 /** Every generated document, by its path in the repository. */
 export function generatedDocs(): Map<string, string> {
   const docs = new Map<string, string>([
@@ -151,6 +198,7 @@ export function generatedDocs(): Map<string, string> {
     ['docs/api.md', apiDoc()],
     ['docs/rules.md', rulesDoc()],
     ['docs/incidents.md', incidentsDoc()],
+    ['docs/learning.md', learningDoc()],
   ]);
   for (const [path, text] of kubernetesManifests()) docs.set(path, text);
   for (const name of Object.keys(PUBLISHED_SCHEMAS) as Array<keyof typeof PUBLISHED_SCHEMAS>) {

@@ -33,8 +33,10 @@ import { StoreWriter } from './writer.ts';
 
 export interface DefenderOptions {
   store: DefenderStore;
-  /** The learning window of new models, in seconds of observed time. */
+  /** The learning window of new models, in seconds of observed time: learning ends then at the latest. */
   learnForSec: number;
+  /** Whether learning ends earlier, once a model has converged (default true). */
+  converge?: boolean;
   /** Where containers come from (the Docker engine, a CRI runtime, memory). */
   containers: ContainerSource;
   /** The kernel's events (bpftrace, a replay): started before any container is looked for. */
@@ -130,7 +132,7 @@ export class Defender {
     this.store = options.store;
     this.newId = options.newId ?? (() => randomUUID());
     this.startedAt = iso(this.clock.now());
-    this.learner = new Learner({ windowSec: options.learnForSec });
+    this.learner = new Learner({ windowSec: options.learnForSec, ...(options.converge === false && { converge: false }) });
     this.writer = new StoreWriter(options.store, (line) => this.log(line));
     this.intel = new IntelFeeds(options.store, (line) => this.log(line));
     this.reconciler = new Reconciler(options.enforcers, (line) => this.log(line));

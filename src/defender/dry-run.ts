@@ -34,6 +34,7 @@ export async function replayDryRun(replay: Replay, options: { mode?: Mode; log?:
   const defender = new Defender({
     store: mode === undefined ? recorded : { ...recorded, modes: async () => [{ scope: { kind: 'all' }, mode, setAt: new Date(replay.start).toISOString() }] },
     learnForSec: replay.learnForSec,
+    converge: replay.converge,
     containers: replay.containers,
     sensors: [replay.sensor],
     enforcers: dryEnforcers(),

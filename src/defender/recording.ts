@@ -40,6 +40,8 @@ export interface RecordingHeader {
   start: number;
   /** The recorded defender's learning window, in seconds: a replay learns for as long. */
   learnForSec: number;
+  /** false: the recorded defender's models learned for the whole window, convergence or not. */
+  converge?: false;
 }
 
 /**
@@ -52,11 +54,11 @@ export class Recorder {
   private readonly start: number;
   private readonly last = new Map<RecordedRead, string>();
 
-  constructor(path: string, clock: Clock, learnForSec: number) {
+  constructor(path: string, clock: Clock, learnForSec: number, converge = true) {
     this.clock = clock;
     this.start = clock.now();
     this.out = createWriteStream(path, { flags: 'w' });
-    const header: RecordingHeader = { recording: 'tenet', version: RECORDING_VERSION, start: this.start, learnForSec };
+    const header: RecordingHeader = { recording: 'tenet', version: RECORDING_VERSION, start: this.start, learnForSec, ...(!converge && { converge: false }) };
     this.out.write(`${JSON.stringify(header)}\n`);
   }
 

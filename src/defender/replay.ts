@@ -32,8 +32,9 @@ export class Replay {
   /** The recording's entries, in order. */
   readonly entries: readonly RecordingEntry[];
   readonly start: number;
-  /** The recorded defender's learning window, in seconds. */
+  /** The recorded defender's learning window, in seconds, and whether its learning ended once a model converged. */
   readonly learnForSec: number;
+  readonly converge: boolean;
   /** The next entry to play. */
   private position = 0;
   private readonly reads = new Map<RecordedRead, Array<{ t: number; answer: unknown }>>();
@@ -42,6 +43,7 @@ export class Replay {
   private constructor(header: RecordingHeader, entries: RecordingEntry[]) {
     this.start = header.start;
     this.learnForSec = header.learnForSec;
+    this.converge = header.converge !== false;
     this.entries = entries;
     this.clock = new ManualClock(header.start);
     const first = entries.find((e): e is RecordingEntry & { running: ContainerInfo[] } => 'running' in e);

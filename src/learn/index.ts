@@ -11,7 +11,8 @@ import { LearnIndexes, type IndexKind } from './indexes.ts';
 import { ModelLearner, type LearnOptions } from './model-learner.ts';
 import { KNOWN, type Verdict } from './verdict.ts';
 
-export { ModelLearner, type LearnOptions } from './model-learner.ts';
+export { CONVERGENCE, ModelLearner, type LearnOptions } from './model-learner.ts';
+export { SYSCALL_FAMILIES } from './syscall-families.ts';
 export { entryOf } from './entries.ts';
 export type { Verdict } from './verdict.ts';
 export { LearnIndexes, type IndexKind } from './indexes.ts';

@@ -1,9 +1,10 @@
 import type { IntentModel, Learning, ModelDimension, RuntimeEvent, Source } from '../model/index.ts';
 import { AllowList } from './allow-list.ts';
-import { LearningClock } from './clock.ts';
+import { LearningClock, type Convergence } from './clock.ts';
 import { collapse } from './collapse.ts';
 import { addLearned, DIMENSIONS, dimensionOf, entryText, mergeArgv, normalise, otherPeerEntries, seedEntries, withoutLearned, type Observed } from './entries.ts';
 import { LearnIndexes } from './indexes.ts';
+import { familyOf } from './syscall-families.ts';
 import { Lineage } from './lineage.ts';
 import { IGNORED, KNOWN, type Verdict } from './verdict.ts';
 
@@ -18,9 +19,14 @@ export interface LearnOptions {
   maxEntries?: number;
   /** Replicas observed before behaviour of only one of them is kept apart. */
   consensusReplicas?: number;
+  /** When learning ends before the window is over, because the model converged (false: only when the window is over). */
+  converge?: Convergence | false;
 }
 
-const DEFAULTS: Readonly<Required<Omit<LearnOptions, 'windowSec'>>> = { collapseAfter: 8, peersPerPort: 16, maxEntries: 256, consensusReplicas: 3 };
+/** A model has converged once every dimension learned nothing new for 5 minutes of observed time, and for as long as its last new entry took to appear and twice its longest repeat, after 100 events. */
+export const CONVERGENCE: Readonly<Convergence> = { quietSec: 300, quietFactor: 1, repeatFactor: 2, minEvents: 100 };
+
+const DEFAULTS: Readonly<Required<Omit<LearnOptions, 'windowSec'>>> = { collapseAfter: 8, peersPerPort: 16, maxEntries: 256, consensusReplicas: 3, converge: CONVERGENCE };
 
 /** Where a model learner keeps its entries besides its own lists, and what it carries from before. */
 export interface ModelLearnerContext {
@@ -69,6 +75,8 @@ export class ModelLearner {
   /** Container starts the syscall sensor watched from their first call, while learning. */
   private startsSeen = 0;
   private previous: string | undefined;
+  /** Syscalls allowed because one of their family was learned: by the one that brought them. */
+  private readonly implied = new Map<string, string>();
 
   constructor(seedModel: IntentModel, options: LearnOptions, now: number, context: ModelLearnerContext = {}) {
     this.indexes = context.indexes ?? new LearnIndexes();
@@ -181,6 +189,7 @@ export class ModelLearner {
       learner.outliers = learning.outliers;
       learner.overflow = new Set(learning.overflow);
       learner.startsSeen = learning.starts ?? 0;
+      learner.clock.restore(learning.convergence);
     }
     learner.state = model.state === 'learning' ? 'learning' : 'active';
     learner.clock.activeAt = learner.state === 'active' ? Date.parse(learning?.activeAt ?? '') || now : undefined;
@@ -200,10 +209,12 @@ export class ModelLearner {
     this.running.delete(containerId);
   }
 
-  /** Moves the learning clock by the time elapsed; true when the model just became active. */
+  /** Moves the learning clock by the time elapsed; true when the model just became active: it converged, or its window is over. */
   advance(elapsedMs: number, now: number): boolean {
     if (this.running.size === 0 || this.state !== 'learning') return false;
-    if (!this.clock.pass(elapsedMs)) return false;
+    if (this.clock.pass(elapsedMs)) this.clock.by = 'window';
+    else if (this.options.converge !== false && this.clock.waiting(this.overflow, this.options.converge).length === 0) this.clock.by = 'convergence';
+    else return false;
     this.activate(now);
     return true;
   }
@@ -236,6 +247,7 @@ export class ModelLearner {
     this.overflow.clear();
     this.outliers = [];
     this.lineage.clear();
+    this.implied.clear();
     this.replicas = new Set(this.running);
     this.startsSeen = 0;
     this.clock.restart(now);
@@ -253,6 +265,7 @@ export class ModelLearner {
     if (this.state === 'active') {
       this.state = 'learning';
       this.clock.activeAt = undefined;
+      this.clock.by = undefined;
       for (const c of this.running) this.replicas.add(c);
     }
   }
@@ -338,7 +351,12 @@ export class ModelLearner {
     if (seen === undefined) {
       seen = { firstSeen: now, lastSeen: now, count: 0, containers: new Set() };
       entries.set(key, seen);
+    } else if (seen.count === 0) {
+      this.implied.delete(key); // brought by its family, seen now itself
+    } else if (now > seen.lastSeen) {
+      this.clock.sawAgain(dimension, now - seen.lastSeen);
     }
+    this.clock.events++;
     seen.lastSeen = now;
     seen.count++;
     seen.containers.add(containerId);
@@ -352,12 +370,22 @@ export class ModelLearner {
 
   private learn(dimension: ModelDimension, entry: string, containerId: string, now: number, event: RuntimeEvent): string {
     this.clock.learnedNew(dimension);
+    this.clock.events++;
     const entries = this.observed.get(dimension)!;
     const seen: Observed = { firstSeen: now, lastSeen: now, count: 1, containers: new Set([containerId]) };
     if (dimension === 'processes') this.sawProcess(entry, seen, event);
     entries.set(entry, seen);
     const allowed = this.allowed(dimension);
     allowed.add(entry);
+    // a syscall brings its family (epoll_wait: epoll_ctl, epoll_pwait…), learned with it, never seen on its own
+    if (dimension === 'syscalls') {
+      for (const other of familyOf(entry)) {
+        if (allowed.has(other)) continue;
+        allowed.add(other);
+        entries.set(other, { firstSeen: now, lastSeen: now, count: 0, containers: new Set([containerId]) });
+        this.implied.set(other, entry);
+      }
+    }
     const collapsed = collapse(dimension, entry, entries, this.staticEntries.get(dimension)!, allowed, this.options);
     if (entries.size - this.staticEntries.get(dimension)!.size > this.options.maxEntries) this.overflow.add(dimension);
     return collapsed;
@@ -380,6 +408,7 @@ export class ModelLearner {
       overflow: [...this.overflow],
       ...(this.startsSeen > 0 && { starts: this.startsSeen }),
       completeness: this.completeness(),
+      ...(this.options.converge !== false && { convergence: this.clock.convergence(this.overflow, this.options.converge) }),
     };
     const source = (seen: Observed): Source => ({
       kind: 'learned',
@@ -402,7 +431,7 @@ export class ModelLearner {
           firstSeen: Math.min(all.firstSeen, s.firstSeen), lastSeen: Math.max(all.lastSeen, s.lastSeen), count: all.count + s.count,
           containers: new Set([...all.containers, ...s.containers]),
         }))),
-        detail: `${syscalls.length} syscalls observed`,
+        detail: `${syscalls.length - this.implied.size} syscalls observed${this.implied.size > 0 ? `, ${this.implied.size} more of their families (${[...this.implied].slice(0, 3).map(([s, by]) => `${by} ⇒ ${s}`).join(', ')}${this.implied.size > 3 ? ', …' : ''})` : ''}`,
       });
     }
     return model;

@@ -80,6 +80,19 @@ export const Learning = z.object({
   completeness: z.object(Object.fromEntries(ModelDimension.options.map((d) => [d, z.number().min(0).max(1)])) as Record<ModelDimension, z.ZodNumber>)
     .optional()
     .describe('how safe each dimension is to enforce, 0 to 1: 1 once nothing new was learned for the last half of the window; 0 when it overflowed'),
+  convergence: z.object({
+    converged: z.boolean().describe('every dimension has been quiet long enough, after enough events'),
+    by: z.enum(['convergence', 'window']).optional().describe('what ended learning: the model converged, or the window (the cap) was over'),
+    events: z.number().int().nonnegative().describe('events the model learned from'),
+    lastNewSec: z.partialRecord(ModelDimension, z.number().nonnegative()).describe('when each dimension last learned a new entry, in observed seconds'),
+    repeatSec: z.partialRecord(ModelDimension, z.number().nonnegative()).describe('the longest a known entry of each dimension went unseen before it came again (a healthcheck\'s period, a job\'s)'),
+    waiting: z.array(z.object({
+      dimension: ModelDimension.optional().describe('absent: the model as a whole (too few events)'),
+      quietSec: z.number().nonnegative(),
+      needSec: z.number().nonnegative(),
+      why: z.string(),
+    })).describe('what still moves, and why: empty once converged'),
+  }).optional().describe('whether learning has converged, per dimension: learning ends when it has, or when the window is over'),
 });
 export type Learning = z.infer<typeof Learning>;
 

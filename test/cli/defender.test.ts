@@ -10,7 +10,13 @@ import { tenet } from '../run-cli.ts';
 const dataWith = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tenet-cli-data-'));
   const store = new SqliteStore(dir);
-  const model = { ...emptyModel('sha256:abc'), state: 'learning' as const, remainingLearningDurationSec: 42, image: 'nginx:1' };
+  const model = {
+    ...emptyModel('sha256:abc'), state: 'learning' as const, remainingLearningDurationSec: 42, image: 'nginx:1',
+    learning: {
+      windowSec: 60, observedSec: 18, startedAt: '2026-01-01T00:00:00.000Z', replicas: ['c1'], outliers: [], overflow: [],
+      convergence: { converged: false, events: 37, lastNewSec: { processes: 12 }, repeatSec: {}, waiting: [{ quietSec: 0, needSec: 0, why: 'learned from 37 events, needs 100' }] },
+    },
+  };
   await store.putModels([model, { ...emptyModel('sha256:def'), state: 'active' as const }]);
   await store.putContainer({ id: 'c1', name: 'web', image: 'nginx:1', imageId: 'sha256:abc', running: true, model: 'sha256:abc' });
   const audit: Audit = {
@@ -38,7 +44,7 @@ test('status, models and audits read the store a defender wrote', async () => {
   assert.equal(status.status, 0, status.stderr);
   assert.match(status.stdout, /Sensor {5}running; 2 starts, 1 restarts, 9 records, 3 events lost, 1 garbage lines \(last: not JSON/);
   assert.match(status.stdout, /Defender {3}running/, 'a status written just now is fresh');
-  assert.match(status.stdout, /sha256:abc +learning \(42 s left\) +nginx:1/);
+  assert.match(status.stdout, /sha256:abc +learning \(42 s left at most\) +nginx:1\n +still moving: model: learned from 37 events, needs 100\n/);
   const json = JSON.parse(tenet(['status', '--data', dir, '--format', 'json']).stdout) as { models: Array<{ id: string; state: string }>; containers: unknown[] };
   assert.deepEqual(json.models.map((m) => [m.id, m.state]), [['sha256:abc', 'learning'], ['sha256:def', 'active']]);
 

@@ -46,6 +46,7 @@ export function replayed(options: {
   const make = () => new Defender({
     store: (options.store ?? ((s) => s))(replay.store(store)),
     learnForSec: replay.learnForSec,
+    converge: replay.converge,
     containers: replay.containers,
     sensors: [replay.sensor],
     enforcers: options.enforcers?.(enforcers) ?? enforcers,

@@ -32,7 +32,8 @@ function models(): IntentModel[] {
   nginx.filesystem.writable.push({ path: '/var/cache/nginx', sources: [{ kind: 'image', layer: 'sha256:9c1d2e3f4a5b6c7d8e9f' }] });
   nginx.syscalls.allow.push('accept4', 'epoll_wait', 'read', 'write', 'openat', 'close');
   const redis = { ...emptyModel('sha256:77aa88bb99cc', { image: 'redis:7' }), state: 'learning' as const, remainingLearningDurationSec: 1500,
-    learning: { windowSec: 3600, observedSec: 2100, startedAt: new Date().toISOString(), replicas: ['c3'], outliers: [], overflow: [] } };
+    learning: { windowSec: 3600, observedSec: 2100, startedAt: new Date().toISOString(), replicas: ['c3'], outliers: [], overflow: [],
+      convergence: { converged: false, events: 5200, lastNewSec: { egress: 2049 }, repeatSec: {}, waiting: [{ dimension: 'egress' as const, quietSec: 51, needSec: 2049, why: 'new 51 s ago; quiet needed: the 2049 s its last new entry took to appear' }] } } };
   return [nginx, redis];
 }
 
@@ -130,6 +131,12 @@ test('models: the list with learning progress, a model with every entry and wher
   await p.getByTestId('relearn').click();
   await p.getByText('Asked the defenders to learn it again.').waitFor();
   assert.deepEqual((await store.commandsSince(0)).map((c) => c.command), [{ action: 'relearn', model: 'sha256:6a5b0b3c1f2e' }]);
+  // a learning model says what still moves, and why
+  await p.getByTestId('nav-models').click();
+  await p.getByTestId('models').locator('tbody tr').filter({ hasText: 'redis:7' }).click();
+  const moving = p.getByTestId('convergence');
+  await moving.waitFor();
+  assert.match(await moving.textContent() ?? '', /still moving.*egress new 51 s ago; quiet needed/);
   await p.close();
 });
 

@@ -22,8 +22,11 @@ audits and status go to the store in the data folder, which
 Each audit is also printed on standard output as one JSON line.
 
 Options:
-  --learn-for DURATION  learning window of new models, in time a container of
-                        the model runs (30s, 15m, 1h; default 1h)
+  --learn-for DURATION  the longest new models learn, in time a container of the
+                        model runs (30s, 15m, 1h; default 1h); a model whose every
+                        dimension stopped learning anything new becomes active
+                        sooner (docs/learning.md)
+  --no-converge         models learn for the whole --learn-for, converged or not
   --data DIR            data folder (default $TENET_DATA, /var/lib/tenet as root, else ~/.tenet)
   --runtime RUNTIME     a container runtime to follow: \`docker\`, \`docker:SOCKET\` or
                         \`cri:SOCKET\` (containerd, CRI-O); may be given several times;
@@ -72,6 +75,7 @@ export const defenderCommand: Command = {
   async run(args, io) {
     const { values } = parseCommandLine(args, {
       'learn-for': { type: 'string' },
+      'no-converge': { type: 'boolean' },
       data: { type: 'string' },
       runtime: { type: 'string', multiple: true },
       'no-sensor': { type: 'boolean' },
@@ -130,11 +134,12 @@ export const defenderCommand: Command = {
       }
     }
     if (runtimes.length === 0) runtimes.push(...await detectRuntimes(log));
-    const recorder = values.record === undefined ? undefined : new Recorder(values.record, systemClock, learnForSec);
+    const recorder = values.record === undefined ? undefined : new Recorder(values.record, systemClock, learnForSec, values['no-converge'] !== true);
     const defender = localDefender({
       ...(recorder !== undefined && { recorder }),
       store,
       learnForSec,
+      ...(values['no-converge'] === true && { converge: false }),
       sensor: values['no-sensor'] !== true,
       analyseImages: values['no-images'] !== true,
       peerNames: values['no-peer-names'] !== true,

@@ -28,7 +28,10 @@ export const statusCommand: Command = {
       const defender = reported?.value as DefenderStatus | undefined;
       const fresh = reported !== undefined && Date.now() - Date.parse(reported.updatedAt) < STALE_MS && defender?.running === true;
       const containers = await store.containers();
-      const models = (await store.models()).map((m) => ({ id: m.id, image: m.image, state: m.state, remainingLearningDurationSec: m.remainingLearningDurationSec ?? 0 }));
+      const models = (await store.models()).map((m) => ({
+        id: m.id, image: m.image, state: m.state, remainingLearningDurationSec: m.remainingLearningDurationSec ?? 0,
+        ...(m.learning?.convergence !== undefined && { convergence: { converged: m.learning.convergence.converged, ...(m.learning.convergence.by !== undefined && { by: m.learning.convergence.by }), waiting: m.learning.convergence.waiting } }),
+      }));
       if (format === 'json') {
         io.stdout(`${JSON.stringify({ defender: defender === undefined ? null : { ...defender, running: fresh, reportedAt: reported!.updatedAt }, containers, models }, null, 2)}\n`);
         return 0;
@@ -80,7 +83,10 @@ export const statusCommand: Command = {
       for (const c of containers) lines.push(`  ${c.running ? '●' : '○'} ${c.name.padEnd(24)} ${c.image.padEnd(32)} ${c.model ?? '-'}`);
       lines.push('', `Models (${models.length})`);
       for (const m of models) {
-        lines.push(`  ${m.id.padEnd(73)} ${m.state}${m.state === 'learning' ? ` (${m.remainingLearningDurationSec} s left)` : ''}  ${m.image ?? ''}`);
+        const ended = m.state !== 'learning' && m.convergence?.by !== undefined ? ` (${m.convergence.by === 'convergence' ? 'converged' : 'window over'})` : '';
+        lines.push(`  ${m.id.padEnd(73)} ${m.state}${m.state === 'learning' ? ` (${m.remainingLearningDurationSec} s left at most)` : ended}  ${m.image ?? ''}`);
+        // what keeps a learning model learning
+        if (m.state === 'learning') for (const w of m.convergence?.waiting ?? []) lines.push(`      still moving: ${w.dimension ?? 'model'}: ${w.why}`);
       }
       io.stdout(`${lines.join('\n')}\n`);
       return 0;

@@ -23,7 +23,7 @@ Options:
   --port N             console port (default 8443; 0: any free port)
   --host ADDRESS       address to listen on (default 127.0.0.1)
   --data DIR           data folder (default $TENET_DATA, /var/lib/tenet as root, else ~/.tenet)
-  --learn-for DURATION learning window of new models (default 1h)
+  --learn-for DURATION the longest new models learn (default 1h; sooner once converged)
   --no-sensor          no bpftrace sensor
   --example            also put the models and the application graph of the bundled
                        example shop (examples/shop) in the store, to look around

@@ -24,6 +24,15 @@ function progress(m: IntentModel): HTMLElement {
     el('span', { class: 'bar' }, el('span', { class: 'fill', style: `width:${Math.round(done * 100)}%` })), ` ${Math.round(done * 100)}%`);
 }
 
+/** Whether learning converged, what ended it, and what still moves (and why) while it learns. */
+function convergence(m: IntentModel): HTMLElement | null {
+  const c = m.learning?.convergence;
+  if (c === undefined) return null;
+  const ended = c.by === 'convergence' ? 'converged' : c.by === 'window' ? 'window over' : c.converged ? 'converged' : 'still moving';
+  return el('div', { 'data-testid': 'convergence' }, el('span', { class: 'label' }, 'Learning'), ended,
+    m.state === 'learning' && c.waiting.length > 0 ? el('ul', { class: 'waiting' }, c.waiting.map((w) => el('li', {}, el('code', {}, w.dimension ?? 'model'), ` ${w.why}`))) : null);
+}
+
 const counts = (m: IntentModel) => `${m.processes.length} programs · ${m.network.listen.length} ports · ${m.network.egress.length} peers · ${m.syscalls.allow.length} syscalls`;
 
 async function list({ go }: ViewContext): Promise<Node> {
@@ -74,6 +83,7 @@ async function detail(id: string, { me }: ViewContext): Promise<Node> {
     el('div', { class: 'summary card' },
       el('div', {}, el('span', { class: 'label' }, 'Model'), el('code', {}, m._id)),
       el('div', {}, el('span', { class: 'label' }, 'State'), progress(m)),
+      convergence(m),
       m.os !== undefined ? el('div', {}, el('span', { class: 'label' }, 'OS'), `${m.os.name ?? m.os.id} ${m.os.version ?? ''}`) : null,
       m.workload !== undefined ? el('div', {}, el('span', { class: 'label' }, 'Workload'), `${m.workload.kind} ${m.workload.namespace !== undefined ? `${m.workload.namespace}/` : ''}${m.workload.name}`) : null,
       el('div', {}, el('span', { class: 'label' }, 'Artifacts'), el('div', { class: 'chips' }, artifacts.map((k) => el('a', { class: 'chip', href: `/api/v1/profiles/container/${encodeURIComponent(m._id)}/artifacts/${k}`, target: '_blank' }, k))))),
