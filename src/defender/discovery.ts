@@ -155,7 +155,10 @@ export class Discovery {
     const now = this.parts.clock.now();
     const read = this.options.imageRead(info.imageId);
     const model = this.parts.learner.attach(
-      { id: info.id, imageId: info.imageId, repository: parseImage(info.image).repository, ...(info.namespace !== undefined && { namespace: info.namespace }) },
+      {
+        id: info.id, imageId: info.imageId, repository: parseImage(info.image).repository, workload: workloadOf(info).node,
+        ...(info.namespace !== undefined && { namespace: info.namespace }),
+      },
       now,
       read?.model === undefined ? undefined : { ...read.model, image: info.image },
     );

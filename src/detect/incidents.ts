@@ -12,6 +12,8 @@ export interface Pattern {
   matches: (seen: ReadonlySet<string>) => boolean;
 }
 
+/** Folders of programs, libraries and system settings: a write there that the model does not allow changes the system. */
+const SYSTEM_FOLDERS = /^\/(?:usr\/(?:local\/)?)?(?:s?bin|lib(?:32|64|exec)?)\/|^\/(?:etc|boot)\//;
 const any = (rules: ReadonlySet<string>, ...ids: string[]) => ids.some((id) => rules.has(id));
 const OUTBOUND: readonly string[] = ['unexpected-egress', 'lateral-movement', 'threat-intel-peer', 'threat-intel-dns', 'unexpected-dns'];
 
@@ -71,6 +73,11 @@ export const PATTERNS: readonly Pattern[] = [
     id: 'runtime-access', title: 'Runtime socket or service-account token used', severity: 'high',
     description: 'An unexpected program reached for the container runtime or the Kubernetes API\'s credentials.',
     matches: (rules) => rules.has('runtime-socket-or-token'),
+  },
+  {
+    id: 'system-files-changed', title: 'System files changed', severity: 'high',
+    description: 'A write its model does not allow to a folder of programs, libraries or system settings (/usr/bin, /lib, /etc …): a program planted or replaced, a setting changed.',
+    matches: (seen) => seen.has('system-write'),
   },
   {
     id: 'tooling-in-container', title: 'Packages installed or code compiled in a running container', severity: 'high',
@@ -335,6 +342,7 @@ function see(story: Story, audit: Audit): boolean {
   if (story.reverseExec || story.shellPeers.size > 0) seen.add('reverse-shell');
   else seen.delete('reverse-shell');
   if (audit.rule === 'shell-from-server' || (audit.rule === 'unexpected-process' && SHELLS.has(programOf(audit.event)))) seen.add('shell');
+  if (audit.rule === 'unexpected-write' && SYSTEM_FOLDERS.test(audit.event.file?.path ?? '')) seen.add('system-write');
   return seen.size !== size || seen.has('reverse-shell') !== reverse;
 }
 

@@ -26,6 +26,8 @@ export interface LearnedContainer {
   /** The repository the image was pulled or tagged as (`nginx`, `registry/app`), for carrying a model to its next version. */
   repository?: string;
   namespace?: string;
+  /** The workload it runs as (a compose service, a Kubernetes workload), when it has one: replicas are containers of one workload. */
+  workload?: string;
 }
 
 /** The key of a container's model: its image, scoped by namespace when it has one. */
@@ -85,7 +87,7 @@ export class Learner {
     } else if (seed !== undefined && !learner.seeded) {
       learner.seed({ ...seed, id: key });
     }
-    learner.attach(container.id);
+    learner.attach(container.id, container.workload);
     this.track(container.id, learner);
     return learner;
   }

@@ -71,6 +71,8 @@ export class ModelLearner {
   private overflow = new Set<ModelDimension>();
   private outliers: Learning['outliers'] = [];
   private replicas = new Set<string>();
+  /** The workload of each container attached (a compose service, a Kubernetes workload): replicas are containers of one workload. */
+  private readonly workloads = new Map<string, string>();
   readonly running = new Set<string>();
   /** Container starts the syscall sensor watched from their first call, while learning. */
   private startsSeen = 0;
@@ -200,7 +202,9 @@ export class ModelLearner {
     return this.clock.remainingSec;
   }
 
-  attach(containerId: string): void {
+  /** A container of the model started; `workload` names what it runs as (containers of one image may be different workloads). */
+  attach(containerId: string, workload?: string): void {
+    if (workload !== undefined) this.workloads.set(containerId, workload);
     this.running.add(containerId);
     if (this.state === 'learning') this.replicas.add(containerId);
   }
@@ -219,15 +223,27 @@ export class ModelLearner {
     return true;
   }
 
-  /** Ends learning: behaviour of one replica among several is kept apart, the rest is the model. */
+  /**
+   * Ends learning: behaviour of one replica among several (at least
+   * `consensusReplicas` containers of one workload) is kept apart, the rest
+   * is the model. Containers of the image that are other workloads (one
+   * image, other commands) are not replicas of each other: what only one of
+   * them did is its own behaviour.
+   */
   activate(now: number): void {
     this.state = 'active';
     this.clock.activeAt = now;
-    if (this.replicas.size < this.options.consensusReplicas) return;
+    const replicasOf = new Map<string, number>();
+    // containers given no workload are taken as replicas of one
+    const workloadOf = (c: string) => this.workloads.get(c) ?? '';
+    for (const c of this.replicas) replicasOf.set(workloadOf(c), (replicasOf.get(workloadOf(c)) ?? 0) + 1);
+    if (![...replicasOf.values()].some((n) => n >= this.options.consensusReplicas)) return;
     for (const [dimension, entries] of this.observed) {
       for (const [entry, seen] of entries) {
         if (seen.containers.size !== 1 || this.staticEntries.get(dimension)!.has(entry)) continue;
-        this.outliers.push({ dimension, entry, container: [...seen.containers][0]!, count: seen.count });
+        const container = [...seen.containers][0]!;
+        if ((replicasOf.get(workloadOf(container)) ?? 0) < this.options.consensusReplicas) continue;
+        this.outliers.push({ dimension, entry, container, count: seen.count });
         entries.delete(entry);
         this.allowed(dimension).delete(entry);
         if (dimension === 'processes') this.lineage.forget(entry);

@@ -162,3 +162,11 @@ test('an audit that links two stories makes them one: a shell\'s forked child co
   assert.deepEqual(said.map((i) => [i.id, i.pattern, i.mergedInto, i.count]), [['i0', 'reverse-shell', undefined, 3], ['i1', 'command-and-control', 'i0', 1]]);
   assert.deepEqual(said[0]!.timeline.map((t) => t.rule), ['reverse-shell', 'threat-intel-peer', 'unexpected-process']);
 });
+
+test('a write the model lacks to a folder of programs or settings is the system changed; elsewhere it stays an audit', () => {
+  const write = (path: string) => did('unexpected-write', 0, 700, 1, { kind: 'write', file: { path } }, { severity: 'medium' });
+  for (const path of ['/usr/local/bin/update-helper', '/usr/bin/ls', '/bin/sh', '/lib/x86_64-linux-gnu/libc.so.6', '/etc/passwd', '/usr/lib64/x.so']) {
+    assert.deepEqual(story([write(path)]).map((i) => i.pattern), ['system-files-changed'], path);
+  }
+  for (const path of ['/srv/data/x', '/usr/share/doc/x', '/tmp/bin/x', '/home/etc/x']) assert.deepEqual(story([write(path)]), [], path);
+});

@@ -94,6 +94,28 @@ test('behaviour of one replica out of three is kept apart and reported, not allo
   assert.equal(learner.observe(connect('203.0.113.7', 4444), 'r1', T0 + 2_000)?.outcome, 'deviation');
 });
 
+test('containers of one image that are other workloads are not replicas: what only one of them did is its own, and stays allowed', () => {
+  const learner = new Learner({ windowSec: 1 });
+  // the image's three replicas of one service, and one container of another service (a helper with its own command)
+  for (const id of ['r1', 'r2', 'r3']) learner.attach({ ...web(id), workload: 'depot/web' }, T0);
+  learner.attach({ ...web('h1'), workload: 'depot/helper' }, T0);
+  for (const id of ['r1', 'r2', 'r3']) learner.observe(connect('10.0.0.7', 6379), id, T0);
+  learner.observe(connect('203.0.113.7', 4444), 'r2', T0);
+  learner.observe(write('/var/log/helper.log'), 'h1', T0);
+  learner.advance(T0);
+  learner.advance(T0 + 1_000);
+  const model = learner.models.get('sha256:aaa')!.snapshot((ms) => new Date(ms).toISOString());
+  assert.deepEqual(model.learning?.outliers.map((o) => o.container), ['r2'], 'one replica of three apart');
+  assert.ok(model.filesystem.writable.some((w) => w.path === '/var/log/helper.log'), 'the helper\'s own behaviour kept');
+
+  const different = new Learner({ windowSec: 1 });
+  for (const [id, workload] of [['c2', 'depot/c2'], ['pool', 'depot/pool'], ['h1', 'depot/helper']]) different.attach({ ...web(id!), workload: workload! }, T0);
+  different.observe(write('/var/log/helper.log'), 'h1', T0);
+  different.advance(T0);
+  different.advance(T0 + 1_000);
+  assert.deepEqual(different.models.get('sha256:aaa')!.snapshot((ms) => new Date(ms).toISOString()).learning?.outliers, [], 'three workloads of one image: no replicas');
+});
+
 test('relearn starts again from the static model; extend learns for longer', () => {
   const learner = new Learner({ windowSec: 2 });
   const model = learner.attach(web('c1'), T0);
