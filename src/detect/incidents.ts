@@ -75,6 +75,11 @@ export const PATTERNS: readonly Pattern[] = [
     matches: (rules) => rules.has('runtime-socket-or-token'),
   },
   {
+    id: 'backdoor-listener', title: 'A port the model does not have is listening', severity: 'high',
+    description: 'A program serves a port its model does not have: a bind shell or a backdoor waiting for its owner (a shell that runs `nc -l -e` as its own applet is seen by its port alone).',
+    matches: (rules) => rules.has('unexpected-listen'),
+  },
+  {
     id: 'system-files-changed', title: 'System files changed', severity: 'high',
     description: 'A write its model does not allow to a folder of programs, libraries or system settings (/usr/bin, /lib, /etc …): a program planted or replaced, a setting changed.',
     matches: (seen) => seen.has('system-write'),

@@ -170,3 +170,9 @@ test('a write the model lacks to a folder of programs or settings is the system 
   }
   for (const path of ['/srv/data/x', '/usr/share/doc/x', '/tmp/bin/x', '/home/etc/x']) assert.deepEqual(story([write(path)]), [], path);
 });
+
+test('a port the model does not have, listening, is a backdoor; with a dropped program, the drift and listener story', () => {
+  const listen = did('unexpected-listen', 1, 800, 1, { kind: 'listen', network: { protocol: 'tcp', localPort: 4445 } });
+  assert.deepEqual(story([structuredClone(listen)]).map((i) => i.pattern), ['backdoor-listener']);
+  assert.deepEqual(story([did('drift', 0, 800, 1, { kind: 'exec' }, { path: '/tmp/x' }), structuredClone(listen)]).map((i) => i.pattern), ['drift-and-listener']);
+});
