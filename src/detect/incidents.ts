@@ -96,7 +96,6 @@ export const PATTERNS: readonly Pattern[] = [
   },
 ];
 
-
 /** A story with no new audit for this long is over: a later audit starts another. */
 export const INCIDENT_WINDOW_MS = 10 * 60 * 1000;
 /**

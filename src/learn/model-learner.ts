@@ -240,7 +240,8 @@ export class ModelLearner {
     if (![...replicasOf.values()].some((n) => n >= this.options.consensusReplicas)) return;
     for (const [dimension, entries] of this.observed) {
       for (const [entry, seen] of entries) {
-        if (seen.containers.size !== 1 || this.staticEntries.get(dimension)!.has(entry)) continue;
+        // a syscall a family member brought goes with that member
+        if (seen.containers.size !== 1 || seen.count === 0 || this.staticEntries.get(dimension)!.has(entry)) continue;
         const container = [...seen.containers][0]!;
         if ((replicasOf.get(workloadOf(container)) ?? 0) < this.options.consensusReplicas) continue;
         this.outliers.push({ dimension, entry, container, count: seen.count });
@@ -248,6 +249,12 @@ export class ModelLearner {
         this.allowed(dimension).delete(entry);
         if (dimension === 'processes') this.lineage.forget(entry);
       }
+    }
+    for (const [syscall, by] of this.implied) {
+      if (this.syscalls.has(by)) continue;
+      this.implied.delete(syscall);
+      this.observed.get('syscalls')!.delete(syscall);
+      this.syscalls.delete(syscall);
     }
   }
 

@@ -109,3 +109,15 @@ test('a syscall learned brings its family: the first epoll_ctl or pselect6 after
   assert.deepEqual(SYSCALL_FAMILIES.flat().filter((s) => reaching.has(s)), []);
   assert.equal(new Set(SYSCALL_FAMILIES.flat()).size, SYSCALL_FAMILIES.flat().length, 'each syscall in one family at most');
 });
+
+test('a family comes and goes with the syscall that brought it: replicas keep it, an outlier\'s goes with it', () => {
+  const learner = new Learner({ windowSec: 1 });
+  for (const id of ['r1', 'r2', 'r3']) learner.attach({ ...api(id), workload: 'shop/api' }, T0);
+  learner.advance(T0);
+  for (const id of ['r1', 'r2', 'r3']) learner.observe(syscall('epoll_wait'), id, T0);
+  learner.observe(syscall('pipe'), 'r2', T0);
+  learner.advance(T0 + 1_000);
+  const allowed = snapshot(learner).syscalls.allow;
+  assert.ok(allowed.includes('epoll_ctl'), 'the family of a syscall every replica made');
+  assert.ok(!allowed.includes('pipe') && !allowed.includes('pipe2'), 'one replica\'s syscall kept apart, and its family with it');
+});
