@@ -47,13 +47,18 @@ export interface Rule {
 
 /**
  * The program a process runs, by name: `/usr/bin/bash` → `bash`. A multi-call
- * binary (busybox, toybox) run by its own name runs the applet its first
- * argument names: `busybox nc …` is nc.
+ * binary (busybox, toybox) runs the applet its argv[0] names (a link, or its
+ * shell running an applet again through `/proc/self/exe`), and, run by its own
+ * name, the one its first argument names: `busybox nc …` is nc.
  */
 export function programOf(event: RuntimeEvent, fileName = (path: string) => path.slice(path.lastIndexOf('/') + 1)): string {
   const name = fileName(event.process?.path ?? event.process?.name ?? '');
-  const applet = event.process?.argv?.[1];
-  return (name === 'busybox' || name === 'toybox') && applet !== undefined && !applet.startsWith('-') ? applet : name;
+  if (name !== 'busybox' && name !== 'toybox') return name;
+  const argv = event.process?.argv;
+  const called = argv?.[0] === undefined ? '' : fileName(argv[0]).replace(/^-/, '');
+  if (called !== '' && called !== name) return called;
+  const applet = argv?.[1];
+  return applet !== undefined && !applet.startsWith('-') ? applet : name;
 }
 
 /**

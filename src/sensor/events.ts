@@ -10,6 +10,9 @@ export interface KnownProcess extends ProcessFacts {
   flagged?: boolean;
 }
 
+/** A process's own file, as an exec names it: `/proc/self/exe`, `/proc/thread-self/exe`, `/proc/PID/exe`. */
+const OWN_FILE = /^\/proc\/(self|thread-self|\d+)\/exe$/;
+
 /** The container part of an event. */
 export function eventContainer(info: ContainerInfo): NonNullable<RuntimeEvent['container']> {
   return {
@@ -111,8 +114,10 @@ export class ProcessTable {
       // the file the kernel ran: read now, or, for `/proc/self/exe` (busybox's applets, re-executing programs), the
       // program the process was before this exec (a forked child's is its parent's), or that process's for `/proc/PID/exe`
       const exe = host.exe(record.pid) ?? this.ownFile(record.path, record.pid, parent);
+      // a process that runs its own file again runs that program: the model, the rules and the messages name the file
+      const path = exe !== undefined && OWN_FILE.test(record.path) ? exe : record.path;
       const process: KnownProcess = {
-        pid: record.pid, ppid: record.ppid, path: record.path, name: record.name, uid: record.uid,
+        pid: record.pid, ppid: record.ppid, path, name: record.name, uid: record.uid,
         ...(argv !== undefined && { argv }), ...(exe !== undefined && { exe }), ...(parent.flagged === true && { flagged: true }),
       };
       this.processes.set(record.pid, process);
@@ -135,7 +140,7 @@ export class ProcessTable {
 
   /** The program `/proc/self/exe`, `/proc/thread-self/exe` or `/proc/PID/exe` names at an exec by `pid`, when the table knows it. */
   private ownFile(path: string, pid: number, parent: KnownProcess): string | undefined {
-    const named = /^\/proc\/(self|thread-self|\d+)\/exe$/.exec(path)?.[1];
+    const named = OWN_FILE.exec(path)?.[1];
     if (named === undefined) return undefined;
     const was = /^\d+$/.test(named) && Number(named) !== pid ? this.processes.get(Number(named)) : this.processes.get(pid) ?? parent;
     const file = was?.exe ?? was?.path;

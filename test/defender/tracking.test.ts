@@ -192,10 +192,12 @@ test('an exec of /proc/self/exe or /proc/PID/exe runs the program the process wa
   table.event(record(10, 1, '/bin/busybox'), c, 't', host);
   table.event(record(11, 10, '/proc/self/exe'), c, 't', host);
   assert.equal(table.get(11)?.exe, '/bin/busybox', 'a forked child re-executing itself runs its parent\'s program');
+  assert.equal(table.get(11)?.path, '/bin/busybox', 'and is named by it: the model learns /bin/busybox, not /proc/self/exe');
   table.event(record(12, 1, '/proc/10/exe'), c, 't', host);
   assert.equal(table.get(12)?.exe, '/bin/busybox', 'another process\'s file, by its pid');
   table.event(record(13, 10, '/proc/self/fd/3'), c, 't', host);
   assert.equal(table.get(13)?.exe, undefined, 'a memfd or an open file descriptor is no program of the image: drift stays');
   table.event(record(14, 99, '/proc/self/exe'), c, 't', host);
   assert.equal(table.get(14)?.exe, undefined, 'a parent the table never saw: nothing known');
+  assert.equal(table.get(14)?.path, '/proc/self/exe');
 });

@@ -53,6 +53,9 @@ test('each known-bad rule fires on what it looks for, and not on the ordinary', 
   assert.deepEqual(fired({ kind: 'dns', ...base, process: { pid: 9 }, dns: { names: ['api.github.com'] } }), []);
   assert.deepEqual(fired({ kind: 'connect', ...base, process: { pid: 9, path: '/tmp/busybox', argv: ['/tmp/busybox', 'nc', 'p', '3333'] }, network: { protocol: 'tcp', remoteAddress: '198.51.100.9', remotePort: 3333 } }), ['crypto-miner'],
     'busybox running nc is nc, not a shell');
+  assert.deepEqual(fired(exec('/bin/busybox', ['nc', '-l', '-p', '4445', '-e', '/bin/sh'])), ['reverse-shell'], 'busybox re-run as its applet (argv[0] nc, through /proc/self/exe) is that applet');
+  assert.deepEqual(fired(exec('/bin/busybox', ['sh', '-c', 'id'], 'node'), { ancestors: ['node'] }), ['shell-from-server'], 'busybox\'s sh is a shell');
+  assert.deepEqual(fired(exec('/bin/busybox', ['timeout', '5', 'wget', 'http://web/'])), [], 'timeout running wget: no rule');
 });
 
 test('every rule has an id, an ATT&CK technique, the event kinds it reads and a description', () => {
