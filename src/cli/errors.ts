@@ -9,6 +9,7 @@ export const ERRORS = {
   ERR_PATH_NOT_FOUND: 'A path given on the command line does not exist.',
   ERR_NO_INPUT: 'The paths given hold no file Tenet can read (no YAML, JSON, Dockerfile or package.json).',
   ERR_NO_MODEL: 'No model of the input has what the artifact is made from (for `generate seccomp`: no Node.js app, so no syscalls).',
+  ERR_NO_PROPOSAL: 'No open proposal by that id (`tenet models proposals` lists them; a decided one is not decided again).',
   ERR_INCOMPLETE: 'The model has not seen what the artifact needs (for a seccomp profile: a container start watched by the syscall sensor); the message says how to let it learn that.',
   ERR_AMBIGUOUS: 'The input gives several models and the artifact is for one: name it with `--model`.',
   ERR_NO_DATA: 'The data folder holds no store yet: a defender writes it (`tenet defender --data DIR`); give the same `--data` to read it.',

@@ -10,10 +10,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { AlertGate } from '../detect/index.ts';
+import { AlertGate, Healer, type HealPolicy } from '../detect/index.ts';
 import type { Enforcers } from '../enforce/index.ts';
 import { iso, Learner, type ModelLearner } from '../learn/index.ts';
-import type { Audit, IntentModel, ModeSetting } from '../model/index.ts';
+import { Proposal, type Audit, type IntentModel, type ModeSetting } from '../model/index.ts';
 import { systemClock, type Clock, type ContainerSource, type Host, type Timer } from '../runtime/index.ts';
 import type { EventSink, EventSource, SyscallWatch } from '../sensor/index.ts';
 import type { DefenderStore } from '../store/index.ts';
@@ -31,12 +31,17 @@ import { Steps, type Step } from './steps.ts';
 import { Containers } from './tracking.ts';
 import { StoreWriter } from './writer.ts';
 
+/** The status key the defender keeps its proposals under (`tenet models proposals` reads it). */
+export const PROPOSALS = 'proposals';
+
 export interface DefenderOptions {
   store: DefenderStore;
   /** The learning window of new models, in seconds of observed time: learning ends then at the latest. */
   learnForSec: number;
   /** Whether learning ends earlier, once a model has converged (default true). */
   converge?: boolean;
+  /** Proposals of these dimensions accepted by themselves after so many audits (default: every proposal waits for someone). */
+  heal?: HealPolicy;
   /** Where containers come from (the Docker engine, a CRI runtime, memory). */
   containers: ContainerSource;
   /** The kernel's events (bpftrace, a replay): started before any container is looked for. */
@@ -108,6 +113,7 @@ export class Defender {
   private readonly newId: () => string;
   private readonly startedAt: string;
   private readonly events: EventPath;
+  private readonly healer: Healer;
   private readonly discovery: Discovery;
   /** Where events are delivered: the sources', and the exec guard's kills. */
   readonly sink: EventSink = { record: (r, at) => this.events.record(r, at ?? this.clock.now()), event: (e, at) => this.events.external(e, at ?? this.clock.now()) };
@@ -146,8 +152,9 @@ export class Defender {
       log: (line) => this.log(line), dirty: (model) => this.dirty(model), graphChanged: () => (this.graphChanged = true),
     };
     this.seeding = new Seeding(parts, images, (models, from) => this.adopt(models, from), () => this.stopping);
+    this.healer = new Healer(this.newId, options.heal);
     this.events = new EventPath(parts, {
-      events: options.events ?? 'novel', gate: this.gate, newId: this.newId, modes: () => this.modes,
+      events: options.events ?? 'novel', gate: this.gate, newId: this.newId, modes: () => this.modes, healer: this.healer,
       unknownCgroup: () => this.discovery.scheduleRescan(), ...(options.onAudit !== undefined && { onAudit: options.onAudit }),
     }, this.intel.index);
     this.discovery = new Discovery(parts, options.containers, {
@@ -236,6 +243,8 @@ export class Defender {
     this.events.intel = this.intel.index;
     this.modes = await this.store.modes();
     this.gate.setSuppressions(await this.store.suppressions());
+    const proposals = (await this.store.status(PROPOSALS))?.value;
+    if (Array.isArray(proposals)) this.healer.restore(proposals.flatMap((p) => (Proposal.safeParse(p).success ? [p as Proposal] : [])));
   }
 
   /** The last writes (the status says the defender stopped), then the models' slots given back. */
@@ -282,6 +291,7 @@ export class Defender {
     this.counts.unattributed += this.containers.expire(now);
     this.counts.dropped = this.containers.dropped;
     await this.partAsync('commands', () => this.takeCommands(now));
+    this.part('healing', () => this.heal(now));
     // a learning model's clock is written every second, what it learned at once
     const clock = now - this.lastClockWrite >= CLOCK_WRITE_MS;
     if (clock) {
@@ -343,6 +353,11 @@ export class Defender {
 
   private async takeCommands(now: number): Promise<void> {
     for (const command of await this.store.takeCommands()) {
+      if (command.action === 'accept-proposal' || command.action === 'reject-proposal') {
+        const decided = this.healer.decide(command.proposal, command.action === 'accept-proposal' ? 'accepted' : 'rejected', command.by ?? 'someone', iso(now));
+        this.log(decided === undefined ? `${command.action}: no open proposal ${command.proposal}` : `proposal ${decided.id} (${decided.dimension}: ${decided.entry}) ${decided.state}`);
+        continue;
+      }
       const m = this.learner.models.get(command.model);
       if (m === undefined) {
         this.log(`${command.action}: no model ${command.model}`);
@@ -353,6 +368,18 @@ export class Defender {
       this.dirty(m);
       this.log(`model ${m.id}: ${command.action === 'relearn' ? 'learning again' : `learning ${command.seconds} s more`}`);
     }
+  }
+
+  /** Accepted proposals taken into their models, as the `learn` mode takes an event; the proposals written when they changed. */
+  private heal(now: number): void {
+    for (const p of this.healer.accepted()) {
+      const m = this.learner.models.get(p.model);
+      if (m === undefined) continue;
+      m.accept(p.evidence.event, p.evidence.containers[0]!, now);
+      this.dirty(m);
+      this.log(`model ${m.id}: ${p.dimension} ${p.entry} taken in (proposal ${p.id}, accepted by ${p.decided?.by ?? 'someone'})`);
+    }
+    if (this.healer.changed()) this.writer.status(PROPOSALS, this.healer.proposals());
   }
 
   /**

@@ -5,7 +5,7 @@
  * the container stopped. Everything here runs for every record: it allocates
  * as little as it can (bench/pipeline).
  */
-import { deviationAudit, IncidentBuilder, judge, KnownBad, type AlertGate, type Decision, type DriftReason, type IntelLookup, type JudgeContext, type Subject } from '../detect/index.ts';
+import { deviationAudit, IncidentBuilder, judge, KnownBad, type AlertGate, type Healer, type Decision, type DriftReason, type IntelLookup, type JudgeContext, type Subject } from '../detect/index.ts';
 import { modesOf, STOPPED, type Action, type ModeTarget } from '../enforce/index.ts';
 import { iso } from '../learn/index.ts';
 import type { Audit, Mode, ModelDimension, ModeSetting, RuntimeEvent } from '../model/index.ts';
@@ -24,6 +24,8 @@ export interface EventPathOptions {
   /** A record came from a cgroup no known container has (the runtime is to be asked again). */
   unknownCgroup: () => void;
   onAudit?: (audit: Audit) => void;
+  /** Deviations with no other signal, counted toward amendments of their models. */
+  healer?: Healer;
 }
 
 /** A DNS name asked this shortly before a connection is taken as the name of its peer. */
@@ -258,7 +260,11 @@ export class EventPath {
     const gate = this.options.gate.decide(audit, now);
     if (gate === 'suppressed') return;
     // a held-back audit still counts in its incident
-    for (const incident of this.incidents.add(audit, this.parts.containers.find(audit.container.id)?.processes.lineage(audit.event.process?.pid))) this.parts.writer.incident(incident);
+    const t = this.parts.containers.find(audit.container.id);
+    const told = this.incidents.add(audit, t?.processes.lineage(audit.event.process?.pid));
+    for (const incident of told) this.parts.writer.incident(incident);
+    // a deviation in no incident, with nothing else said of it: it may be the model that is wrong
+    if (t !== undefined) this.options.healer?.deviation(audit, told.length === 0, [...t.model.running]);
     if (gate === 'rate-limited') return;
     this.emit(audit);
   }

@@ -11,3 +11,4 @@ export { judge, type Decision, type FlowJudge, type IntelLookup, type JudgeConte
 export { IncidentBuilder, INCIDENT_WINDOW_MS, LINK_MS, PATTERNS, type Pattern } from './incidents.ts';
 export { AlertGate, suppresses, type Gate } from './hygiene.ts';
 export { whatIf, type Blocked } from './what-if.ts';
+export { Healer, type HealPolicy } from './healing.ts';

@@ -32,6 +32,7 @@ export type DefenderMessage = z.infer<typeof DefenderMessage>;
 const Command = z.discriminatedUnion('action', [
   z.object({ action: z.literal('relearn'), model: z.string() }),
   z.object({ action: z.literal('extend'), model: z.string(), seconds: z.number() }),
+  z.object({ action: z.enum(['accept-proposal', 'reject-proposal']), model: z.string(), proposal: z.string(), by: z.string().optional() }),
 ]);
 
 export const FeedIndicator = z.object({ kind: z.enum(['ip', 'cidr', 'domain']), value: z.string(), provenance: IntelProvenance });

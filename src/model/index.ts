@@ -10,6 +10,7 @@ export * from './runtime-event.ts';
 export * from './intel.ts';
 export * from './audit.ts';
 export * from './incident.ts';
+export * from './proposal.ts';
 export * from './suppression.ts';
 export * from './mode.ts';
 export * from './json-schema.ts';

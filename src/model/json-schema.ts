@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Analysis } from './analysis.ts';
 import { Audit } from './audit.ts';
 import { Incident } from './incident.ts';
+import { Proposal } from './proposal.ts';
 import { Finding } from './finding.ts';
 import { IntentManifest } from './intent-manifest.ts';
 import { IntentModel } from './intent-model.ts';
@@ -18,6 +19,7 @@ export const PUBLISHED_SCHEMAS = {
   'runtime-event.schema.json': RuntimeEvent,
   'audit.schema.json': Audit,
   'incident.schema.json': Incident,
+  'proposal.schema.json': Proposal,
 } as const;
 
 export function jsonSchemaOf(name: keyof typeof PUBLISHED_SCHEMAS): Record<string, unknown> {

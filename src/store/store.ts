@@ -32,7 +32,9 @@ export interface OutboxRecord {
 /** A change to a model asked for from outside the defender; the defender takes it up. */
 export type ModelCommand =
   | { action: 'relearn'; model: string }
-  | { action: 'extend'; model: string; seconds: number };
+  | { action: 'extend'; model: string; seconds: number }
+  | { action: 'accept-proposal'; model: string; proposal: string; by?: string }
+  | { action: 'reject-proposal'; model: string; proposal: string; by?: string };
 
 /** A threat-intelligence feed as loaded: where from, when, and (for a URL) how often again. */
 export interface FeedSummary {

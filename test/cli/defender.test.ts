@@ -69,6 +69,29 @@ test('relearn and extend are asked through the store, for a running defender to 
   assert.deepEqual([missing.status, missing.stderr.split(':')[1]?.trim()], [2, 'ERR_NO_MODEL']);
 });
 
+test('proposals are listed with their evidence; accept and reject are asked through the store; a decided one is not asked again', async () => {
+  const dir = await dataWith();
+  const store = new SqliteStore(dir);
+  const proposal = (id: string, entry: string, state: 'open' | 'rejected') => ({
+    id, model: 'sha256:def', dimension: 'syscalls', entry, state, why: `every running replica (2 containers) did it (syscalls: ${entry})`,
+    evidence: { count: 2, containers: ['c1', 'c2'], firstSeen: '2026-01-01T00:00:00.000Z', lastSeen: '2026-01-01T00:00:01.000Z', audits: ['a1'], blocked: 0,
+      event: { kind: 'syscall', time: '2026-01-01T00:00:00.000Z', source: 'tenet', syscall: entry } },
+  });
+  await store.putStatus('proposals', [proposal('p-1', 'statfs', 'open'), proposal('p-2', 'ptrace', 'rejected')]);
+  await store.close();
+  const listed = tenet(['models', 'proposals', '--data', dir]);
+  assert.match(listed.stdout, /p-1 +open +sha256:def +syscalls: statfs\n +every running replica \(2 containers\)/);
+  assert.equal((JSON.parse(tenet(['models', 'proposals', '--data', dir, '--format', 'json']).stdout) as unknown[]).length, 2);
+  assert.equal(tenet(['models', 'accept', 'p-1', '--data', dir]).status, 0);
+  const decided = tenet(['models', 'reject', 'p-2', '--data', dir]);
+  assert.deepEqual([decided.status, decided.stderr.split(':')[1]?.trim()], [2, 'ERR_NO_PROPOSAL']);
+  const again = new SqliteStore(dir);
+  assert.deepEqual((await again.takeCommands()).map((c) => ('proposal' in c ? [c.action, c.proposal] : [])), [['accept-proposal', 'p-1']]);
+  await again.close();
+  const bad = tenet(['defender', '--heal', 'syscalls,nonsense:3', '--data', dir]);
+  assert.deepEqual([bad.status, bad.stderr.split(':')[1]?.trim()], [2, 'ERR_BAD_OPTION_VALUE']);
+});
+
 test('clear errors: no store in the folder, a bad duration, a bad limit', async () => {
   const empty = mkdtempSync(join(tmpdir(), 'tenet-cli-empty-'));
   for (const command of ['status', 'models', 'audits', 'incidents']) {

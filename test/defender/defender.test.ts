@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Replay, StepError } from '../../src/defender/index.ts';
-import type { Audit, ModeSetting, RuntimeEvent } from '../../src/model/index.ts';
+import type { Audit, ModeSetting, Proposal, RuntimeEvent } from '../../src/model/index.ts';
 import type { ContainerInfo } from '../../src/runtime/index.ts';
 import type { EventSource } from '../../src/sensor/index.ts';
 import type { DefenderStore } from '../../src/store/index.ts';
@@ -97,6 +97,32 @@ test('the shop under load, then attacked, replayed through a real defender: trac
     assert.deepEqual([h.enforcers.exec.held, h.enforcers.network.held, h.enforcers.files.held, h.enforcers.block.held], [0, 0, 0, 0]);
   } finally {
     await h.close();
+  }
+});
+
+test('models that heal: what both listeners did when a peer came, in no incident, is proposed; a policy takes it in; the attacked containers\' deviations are not', async () => {
+  const h = replayed();
+  try {
+    await played(h);
+    await h.defender.stop();
+    const proposals = ((await h.store.status('proposals'))?.value ?? []) as Proposal[];
+    const busybox = (await h.store.models()).find((m) => m.image === 'tenet-lab/busybox:1')!;
+    assert.ok(proposals.length > 0 && proposals.every((p) => p.model === busybox.id && p.dimension === 'syscalls' && p.state === 'open' && p.evidence.containers.length === 2),
+      JSON.stringify(proposals.map((p) => `${p.model.slice(0, 19)} ${p.dimension} ${p.entry} ${p.evidence.containers.length}`)));
+    assert.ok(proposals.some((p) => p.entry === 'poll') && !busybox.syscalls.allow.includes('poll'));
+  } finally {
+    await h.close();
+  }
+  const healing = replayed({ extra: { heal: { dimensions: ['syscalls'], after: 2 } } });
+  try {
+    await played(healing);
+    await healing.defender.stop();
+    const busybox = (await healing.store.models()).find((m) => m.image === 'tenet-lab/busybox:1')!;
+    assert.ok(busybox.syscalls.allow.includes('poll'), 'accepted by the policy: in the model');
+    const poll = (((await healing.store.status('proposals'))?.value ?? []) as Proposal[]).find((p) => p.entry === 'poll')!;
+    assert.deepEqual([poll.state, poll.decided?.by], ['accepted', 'policy']);
+  } finally {
+    await healing.close();
   }
 });
 

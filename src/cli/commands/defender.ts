@@ -3,7 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { enroll, INGEST_FORMATS, localDefender, parseIngest, Recorder, StepError, Uplink } from '../../defender/index.ts';
 import { detectRuntimes, locateRuntimes, parseRuntime, systemClock } from '../../runtime/index.ts';
-import type { IntentModel } from '../../model/index.ts';
+import { ModelDimension, type IntentModel } from '../../model/index.ts';
+import type { HealPolicy } from '../../detect/index.ts';
 import { VERSION } from '../version.ts';
 import { CriError, EngineError } from '../../runtime/index.ts';
 import { SqliteStore } from '../../store/index.ts';
@@ -27,6 +28,9 @@ Options:
                         dimension stopped learning anything new becomes active
                         sooner (docs/learning.md)
   --no-converge         models learn for the whole --learn-for, converged or not
+  --heal DIMENSIONS:N   accept proposals of these model dimensions (comma-separated:
+                        syscalls,writable) by themselves once seen N times
+                        (default: every proposal waits; \`tenet models proposals\`)
   --data DIR            data folder (default $TENET_DATA, /var/lib/tenet as root, else ~/.tenet)
   --runtime RUNTIME     a container runtime to follow: \`docker\`, \`docker:SOCKET\` or
                         \`cri:SOCKET\` (containerd, CRI-O); may be given several times;
@@ -76,6 +80,7 @@ export const defenderCommand: Command = {
     const { values } = parseCommandLine(args, {
       'learn-for': { type: 'string' },
       'no-converge': { type: 'boolean' },
+      heal: { type: 'string' },
       data: { type: 'string' },
       runtime: { type: 'string', multiple: true },
       'no-sensor': { type: 'boolean' },
@@ -140,6 +145,7 @@ export const defenderCommand: Command = {
       store,
       learnForSec,
       ...(values['no-converge'] === true && { converge: false }),
+      ...(values.heal !== undefined && { heal: parseHeal(values.heal) }),
       sensor: values['no-sensor'] !== true,
       analyseImages: values['no-images'] !== true,
       peerNames: values['no-peer-names'] !== true,
@@ -209,4 +215,15 @@ async function consoleUplink(spec: {
     spec.log(`enrolled with ${spec.urls[0]} as defender ${credentials.id}`);
   }
   return new Uplink({ store: spec.store, urls: spec.urls, token: credentials.token, version: VERSION, ...(ca !== undefined && { ca }), log: spec.log, onModels: spec.onModels });
+}
+
+/** `--heal syscalls,writable:5`: the dimensions whose proposals are accepted by themselves, and after how many audits. */
+export function parseHeal(text: string): HealPolicy {
+  const match = /^([a-z,]+):(\d+)$/.exec(text);
+  const dimensions = match?.[1]!.split(',') ?? [];
+  const bad = dimensions.filter((d) => !(ModelDimension.options as readonly string[]).includes(d));
+  if (match === null || dimensions.length === 0 || bad.length > 0 || Number(match[2]) < 1) {
+    throw new CliError('ERR_BAD_OPTION_VALUE', `--heal must be DIMENSIONS:N with DIMENSIONS among ${ModelDimension.options.join(', ')} and N at least 1, not "${text}"`);
+  }
+  return { dimensions: dimensions as ModelDimension[], after: Number(match[2]) };
 }
