@@ -120,8 +120,8 @@ export const CHAINS: readonly Chain[] = [
     },
   },
   {
-    // busybox's shell runs nc as its own applet, with no exec: the port it serves tells it
-    name: 'bind shell', service: 'helper', pattern: 'backdoor-listener', rule: 'unexpected-listen',
+    // busybox's shell runs nc again through /proc/self/exe, as `nc`: a relay running a shell on a socket
+    name: 'bind shell', service: 'helper', pattern: 'reverse-shell', rule: 'reverse-shell',
     run: (_, c) => void attempt(c('helper'), 'sh', '-c', 'nc -l -p 4445 -e /bin/sh & p=$!; sleep 2; kill $p'),
   },
   {
