@@ -21,7 +21,7 @@ export function explainSyscalls(model: IntentModel, report: CodeReport | undefin
   const runtime = added.filter((s) => RUNTIME_SYSCALLS.includes(s));
   const fallbacks = added.filter((s) => !RUNTIME_SYSCALLS.includes(s));
   const profileLines = [
-    `  ${String(runtime.length).padStart(4)}  the container runtime's own, between the filter and the program's start: ${runtime.join(' ')}`,
+    `  ${String(runtime.length).padStart(4)}  the container runtime's and the program's start (the dynamic loader, libc) between the filter and main: ${runtime.join(' ')}`,
     ...(fallbacks.length > 0 ? [`  ${String(fallbacks.length).padStart(4)}  older calls glibc and libuv fall back to when a newer one is refused: ${fallbacks.join(' ')}`] : []),
     ...(refused.length > 0 ? [`        refused, as the app starts no process: ${refused.join(' ')} (clone is allowed for threads only)`] : []),
   ];

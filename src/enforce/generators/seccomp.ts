@@ -3,11 +3,18 @@
  * (SCMP_ACT_ERRNO), so a denied call is one failed call, never a killed process.
  */
 
-/** What the OCI runtime itself calls after installing the filter and before the program starts. */
+/**
+ * What runs between the filter and the program's own code: the OCI runtime's
+ * calls after installing the filter, and the dynamic loader's and libc's
+ * before `main` (ld.so reads the program's libraries with `pread64`, libc sets
+ * up its threads with `set_tid_address`, `set_robust_list`, `rseq`). A profile
+ * learned from a container needs them even when the sensor missed its first
+ * calls (the exec and the first calls race between two sensors).
+ */
 export const RUNTIME_SYSCALLS = [
-  'arch_prctl', 'brk', 'capget', 'capset', 'chdir', 'close', 'execve', 'exit', 'exit_group', 'faccessat2', 'fchdir', 'fchown', 'fcntl', 'fstat', 'fstatfs', 'futex', 'getcwd',
-  'getdents64', 'getpid', 'getppid', 'mmap', 'mprotect', 'munmap', 'nanosleep', 'newfstatat', 'openat', 'prctl', 'read',
-  'rt_sigaction', 'rt_sigprocmask', 'rt_sigreturn', 'sched_yield', 'setgid', 'setgroups', 'setuid', 'sigaltstack', 'tgkill', 'write', 'writev',
+  'access', 'arch_prctl', 'brk', 'capget', 'capset', 'chdir', 'close', 'execve', 'exit', 'exit_group', 'faccessat2', 'fchdir', 'fchown', 'fcntl', 'fstat', 'fstatfs', 'futex', 'getcwd',
+  'getdents64', 'getpid', 'getppid', 'getrandom', 'mmap', 'mprotect', 'munmap', 'nanosleep', 'newfstatat', 'openat', 'prctl', 'prlimit64', 'pread64', 'read',
+  'rseq', 'rt_sigaction', 'rt_sigprocmask', 'rt_sigreturn', 'sched_yield', 'set_robust_list', 'set_tid_address', 'setgid', 'setgroups', 'setuid', 'sigaltstack', 'tgkill', 'write', 'writev',
 ];
 
 /**
