@@ -264,7 +264,7 @@ export class EventPath {
     const told = this.incidents.add(audit, t?.processes.lineage(audit.event.process?.pid));
     for (const incident of told) this.parts.writer.incident(incident);
     // a deviation in no incident, with nothing else said of it: it may be the model that is wrong
-    if (t !== undefined) this.options.healer?.deviation(audit, told.length === 0, [...t.model.running]);
+    if (t !== undefined) this.options.healer?.deviation(audit, told.length === 0, t.model.running);
     if (gate === 'rate-limited') return;
     this.emit(audit);
   }

@@ -6,7 +6,7 @@ export interface HealPolicy {
   after: number;
 }
 
-/** Distinct deviations tracked per model at most: past that, the oldest that is no proposal is forgotten. */
+/** Distinct deviations tracked at most: past that, the oldest that is no proposal is forgotten. */
 const TRACKED = 4096;
 const AUDITS_KEPT = 5;
 
@@ -55,7 +55,7 @@ export class Healer {
    * incident), and the containers of its model running now. Returns the
    * proposal it made or changed, if any.
    */
-  deviation(audit: Audit, alone: boolean, running: readonly string[]): Proposal | undefined {
+  deviation(audit: Audit, alone: boolean, running: ReadonlySet<string>): Proposal | undefined {
     const lacked = audit.lacked;
     if (lacked === undefined || audit.model === undefined || !alone || audit.intel !== undefined || audit.modelState !== 'active') return undefined;
     const key = `${audit.model}\0${lacked.dimension}\0${lacked.entry}\0${lacked.parent ?? ''}`;
@@ -74,7 +74,7 @@ export class Healer {
     if (t.audits.length < AUDITS_KEPT) t.audits.push(audit.id);
     if (audit.action !== undefined) t.blocked++;
     if (t.proposal === undefined) {
-      if (t.containers.size < 2 || !running.every((c) => t.containers.has(c))) return undefined;
+      if (t.containers.size < 2 || !coversAll(t.containers, running)) return undefined;
       t.proposal = { id: this.newId(), model: t.model, dimension: t.dimension, entry: t.entry, ...(t.parent !== undefined && { parent: t.parent }), state: 'open', why: '', evidence: evidenceOf(t) };
       this.byId.set(t.proposal.id, t);
     } else if (t.proposal.state === 'rejected') {
@@ -140,6 +140,12 @@ export class Healer {
       return;
     }
   }
+}
+
+/** Whether every running container is among those that did it. */
+function coversAll(did: ReadonlySet<string>, running: ReadonlySet<string>): boolean {
+  for (const c of running) if (!did.has(c)) return false;
+  return true;
 }
 
 function evidenceOf(t: Tracked): Proposal['evidence'] {
